@@ -1,0 +1,191 @@
+"""Typed records and events that flow from the engine to its consumers (CLI, TUI, store)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+StepKind = Literal["thinking", "step", "reflection", "answer", "final_reflection"]
+RunStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
+# Why a run stopped. "answer": the model gave one; the rest are limits or faults.
+StopReason = Literal[
+    "answer",
+    "budget",
+    "max_steps",
+    "max_tokens",
+    "max_calls",
+    "wall_time",
+    "cost_cap",
+    "no_answer",
+    "provider_error",
+    "cancelled",
+    "interrupted",
+]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts of one call, or summed over a run."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_tokens + other.cache_read_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One finished step of a run, in the words of SPEC §4."""
+
+    index: int
+    kind: StepKind
+    content: str
+    title: str | None = None
+    reward: float | None = None
+    budget_left: int | None = None
+    backtrack: bool = False
+    started_at: float = 0.0
+    finished_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything that decides how a run is made; recorded with the run."""
+
+    paradigm: Literal["dcot", "g1", "direct"] = "dcot"
+    budget: int = 20
+    reinforce: Literal["self", "guided"] = "self"
+    min_steps: int = 15
+    max_steps: int = 40
+    max_tokens: int = 4096
+    temperature: float | None = None
+    max_calls: int = 60
+    max_continuations: int = 3
+    wall_time_s: float | None = None
+    cost_cap_usd: float | None = None
+    prompt_dir: str | None = None  # a folder of the user's own prompt files
+
+    def as_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended."""
+
+    status: RunStatus
+    stop_reason: StopReason | None
+    answer: str | None
+    final_reward: float | None
+    steps: tuple[Step, ...]
+    usage: Usage
+    calls: int
+    cost_usd: float | None
+    elapsed_s: float
+    error: str | None = None
+
+
+# ---- events -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    paradigm: str
+    provider: str
+    model: str
+    base_url: str | None
+    prompt: str
+    settings: RunSettings
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    index: int
+    kind: StepKind
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """Text appended to the step that is open (index), as it streams."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    step: Step
+
+
+@dataclass(frozen=True)
+class CallStarted:
+    """A provider request is about to be sent (messages and parameters, never a key)."""
+
+    call_index: int
+    request: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CallFinished:
+    call_index: int
+    response_text: str
+    stop_reason: str | None
+    usage: Usage
+    elapsed_s: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class UsageUpdate:
+    """Totals so far in the run."""
+
+    usage: Usage
+    calls: int
+    cost_usd: float | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that does not end the run (a retry, a parse problem)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """Terminal event: result.status tells done / failed / cancelled."""
+
+    result: RunResult
+
+
+Event = (
+    RunStarted
+    | StepStarted
+    | TextDelta
+    | StepFinished
+    | CallStarted
+    | CallFinished
+    | UsageUpdate
+    | Notice
+    | RunFinished
+)
+
+
+@dataclass
+class Transcript:
+    """What the engine needs to continue a run: the steps so far and the raw model text."""
+
+    prompt: str
+    steps: list[Step] = field(default_factory=list)
+    raw: str = ""

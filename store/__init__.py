@@ -1,0 +1,1 @@
+"""SQLite storage through sqlite-utils: schema and migrations, recording, queries, import, export."""

@@ -1,0 +1,169 @@
+"""The `ponder` command line (SPEC §6: pinned). Heavy imports happen inside the commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+PARADIGMS = ("dcot", "g1", "direct")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line on stderr, exit 2
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _provider_flags(p: argparse.ArgumentParser, suppress: bool) -> None:
+    d = argparse.SUPPRESS if suppress else None
+    p.add_argument("--db", metavar="PATH", default=d, help="database file (default: PONDER_DB or the user data dir)")
+    p.add_argument("--provider", metavar="NAME", default=d, help="provider kind or preset name")
+    p.add_argument("--model", metavar="M", default=d, help="model name")
+    p.add_argument("--base-url", metavar="URL", default=d, help="API base URL (OpenAI-compatible servers)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ponder",
+        description="A terminal workbench for reasoning by reflection. With no command, opens the TUI.",
+    )
+    _provider_flags(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser("solve", help="solve one problem, streaming the steps")
+    s.add_argument("prompt", metavar="PROMPT|-", nargs="?", help="the problem text, or - for stdin")
+    s.add_argument("--problem", metavar="DATASET:KEY", help="solve a stored problem")
+    s.add_argument("--paradigm", choices=PARADIGMS, default="dcot")
+    _provider_flags(s, suppress=True)
+    s.add_argument("--budget", type=int, default=20, metavar="N", help="dcot step budget (default 20)")
+    s.add_argument("--reinforce", choices=("self", "guided"), default="self")
+    s.add_argument("--min-steps", type=int, default=15, metavar="N", help="g1: steps before a final answer")
+    s.add_argument("--max-steps", type=int, default=40, metavar="N", help="hard cap on steps")
+    s.add_argument("--max-tokens", type=int, default=4096, metavar="N", help="max output tokens per call")
+    s.add_argument("--temperature", type=float, default=None, metavar="T")
+    s.add_argument("--attempts", type=int, default=1, metavar="K", help="independent runs, one selected")
+    s.add_argument("--select", choices=("reward", "vote"), default="reward")
+    s.add_argument("--prompts", metavar="DIR", help="a folder of your own prompt files")
+    s.add_argument("--json", action="store_true", help="print one JSON object when the run ends")
+    s.add_argument("--no-store", action="store_true", help="do not record the run")
+
+    r = sub.add_parser("resume", help="continue an interrupted run")
+    r.add_argument("run", type=int, metavar="RUN")
+    r.add_argument("--json", action="store_true")
+    _provider_flags(r, suppress=True)
+
+    i = sub.add_parser("import", help="import problems from .xlsx .csv .jsonl .json")
+    i.add_argument("file", metavar="FILE")
+    i.add_argument("--dataset", metavar="NAME")
+    i.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+    d = sub.add_parser("datasets", help="list datasets (bundled and imported)")
+    d.add_argument("--json", action="store_true")
+    d.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+    pr = sub.add_parser("problems", help="list the problems of a dataset")
+    pr.add_argument("dataset", metavar="DATASET")
+    pr.add_argument("--json", action="store_true")
+    pr.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+    b = sub.add_parser("bench", help="run a dataset across paradigms and models")
+    b.add_argument("dataset", metavar="DATASET")
+    b.add_argument("--paradigm", action="append", choices=PARADIGMS, metavar="P")
+    b.add_argument("--model", action="append", metavar="M", default=argparse.SUPPRESS)
+    b.add_argument("--provider", metavar="NAME", default=argparse.SUPPRESS)
+    b.add_argument("--base-url", metavar="URL", default=argparse.SUPPRESS)
+    b.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    b.add_argument("--concurrency", type=int, default=4, metavar="N")
+    b.add_argument("--limit", type=int, metavar="N")
+    b.add_argument("--attempts", type=int, default=1, metavar="K")
+    b.add_argument("--resume", action="store_true")
+    b.add_argument("--max-cost", type=float, metavar="USD")
+    b.add_argument("--budget", type=int, default=20, metavar="N")
+    b.add_argument("--max-tokens", type=int, default=4096, metavar="N")
+
+    g = sub.add_parser("grade", help="grade runs: --auto, or one run by hand")
+    g.add_argument("target", nargs="?", metavar="DATASET|RUN")
+    g.add_argument("verdict", nargs="?", metavar="full|partial|zero|SCORE|POINTS/MAX")
+    g.add_argument("--auto", action="store_true", help="grade every ungraded finished run")
+    g.add_argument("--note", metavar="TEXT")
+    g.add_argument("--by", metavar="NAME")
+    g.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+    c = sub.add_parser("check", help="grade one answer against a reference")
+    c.add_argument("reference", metavar="REFERENCE")
+    c.add_argument("answer", metavar="ANSWER")
+    c.add_argument("--kind", metavar="K")
+    c.add_argument("--json", action="store_true")
+
+    sc = sub.add_parser("scores", help="score table per dataset x model x paradigm")
+    sc.add_argument("dataset", nargs="?", metavar="DATASET")
+    fmt = sc.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+    sc.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+    e = sub.add_parser("export", help="export runs or scores to CSV")
+    e.add_argument("file", metavar="FILE.csv")
+    e.add_argument("--dataset", metavar="NAME")
+    e.add_argument("--what", choices=("runs", "scores"), default="runs")
+    e.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+    ru = sub.add_parser("runs", help="list runs, newest first")
+    ru.add_argument("--limit", type=int, default=20, metavar="N")
+    ru.add_argument("--search", metavar="TEXT")
+    ru.add_argument("--json", action="store_true")
+    ru.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+    sh = sub.add_parser("show", help="show one run")
+    sh.add_argument("run", type=int, metavar="RUN")
+    sh.add_argument("--json", action="store_true")
+    sh.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    return parser
+
+
+# command -> module under tui.commands exposing run(args) -> int
+_COMMANDS = {
+    "solve": "solve",
+    "resume": "solve",
+    "runs": "runs",
+    "show": "runs",
+    "import": "grading",
+    "datasets": "grading",
+    "problems": "grading",
+    "grade": "grading",
+    "check": "grading",
+    "scores": "grading",
+    "export": "grading",
+    "bench": "bench",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from importlib import import_module
+
+    from tui.commands.common import RunFailed, UsageError
+
+    try:
+        if args.command is None:
+            from tui.app import run_app
+
+            return run_app(args)
+        module = import_module(f"tui.commands.{_COMMANDS[args.command]}")
+        return int(module.run(args) or 0)
+    except UsageError as exc:
+        sys.stderr.write(f"ponder {args.command or ''}: error: {exc}\n".replace("  ", " "))
+        return 2
+    except RunFailed as exc:
+        sys.stderr.write(f"ponder: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("ponder: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

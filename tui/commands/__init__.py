@@ -1,0 +1,1 @@
+"""One module per group of `ponder` subcommands; each exposes `run(args) -> int`."""

@@ -1,0 +1,49 @@
+"""Helpers shared by the subcommands: errors for the user, the database, safe printing."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: exit 2 with this one line on stderr."""
+
+
+class RunFailed(Exception):
+    """The work itself failed (provider error after retries...): exit 1 with this line."""
+
+
+# CSI / OSC / DCS / other ESC sequences, then C0/C1 controls except \n and \t.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, BEL- or ST-terminated (or cut)
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b[@-Z\\-_]?"  # other two-byte escapes, or a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def safe_text(text: str) -> str:
+    """Model text made safe for a terminal: no escape sequences, no control characters."""
+    return _ESCAPES.sub("", text.replace("\r\n", "\n"))
+
+
+def open_store(args: argparse.Namespace) -> sqlite_utils.Database:
+    from store.db import open_db
+
+    try:
+        return open_db(getattr(args, "db", None))
+    except Exception as exc:  # a path that is a folder, a file that is not SQLite...
+        raise UsageError(f"cannot open database: {exc}") from exc
+
+
+def out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
