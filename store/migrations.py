@@ -13,7 +13,9 @@ import sqlite_utils
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
 
 
-def migration(fn: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
+def migration(
+    fn: Callable[[sqlite_utils.Database], None],
+) -> Callable[[sqlite_utils.Database], None]:
     MIGRATIONS.append((fn.__name__, fn))
     return fn
 
@@ -148,6 +150,22 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
     db["problems"].enable_fts(["key", "text", "reference"], create_triggers=True, tokenize="porter")
     db["runs"].enable_fts(["prompt", "answer", "model"], create_triggers=True, tokenize="porter")
+
+
+@migration
+def m002_datasets(db: sqlite_utils.Database) -> None:
+    # Dataset-level facts (bundled or imported, from which file, at which content hash) so that
+    # the bundled sets load once per version and `ponder datasets` can say where each came from.
+    db["datasets"].create(
+        {
+            "name": str,
+            "source": str,  # bundled | imported
+            "origin": str,  # file name it came from
+            "content_hash": str,  # sha256 of the file's bytes at the last load
+            "loaded_at": str,
+        },
+        pk="name",
+    )
 
 
 def _now() -> str:
