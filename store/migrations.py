@@ -6,7 +6,7 @@ Never edit a migration that has shipped; add a new one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import sqlite_utils
 
@@ -168,22 +168,68 @@ def m002_datasets(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m003_runs_fts_update_on_text(db: sqlite_utils.Database) -> None:
+    # sqlite-utils' update trigger re-indexed a run on *every* update (heartbeats, token counts):
+    # re-index only when an indexed column changes.
+    db.execute("drop trigger if exists runs_au")
+    db.execute(
+        """
+        create trigger runs_au after update of prompt, answer, model on runs begin
+          insert into runs_fts (runs_fts, rowid, prompt, answer, model)
+            values ('delete', old.rowid, old.prompt, old.answer, old.model);
+          insert into runs_fts (rowid, prompt, answer, model)
+            values (new.rowid, new.prompt, new.answer, new.model);
+        end
+        """
+    )
+
+
+@migration
+def m004_runs_host(db: sqlite_utils.Database) -> None:
+    # A pid means something only on the machine that recorded it (a database may be shared).
+    db["runs"].add_column("host", str)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply every migration not yet applied; return the names applied now."""
-    table = db["_ponder_migrations"]
-    if not table.exists():
-        db["_ponder_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in db.query("select name from _ponder_migrations")}
-    applied = []
-    for name, fn in MIGRATIONS:
-        if name in done:
-            continue
-        with db.conn:
+def migrate(
+    db: sqlite_utils.Database,
+    migrations: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] | None = None,
+) -> list[str]:
+    """Apply every migration not yet applied; return the names applied now.
+
+    Pending migrations run in one `BEGIN IMMEDIATE` transaction, re-checked under the lock, so
+    two processes opening a new database at once do not both apply them, and a failure
+    leaves the database as it was.
+    """
+    steps = MIGRATIONS if migrations is None else list(migrations)
+    db.execute(
+        "create table if not exists _ponder_migrations (name text primary key, applied_at text)"
+    )
+    if not _pending(db, steps):
+        return []
+    db.conn.execute("begin immediate")
+    try:
+        applied = []
+        for name, fn in _pending(db, steps):
             fn(db)
-            db["_ponder_migrations"].insert({"name": name, "applied_at": _now()})
-        applied.append(name)
+            db.execute(
+                "insert into _ponder_migrations (name, applied_at) values (?, ?)", (name, _now())
+            )
+            applied.append(name)
+        db.conn.execute("commit")
+    except BaseException:
+        db.conn.execute("rollback")
+        raise
     return applied
+
+
+def _pending(
+    db: sqlite_utils.Database,
+    steps: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]],
+) -> list[tuple[str, Callable[[sqlite_utils.Database], None]]]:
+    done = {row["name"] for row in db.query("select name from _ponder_migrations")}
+    return [(name, fn) for name, fn in steps if name not in done]
