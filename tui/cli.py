@@ -17,10 +17,17 @@ class _Parser(argparse.ArgumentParser):
 
 def _provider_flags(p: argparse.ArgumentParser, suppress: bool) -> None:
     d = argparse.SUPPRESS if suppress else None
-    p.add_argument("--db", metavar="PATH", default=d, help="database file (default: PONDER_DB or the user data dir)")
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        default=d,
+        help="database file (default: PONDER_DB or the user data dir)",
+    )
     p.add_argument("--provider", metavar="NAME", default=d, help="provider kind or preset name")
     p.add_argument("--model", metavar="M", default=d, help="model name")
-    p.add_argument("--base-url", metavar="URL", default=d, help="API base URL (OpenAI-compatible servers)")
+    p.add_argument(
+        "--base-url", metavar="URL", default=d, help="API base URL (OpenAI-compatible servers)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,13 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--problem", metavar="DATASET:KEY", help="solve a stored problem")
     s.add_argument("--paradigm", choices=PARADIGMS, default="dcot")
     _provider_flags(s, suppress=True)
-    s.add_argument("--budget", type=int, default=20, metavar="N", help="dcot step budget (default 20)")
+    s.add_argument(
+        "--budget", type=int, default=20, metavar="N", help="dcot step budget (default 20)"
+    )
     s.add_argument("--reinforce", choices=("self", "guided"), default="self")
-    s.add_argument("--min-steps", type=int, default=15, metavar="N", help="g1: steps before a final answer")
+    s.add_argument(
+        "--min-steps", type=int, default=15, metavar="N", help="g1: steps before a final answer"
+    )
     s.add_argument("--max-steps", type=int, default=40, metavar="N", help="hard cap on steps")
-    s.add_argument("--max-tokens", type=int, default=4096, metavar="N", help="max output tokens per call")
+    s.add_argument(
+        "--max-tokens", type=int, default=4096, metavar="N", help="max output tokens per call"
+    )
     s.add_argument("--temperature", type=float, default=None, metavar="T")
-    s.add_argument("--attempts", type=int, default=1, metavar="K", help="independent runs, one selected")
+    s.add_argument(
+        "--attempts", type=int, default=1, metavar="K", help="independent runs, one selected"
+    )
     s.add_argument("--select", choices=("reward", "vote"), default="reward")
     s.add_argument("--prompts", metavar="DIR", help="a folder of your own prompt files")
     s.add_argument("--json", action="store_true", help="print one JSON object when the run ends")

@@ -1,0 +1,312 @@
+"""Dynamic CoT + reflection + verbal reinforcement, in the tag protocol.
+
+One streaming call per segment. A segment that ends without <answer> (stop, length or a cut
+stream) is continued with the transcript so far. With reinforce="guided" the engine stops at
+each </reward> and answers with verbal feedback chosen by the reward band.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from reasoning.events import Event, Notice, Step, StepFinished, StepKind, StepStarted, TextDelta
+from reasoning.paradigms.base import RunContext, now
+from reasoning.parse import Closed, Opened, Outside, ParseEvent, TagParser, Text, Value
+from reasoning.providers.base import ChatRequest, Message
+from reasoning.session import LimitReached
+
+REWARD_STOP = "</reward>"
+_STEP_OPEN = re.compile(r"<\s*step\s*>", re.IGNORECASE)
+
+
+def band(reward: float) -> str:
+    """The reinforcement band of SPEC §1: continue / adjust / backtrack."""
+    if reward >= 0.8:
+        return "continue"
+    if reward >= 0.5:
+        return "adjust"
+    return "backtrack"
+
+
+@dataclass
+class _Block:
+    index: int
+    kind: StepKind
+    started_at: float
+    content: str = ""
+    closed: bool = False
+    reward: float | None = None
+    budget_left: int | None = None
+    implicit: bool = False  # text outside tags, kept as thinking
+
+
+class StepBuilder:
+    """Turns parser events into engine events, attaching <count>/<reward> to the block before them."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.log = ctx.log
+        self.budget = ctx.settings.budget
+        self.steps_taken = self.log.count("step")
+        self.answered = self.log.answer is not None
+        self.block: _Block | None = None  # open, or closed and waiting for a trailing value
+        self.over_budget = False
+        self.over_max_steps = False
+        self.last_reward: float | None = None
+        self.reward_unreadable = False
+
+    @property
+    def budget_left(self) -> int:
+        return max(self.budget - self.steps_taken, 0)
+
+    def handle(self, events: list[ParseEvent]) -> list[Event]:
+        out: list[Event] = []
+        for ev in events:
+            if self.over_budget or self.over_max_steps:
+                break
+            if isinstance(ev, Opened):
+                self._open(ev.kind, out)
+            elif isinstance(ev, Text):
+                if self.block is not None and not self.block.closed:
+                    self.block.content += ev.text
+                    out.append(TextDelta(self.block.index, ev.text))
+            elif isinstance(ev, Outside):
+                self._outside(ev.text, out)
+            elif isinstance(ev, Closed):
+                self._close(ev.content, out)
+            elif isinstance(ev, Value):
+                self._value(ev, out)
+        return out
+
+    def finish(self) -> list[Event]:
+        """Emit the block still held (end of run)."""
+        out: list[Event] = []
+        self._emit_held(out)
+        return out
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _open(self, kind: str, out: list[Event], implicit: bool = False) -> None:
+        self._emit_held(out)
+        total = len(self.log.steps)
+        if total >= self.ctx.settings.max_steps:
+            self.over_max_steps = True
+            return
+        final = kind == "reflection" and self.answered
+        step_kind: StepKind = "final_reflection" if final else kind  # type: ignore[assignment]
+        if step_kind == "step":
+            if self.steps_taken >= self.budget and not self.answered:
+                self.over_budget = True
+                return
+            self.steps_taken += 1
+        self.block = _Block(self.log.next_index, step_kind, now(), implicit=implicit)
+        out.append(StepStarted(self.block.index, step_kind))
+
+    def _outside(self, text: str, out: list[Event]) -> None:
+        block = self.block
+        if block is not None and block.implicit and not block.closed:
+            block.content += text
+            out.append(TextDelta(block.index, text))
+        elif text.strip():
+            self._open("thinking", out, implicit=True)
+            if self.block is not None:
+                self.block.content += text
+                out.append(TextDelta(self.block.index, text))
+
+    def _close(self, content: str, out: list[Event]) -> None:
+        block = self.block
+        if block is None or block.closed:
+            return
+        if block.implicit:  # an implicit block only closes when a tag opens
+            return
+        block.content = content
+        block.closed = True
+        if block.kind == "answer":
+            self.answered = True
+            self.log.answer = content
+
+    def _value(self, ev: Value, out: list[Event]) -> None:
+        block = self.block
+        if block is not None and block.implicit:
+            self._emit_held(out)
+            block = None
+        if ev.name == "count":
+            if block is not None and block.kind == "step":
+                block.budget_left = self.budget_left
+            return
+        if ev.value is None:
+            self.reward_unreadable = True
+            out.append(Notice(f"could not read the reward {ev.raw[:40]!r}; kept as text"))
+            return
+        self.reward_unreadable = False
+        self.last_reward = ev.value
+        if block is None:
+            out.append(Notice(f"a reward ({ev.value:g}) with nothing before it to belong to"))
+            return
+        block.reward = ev.value
+        if block.kind in ("answer", "final_reflection"):
+            self.log.final_reward = ev.value
+
+    def _emit_held(self, out: list[Event]) -> None:
+        block = self.block
+        if block is None:
+            return
+        self.block = None
+        content = block.content.strip()
+        if block.implicit and not content:
+            return
+        budget_left = block.budget_left if block.budget_left is not None else self.budget_left
+        step = Step(
+            index=block.index,
+            kind=block.kind,
+            content=content,
+            title=_title(content) if block.kind == "step" else None,
+            reward=block.reward,
+            budget_left=budget_left,
+            backtrack=block.kind == "reflection"
+            and block.reward is not None
+            and block.reward < 0.5,
+            started_at=block.started_at,
+            finished_at=now(),
+        )
+        self.log.steps.append(step)
+        out.append(StepFinished(step))
+
+
+def _title(content: str) -> str | None:
+    """A heading-like first line ("**Set up the equation**", "### Step 2: ...") as the title."""
+    first, _, rest = content.partition("\n")
+    first = first.strip()
+    if not rest.strip() or not first or len(first) > 80:
+        return None
+    if first.startswith(("#", "**")) or first.endswith(":"):
+        return first.strip("#* :").strip() or None
+    return None
+
+
+def render_transcript(steps: list[Step]) -> str:
+    """Steps written back in the tag protocol, to continue a run from its record."""
+    parts = []
+    for s in steps:
+        tag = "reflection" if s.kind == "final_reflection" else s.kind
+        parts.append(f"<{tag}>\n{s.content}\n</{tag}>")
+        if s.kind == "step" and s.budget_left is not None:
+            parts.append(f"<count>{s.budget_left}</count>")
+        if s.reward is not None:
+            parts.append(f"<reward>{s.reward:g}</reward>")
+    return "\n".join(parts)
+
+
+async def run(ctx: RunContext) -> AsyncIterator[Event]:
+    """The dcot loop: segments, continuation, guided feedback, engine-enforced budget."""
+    s = ctx.settings
+    system = ctx.prompts.render("dcot_system", budget=s.budget, budget_minus_one=s.budget - 1)
+    messages: list[Message] = [Message("user", ctx.prompts.render("dcot_user", problem=ctx.prompt))]
+    builder = StepBuilder(ctx)
+    if ctx.transcript is not None and ctx.transcript.steps:
+        messages.append(Message("assistant", render_transcript(ctx.transcript.steps)))
+        messages.append(
+            Message("user", ctx.prompts.render("dcot_continue", budget_left=builder.budget_left))
+        )
+    parser = TagParser()
+    guided = s.reinforce == "guided"
+    continuations = 0
+    budget_warned = False
+
+    def on_delta(text: str) -> tuple[list[Event], bool]:
+        events = builder.handle(parser.feed(text))
+        return events, builder.over_budget or builder.over_max_steps
+
+    while True:
+        request = ChatRequest(
+            system=system,
+            messages=tuple(messages),
+            max_tokens=s.max_tokens,
+            temperature=s.temperature,
+            stop=(REWARD_STOP,) if guided else (),
+            cache_prefix=len(messages) > 1,
+        )
+        async for ev in ctx.session.call(request, on_delta):
+            yield ev
+        outcome = ctx.session.last
+        assert outcome is not None
+        text = outcome.text
+        if outcome.finish in ("stop", "other") and not builder.over_budget:
+            # The model ended its message: whatever tag is still open is closed now.
+            for ev in builder.handle(parser.flush()):
+                yield ev
+
+        if builder.over_max_steps:
+            for ev in builder.finish():
+                yield ev
+            raise LimitReached("max_steps", f"step limit reached ({s.max_steps})")
+
+        if builder.over_budget:
+            if budget_warned:
+                for ev in builder.finish():
+                    yield ev
+                raise LimitReached("budget", f"step budget used up ({s.budget}) without an answer")
+            budget_warned = True
+            builder.over_budget = False
+            # Drop the step that went over budget; ask for the answer instead.
+            cut = [m.start() for m in _STEP_OPEN.finditer(text)]
+            text = text[: cut[-1]] if cut else text
+            parser = TagParser()
+            for ev in builder.finish():
+                yield ev
+            if text.strip():
+                messages.append(Message("assistant", text.rstrip()))
+            messages.append(Message("user", ctx.prompts.render("dcot_budget_exhausted")))
+            yield Notice(f"step budget of {s.budget} used up: asking for the answer")
+            continue
+
+        if guided and outcome.finish == "stop_sequence":
+            for ev in builder.handle(parser.feed(REWARD_STOP)):
+                yield ev
+            messages.append(Message("assistant", (text + REWARD_STOP).strip()))
+            if builder.answered:
+                break
+            if builder.reward_unreadable or builder.last_reward is None:
+                feedback = ctx.prompts.render(
+                    "dcot_feedback_unreadable", budget_left=builder.budget_left
+                )
+            else:
+                feedback = ctx.prompts.render(
+                    f"dcot_feedback_{band(builder.last_reward)}",
+                    reward=f"{builder.last_reward:g}",
+                    budget_left=builder.budget_left,
+                )
+            messages.append(Message("user", feedback))
+            continue
+
+        if builder.answered and outcome.finish in ("stop", "stop_sequence", "other"):
+            break
+        if builder.answered and outcome.finish in ("length", "cut"):
+            # The answer is in; only the final reflection was cut. Good enough to stop.
+            yield Notice("the final reflection was cut short")
+            break
+
+        # No answer yet: continue the segment, a bounded number of times.
+        if continuations >= s.max_continuations:
+            for ev in builder.handle(parser.flush()) + builder.finish():
+                yield ev
+            raise LimitReached("no_answer", f"no <answer> after {continuations} continuations")
+        continuations += 1
+        why = {"length": "hit max_tokens", "cut": "was cut"}.get(outcome.finish, "ended")
+        yield Notice(
+            f"segment {why} without an answer: continuing ({continuations}/{s.max_continuations})"
+        )
+        if text.strip():
+            messages.append(Message("assistant", text.rstrip()))
+            messages.append(
+                Message(
+                    "user", ctx.prompts.render("dcot_continue", budget_left=builder.budget_left)
+                )
+            )
+        # With no text at all, the same request is simply sent again.
+
+    for ev in builder.handle(parser.flush()) + builder.finish():
+        yield ev
+    ctx.log.stop_reason = "answer"

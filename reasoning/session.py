@@ -1,0 +1,141 @@
+"""One run's bookkeeping: provider calls with their events, usage, cost and engine-enforced limits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
+from dataclasses import dataclass
+
+from reasoning.events import (
+    CallFinished,
+    CallStarted,
+    Event,
+    Notice,
+    RunSettings,
+    StopReason,
+    Usage,
+    UsageUpdate,
+)
+from reasoning.providers.base import ChatRequest, Delta, Done, Provider, ProviderError, StreamCut
+
+
+class LimitReached(Exception):
+    """An engine limit stops the run; `reason` is the recorded stop reason."""
+
+    def __init__(self, reason: StopReason, message: str) -> None:
+        super().__init__(message)
+        self.reason: StopReason = reason
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """How one call ended. finish: stop | stop_sequence | length | cut | aborted."""
+
+    text: str
+    finish: str
+    stop_sequence: str | None = None
+
+
+# Called with each delta; returns events to emit and whether to abort the stream now.
+DeltaHandler = Callable[[str], tuple[list[Event], bool]]
+
+
+def _cost_of(model: str, usage: Usage) -> float | None:
+    from reasoning.providers.pricing import cost
+
+    return cost(model, usage)
+
+
+class Session:
+    """Makes the calls of one run and enforces its limits (the engine's, not the model's)."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        settings: RunSettings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.provider = provider
+        self.settings = settings
+        self.clock = clock
+        self.started = clock()
+        self.usage = Usage()
+        self.calls = 0
+        self.cost_usd: float | None = 0.0
+        self.last: CallOutcome | None = None
+
+    @property
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def check_limits(self) -> None:
+        """Raise LimitReached when a run-wide limit forbids another call."""
+        s = self.settings
+        if self.calls >= s.max_calls:
+            raise LimitReached("max_calls", f"call limit reached ({s.max_calls})")
+        if s.wall_time_s is not None and self.elapsed >= s.wall_time_s:
+            raise LimitReached("wall_time", f"wall time limit reached ({s.wall_time_s:g} s)")
+        if (
+            s.cost_cap_usd is not None
+            and self.cost_usd is not None
+            and self.cost_usd >= s.cost_cap_usd
+        ):
+            raise LimitReached("cost_cap", f"cost cap reached (${s.cost_cap_usd:g})")
+
+    async def call(
+        self, request: ChatRequest, on_delta: DeltaHandler | None = None
+    ) -> AsyncIterator[Event]:
+        """Stream one request, yielding CallStarted, the handler's events, CallFinished, UsageUpdate.
+
+        The outcome is left in `self.last`. A cut stream is an outcome (finish "cut"), not an error;
+        a provider failure after retries is re-raised as ProviderError once recorded.
+        """
+        self.check_limits()
+        self.calls += 1
+        index = self.calls
+        yield CallStarted(index, request.as_record())
+        t0 = self.clock()
+        parts: list[str] = []
+        usage = Usage()
+        finish = "cut"
+        stop_sequence: str | None = None
+        raw_stop: str | None = None
+        wall = self.settings.wall_time_s
+        failure: ProviderError | None = None
+        try:
+            async with aclosing(self.provider.stream(request)) as stream:
+                async for item in stream:
+                    if isinstance(item, Delta):
+                        parts.append(item.text)
+                        if on_delta is not None:
+                            events, abort = on_delta(item.text)
+                            for ev in events:
+                                yield ev
+                            if abort:
+                                finish = "aborted"
+                                break
+                        if wall is not None and self.clock() - self.started >= wall:
+                            finish = "aborted"
+                            break
+                    elif isinstance(item, Done):
+                        finish, usage = item.finish, item.usage
+                        stop_sequence, raw_stop = item.stop_sequence, item.raw_stop_reason
+        except StreamCut as cut:
+            usage = cut.usage
+            finish = "cut"
+            yield Notice(f"{self.provider.name}: stream cut mid-way ({cut.message})")
+        except ProviderError as exc:
+            failure = exc
+        text = "".join(parts)
+        self.usage = self.usage + usage
+        if self.cost_usd is not None:
+            c = _cost_of(self.provider.model, usage)
+            self.cost_usd = None if c is None else self.cost_usd + c
+        self.last = CallOutcome(text, finish, stop_sequence)
+        error = failure.message if failure is not None else None
+        yield CallFinished(index, text, raw_stop or finish, usage, self.clock() - t0, error)
+        yield UsageUpdate(self.usage, self.calls, self.cost_usd)
+        if failure is not None:
+            raise failure

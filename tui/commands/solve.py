@@ -1,0 +1,408 @@
+"""`ponder solve` and `ponder resume`: run the engine headless, streaming to the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from tui.commands.common import UsageError, open_store, out, safe_text
+
+if TYPE_CHECKING:
+    from reasoning.events import Event, RunResult, RunSettings
+    from store.recorder import RunRecorder
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "resume":
+        return _resume(args)
+    return _solve(args)
+
+
+# ---- inputs --------------------------------------------------------------------------------
+
+
+def _read_prompt(args: argparse.Namespace, db: Any) -> tuple[str, int | None]:
+    """The problem text and its stored problem id, from PROMPT, stdin or --problem."""
+    if args.problem:
+        if db is None:
+            raise UsageError("--problem needs the store (drop --no-store)")
+        dataset, sep, key = args.problem.partition(":")
+        if not sep or not dataset or not key:
+            raise UsageError(f"--problem wants DATASET:KEY, got {args.problem!r}")
+        from store.problems import ensure_bundled, get_problem
+
+        ensure_bundled(db)
+        problem = get_problem(db, dataset, key)
+        if problem is None:
+            raise UsageError(f"no problem {key!r} in dataset {dataset!r}")
+        if args.prompt:
+            raise UsageError("give either PROMPT or --problem, not both")
+        return problem["text"], problem["id"]
+    if args.prompt is None:
+        raise UsageError("give a PROMPT, - to read it from stdin, or --problem DATASET:KEY")
+    text = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if not text.strip():
+        raise UsageError("the prompt is empty")
+    return text, None
+
+
+def settings_from_args(args: argparse.Namespace) -> RunSettings:
+    from reasoning.events import RunSettings
+
+    for name in ("budget", "min_steps", "max_steps", "max_tokens", "attempts"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.temperature is not None and not 0 <= args.temperature <= 2:
+        raise UsageError("--temperature must be between 0 and 2")
+    if args.prompts:
+        from pathlib import Path
+
+        if not Path(args.prompts).is_dir():
+            raise UsageError(f"prompt folder not found: {args.prompts}")
+    return RunSettings(
+        paradigm=args.paradigm,
+        budget=args.budget,
+        reinforce=args.reinforce,
+        min_steps=args.min_steps,
+        max_steps=max(args.max_steps, args.min_steps + 1),
+        max_tokens=args.max_tokens,
+        temperature=args.temperature,
+        prompt_dir=args.prompts,
+    )
+
+
+def make_provider(provider: str | None, model: str | None, base_url: str | None) -> Any:
+    """Resolve and build the provider, or raise UsageError with the one-line reason."""
+    from reasoning.providers import NoProvider, build_provider, resolve_spec
+
+    try:
+        spec = resolve_spec(provider=provider, model=model, base_url=base_url)
+    except NoProvider as exc:
+        raise UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    built = build_provider(spec)
+    built.on_notice = lambda message: sys.stderr.write(f"ponder: {safe_text(message)}\n")
+    return built
+
+
+# ---- output --------------------------------------------------------------------------------
+
+
+class Printer:
+    """Streams steps to the terminal as they come: headers, text, rewards. Model text is sanitised."""
+
+    def __init__(self, stream: Any = None, prefix: str = "") -> None:
+        self.stream = stream or sys.stdout
+        self.prefix = prefix
+        self.at_line_start = True
+
+    def write(self, text: str) -> None:
+        if text:
+            self.stream.write(text)
+            self.at_line_start = text.endswith("\n")
+            self.stream.flush()
+
+    def handle(self, event: Event) -> None:
+        from reasoning.events import Notice, RunFinished, StepFinished, StepStarted, TextDelta
+
+        if isinstance(event, StepStarted):
+            self._newline()
+            label = event.kind.replace("_", " ")
+            self.write(f"{self.prefix}── {label} {event.index} ──\n")
+        elif isinstance(event, TextDelta):
+            self.write(safe_text(event.text))
+        elif isinstance(event, StepFinished):
+            step = event.step
+            bits = []
+            if step.title:
+                bits.append(f"title: {safe_text(step.title)}")
+            if step.kind == "step" and step.budget_left is not None:
+                bits.append(f"budget left {step.budget_left}")
+            if step.reward is not None:
+                from reasoning.paradigms.dcot import band
+
+                bits.append(f"reward {step.reward:g} ({band(step.reward)})")
+            if step.backtrack:
+                bits.append("backtrack")
+            self._newline()
+            if bits:
+                self.write(f"{self.prefix}   [{' · '.join(bits)}]\n")
+        elif isinstance(event, Notice):
+            self._newline()
+            sys.stderr.write(f"ponder: {safe_text(event.message)}\n")
+        elif isinstance(event, RunFinished):
+            r = event.result
+            self._newline()
+            self.write(f"{self.prefix}══ {r.status} ({r.stop_reason}) ══\n")
+            if r.answer is not None:
+                self.write(f"{self.prefix}answer: {safe_text(r.answer)}\n")
+            if r.final_reward is not None:
+                self.write(f"{self.prefix}final reward: {r.final_reward:g}\n")
+            cost = "unknown" if r.cost_usd is None else f"${r.cost_usd:.4f}"
+            self.write(
+                f"{self.prefix}{r.usage.input_tokens} in / {r.usage.output_tokens} out tokens"
+                f" ({r.usage.cache_read_tokens} cached), {r.calls} calls, cost {cost}, {r.elapsed_s:.1f} s\n"
+            )
+            if r.error:
+                sys.stderr.write(f"ponder: {safe_text(r.error)}\n")
+
+    def _newline(self) -> None:
+        if not self.at_line_start:
+            self.write("\n")
+
+
+def result_json(
+    result: RunResult, run_id: int | None, paradigm: str, provider: str, model: str
+) -> dict[str, Any]:
+    """The SPEC §6 object for a run that was not stored (same fields as store.queries.run_json)."""
+    return {
+        "run_id": run_id,
+        "status": result.status,
+        "stop_reason": result.stop_reason,
+        "paradigm": paradigm,
+        "provider": provider,
+        "model": model,
+        "steps": [
+            {
+                "index": s.index,
+                "kind": s.kind,
+                "title": s.title,
+                "content": s.content,
+                "reward": s.reward,
+                "budget_left": s.budget_left,
+                "backtrack": s.backtrack,
+            }
+            for s in result.steps
+        ],
+        "answer": result.answer,
+        "final_reward": result.final_reward,
+        "usage": {
+            "input_tokens": result.usage.input_tokens,
+            "output_tokens": result.usage.output_tokens,
+            "cache_read_tokens": result.usage.cache_read_tokens,
+            "calls": result.calls,
+            "cost_usd": result.cost_usd,
+        },
+        "elapsed_s": result.elapsed_s,
+        "error": result.error,
+    }
+
+
+# ---- running -------------------------------------------------------------------------------
+
+
+async def _consume(
+    events: Any, recorder: RunRecorder | None, printer: Printer | None
+) -> RunResult | None:
+    from reasoning.events import RunFinished
+
+    result = None
+    try:
+        async for event in events:
+            if recorder is not None:
+                recorder.handle(event)
+            if printer is not None:
+                printer.handle(event)
+            if isinstance(event, RunFinished):
+                result = event.result
+    except asyncio.CancelledError:
+        if recorder is not None:
+            recorder.finish_cancelled()
+        raise
+    return result
+
+
+def _run_async(coro: Any) -> Any:
+    try:
+        return asyncio.run(coro)
+    except KeyboardInterrupt:
+        raise
+
+
+def _solve(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    db = None if args.no_store else open_store(args)
+    if db is not None:
+        from store.queries import mark_interrupted
+
+        mark_interrupted(db)
+    prompt, problem_id = _read_prompt(args, db)
+    provider = make_provider(args.provider, args.model, args.base_url)
+    if args.attempts > 1:
+        return _solve_attempts(args, db, prompt, problem_id, provider, settings)
+
+    from reasoning.engine import solve
+
+    recorder = None
+    if db is not None:
+        from store.recorder import RunRecorder
+
+        recorder = RunRecorder(db, problem_id=problem_id)
+    printer = None if args.json else Printer()
+
+    async def main() -> RunResult | None:
+        try:
+            return await _consume(solve(prompt, provider, settings), recorder, printer)
+        finally:
+            await provider.aclose()
+
+    try:
+        result = _run_async(main())
+    except KeyboardInterrupt:
+        if recorder is not None and recorder.run_id is not None:
+            recorder.finish_cancelled()
+            sys.stderr.write(f"ponder: cancelled; run {recorder.run_id} kept as cancelled\n")
+        return 130
+    assert result is not None
+    return _finish(
+        args, db, result, recorder.run_id if recorder else None, provider, settings.paradigm
+    )
+
+
+def _finish(
+    args: argparse.Namespace,
+    db: Any,
+    result: RunResult,
+    run_id: int | None,
+    provider: Any,
+    paradigm: str,
+) -> int:
+    if args.json:
+        if db is not None and run_id is not None:
+            from store.queries import run_json
+
+            obj = run_json(db, run_id)
+        else:
+            obj = result_json(result, run_id, paradigm, provider.name, provider.model)
+        out(json.dumps(obj, ensure_ascii=False))
+    elif run_id is not None:
+        out(f"run {run_id} stored")
+    return 0 if result.status == "done" else 1
+
+
+def _solve_attempts(
+    args: argparse.Namespace,
+    db: Any,
+    prompt: str,
+    problem_id: int | None,
+    provider: Any,
+    settings: RunSettings,
+) -> int:
+    from reasoning.attempts import AttemptEvent, Selected, solve_attempts
+
+    k = args.attempts
+    group = uuid.uuid4().hex[:12]
+    recorders: list[Any] = [None] * k
+    if db is not None:
+        from store.recorder import RunRecorder
+
+        recorders = [RunRecorder(db, problem_id=problem_id, attempt_group=group) for _ in range(k)]
+    printers = [None if args.json else Printer(prefix=f"[{i + 1}] ") for i in range(k)]
+    selected: Selected | None = None
+
+    async def main() -> Selected | None:
+        nonlocal selected
+        try:
+            async for item in solve_attempts(prompt, provider, settings, k, args.select):
+                if isinstance(item, AttemptEvent):
+                    rec, pr = recorders[item.attempt], printers[item.attempt]
+                    if rec is not None:
+                        rec.handle(item.event)
+                    if pr is not None:
+                        pr.handle(item.event)
+                else:
+                    selected = item
+        except asyncio.CancelledError:
+            for rec in recorders:
+                if rec is not None and rec.run_id is not None:
+                    rec.finish_cancelled()
+            raise
+        finally:
+            await provider.aclose()
+        return selected
+
+    try:
+        _run_async(main())
+    except KeyboardInterrupt:
+        for rec in recorders:
+            if rec is not None and rec.run_id is not None:
+                rec.finish_cancelled()
+        return 130
+    assert selected is not None
+    chosen = selected.selected if selected.selected is not None else 0
+    run_ids = [rec.run_id if rec is not None else None for rec in recorders]
+
+    def obj(i: int) -> dict[str, Any]:
+        r = selected.results[i]
+        if db is not None and run_ids[i] is not None:
+            from store.queries import run_json
+
+            return run_json(db, run_ids[i])
+        assert r is not None
+        return result_json(r, None, settings.paradigm, provider.name, provider.model)
+
+    result = selected.results[chosen]
+    if args.json:
+        top = obj(chosen)
+        top["selected_by"] = args.select
+        top["selection"] = selected.how
+        top["attempts"] = [obj(i) for i in range(k) if i != chosen]
+        out(json.dumps(top, ensure_ascii=False))
+    else:
+        out(f"selected attempt {chosen + 1} of {k}: {selected.how}")
+        if result is not None and result.answer is not None:
+            out(f"answer: {safe_text(result.answer)}")
+    return 0 if result is not None and result.status == "done" else 1
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from reasoning.engine import solve
+    from reasoning.events import RunSettings
+    from store.queries import get_run, load_transcript, mark_interrupted
+    from store.recorder import RunRecorder
+
+    db = open_store(args)
+    mark_interrupted(db)
+    detail = get_run(db, args.run)
+    if detail is None:
+        raise UsageError(f"no run {args.run}")
+    status = detail.status
+    if status == "running":
+        raise UsageError(f"run {args.run} is still running in another process")
+    if status == "done":
+        raise UsageError(f"run {args.run} is already done")
+    params = dict(detail.params or {})
+    known = set(RunSettings.__dataclass_fields__)
+    settings = RunSettings(**{k: v for k, v in params.items() if k in known})
+    provider = make_provider(
+        getattr(args, "provider", None) or detail.provider,
+        getattr(args, "model", None) or detail.model,
+        getattr(args, "base_url", None) or detail.base_url,
+    )
+    transcript = load_transcript(db, args.run)
+    recorder = RunRecorder(db, run_id=args.run)
+    printer = None if args.json else Printer()
+
+    async def main() -> RunResult | None:
+        try:
+            return await _consume(
+                solve(transcript.prompt, provider, settings, transcript=transcript),
+                recorder,
+                printer,
+            )
+        finally:
+            await provider.aclose()
+
+    try:
+        result = _run_async(main())
+    except KeyboardInterrupt:
+        recorder.finish_cancelled()
+        return 130
+    assert result is not None
+    return _finish(args, db, result, args.run, provider, settings.paradigm)
