@@ -1,0 +1,123 @@
+"""CSV export of runs with their grades, and of the score table, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from store.grades import EFFECTIVE_GRADE_ID
+from store.scores import score_table
+
+RUN_COLUMNS = (
+    "run_id",
+    "dataset",
+    "key",
+    "model",
+    "paradigm",
+    "status",
+    "answer",
+    "extracted",
+    "reference",
+    "score",
+    "verdict",
+    "points",
+    "grader",
+    "note",
+    "tokens",
+    "cost_usd",
+    "started_at",
+)
+SCORE_COLUMNS = (
+    "dataset",
+    "model",
+    "paradigm",
+    "problems",
+    "n",
+    "graded",
+    "total",
+    "score_sum",
+    "mean",
+    "full",
+    "partial",
+    "zero",
+    "needs_human",
+    "ungraded",
+    "points",
+    "max_points",
+    "tokens",
+    "cost_usd",
+)
+
+# A spreadsheet runs a cell that starts with one of these as a formula (full-width forms too).
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading quote; numbers stay."""
+    if (
+        isinstance(value, str)
+        and value
+        and value[0] in _FORMULA_START
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def _write(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
+    """Write rows to a CSV through a temporary file, so a failed export leaves no half file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    count = 0
+    try:
+        # utf-8-sig: Excel reads the accents right only with the BOM.
+        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([neutralise(v) for v in row])
+                count += 1
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an export is meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+_RUNS_SQL = f"""
+select r.id, p.dataset, p.key, r.model, r.paradigm, r.status, r.answer, g.extracted,
+       p.reference, g.score, g.verdict, g.points, g.grader, g.note,
+       coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0), r.cost_usd, r.started_at
+from runs r
+left join problems p on p.id = r.problem_id
+left join grades g on g.id = {EFFECTIVE_GRADE_ID.format(run="r.id")}
+where :dataset is null or p.dataset = :dataset
+order by r.id
+"""
+
+
+def export_runs_csv(db: sqlite_utils.Database, path: str | Path, dataset: str | None = None) -> int:
+    """Write every run (of one dataset, if given) with its effective grade; return the row count."""
+    cursor = db.conn.execute(_RUNS_SQL, {"dataset": dataset})
+    return _write(path, RUN_COLUMNS, cursor)
+
+
+def export_scores_csv(
+    db: sqlite_utils.Database, path: str | Path, dataset: str | None = None
+) -> int:
+    """Write the score table; return the row count."""
+    rows = score_table(db, dataset)
+    return _write(
+        path,
+        SCORE_COLUMNS,
+        ([row.as_dict()[c] for c in SCORE_COLUMNS] for row in rows),
+    )
