@@ -1,0 +1,370 @@
+"""`ponder import | datasets | problems | grade | check | scores | export`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from tui.commands.common import UsageError, open_store, out, safe_text
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from store.scores import ComparisonRow, ScoreRow
+
+
+def run(args: argparse.Namespace) -> int:
+    handlers = {
+        "import": _import,
+        "datasets": _datasets,
+        "problems": _problems,
+        "grade": _grade,
+        "check": _check,
+        "scores": _scores,
+        "export": _export,
+    }
+    return handlers[args.command](args)
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _json(obj: Any) -> str:
+    """JSON for a terminal: readable non-ASCII, but C1 controls escaped like the C0 ones."""
+    text = json.dumps(obj, ensure_ascii=False)
+    return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def _warn(line: str) -> None:
+    sys.stderr.write(f"warning: {safe_text(line)}\n")
+
+
+def _store(args: argparse.Namespace) -> sqlite_utils.Database:
+    """The database, with the bundled problem sets loaded (cheap when they already are)."""
+    from store.problems import ImportProblem, ensure_bundled
+
+    db = open_store(args)
+    try:
+        ensure_bundled(db)
+    except ImportProblem as exc:  # a broken bundled file must not block grading or export
+        _warn(str(exc))
+    return db
+
+
+def _dataset_known(db: sqlite_utils.Database, dataset: str) -> bool:
+    return (
+        db.conn.execute("select 1 from problems where dataset = ? limit 1", [dataset]).fetchone()
+        is not None
+    )
+
+
+def _require_dataset(db: sqlite_utils.Database, dataset: str | None) -> None:
+    if dataset is not None and not _dataset_known(db, dataset):
+        raise UsageError(f"no dataset {dataset!r} (see: ponder datasets)")
+
+
+def _cell(value: Any) -> str:
+    return safe_text(str(value)).replace("\n", " ").replace("\t", " ")
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int]) -> None:
+    """A plain aligned table: columns in `right` are right-aligned (numbers)."""
+    cells = [[_cell(h) for h in headers], *[[_cell(v) for v in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for r in cells:
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        out("  ".join(parts).rstrip())
+
+
+def _short(text: str | None, width: int) -> str:
+    flat = " ".join(safe_text(text or "").split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{round(x, digits):g}"
+
+
+def _cost(x: float | None) -> str:
+    return "?" if x is None else f"${x:.4f}" if x < 1 else f"${x:.2f}"
+
+
+# ---- import / datasets / problems ----------------------------------------------------------
+
+
+def _import(args: argparse.Namespace) -> int:
+    from store.problems import ImportProblem, import_file
+
+    db = _store(args)
+    try:
+        result = import_file(db, args.file, args.dataset)
+    except ImportProblem as exc:
+        raise UsageError(safe_text(str(exc))) from None
+    for warning in result.warnings:
+        _warn(warning)
+    total = result.added + result.updated + result.unchanged
+    out(
+        f"{_cell(result.dataset)}: {total} problems ({result.added} added, {result.updated} updated,"
+        f" {result.unchanged} unchanged, {result.skipped} rows skipped)"
+    )
+    return 0
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    from store.problems import list_datasets
+
+    datasets = list_datasets(_store(args))
+    if args.json:
+        out(_json(datasets))
+        return 0
+    if not datasets:
+        out("no datasets yet: ponder import FILE")
+        return 0
+    _print_table(
+        ("dataset", "problems", "source"),
+        [(d["name"], d["problems"], d["source"]) for d in datasets],
+        right={1},
+    )
+    return 0
+
+
+def _problems(args: argparse.Namespace) -> int:
+    from store.problems import list_problems
+
+    db = _store(args)
+    _require_dataset(db, args.dataset)
+    problems = list_problems(db, args.dataset)
+    if args.json:
+        out(
+            _json(
+                [
+                    {"key": p.key, "text": p.text, "reference": p.reference, "kind": p.kind}
+                    for p in problems
+                ]
+            )
+        )
+        return 0
+    _print_table(
+        ("key", "kind", "reference", "text"),
+        [
+            (p.key, p.kind or "-", _short(p.reference, 24) or "-", _short(p.text, 70))
+            for p in problems
+        ],
+        right=set(),
+    )
+    return 0
+
+
+# ---- grading -------------------------------------------------------------------------------
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from store.grades import GradeError
+
+    db = _store(args)
+    try:
+        if args.auto:
+            if args.verdict is not None:
+                raise UsageError("--auto takes a DATASET (or a RUN), not a verdict")
+            if args.note or args.by:
+                raise UsageError("--note and --by are for a human grade, not --auto")
+            return _grade_auto(db, args.target)
+        if args.target is None or args.verdict is None:
+            raise UsageError("give --auto [DATASET], or RUN and full|partial|zero|SCORE|POINTS/MAX")
+        return _grade_by_hand(db, args)
+    except GradeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _run_id(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _grade_auto(db: sqlite_utils.Database, target: str | None) -> int:
+    from store.grades import auto_grade_pending, auto_grade_run
+
+    if target is not None and not _dataset_known(db, target):
+        run_id = _run_id(target)
+        if (
+            run_id is None
+            or db.conn.execute("select 1 from runs where id = ?", [run_id]).fetchone() is None
+        ):
+            raise UsageError(f"no dataset or run {target!r} (see: ponder datasets, ponder runs)")
+        g = auto_grade_run(db, run_id)
+        out(f"run {run_id}: {g.verdict} {_num(g.score)}  {_cell(g.note or '')}".rstrip())
+        return 0
+    counts = auto_grade_pending(db, target)
+    scope = f" in {_cell(target)}" if target else ""
+    if not counts.total:
+        out(f"no ungraded finished runs{scope}")
+        return 0
+    out(
+        f"graded {counts.total} runs{scope}: {counts.full} full, {counts.partial} partial,"
+        f" {counts.zero} zero, {counts.needs_human} need a human"
+    )
+    return 0
+
+
+def _grade_by_hand(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
+    from store.grades import effective_grade, human_grade
+
+    run_id = _run_id(args.target)
+    if run_id is None:
+        raise UsageError(f"RUN must be a run id, got {args.target!r} (for a dataset use --auto)")
+    by = args.by or os.environ.get("USER") or getpass.getuser()
+    human_grade(db, run_id, args.verdict, note=args.note, grader_name=by)
+    g = effective_grade(db, run_id)
+    assert g is not None
+    points = f" ({_num(g.points)}/{_num(g.max_points)})" if g.max_points else ""
+    out(f"run {run_id}: {g.verdict} {_num(g.score)}{points} by {_cell(by)}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from graders import grade
+    from graders.result import KINDS
+
+    if args.kind is not None and args.kind not in KINDS:
+        raise UsageError(f"unknown kind {args.kind!r}: use one of {', '.join(KINDS)}")
+    g = grade(answer=args.answer, reference=args.reference, kind=args.kind)
+    if args.json:
+        out(_json(asdict(g)))
+        return 0
+    out(f"verdict:   {g.verdict}")
+    out(f"score:     {_num(g.score, 4)}")
+    if g.points is not None:
+        out(f"points:    {_num(g.points)}/{_num(g.max_points)}")
+    out(f"kind:      {g.kind}")
+    out(f"extracted: {_cell(g.extracted) if g.extracted is not None else '-'}")
+    out(f"reason:    {_cell(g.reason)}")
+    return 0
+
+
+# ---- scores / export -----------------------------------------------------------------------
+
+
+def _scores(args: argparse.Namespace) -> int:
+    from store.scores import comparison, score_table
+
+    db = _store(args)
+    _require_dataset(db, args.dataset)
+    rows = score_table(db, args.dataset)
+    if args.csv:
+        import csv
+
+        from store.export import SCORE_COLUMNS, neutralise
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SCORE_COLUMNS)
+        for row in rows:
+            d = row.as_dict()
+            writer.writerow([neutralise(d[c]) for c in SCORE_COLUMNS])
+        return 0
+    pairs = comparison(db, args.dataset, rows)
+    if args.json:
+        out(
+            _json(
+                {"scores": [r.as_dict() for r in rows], "comparison": [c.as_dict() for c in pairs]}
+            )
+        )
+        return 0
+    if not rows:
+        out("no finished runs on a dataset yet: ponder bench DATASET")
+        return 0
+    _print_scores(rows)
+    if any(c.direct and (c.dcot or c.g1) for c in pairs):
+        out()
+        _print_comparison(pairs)
+    return 0
+
+
+def _print_scores(rows: list[ScoreRow]) -> None:
+    _print_table(
+        (
+            "dataset",
+            "model",
+            "paradigm",
+            "n",
+            "graded",
+            "total",
+            "mean",
+            "full/part/zero/human",
+            "tokens",
+            "cost",
+        ),
+        [
+            (
+                r.dataset,
+                r.model,
+                r.paradigm,
+                r.n,
+                r.graded,
+                r.total,
+                _num(r.mean),
+                f"{r.full}/{r.partial}/{r.zero}/{r.needs_human}",
+                f"{r.tokens:,}",
+                _cost(r.cost_usd),
+            )
+            for r in rows
+        ],
+        right={3, 4, 5, 6, 7, 8, 9},
+    )
+    ungraded = sum(r.ungraded for r in rows)
+    if ungraded:
+        out(f"({ungraded} finished runs not graded yet: ponder grade --auto)")
+
+
+def _print_comparison(pairs: list[ComparisonRow]) -> None:
+    out("with technique vs without:")
+
+    def total(r: ScoreRow | None) -> str:
+        return "-" if r is None else r.total
+
+    def gain(x: float | None) -> str:
+        return "-" if x is None else f"{'+' if x >= 0 else ''}{_num(x)}"
+
+    _print_table(
+        ("dataset", "model", "direct", "dcot", "g1", "gain dcot", "gain g1"),
+        [
+            (
+                c.dataset,
+                c.model,
+                total(c.direct),
+                total(c.dcot),
+                total(c.g1),
+                gain(c.gain("dcot")),
+                gain(c.gain("g1")),
+            )
+            for c in pairs
+        ],
+        right={2, 3, 4, 5, 6},
+    )
+
+
+def _export(args: argparse.Namespace) -> int:
+    from store.export import export_runs_csv, export_scores_csv
+
+    db = _store(args)
+    _require_dataset(db, args.dataset)
+    if not args.file.lower().endswith(".csv"):
+        raise UsageError(f"export writes CSV: name the file FILE.csv, not {args.file!r}")
+    try:
+        if args.what == "scores":
+            count = export_scores_csv(db, args.file, args.dataset)
+        else:
+            count = export_runs_csv(db, args.file, args.dataset)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.file}: {exc.strerror or exc}") from None
+    out(f"wrote {count} {'score rows' if args.what == 'scores' else 'runs'} to {args.file}")
+    return 0
