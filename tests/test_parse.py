@@ -82,7 +82,12 @@ def test_random_splits_give_the_same_text():
         # a new <step> before the last one closed
         (
             "<step>one<step>two</step>",
-            [Opened("step"), Closed("step", "one", False), Opened("step"), Closed("step", "two", True)],
+            [
+                Opened("step"),
+                Closed("step", "one", False),
+                Opened("step"),
+                Closed("step", "two", True),
+            ],
         ),
         # unclosed at the end of the text
         ("<answer>42", [Opened("answer"), Closed("answer", "42", False)]),
@@ -104,7 +109,10 @@ def test_random_splits_give_the_same_text():
             ],
         ),
         # comparison signs in math are text, not tags
-        ("<step>if x < 5 and y<z then x<step</step>", [Opened("step"), Closed("step", "if x < 5 and y<z then x<step", True)]),
+        (
+            "<step>if x < 5 and y<z then x<step</step>",
+            [Opened("step"), Closed("step", "if x < 5 and y<z then x<step", True)],
+        ),
         # unknown tags are text
         ("<step>see <b>bold</b></step>", [Opened("step"), Closed("step", "see <b>bold</b>", True)]),
     ],
@@ -115,7 +123,9 @@ def test_messy_forms(text, expected):
 
 def test_text_outside_tags_is_kept():
     events = parse_all("Sure! Here is my plan.\n<step>a</step>", 4)
-    assert "".join(e.text for e in events if isinstance(e, Outside)).startswith("Sure! Here is my plan.")
+    assert "".join(e.text for e in events if isinstance(e, Outside)).startswith(
+        "Sure! Here is my plan."
+    )
 
 
 @pytest.mark.parametrize(
