@@ -23,8 +23,13 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("ponder", appauthor=False)) / "ponder.db"
 
 
-def open_db(path: str | Path | None = None, *, migrate_now: bool = True) -> sqlite_utils.Database:
-    """Open (creating if needed) and upgrade a Ponder database."""
+def open_db(
+    path: str | Path | None = None, *, migrate_now: bool = True, recover: bool = True
+) -> sqlite_utils.Database:
+    """Open (creating if needed) and upgrade a Ponder database.
+
+    `recover`: runs left `running` by a dead process become `interrupted` (cheap: by index).
+    """
     path = Path(path).expanduser() if path else default_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
@@ -36,4 +41,8 @@ def open_db(path: str | Path | None = None, *, migrate_now: bool = True) -> sqli
     conn.execute("pragma synchronous = normal")
     if migrate_now:
         migrate(db)
+        if recover:
+            from store.queries import mark_interrupted
+
+            mark_interrupted(db)
     return db

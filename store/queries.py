@@ -1,0 +1,352 @@
+"""Reading runs back: the history list, one run in full, its `--json` form, crash recovery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import socket
+import time
+from dataclasses import dataclass, fields
+from typing import Any
+
+import sqlite_utils
+
+from reasoning.events import RunSettings, Step, Transcript, Usage
+
+# A run still `running` whose heartbeat is older than this belongs to a dead process.
+STALE_HEARTBEAT_S = 60.0
+
+
+class NoSuchRun(LookupError):
+    """The run id is not in the database."""
+
+    def __init__(self, run_id: int):
+        super().__init__(f"no run {run_id}")
+        self.run_id = run_id
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One line of the history: what a list of runs shows."""
+
+    run_id: int
+    status: str
+    paradigm: str | None
+    provider: str | None
+    model: str | None
+    problem: str | None  # "dataset:key", or None for a free prompt
+    answer: str | None
+    started_at: str | None
+    final_reward: float | None
+    stop_reason: str | None = None
+    grade: float | None = None  # effective grade: latest human, else latest automatic
+    grade_verdict: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The `ponder runs --json` object: the pinned fields first, then the extras."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    """One run in full: summary, prompt, steps, usage and why it stopped."""
+
+    summary: RunSummary
+    prompt: str
+    steps: tuple[Step, ...]  # finished steps, and a last unfinished one if the run was cut
+    partial_steps: tuple[int, ...]  # indexes of steps that never finished
+    usage: Usage
+    calls: int
+    cost_usd: float | None
+    error: str | None
+    elapsed_s: float | None
+    finished_at: str | None
+    base_url: str | None
+    params: dict[str, Any]
+    problem_id: int | None
+    attempt_group: str | None
+    bench_id: str | None
+
+    @property
+    def run_id(self) -> int:
+        return self.summary.run_id
+
+    @property
+    def status(self) -> str:
+        return self.summary.status
+
+    @property
+    def stop_reason(self) -> str | None:
+        return self.summary.stop_reason
+
+    def settings(self) -> RunSettings:
+        """The run's settings as recorded (unknown keys from other versions ignored)."""
+        known = {f.name for f in fields(RunSettings)}
+        return RunSettings(**{k: v for k, v in self.params.items() if k in known})
+
+
+# The effective grade in the same query: a human grade outranks any automatic one.
+_SUMMARY_COLUMNS = """
+    r.id, r.status, r.paradigm, r.provider, r.model,
+    case when p.id is null then null else p.dataset || ':' || p.key end,
+    r.answer, r.started_at, r.final_reward, r.stop_reason, g.score, g.verdict
+"""
+_SUMMARY_JOINS = """
+    left join problems p on p.id = r.problem_id
+    left join grades g on g.id = (
+        select g2.id from grades g2 where g2.run_id = r.id
+        order by g2.grader = 'human' desc, g2.id desc limit 1
+    )
+"""
+
+
+def fts_query(text: str) -> str | None:
+    """User text as a safe FTS5 query: every word must match, the last one as a prefix."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _filters(search: str | None, dataset: str | None) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    match = fts_query(search) if search else None
+    if match is not None:
+        where.append(
+            "(r0.id in (select rowid from runs_fts where runs_fts match ?)"
+            " or r0.problem_id in (select rowid from problems_fts where problems_fts match ?))"
+        )
+        params += [match, match]
+    if dataset is not None:
+        where.append("r0.problem_id in (select id from problems where dataset = ?)")
+        params.append(dataset)
+    return (" where " + " and ".join(where)) if where else "", params
+
+
+def list_runs(
+    db: sqlite_utils.Database,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    search: str | None = None,
+    dataset: str | None = None,
+) -> list[RunSummary]:
+    """Runs newest first, a page at a time; `search` is full-text over the run and its problem."""
+    where, params = _filters(search, dataset)
+    # Pick the page's ids first, so the joins and the grade lookup run for those rows only.
+    sql = f"""
+        select {_SUMMARY_COLUMNS} from runs r {_SUMMARY_JOINS}
+        where r.id in (select r0.id from runs r0{where} order by r0.id desc limit ? offset ?)
+        order by r.id desc
+    """
+    rows = db.execute(sql, [*params, max(0, limit), max(0, offset)]).fetchall()
+    return [RunSummary(*row) for row in rows]
+
+
+def count_runs(
+    db: sqlite_utils.Database, *, search: str | None = None, dataset: str | None = None
+) -> int:
+    """How many runs `list_runs` would page through."""
+    where, params = _filters(search, dataset)
+    return int(db.execute(f"select count(*) from runs r0{where}", params).fetchone()[0])
+
+
+def get_summary(db: sqlite_utils.Database, run_id: int) -> RunSummary | None:
+    """One run's summary line, or None."""
+    row = db.execute(
+        f"select {_SUMMARY_COLUMNS} from runs r {_SUMMARY_JOINS} where r.id = ?", (run_id,)
+    ).fetchone()
+    return None if row is None else RunSummary(*row)
+
+
+def get_run(db: sqlite_utils.Database, run_id: int) -> RunDetail | None:
+    """One run in full, or None if there is no such run."""
+    summary = get_summary(db, run_id)
+    if summary is None:
+        return None
+    row = db.execute(
+        "select prompt, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+        " calls, cost_usd, error, elapsed_s, finished_at, base_url, params, problem_id,"
+        " attempt_group, bench_id from runs where id = ?",
+        (run_id,),
+    ).fetchone()
+    steps, partial = _steps(db, run_id, finished_only=False)
+    try:
+        params = json.loads(row[11]) if row[11] else {}
+    except ValueError:
+        params = {}
+    return RunDetail(
+        summary=summary,
+        prompt=row[0] or "",
+        steps=steps,
+        partial_steps=partial,
+        usage=Usage(*(int(v or 0) for v in row[1:5])),
+        calls=int(row[5] or 0),
+        cost_usd=row[6],
+        error=row[7],
+        elapsed_s=row[8],
+        finished_at=row[9],
+        base_url=row[10],
+        params=params if isinstance(params, dict) else {},
+        problem_id=row[12],
+        attempt_group=row[13],
+        bench_id=row[14],
+    )
+
+
+def _steps(
+    db: sqlite_utils.Database, run_id: int, *, finished_only: bool
+) -> tuple[tuple[Step, ...], tuple[int, ...]]:
+    rows = db.execute(
+        "select idx, kind, content, title, reward, budget_left, backtrack, started_at,"
+        " finished_at, partial from steps where run_id = ?"
+        + (" and partial = 0" if finished_only else "")
+        + " order by idx",
+        (run_id,),
+    ).fetchall()
+    steps = tuple(
+        Step(
+            index=r[0],
+            kind=r[1],
+            content=r[2] or "",
+            title=r[3],
+            reward=r[4],
+            budget_left=r[5],
+            backtrack=bool(r[6]),
+            started_at=r[7] or 0.0,
+            finished_at=r[8] or 0.0,
+        )
+        for r in rows
+    )
+    return steps, tuple(r[0] for r in rows if r[9])
+
+
+def run_json(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
+    """The SPEC §6 `solve --json` object for a stored run (raises NoSuchRun)."""
+    d = get_run(db, run_id)
+    if d is None:
+        raise NoSuchRun(run_id)
+    s = d.summary
+    return {
+        "run_id": s.run_id,
+        "status": s.status,
+        "stop_reason": s.stop_reason,
+        "paradigm": s.paradigm,
+        "provider": s.provider,
+        "model": s.model,
+        "steps": [
+            {
+                "index": st.index,
+                "kind": st.kind,
+                "title": st.title,
+                "content": st.content,
+                "reward": st.reward,
+                "budget_left": st.budget_left,
+                "backtrack": st.backtrack,
+            }
+            for st in d.steps
+        ],
+        "answer": s.answer,
+        "final_reward": s.final_reward,
+        "usage": {
+            "input_tokens": d.usage.input_tokens,
+            "output_tokens": d.usage.output_tokens,
+            "cache_read_tokens": d.usage.cache_read_tokens,
+            "calls": d.calls,
+            "cost_usd": d.cost_usd,
+        },
+        "elapsed_s": d.elapsed_s,
+        "problem": s.problem,
+        "error": d.error,
+        "started_at": s.started_at,
+    }
+
+
+def load_transcript(db: sqlite_utils.Database, run_id: int) -> Transcript:
+    """What `resume` hands the engine: the prompt, the finished steps, the completed calls' text."""
+    row = db.execute("select prompt from runs where id = ?", (run_id,)).fetchone()
+    if row is None:
+        raise NoSuchRun(run_id)
+    steps, _ = _steps(db, run_id, finished_only=True)
+    responses = db.execute(
+        "select response from calls where run_id = ? and response is not null order by idx, id",
+        (run_id,),
+    ).fetchall()
+    return Transcript(prompt=row[0] or "", steps=list(steps), raw="".join(r[0] for r in responses))
+
+
+def mark_interrupted(db: sqlite_utils.Database) -> int:
+    """Runs left `running` by a dead process become `interrupted`; returns how many."""
+    rows = db.execute(
+        "select id, pid, host, heartbeat_at, started_at from runs where status = 'running'"
+    ).fetchall()
+    if not rows:
+        return 0
+    now, here = time.time(), socket.gethostname()
+    dead = [
+        (row[0], _elapsed(row[4], row[3]))
+        for row in rows
+        if _is_dead(row[1], row[2], row[3], now=now, here=here)
+    ]
+    if not dead:
+        return 0
+    finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with db.atomic():
+        for run_id, elapsed in dead:
+            db.execute(
+                "update runs set status = 'interrupted', stop_reason = 'interrupted',"
+                " finished_at = ?, elapsed_s = coalesce(elapsed_s, ?)"
+                " where id = ? and status = 'running'",
+                (finished_at, elapsed, run_id),
+            )
+    return len(dead)
+
+
+def _is_dead(
+    pid: int | None, host: str | None, heartbeat_at: float | None, *, now: float, here: str
+) -> bool:
+    if heartbeat_at is not None and now - heartbeat_at > STALE_HEARTBEAT_S:
+        return True
+    # A pid means something only on the machine that recorded it.
+    if pid is None or (host is not None and host != here):
+        return False
+    return not pid_alive(pid)
+
+
+def pid_alive(pid: int) -> bool:
+    """Is a process with this id running on this machine?"""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except OSError:
+        return False
+    return True
+
+
+def _elapsed(started_at: str | None, heartbeat_at: float | None) -> float | None:
+    """How long a dead run lived: from its start to its last sign of life."""
+    if not started_at or heartbeat_at is None:
+        return None
+    try:
+        start = dt.datetime.fromisoformat(started_at).timestamp()
+    except ValueError:
+        return None
+    return max(0.0, heartbeat_at - start)
+
+
+def delete_run(db: sqlite_utils.Database, run_id: int) -> bool:
+    """Delete a run with its steps, calls and grades; False if there was no such run."""
+    with db.atomic():
+        for table in ("grades", "calls", "steps"):
+            db.execute(f"delete from {table} where run_id = ?", (run_id,))
+        return db.execute("delete from runs where id = ?", (run_id,)).rowcount > 0
