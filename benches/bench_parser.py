@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reasoning.parse import TagParser  # noqa: E402
+from reasoning.parse import TagParser
 
 UNIT = (
     "<thinking>We need the number of integer solutions of x^2 + y^2 < 25; consider each x in turn, "
