@@ -72,6 +72,7 @@ class RunSettings:
     wall_time_s: float | None = None
     cost_cap_usd: float | None = None
     prompt_dir: str | None = None  # a folder of the user's own prompt files
+    prompt_cache: bool = True  # mark the stable prefix cacheable in multi-call paradigms
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict

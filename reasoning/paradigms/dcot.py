@@ -226,7 +226,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             max_tokens=s.max_tokens,
             temperature=s.temperature,
             stop=(REWARD_STOP,) if guided else (),
-            cache_prefix=len(messages) > 1,
+            cache_prefix=s.prompt_cache and len(messages) > 1,
         )
         async for ev in ctx.session.call(request, on_delta):
             yield ev

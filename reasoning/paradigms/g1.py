@@ -77,7 +77,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             max_tokens=s.max_tokens,
             temperature=s.temperature,
             json_mode=True,
-            cache_prefix=True,
+            cache_prefix=s.prompt_cache,
         )
         async for ev in _stream_step(ctx, request, next_kind, plain=False):
             yield ev
@@ -129,7 +129,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         messages=tuple(messages),
         max_tokens=s.max_tokens,
         temperature=s.temperature,
-        cache_prefix=True,
+        cache_prefix=s.prompt_cache,
     )
     async for ev in _stream_step(ctx, request, "answer", plain=True):
         yield ev
