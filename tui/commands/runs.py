@@ -1,0 +1,181 @@
+"""`ponder runs` (the history, newest first) and `ponder show RUN` (one run in full)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from tui.commands.common import UsageError, open_store, out, safe_text
+
+if TYPE_CHECKING:
+    from store.queries import RunDetail, RunSummary
+
+
+def run(args: argparse.Namespace) -> int:
+    return _show(args) if args.command == "show" else _runs(args)
+
+
+def _runs(args: argparse.Namespace) -> int:
+    from store.queries import list_runs
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    db = open_store(args)
+    runs = list_runs(db, limit=args.limit, search=args.search)
+    if args.json:
+        out(_json([r.as_json() for r in runs]))
+        return 0
+    if not runs:
+        out("no runs match" if args.search else "no runs yet (try: ponder solve 'your problem')")
+        return 0
+    _print_runs(runs)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from store.queries import NoSuchRun, get_run, run_json
+
+    db = open_store(args)
+    if args.json:
+        try:
+            out(_json(run_json(db, args.run)))
+        except NoSuchRun as exc:
+            raise UsageError(str(exc)) from None
+        return 0
+    detail = get_run(db, args.run)
+    if detail is None:
+        raise UsageError(f"no run {args.run}")
+    _print_detail(detail)
+    return 0
+
+
+# ---- formatting ----------------------------------------------------------------------------
+
+
+def _json(obj: Any) -> str:
+    """JSON for a terminal: readable non-ASCII, C1 controls and line separators escaped."""
+    text = json.dumps(obj, ensure_ascii=False)
+    return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def _one_line(text: str | None, width: int) -> str:
+    """The first non-empty line of model text, safe for a terminal, cut to `width`."""
+    if not text:
+        return ""
+    lines = [ln.strip() for ln in safe_text(text).splitlines() if ln.strip()]
+    first = " ".join(lines[0].split()) if lines else ""
+    more = len(lines) > 1
+    if len(first) > width or (more and len(first) + 1 > width):
+        return first[: max(0, width - 1)] + "…"
+    return first + ("…" if more else "")
+
+
+def _local_time(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return safe_text(iso)
+
+
+def _num(value: float | None, fmt: str = "{:.2f}") -> str:
+    return "" if value is None else fmt.format(value)
+
+
+def _print_runs(runs: list[RunSummary]) -> None:
+    headers = [
+        "id",
+        "status",
+        "paradigm",
+        "model",
+        "problem",
+        "answer",
+        "reward",
+        "grade",
+        "started",
+    ]
+
+    def cells(r: RunSummary, answer_width: int) -> list[str]:
+        return [
+            str(r.run_id),
+            r.status,
+            r.paradigm or "",
+            _one_line(r.model, 28),
+            _one_line(r.problem, 24),
+            _one_line(r.answer, answer_width),
+            _num(r.final_reward),
+            _num(r.grade),
+            _local_time(r.started_at),
+        ]
+
+    # The answer takes the width the other columns leave on the terminal.
+    others = [cells(r, 0) for r in runs]
+    used = sum(max(len(h), *(len(c[i]) for c in others)) for i, h in enumerate(headers))
+    room = shutil.get_terminal_size((120, 24)).columns - used - 2 * (len(headers) - 1)
+    rows = [headers, *(cells(r, max(12, min(60, room))) for r in runs)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    right = {0, headers.index("reward"), headers.index("grade")}
+    for row in rows:
+        line = "  ".join(
+            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(row)
+        )
+        out(line.rstrip())
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line if line else "" for line in safe_text(text).splitlines())
+
+
+def _print_detail(d: RunDetail) -> None:
+    s = d.summary
+    head = [f"run {s.run_id}", s.status + (f" ({s.stop_reason})" if s.stop_reason else "")]
+    head.append(s.paradigm or "?")
+    head.append(safe_text(f"{s.provider or '?'}/{s.model or '?'}"))
+    if s.problem:
+        head.append("problem " + safe_text(s.problem))
+    out(" · ".join(head))
+    facts = [f"started {_local_time(s.started_at)}"]
+    if d.elapsed_s is not None:
+        facts.append(f"{d.elapsed_s:.1f} s")
+    u = d.usage
+    facts.append(f"{d.calls} call{'s' if d.calls != 1 else ''}")
+    tokens = f"{u.input_tokens:,} in / {u.output_tokens:,} out"
+    if u.cache_read_tokens:
+        tokens += f" ({u.cache_read_tokens:,} cached)"
+    facts.append(tokens)
+    facts.append("cost unknown" if d.cost_usd is None else f"${d.cost_usd:.4f}")
+    out(" · ".join(facts))
+    if s.grade is not None:
+        out(f"grade {s.grade:.2f} ({s.grade_verdict or '?'})")
+    out()
+    out("Prompt")
+    out(_indent(d.prompt))
+    out()
+    out(f"Steps ({len(d.steps)})" if d.steps else "Steps: none")
+    for step in d.steps:
+        bits = [f"{step.index}. {step.kind}"]
+        if step.title:
+            bits.append(_one_line(step.title, 80))
+        if step.reward is not None:
+            bits.append(f"reward {step.reward:.2f}")
+        if step.budget_left is not None:
+            bits.append(f"budget {step.budget_left}")
+        if step.backtrack:
+            bits.append("backtrack")
+        if step.index in d.partial_steps:
+            bits.append("unfinished")
+        out("  " + " · ".join(bits))
+        if step.content.strip():
+            out(_indent(step.content.strip(), "      "))
+    out()
+    out("Answer" + (f" (final reward {s.final_reward:.2f})" if s.final_reward is not None else ""))
+    out(_indent(s.answer) if s.answer else "    (none)")
+    if d.error:
+        out()
+        out("Error")
+        out(_indent(d.error))
