@@ -154,6 +154,19 @@ def _find_roles(headers: list[str]) -> dict[str, int]:
     return roles
 
 
+def _warn_unused_synonyms(headers: list[str], roles: dict[str, int], warnings: list[str]) -> None:
+    """Say so when a second question or answer column is kept aside, so nothing is lost silently."""
+    for role, label in (("text", "question"), ("reference", "answer")):
+        if role not in roles:
+            continue
+        for col, h in enumerate(headers):
+            if col != roles[role] and _norm_header(h) in _ROLE_NAMES[role]:
+                warnings.append(
+                    f"column {h.strip()!r} kept in meta: {headers[roles[role]].strip()!r}"
+                    f" is the {label} column"
+                )
+
+
 def header_has_question(cells: list[str]) -> bool:
     """True when a row of cells looks like a header with a question column."""
     return "text" in _find_roles(cells)
@@ -224,6 +237,7 @@ def _rows(table: Table, warnings: list[str]) -> tuple[list[_Row], int]:
             "no question column (looked for a header named question, problem, prompt or text)"
         )
     has_reference = "reference" in roles
+    _warn_unused_synonyms(table.headers, roles, warnings)
     role_cols = set(roles.values())
     meta_names: dict[int, str] = {}
     used: set[str] = set()
@@ -269,7 +283,7 @@ def _rows(table: Table, warnings: list[str]) -> tuple[list[_Row], int]:
         kind = _kind(_cell_text(cell(raw, "kind")), where, warnings)
         if not has_reference and kind is None:
             kind = "proof"  # a sheet of questions only: a proof set, graded by hand
-        if has_reference and reference is None:
+        if has_reference and reference is None and kind not in ("proof", "text"):
             no_reference += 1
         meta = {
             name: _meta_value(raw[col])
