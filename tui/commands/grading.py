@@ -232,11 +232,12 @@ def _grade_by_hand(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from graders import grade
     from graders.result import KINDS
 
     if args.kind is not None and args.kind not in KINDS:
         raise UsageError(f"unknown kind {args.kind!r}: use one of {', '.join(KINDS)}")
+    from graders import grade  # sympy and friends: only once the input is known good
+
     g = grade(answer=args.answer, reference=args.reference, kind=args.kind)
     if args.json:
         out(_json(asdict(g)))
