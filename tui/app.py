@@ -1,0 +1,234 @@
+"""The Ponder Textual app: shared state (database, settings, provider) and the screens as modes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import Screen
+
+from reasoning.events import RunSettings
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from reasoning.providers.base import ProviderSpec
+
+PARADIGM_CYCLE = ("dcot", "g1", "direct")
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the next run will use: the provider asked for, and the run settings."""
+
+    provider: str | None = None  # a kind or preset name; None: the default provider
+    model: str | None = None
+    base_url: str | None = None
+    settings: RunSettings = field(default_factory=RunSettings)
+
+
+@dataclass(frozen=True)
+class ProviderState:
+    """The resolved provider, or why there is none (one line), or still resolving."""
+
+    spec: ProviderSpec | None = None
+    problem: str | None = None
+    resolving: bool = True
+
+    @property
+    def name(self) -> str | None:
+        return self.spec.name if self.spec else None
+
+    @property
+    def model(self) -> str | None:
+        return self.spec.model if self.spec else None
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A top-level screen: its name, key, label and where its class lives."""
+
+    name: str
+    key: str
+    label: str
+    target: str  # "module:Class"
+
+    def available(self) -> bool:
+        module = self.target.partition(":")[0]
+        try:
+            return importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            return False
+
+    def factory(self) -> Callable[[], Screen[Any]]:
+        def make() -> Screen[Any]:
+            module, _, cls = self.target.partition(":")
+            return getattr(importlib.import_module(module), cls)()  # type: ignore[no-any-return]
+
+        return make
+
+
+# The screens of SPEC §7. Those whose module does not exist yet are simply not offered.
+SCREEN_MODES = (
+    Mode("solve", "ctrl+s", "Solve", "tui.screens.solve:SolveScreen"),
+    Mode("grade", "ctrl+g", "Grade", "tui.screens.grade:GradeScreen"),
+    Mode("bench", "ctrl+b", "Bench", "tui.screens.bench:BenchScreen"),
+    Mode("history", "ctrl+f", "History", "tui.screens.history:HistoryScreen"),
+)
+
+
+class PonderApp(App[int]):
+    """Solve (and later Grade, Bench, History) over one database and one provider choice."""
+
+    CSS_PATH = "ponder.tcss"
+    TITLE = "Ponder"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        *(
+            Binding(m.key, f"switch_mode('{m.name}')", m.label, show=True, priority=True)
+            for m in SCREEN_MODES
+        ),
+    ]
+
+    session: var[Session] = var(Session, init=False)
+    provider_state: var[ProviderState] = var(ProviderState, init=False)
+    math: var[bool] = var(True, init=False)  # readable math; False shows raw LaTeX
+
+    def __init__(
+        self,
+        *,
+        db: sqlite_utils.Database | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        settings: RunSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        resolve: bool = True,
+    ) -> None:
+        self._modes_available = [m for m in SCREEN_MODES if m.available()]
+        super().__init__()
+        for m in self._modes_available:
+            self.add_mode(m.name, m.factory())
+        self.db = db
+        self.clock = clock
+        self.set_reactive(
+            PonderApp.session,
+            Session(provider, model, base_url, settings or RunSettings()),
+        )
+        self._resolve_on_mount = resolve
+
+    def on_mount(self) -> None:
+        self.switch_mode("solve")
+        if self._resolve_on_mount:
+            self.resolve_provider()
+        else:
+            self.provider_state = ProviderState(resolving=False, problem="no provider")
+
+    # -- provider ------------------------------------------------------------------------
+
+    def resolve_provider(self) -> None:
+        """Find the provider for the current session, off the UI thread (it may probe Ollama)."""
+        s = self.session
+        self.provider_state = ProviderState(resolving=True)
+        self._resolve(s.provider, s.model, s.base_url)
+
+    @work(thread=True, exclusive=True, group="resolve", exit_on_error=False)
+    def _resolve(self, provider: str | None, model: str | None, base_url: str | None) -> None:
+        state = resolve_provider_state(provider, model, base_url)
+        self.call_from_thread(setattr, self, "provider_state", state)
+
+    def set_provider_state(self, state: ProviderState) -> None:
+        """Use this provider state directly (tests, or a caller that resolved it already)."""
+        self.provider_state = state
+
+    # -- settings ------------------------------------------------------------------------
+
+    def update_settings(self, **changes: Any) -> None:
+        self.session = replace(self.session, settings=replace(self.session.settings, **changes))
+
+    def cycle_paradigm(self) -> str:
+        current = self.session.settings.paradigm
+        nxt = PARADIGM_CYCLE[(PARADIGM_CYCLE.index(current) + 1) % len(PARADIGM_CYCLE)]
+        self.update_settings(paradigm=nxt)
+        return nxt
+
+    def set_model(self, model: str | None) -> None:
+        self.session = replace(self.session, model=model or None)
+        self.resolve_provider()
+
+    def set_provider(self, provider: str | None, base_url: str | None) -> None:
+        # A new provider starts from its own default model.
+        self.session = replace(
+            self.session, provider=provider or None, base_url=base_url or None, model=None
+        )
+        self.resolve_provider()
+
+    # -- modes and commands --------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_mode":
+            name = parameters[0] if parameters else None
+            return any(m.name == name for m in self._modes_available) and name != self.current_mode
+        return True
+
+    def watch_current_mode(self) -> None:
+        self.refresh_bindings()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for m in self._modes_available:
+            if m.name != self.current_mode:
+                yield SystemCommand(
+                    f"{m.label} screen",
+                    f"Switch to {m.label}",
+                    lambda n=m.name: self.switch_mode(n),
+                )
+        commands = getattr(screen, "system_commands", None)
+        if commands is not None:
+            yield from commands()
+
+
+def resolve_provider_state(
+    provider: str | None, model: str | None, base_url: str | None
+) -> ProviderState:
+    """Resolve a provider spec; NoProvider (or any failure) becomes a one-line problem."""
+    try:
+        from reasoning.providers import NoProvider, resolve_spec
+    except ImportError as exc:  # the providers package is missing: say so, keep the app usable
+        return ProviderState(problem=f"providers unavailable: {exc}", resolving=False)
+    try:
+        spec = resolve_spec(provider=provider, model=model, base_url=base_url)
+    except NoProvider as exc:
+        return ProviderState(problem=str(exc).strip().splitlines()[0], resolving=False)
+    except Exception as exc:  # a bad config file, a bad name: one line, not a traceback
+        return ProviderState(
+            problem=f"{type(exc).__name__}: {exc}".splitlines()[0], resolving=False
+        )
+    return ProviderState(spec=spec, resolving=False)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """`ponder` with no subcommand: open the TUI on the chosen database."""
+    from store.queries import mark_interrupted
+    from tui.commands.common import open_store
+
+    db = open_store(args)
+    mark_interrupted(db)
+    app = PonderApp(
+        db=db,
+        provider=getattr(args, "provider", None),
+        model=getattr(args, "model", None),
+        base_url=getattr(args, "base_url", None),
+    )
+    app.run()
+    return app.return_code or 0

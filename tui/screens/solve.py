@@ -1,0 +1,586 @@
+"""The Solve screen: a chat pane of runs streaming live, a sidebar, and the prompt box."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from reasoning.events import (
+    Event,
+    Notice,
+    RunFinished,
+    RunResult,
+    RunSettings,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    TextDelta,
+    UsageUpdate,
+)
+from tui.commands.common import safe_text
+from tui.screens.ask import AskModal, Field
+from tui.widgets.prompt_box import PromptBox
+from tui.widgets.run_view import RunView
+from tui.widgets.sidebar import Sidebar
+from tui.widgets.status_line import StatusInfo, StatusLine
+from tui.widgets.step_block import StepBlock
+from tui.widgets.step_list import StepList
+
+if TYPE_CHECKING:
+    from store.queries import RunDetail
+    from store.recorder import RunRecorder
+    from tui.app import PonderApp
+
+FRAME_S = 1 / 30  # deltas reach the screen at most this often: smooth at 2,000 tokens/s
+WELCOME = (
+    "Type a problem below and press Enter. Each step streams in with its reflection and reward; "
+    "Esc cancels. Ctrl+P opens the command palette."
+)
+
+
+class SolveScreen(Screen[None]):
+    """Solve one problem at a time with the current paradigm and provider; runs stack up."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+n", "new", "New"),
+        Binding("ctrl+r", "rerun", "Re-run"),
+        Binding("ctrl+t", "paradigm", "Paradigm"),
+        Binding("f2", "model", "Model"),
+        Binding("f3", "provider", "Provider"),
+        Binding("f4", "budget", "Budget"),
+        Binding("f5", "reinforce", "Reinforce"),
+        Binding("ctrl+o", "open_run", "Open run"),
+        Binding("f8", "copy_answer", "Copy answer"),
+        Binding("f9", "toggle_math", "Raw math"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="solve")
+        self.view: RunView | None = None  # the run on show in the sidebar
+        self.running = False
+        self.state = "idle"
+        self.last_prompt: str | None = None
+        self.last_answer: str | None = None
+        self._worker: Worker[None] | None = None
+        self._recorder: RunRecorder | None = None
+        self._dirty: set[StepBlock] = set()
+        self._ticker: Timer | None = None
+        self._started_at = 0.0
+        self._last_elapsed_shown = 0.0
+
+    @property
+    def ponder(self) -> PonderApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(self._status_info(), id="status")
+        with Horizontal(id="main"):
+            with Vertical(id="chat-column"):
+                yield Static("", id="provider-banner", markup=False)
+                with VerticalScroll(id="chat"):
+                    yield Static(Content(WELCOME), id="welcome", markup=False)
+                yield PromptBox(prompts=self._stored_prompts(), id="prompt")
+            yield Sidebar(id="sidebar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "session", self._refresh_status, init=False)
+        self.watch(self.app, "provider_state", self._on_provider_state, init=True)
+        self.watch(self.app, "math", self._on_math, init=False)
+        self._ticker = self.set_interval(FRAME_S, self._tick, pause=True)
+        self.query_one(PromptBox).focus()
+
+    def _stored_prompts(self) -> list[str]:
+        """Earlier prompts from the store, oldest first, for ↑ in the prompt box."""
+        db = self.ponder.db
+        if db is None:
+            return []
+        try:
+            rows = db.execute(
+                "select prompt from runs where prompt is not null order by id desc limit 100"
+            ).fetchall()
+        except Exception:  # an unreadable store must not stop the screen from opening
+            return []
+        prompts: list[str] = []
+        for (prompt,) in reversed(rows):
+            if prompt and (not prompts or prompts[-1] != prompt):
+                prompts.append(prompt)
+        return prompts
+
+    # -- status --------------------------------------------------------------------------
+
+    def _status_info(self) -> StatusInfo:
+        app = self.ponder
+        s = app.session
+        p = app.provider_state
+        provider = p.name if p.spec else ("…" if p.resolving else None)
+        model = p.model if p.spec else s.model
+        return StatusInfo(
+            paradigm=s.settings.paradigm,
+            provider=provider,
+            model=model,
+            budget=s.settings.budget,
+            reinforce=s.settings.reinforce,
+            state=self.state,
+            math=app.math,
+        )
+
+    def _refresh_status(self, *_: object) -> None:
+        self.query_one(StatusLine).show(self._status_info())
+
+    def _on_provider_state(self, *_: object) -> None:
+        banner = self.query_one("#provider-banner", Static)
+        problem = self.ponder.provider_state.problem
+        banner.update(Content(f"No provider: {problem}" if problem else ""))
+        banner.display = bool(problem)
+        self._refresh_status()
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self._refresh_status()
+        self.refresh_bindings()
+
+    # -- submitting ----------------------------------------------------------------------
+
+    @on(PromptBox.Submitted)
+    def _submitted(self, event: PromptBox.Submitted) -> None:
+        event.stop()
+        if self.start_run(event.text):
+            event.prompt_box.remember(event.text)
+            event.prompt_box.clear()
+
+    def start_run(self, prompt: str) -> bool:
+        """Start solving prompt with the session's settings; False (and why) if it cannot."""
+        if self.running:
+            self.notify("A run is in progress: Esc cancels it.", severity="warning")
+            return False
+        state = self.ponder.provider_state
+        if state.spec is None:
+            if state.resolving:
+                self.notify("Still looking for a provider…", severity="warning")
+            else:
+                self.notify(
+                    f"No provider: {state.problem}", severity="error", markup=False, timeout=8
+                )
+            return False
+        settings = self.ponder.session.settings
+        self.begin_run(prompt, settings)
+        self._worker = self._run(prompt, settings, state.spec)
+        return True
+
+    def begin_run(self, prompt: str, settings: RunSettings, *, meta: str = "") -> RunView:
+        """Put a new run on screen (the worker, or a test, then feeds it events)."""
+        self.running = True
+        self.last_prompt = prompt
+        self.last_answer = None
+        view = RunView(prompt, meta=meta or settings.paradigm, math=self.ponder.math)
+        self._show_run(view, settings)
+        self._started_at = self.ponder.clock()
+        self._last_elapsed_shown = 0.0
+        if self._ticker is not None:
+            self._ticker.resume()
+        self._set_state("running")
+        return view
+
+    def _show_run(self, view: RunView, settings: RunSettings | None) -> None:
+        chat = self.query_one("#chat", VerticalScroll)
+        for welcome in chat.query("#welcome"):
+            welcome.remove()
+        self.view = view
+        self._dirty.clear()
+        chat.mount(view)
+        chat.anchor()  # follow the stream while the view is at the bottom
+        self.query_one(Sidebar).reset(settings)
+
+    @work(exclusive=True, group="run", exit_on_error=False)
+    async def _run(self, prompt: str, settings: RunSettings, spec: Any) -> None:
+        from reasoning.engine import solve
+        from reasoning.providers import build_provider
+
+        provider = None
+        self._recorder = self._new_recorder()
+        try:
+            provider = build_provider(spec)
+            async for event in solve(prompt, provider, settings):
+                self._record(event)
+                self.feed(event)
+        except asyncio.CancelledError:
+            self._record_end("cancelled")
+            self.end_run(None, "cancelled")
+            raise
+        except Exception as exc:  # the engine reports failures as RunFinished; this is a bug
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            self._record_end("failed", message)
+            self.end_run(None, "failed", note=message)
+            self.notify(safe_text(message), severity="error", markup=False, timeout=10)
+        finally:
+            self._recorder = None
+            if provider is not None:
+                try:
+                    await provider.aclose()
+                except Exception:  # closing a broken connection must not hide the outcome
+                    pass
+
+    def _new_recorder(self) -> RunRecorder | None:
+        db = self.ponder.db
+        if db is None:
+            return None
+        from store.recorder import RunRecorder
+
+        return RunRecorder(db)
+
+    def _record(self, event: Event) -> None:
+        recorder = self._recorder
+        if recorder is None:
+            return
+        try:
+            recorder.handle(event)
+        except Exception as exc:  # a full disk must not stop the run on screen
+            self._recorder = None
+            self.notify(
+                safe_text(f"Recording stopped: {exc}"), severity="error", markup=False, timeout=10
+            )
+
+    def _record_end(self, status: str, message: str | None = None) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is None:
+            return
+        try:
+            if status == "cancelled":
+                recorder.finish_cancelled()
+            else:
+                recorder.finish_failed(message or status)
+        except Exception as exc:
+            self.notify(safe_text(f"Recording failed: {exc}"), severity="error", markup=False)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # exit_on_error=False: an error escaping the worker lands here, not in a crash.
+        if event.worker is self._worker and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.end_run(None, "failed", note=str(error))
+            self.notify(safe_text(str(error)), severity="error", markup=False)
+
+    # -- events --------------------------------------------------------------------------
+
+    def feed(self, event: Event) -> None:
+        """Show one engine event. Text is queued and flushed once per frame."""
+        view = self.view
+        if view is None:
+            return
+        if isinstance(event, TextDelta):
+            block = view.block(event.index) or self._start_step(view, event.index, "step", None)
+            block.append(event.text)
+            self._dirty.add(block)
+        elif isinstance(event, StepStarted):
+            self._start_step(view, event.index, event.kind, event.title)
+        elif isinstance(event, StepFinished):
+            step = event.step
+            block = view.block(step.index) or self._start_step(view, step.index, step.kind, None)
+            self._dirty.discard(block)
+            block.finish(step)
+            self.query_one(Sidebar).step_finished(step)
+            if step.backtrack:
+                view.mark_backtrack(step)
+            if step.kind == "answer":
+                self.last_answer = step.content
+        elif isinstance(event, UsageUpdate):
+            self.query_one(Sidebar).usage(event.usage, event.calls, event.cost_usd)
+        elif isinstance(event, RunStarted):
+            run_id = self._recorder.run_id if self._recorder is not None else None
+            view.set_meta(_meta(event.paradigm, event.provider, event.model, run_id))
+        elif isinstance(event, Notice):
+            self.notify(safe_text(event.message), severity="warning", markup=False, timeout=5)
+        elif isinstance(event, RunFinished):
+            result = event.result
+            if result.answer is not None:
+                self.last_answer = result.answer
+            self.end_run(result, result.status)
+            if result.status == "failed":
+                reason = result.error or result.stop_reason or "the run failed"
+                self.notify(safe_text(reason), severity="error", markup=False, timeout=10)
+
+    def _start_step(self, view: RunView, index: int, kind: Any, title: str | None) -> StepBlock:
+        block = view.start_step(index, kind, title)
+        self.query_one(Sidebar).step_started(index, kind, title)
+        return block
+
+    def end_run(self, result: RunResult | None, status: str, *, note: str = "") -> None:
+        """The run is over: flush nothing more, tag what was cut, show the outcome."""
+        if self.view is None or not self.running:
+            return
+        self.running = False
+        if self._ticker is not None:
+            self._ticker.pause()
+        self._dirty.clear()  # view.end keeps the queued text of unfinished blocks
+        if result is None:
+            elapsed = self.ponder.clock() - self._started_at
+            self.query_one(Sidebar).elapsed(elapsed)
+        self.view.end(result, status, note=note)
+        self.query_one(Sidebar).ended(result, status)
+        self._set_state(status)
+
+    async def _tick(self) -> None:
+        """Once a frame: append the queued text of each streaming block."""
+        dirty, self._dirty = self._dirty, set()
+        for block in dirty:
+            await block.flush()
+        if self.running:
+            elapsed = self.ponder.clock() - self._started_at
+            if elapsed - self._last_elapsed_shown >= 0.1:
+                self._last_elapsed_shown = elapsed
+                self.query_one(Sidebar).elapsed(elapsed)
+
+    # -- stored runs ---------------------------------------------------------------------
+
+    def show_stored(self, detail: RunDetail) -> RunView:
+        """Show a stored run, read-only: its steps as recorded and how it ended."""
+        s = detail.summary
+        meta = _meta(s.paradigm or "?", s.provider, s.model, s.run_id) + "  ·  read-only"
+        view = RunView(detail.prompt, meta=meta, math=self.ponder.math)
+        settings = RunSettings(**_known_settings(detail.params))
+        self._show_run(view, settings)
+        sidebar = self.query_one(Sidebar)
+        for step in detail.steps:
+            view.add_finished(step)
+            sidebar.step_started(step.index, step.kind, step.title)
+            sidebar.step_finished(step)
+            if step.backtrack:
+                view.mark_backtrack(step)
+        for index in detail.partial_steps:
+            block = view.block(index)
+            if block is not None:
+                block.add_class("-stopped")
+        result = RunResult(
+            status=s.status,  # type: ignore[arg-type]
+            stop_reason=s.stop_reason,  # type: ignore[arg-type]
+            answer=s.answer,
+            final_reward=s.final_reward,
+            steps=detail.steps,
+            usage=detail.usage,
+            calls=detail.calls,
+            cost_usd=detail.cost_usd,
+            elapsed_s=detail.elapsed_s or 0.0,
+            error=detail.error,
+        )
+        view.end(result, s.status)
+        sidebar.ended(result, s.status)
+        self.last_prompt = detail.prompt
+        self.last_answer = s.answer
+        self._set_state("read-only")
+        return view
+
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return True if self.running else None
+        if action in ("rerun",):
+            return None if self.running or not self.last_prompt else True
+        if action == "copy_answer":
+            return True if self.last_answer else None
+        return True
+
+    def action_cancel(self) -> None:
+        if self._worker is not None and self.running:
+            self._worker.cancel()
+        elif self.running:  # a run fed by hand (tests) with no worker
+            self.end_run(None, "cancelled")
+
+    async def action_new(self) -> None:
+        """Clear the chat for a new problem (cancelling a run in progress)."""
+        if self.running:
+            self.action_cancel()
+            if self._worker is not None:
+                await self._worker.wait()
+        chat = self.query_one("#chat", VerticalScroll)
+        await chat.remove_children()
+        await chat.mount(Static(Content(WELCOME), id="welcome", markup=False))
+        self.view = None
+        self.last_answer = None
+        self.query_one(Sidebar).reset(None)
+        self._set_state("idle")
+        self.query_one(PromptBox).focus()
+
+    def action_rerun(self) -> None:
+        if self.last_prompt:
+            self.start_run(self.last_prompt)
+
+    def action_paradigm(self) -> None:
+        paradigm = self.ponder.cycle_paradigm()
+        self.notify(f"Paradigm: {paradigm}", timeout=2)
+
+    def action_reinforce(self) -> None:
+        mode = "guided" if self.ponder.session.settings.reinforce == "self" else "self"
+        self.ponder.update_settings(reinforce=mode)
+        self.notify(f"Reinforce: {mode}", timeout=2)
+
+    def action_model(self) -> None:
+        current = self.ponder.provider_state.model or self.ponder.session.model or ""
+
+        def done(values: tuple[str, ...] | None) -> None:
+            if values is not None:
+                self.ponder.set_model(values[0])
+
+        self.app.push_screen(
+            AskModal("Model", [Field("Model name", current, "e.g. claude-sonnet-4-5, gpt-4o")]),
+            done,
+        )
+
+    def action_provider(self) -> None:
+        s = self.ponder.session
+
+        def done(values: tuple[str, ...] | None) -> None:
+            if values is not None:
+                self.ponder.set_provider(values[0], values[1])
+
+        self.app.push_screen(
+            AskModal(
+                "Provider",
+                [
+                    Field(
+                        "Provider (anthropic, openai, or a preset name; empty: default)",
+                        s.provider or "",
+                    ),
+                    Field(
+                        "Base URL (OpenAI-compatible servers; empty: the provider's)",
+                        s.base_url or "",
+                    ),
+                ],
+            ),
+            done,
+        )
+
+    def action_budget(self) -> None:
+        settings = self.ponder.session.settings
+
+        def check(values: tuple[str, ...]) -> str | None:
+            for name, value in zip(("Budget", "Max steps"), values, strict=True):
+                if not value.isdigit() or not 1 <= int(value) <= 1000:
+                    return f"{name} must be a whole number from 1 to 1000."
+            return None
+
+        def done(values: tuple[str, ...] | None) -> None:
+            if values is not None:
+                self.ponder.update_settings(budget=int(values[0]), max_steps=int(values[1]))
+
+        self.app.push_screen(
+            AskModal(
+                "Step budget",
+                [
+                    Field("Budget (dcot: the <count> the model starts from)", str(settings.budget)),
+                    Field("Max steps (hard cap, every paradigm)", str(settings.max_steps)),
+                ],
+                validate=check,
+            ),
+            done,
+        )
+
+    def action_open_run(self) -> None:
+        db = self.ponder.db
+        if db is None:
+            self.notify("No database open.", severity="error")
+            return
+        from store.queries import get_run, list_runs
+        from tui.screens.open_run import OpenRunModal
+
+        if self.running:
+            self.notify("A run is in progress: Esc cancels it.", severity="warning")
+            return
+        try:
+            runs = list_runs(db, limit=50)
+        except Exception as exc:
+            self.notify(safe_text(f"Cannot list runs: {exc}"), severity="error", markup=False)
+            return
+
+        def done(run_id: int | None) -> None:
+            if run_id is None:
+                return
+            detail = get_run(db, run_id)
+            if detail is None:
+                self.notify(f"No run #{run_id}.", severity="error")
+                return
+            self.show_stored(detail)
+
+        self.app.push_screen(OpenRunModal(runs), done)
+
+    def action_copy_answer(self) -> None:
+        if not self.last_answer:
+            self.notify("No answer yet.", severity="warning")
+            return
+        # OSC 52 carries it base64-encoded: model text never reaches the terminal raw.
+        self.app.copy_to_clipboard(self.last_answer)
+        self.notify("Answer copied to the clipboard.", timeout=2)
+
+    def action_toggle_math(self) -> None:
+        self.ponder.math = not self.ponder.math
+
+    async def _on_math(self, math: bool) -> None:
+        self._refresh_status()
+        for view in self.query(RunView):
+            await view.set_math(math)
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        """The Solve screen's commands for the palette (the app adds them)."""
+        yield SystemCommand("New run", "Clear the chat for a new problem", self.action_new)
+        if self.last_prompt and not self.running:
+            yield SystemCommand("Re-run", "Solve the last prompt again", self.action_rerun)
+        if self.running:
+            yield SystemCommand("Cancel run", "Stop the run in progress", self.action_cancel)
+        yield SystemCommand("Switch paradigm", "Cycle dcot → g1 → direct", self.action_paradigm)
+        yield SystemCommand("Set model", "Choose the model", self.action_model)
+        yield SystemCommand(
+            "Set provider", "Choose the provider and base URL", self.action_provider
+        )
+        yield SystemCommand("Set budget", "Step budget and max steps", self.action_budget)
+        yield SystemCommand(
+            "Switch reinforce mode",
+            "self (one stream) or guided (engine feedback)",
+            self.action_reinforce,
+        )
+        yield SystemCommand("Open stored run", "Show a stored run, read-only", self.action_open_run)
+        if self.last_answer:
+            yield SystemCommand("Copy answer", "Copy the final answer", self.action_copy_answer)
+        yield SystemCommand(
+            "Toggle raw math", "Readable math or raw LaTeX", self.action_toggle_math
+        )
+
+    # -- navigation ----------------------------------------------------------------------
+
+    @on(StepList.Jump)
+    def _jump(self, event: StepList.Jump) -> None:
+        if self.view is None:
+            return
+        block = self.view.block(event.index)
+        if block is not None:
+            chat = self.query_one("#chat", VerticalScroll)
+            chat.scroll_to_widget(block, top=True, animate=False)
+
+
+def _meta(paradigm: str, provider: str | None, model: str | None, run_id: int | None) -> str:
+    parts = [paradigm, f"{provider or '?'} · {model or '?'}"]
+    if run_id is not None:
+        parts.insert(0, f"run #{run_id}")
+    return safe_text("  ·  ".join(parts))
+
+
+def _known_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """The stored parameters that RunSettings still knows (older runs may differ)."""
+    from dataclasses import fields
+
+    names = {f.name for f in fields(RunSettings)}
+    return {k: v for k, v in (params or {}).items() if k in names}

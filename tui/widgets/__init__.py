@@ -1,0 +1,1 @@
+"""Widgets of the Ponder TUI: step blocks, the prompt box, the sidebar parts."""

@@ -1,0 +1,122 @@
+"""One run in the chat pane: the prompt, its step blocks as they stream, and how it ended."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from reasoning.events import RunResult, Step, StepKind
+from tui.commands.common import safe_text
+from tui.widgets.bands import format_elapsed, format_reward
+from tui.widgets.latex import render_math
+from tui.widgets.safe_markdown import SafeMarkdown
+from tui.widgets.step_block import StepBlock
+
+STATUS_MARKS = {
+    "running": "●",
+    "done": "✓",
+    "failed": "✗",
+    "cancelled": "■",
+    "interrupted": "■",
+}
+
+
+class RunView(Vertical):
+    """The prompt, then one StepBlock per step; `end` writes the outcome line."""
+
+    def __init__(self, prompt: str, *, meta: str = "", math: bool = True) -> None:
+        super().__init__(classes="run-view")
+        self.prompt = safe_text(prompt)
+        self.math = math
+        self.blocks: dict[int, StepBlock] = {}
+        self.status = "running"
+        self._meta = meta
+        self._steps_taken = 0  # numbers "Step N" among the steps only
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="run-prompt"):
+            yield Static(Content(self._meta), classes="run-meta", markup=False)
+            yield SafeMarkdown(render_math(self.prompt, raw=not self.math), classes="prompt-text")
+        yield Static("", classes="run-end", markup=False)
+
+    def set_meta(self, meta: str) -> None:
+        self._meta = meta
+        if self.is_mounted:
+            self.query_one(".run-meta", Static).update(Content(meta))
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def start_step(
+        self, index: int, kind: StepKind, title: str | None = None, *, streaming: bool = True
+    ) -> StepBlock:
+        """Add a block for a step that has just started (or replace one with that index)."""
+        old = self.blocks.get(index)
+        if old is not None:
+            old.remove()
+        number = None
+        if kind == "step":
+            self._steps_taken += 1
+            number = self._steps_taken
+        block = StepBlock(
+            index, kind, number=number, title=title, math=self.math, streaming=streaming
+        )
+        self.blocks[index] = block
+        self.mount(block, before=self.query_one(".run-end"))
+        return block
+
+    def block(self, index: int) -> StepBlock | None:
+        return self.blocks.get(index)
+
+    def open_blocks(self) -> list[StepBlock]:
+        return [b for b in self.blocks.values() if not b.finished]
+
+    def add_finished(self, step: Step) -> StepBlock:
+        """A stored step, shown as it was recorded (no streaming)."""
+        block = self.start_step(step.index, step.kind, step.title, streaming=False)
+        block.finish(step)
+        return block
+
+    def mark_backtrack(self, reflection: Step) -> None:
+        """Dim the steps a backtracking reflection rejected (since the previous reflection)."""
+        for index in sorted(self.blocks, reverse=True):
+            if index >= reflection.index:
+                continue
+            block = self.blocks[index]
+            if block.kind in ("reflection", "final_reflection"):
+                break
+            if block.kind == "step":
+                block.mark_abandoned()
+
+    # -- the end -------------------------------------------------------------------------
+
+    def end(self, result: RunResult | None, status: str, *, note: str = "") -> None:
+        """Write the outcome line; unfinished blocks keep their text, tagged with the status."""
+        self.status = status
+        for block in self.open_blocks():
+            block.stop(status)
+        parts = [f"{STATUS_MARKS.get(status, '•')} {status}"]
+        if result is not None:
+            if result.stop_reason and result.stop_reason != status:
+                parts.append(f"stop: {result.stop_reason}")
+            if result.final_reward is not None:
+                parts.append(f"final reward {format_reward(result.final_reward)}")
+            parts.append(format_elapsed(result.elapsed_s))
+            if result.error:
+                parts.append(safe_text(result.error))
+        if note:
+            parts.append(safe_text(note))
+        line = self.query_one(".run-end", Static)
+        line.update(Content("  ·  ".join(parts)))
+        for name in STATUS_MARKS:
+            line.set_class(name == status, f"-{name}")
+        self.set_class(True, f"-{status}")
+
+    async def set_math(self, math: bool) -> None:
+        self.math = math
+        await self.query_one(".prompt-text", SafeMarkdown).update(
+            render_math(self.prompt, raw=not math)
+        )
+        for block in self.blocks.values():
+            await block.set_math(math)
