@@ -94,6 +94,10 @@ def _num(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{round(x, digits):g}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _cost(x: float | None) -> str:
     return "?" if x is None else f"${x:.4f}" if x < 1 else f"${x:.2f}"
 
@@ -113,8 +117,9 @@ def _import(args: argparse.Namespace) -> int:
         _warn(warning)
     total = result.added + result.updated + result.unchanged
     out(
-        f"{_cell(result.dataset)}: {total} problems ({result.added} added, {result.updated} updated,"
-        f" {result.unchanged} unchanged, {result.skipped} rows skipped)"
+        f"{_cell(result.dataset)}: {_count(total, 'problem')} ({result.added} added,"
+        f" {result.updated} updated, {result.unchanged} unchanged,"
+        f" {_count(result.skipped, 'row')} skipped)"
     )
     return 0
 
@@ -208,7 +213,7 @@ def _grade_auto(db: sqlite_utils.Database, target: str | None) -> int:
         out(f"no ungraded finished runs{scope}")
         return 0
     out(
-        f"graded {counts.total} runs{scope}: {counts.full} full, {counts.partial} partial,"
+        f"graded {_count(counts.total, 'run')}{scope}: {counts.full} full, {counts.partial} partial,"
         f" {counts.zero} zero, {counts.needs_human} need a human"
     )
     return 0
@@ -367,5 +372,5 @@ def _export(args: argparse.Namespace) -> int:
             count = export_runs_csv(db, args.file, args.dataset)
     except OSError as exc:
         raise UsageError(f"cannot write {args.file}: {exc.strerror or exc}") from None
-    out(f"wrote {count} {'score rows' if args.what == 'scores' else 'runs'} to {args.file}")
+    out(f"wrote {_count(count, 'score row' if args.what == 'scores' else 'run')} to {args.file}")
     return 0
