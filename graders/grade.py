@@ -1,0 +1,163 @@
+"""grade(): one answer against one reference, of any kind, never raising, within a deadline."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from graders.choice import MULTI_MAX, SINGLE_MAX, grade_choice, reference_letters
+from graders.extract import extract_answer
+from graders.kinds import infer_kind, split_alternatives
+from graders.numeric import find_number, grade_numeric, parse_number
+from graders.result import KINDS, Grade, needs_human, one_line
+from graders.symbolic import grade_expression
+from graders.text import grade_text
+
+DEFAULT_TIMEOUT = 5.0
+MAX_INPUT = 2_000_000  # characters of a response considered; the final answer is at the end
+_RANK = {"full": 3, "partial": 2, "needs_human": 1, "zero": 0}
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bytes):
+        text = value.decode("utf-8", "replace")
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))  # a spreadsheet cell 100.0 means 100
+    else:
+        text = str(value)
+    return text.replace("\x00", "")
+
+
+def grade(
+    answer: object,
+    reference: object,
+    kind: str | None = None,
+    question: object = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    tolerance: float | None = None,
+) -> Grade:
+    """Grade an answer (a whole response or just the final answer) against a reference."""
+    started = time.monotonic()
+    guess = kind if isinstance(kind, str) and kind in KINDS else "text"
+    try:
+        limit = float(timeout) if timeout is not None else DEFAULT_TIMEOUT
+        if not math.isfinite(limit) or limit <= 0:
+            limit = DEFAULT_TIMEOUT
+        tol = None
+        if tolerance is not None:
+            tol = float(tolerance)
+            if not math.isfinite(tol):
+                tol = None
+        ans = _as_text(answer)
+        if len(ans) > MAX_INPUT:
+            ans = ans[-MAX_INPUT:]
+        ref = _as_text(reference).strip()
+        q = _as_text(question) or None
+        note = ""
+        if kind is not None and kind not in KINDS:
+            note = f"unknown kind {kind!r}, inferred; "
+            kind = None
+        k = kind or infer_kind(ref, q)
+        result = _grade_alternatives(ans, ref, k, q, started + limit, limit, tol)
+        return (
+            Grade(
+                result.score,
+                result.verdict,
+                result.extracted,
+                one_line(note + result.reason),
+                result.points,
+                result.max_points,
+                k,
+            )
+            if note
+            else result
+        )
+    except Exception as exc:  # the contract: grade never raises
+        return needs_human(f"grader error ({type(exc).__name__}); please grade by hand", guess)
+
+
+def _grade_alternatives(
+    ans: str,
+    ref: str,
+    kind: str,
+    question: str | None,
+    deadline: float,
+    timeout: float,
+    tolerance: float | None,
+) -> Grade:
+    alternatives, wildcard = split_alternatives(ref, question)
+    if (
+        kind in ("choice_single", "choice_multi", "integer", "numeric", "text")
+        and len(alternatives) <= 1
+    ):
+        alternatives = alternatives or [ref]
+    if not alternatives and not wildcard:
+        if kind == "proof" or kind == "text":
+            return grade_text(ans, "", kind)
+        return needs_human("no reference answer to grade against", kind, extract_answer(ans))
+    best: Grade | None = None
+    for alt in alternatives:
+        g = _grade_one(ans, alt, kind, question, deadline, timeout, tolerance)
+        if len(alternatives) > 1:
+            g = Grade(
+                g.score,
+                g.verdict,
+                g.extracted,
+                f"alternative {alt!r}: {g.reason}",
+                g.points,
+                g.max_points,
+                g.kind,
+            )
+        if best is None or (_RANK[g.verdict], g.score) > (_RANK[best.verdict], best.score):
+            best = g
+        if g.verdict == "full":
+            break
+    if wildcard and ans.strip() and (best is None or best.verdict != "full"):
+        # A bonus question (JEE "220 or 140 or anything"): every attempt gets the marks.
+        max_points = (
+            MULTI_MAX if kind == "choice_multi" else SINGLE_MAX if kind == "choice_single" else None
+        )
+        extracted = best.extracted if best is not None else extract_answer(ans)
+        return Grade(
+            1.0,
+            "full",
+            extracted,
+            f"the reference {ref!r} accepts any answer",
+            max_points,
+            max_points,
+            kind,
+        )
+    if best is None:
+        return needs_human("no reference answer to grade against", kind, extract_answer(ans))
+    return best
+
+
+def _grade_one(
+    ans: str,
+    ref: str,
+    kind: str,
+    question: str | None,
+    deadline: float,
+    timeout: float,
+    tolerance: float | None,
+) -> Grade:
+    if kind in ("choice_single", "choice_multi"):
+        letters = reference_letters(ref)
+        if not letters:
+            return needs_human(
+                f"the reference {ref!r} names no option letter", kind, extract_answer(ans)
+            )
+        return grade_choice(ans, letters, multi=kind == "choice_multi", question=question)
+    if kind in ("integer", "numeric"):
+        gold = parse_number(ref) or find_number(ref, "first")
+        if gold is None:
+            return needs_human(f"the reference {ref!r} is not a number", kind, extract_answer(ans))
+        return grade_numeric(ans, gold, kind=kind, tolerance=tolerance)
+    if kind == "expression":
+        return grade_expression(ans, ref, deadline=deadline, timeout=timeout, tolerance=tolerance)
+    return grade_text(ans, ref, kind)

@@ -1,0 +1,804 @@
+"""A small parser from LaTeX or plain math to a plain tree of Nodes, with no eval anywhere.
+
+Why not sympy's parsers: `parse_expr` (and `sympify`) call `eval` on the text, and model text is
+untrusted; `parse_latex` needs a grammar per backend and rejects plain math (`sqrt(2)/2`, `x**2`).
+This recursive-descent parser accepts a whitelist of tokens (numbers, single letters, Greek
+letters, known function names, operators, brackets) and rejects everything else; the worker
+process then builds sympy objects from the tree with sympy's constructors only (compare.py).
+Parsing happens in the calling process: it is pure Python, linear and bounded in size, so the
+cheap checks (exact structure, constant values) need no worker and no sympy import.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+import re
+from dataclasses import dataclass
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 60
+
+
+class ParseError(ValueError):
+    """The text is not math this parser accepts."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a math tree: an operator name, its children and a literal value."""
+
+    op: str  # num sym const add neg mul div pow func root abs fact rel list tuple set interval union pm
+    args: tuple[Node, ...] = ()
+    value: str = ""
+
+
+FUNCTIONS = frozenset(
+    {
+        "sin",
+        "cos",
+        "tan",
+        "cot",
+        "sec",
+        "csc",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "asin",
+        "acos",
+        "atan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "ln",
+        "log",
+        "exp",
+        "sqrt",
+        "abs",
+        "lg",
+    }
+)
+GREEK = frozenset(
+    {
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "varepsilon",
+        "zeta",
+        "eta",
+        "theta",
+        "vartheta",
+        "iota",
+        "kappa",
+        "lambda",
+        "mu",
+        "nu",
+        "xi",
+        "rho",
+        "sigma",
+        "tau",
+        "upsilon",
+        "phi",
+        "varphi",
+        "chi",
+        "psi",
+        "omega",
+        "Gamma",
+        "Delta",
+        "Theta",
+        "Lambda",
+        "Xi",
+        "Sigma",
+        "Phi",
+        "Psi",
+        "Omega",
+    }
+)
+CONSTANT_NAMES = {"pi": "pi", "infty": "oo", "infinity": "oo", "inf": "oo", "oo": "oo"}
+PLAIN_NAMES = sorted(FUNCTIONS | set(CONSTANT_NAMES) | GREEK, key=len, reverse=True)
+STOPWORDS = frozenset(
+    {
+        "is",
+        "be",
+        "as",
+        "of",
+        "if",
+        "so",
+        "at",
+        "by",
+        "to",
+        "on",
+        "we",
+        "it",
+        "an",
+        "am",
+        "do",
+        "no",
+        "up",
+        "us",
+        "he",
+    }
+)
+_RELATIONS = {
+    "=": "=",
+    "<": "<",
+    ">": ">",
+    "<=": "<=",
+    ">=": ">=",
+    "le": "<=",
+    "leq": "<=",
+    "leqslant": "<=",
+    "ge": ">=",
+    "geq": ">=",
+    "geqslant": ">=",
+    "lt": "<",
+    "gt": ">",
+    "ne": "!=",
+    "neq": "!=",
+    "!=": "!=",
+    "in": "in",
+    "approx": "=",
+    "equiv": "=",
+}
+_GREEK_CHARS = dict(
+    zip(
+        "αβγδεζηθικλμνξρστυφχψωΓΔΘΛΞΣΦΨΩ",
+        [
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+            "epsilon",
+            "zeta",
+            "eta",
+            "theta",
+            "iota",
+            "kappa",
+            "lambda",
+            "mu",
+            "nu",
+            "xi",
+            "rho",
+            "sigma",
+            "tau",
+            "upsilon",
+            "phi",
+            "chi",
+            "psi",
+            "omega",
+            "Gamma",
+            "Delta",
+            "Theta",
+            "Lambda",
+            "Xi",
+            "Sigma",
+            "Phi",
+            "Psi",
+            "Omega",
+        ],
+        strict=True,
+    )
+)
+_UNICODE = {
+    "π": "\\pi ",
+    "∞": "\\infty ",
+    "√": "\\sqrt ",
+    "×": "*",
+    "·": "*",
+    "⋅": "*",
+    "÷": "/",
+    "−": "-",
+    "–": "-",
+    "≤": "\\le ",
+    "≥": "\\ge ",
+    "≠": "\\ne ",
+    "∪": "\\cup ",
+    "±": "\\pm ",
+    "∓": "\\mp ",
+    "∈": "\\in ",
+    "≈": "=",
+    "∅": "\\emptyset ",
+}
+_SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_DROP = re.compile(
+    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|limits|quad|qquad)(?![A-Za-z])"
+    r"|\\[,;:! ]|~|\$|\^\s*\{?\s*\\circ\s*\}?|\\degree|°"
+)
+_WRAP = re.compile(
+    r"\\(?:text|mathrm|operatorname|mathit|textrm|mbox|mathbf|textbf)\s*\{([^{}]*)\}"
+)
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+(?![\d.]))?|\.\d+)"
+    r"|(?P<cmd>\\[A-Za-z]+|\\[{}|])"
+    r"|(?P<word>[A-Za-z]+)"
+    r"|(?P<op>\*\*|<=|>=|!=|[-+*/^_()\[\]{}|,;=<>!']))"
+)
+
+
+def _prepare(text: str) -> str:
+    s = text
+    for ch, rep in _UNICODE.items():
+        if ch in s:
+            s = s.replace(ch, rep)
+    for ch, name in _GREEK_CHARS.items():
+        if ch in s:
+            s = s.replace(ch, f"\\{name} ")
+    if any(c in s for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"):
+        s = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + m.group(0).translate(_SUPER) + "}", s)
+    s = _WRAP.sub(
+        lambda m: (
+            f"\\{m.group(1).strip()} " if m.group(1).strip() in FUNCTIONS else f" {m.group(1)} "
+        ),
+        s,
+    )
+    s = _DROP.sub(" ", s)
+    for old, new in (
+        ("\\dfrac", "\\frac"),
+        ("\\tfrac", "\\frac"),
+        ("\\cfrac", "\\frac"),
+        ("\\lbrace", "\\{"),
+        ("\\rbrace", "\\}"),
+        ("\\lvert", "|"),
+        ("\\rvert", "|"),
+        ("\\vert", "|"),
+        ("\\mid", "|"),
+        ("\\lbrack", "["),
+        ("\\rbrack", "]"),
+    ):
+        s = s.replace(old, new)
+    return s.strip().rstrip(".").strip()
+
+
+def _split_word(word: str) -> list[str]:
+    """Split a run of letters into known names and single letters: "2pix" -> pi, x."""
+    if word in FUNCTIONS or word in CONSTANT_NAMES or word in GREEK:
+        return [word]
+    if len(word) >= 3 or word.lower() in STOPWORDS:
+        parts: list[str] = []
+        i = 0
+        while i < len(word):
+            for name in PLAIN_NAMES:
+                if word.startswith(name, i) and len(name) > 1:
+                    parts.append(name)
+                    i += len(name)
+                    break
+            else:
+                parts.append(word[i])
+                i += 1
+        singles = sum(1 for p in parts if len(p) == 1)
+        if word.lower() in STOPWORDS or singles >= 3:
+            raise ParseError(f"prose, not math: {word!r}")
+        return parts
+    return list(word)
+
+
+def tokenize(text: str) -> list[tuple[str, str]]:
+    """Tokens of a math text as (kind, value); anything outside the whitelist is an error."""
+    s = _prepare(text)
+    if len(s) > MAX_LENGTH:
+        raise ParseError(f"longer than {MAX_LENGTH} characters")
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(s):
+        m = _TOKEN.match(s, pos)
+        if not m:
+            if s[pos:].strip() == "":
+                break
+            raise ParseError(f"unexpected {s[pos : pos + 10]!r}")
+        pos = m.end()
+        if m.group("num") is not None:
+            out.append(("num", m.group("num")))
+        elif m.group("cmd") is not None:
+            out.append(("cmd", m.group("cmd")[1:]))
+        elif m.group("word") is not None:
+            for part in _split_word(m.group("word")):
+                out.append(("word", part))
+        else:
+            op = m.group("op")
+            out.append(("op", "^" if op == "**" else op))
+    if not out:
+        raise ParseError("empty")
+    return out
+
+
+def _num(v: str) -> Node:
+    return Node("num", (), v)
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.toks = tokens
+        self.i = 0
+        self.depth = 0
+
+    # -- helpers
+    def peek(self, k: int = 0) -> tuple[str, str] | None:
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else None
+
+    def at(self, kind: str, *values: str) -> bool:
+        t = self.peek()
+        return t is not None and t[0] == kind and (not values or t[1] in values)
+
+    def take(self) -> tuple[str, str]:
+        t = self.peek()
+        if t is None:
+            raise ParseError("unexpected end")
+        self.i += 1
+        return t
+
+    def expect(self, kind: str, value: str) -> None:
+        t = self.take()
+        if t != (kind, value):
+            raise ParseError(f"expected {value!r}, got {t[1]!r}")
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ParseError("nested too deeply")
+
+    # -- grammar
+    def parse(self) -> Node:
+        node = self.seq(closers=())
+        if self.peek() is not None:
+            raise ParseError(f"unexpected {self.peek()[1]!r}")  # type: ignore[index]
+        return node
+
+    def _at_separator(self) -> bool:
+        return self.at("op", ",", ";") or self.at("word", "or", "and")
+
+    def seq(self, closers: tuple[str, ...]) -> Node:
+        items = [self.union()]
+        while self._at_separator():
+            self.take()
+            items.append(self.union())
+        return items[0] if len(items) == 1 else Node("list", tuple(items))
+
+    def union(self) -> Node:
+        items = [self.relation()]
+        while self.at("cmd", "cup"):
+            self.take()
+            items.append(self.relation())
+        return items[0] if len(items) == 1 else Node("union", tuple(items))
+
+    def _relop(self) -> str | None:
+        t = self.peek()
+        if t is None:
+            return None
+        if t[0] == "op" and t[1] in ("=", "<", ">", "<=", ">=", "!="):
+            return _RELATIONS[t[1]]
+        if t[0] == "cmd" and t[1] in _RELATIONS:
+            return _RELATIONS[t[1]]
+        return None
+
+    def relation(self) -> Node:
+        left = self.expr()
+        parts: list[tuple[str, Node]] = []
+        while (op := self._relop()) is not None:
+            self.take()
+            parts.append((op, self.expr()))
+        if not parts:
+            return left
+        if len(parts) == 2 and parts[0][0] in ("<", "<=") and parts[1][0] in ("<", "<="):
+            # a < x <= b is the interval (a, b]
+            lo, hi = left, parts[1][1]
+            brackets = ("[" if parts[0][0] == "<=" else "(") + ("]" if parts[1][0] == "<=" else ")")
+            return Node("rel", (parts[0][1], Node("interval", (lo, hi), brackets)), "in")
+        node = left
+        for op, right in parts:
+            node = Node("rel", (node, right), op)
+        return node
+
+    def expr(self) -> Node:
+        self.enter()
+        terms: list[Node] = []
+        pm: list[tuple[str, Node]] = []
+        sign = None
+        if self.at("op", "+", "-") or self.at("cmd", "pm", "mp"):
+            sign = self.take()[1]
+        first = self.term()
+        if sign == "-":
+            first = Node("neg", (first,))
+        elif sign in ("pm", "mp"):
+            pm.append((sign, first))
+            first = _num("0")
+        terms.append(first)
+        while self.at("op", "+", "-") or self.at("cmd", "pm", "mp"):
+            op = self.take()[1]
+            t = self.term()
+            if op == "-":
+                terms.append(Node("neg", (t,)))
+            elif op in ("pm", "mp"):
+                pm.append((op, t))
+            else:
+                terms.append(t)
+        self.depth -= 1
+        node = terms[0] if len(terms) == 1 else Node("add", tuple(terms))
+        for op, t in pm:
+            node = Node("pm", (node, t), op)
+        return node
+
+    def _starts_atom(self) -> bool:
+        t = self.peek()
+        if t is None:
+            return False
+        kind, v = t
+        if kind in ("num", "word"):
+            return v not in ("or", "and")
+        if kind == "cmd":
+            return v not in _RELATIONS and v not in (
+                "cup",
+                "pm",
+                "mp",
+                "cdot",
+                "times",
+                "div",
+                "}",
+                "|",
+            )
+        return kind == "op" and v in ("(", "{")
+
+    def term(self) -> Node:
+        factors = [self.unary()]
+        while True:
+            if self.at("op", "*") or self.at("cmd", "cdot", "times"):
+                self.take()
+                factors.append(self.unary())
+            elif self.at("op", "/") or self.at("cmd", "div"):
+                self.take()
+                factors.append(Node("pow", (self.unary(), Node("neg", (_num("1"),)))))
+            elif self._starts_atom():
+                factors.append(self.power())
+            else:
+                break
+        return factors[0] if len(factors) == 1 else Node("mul", tuple(factors))
+
+    def unary(self) -> Node:
+        if self.at("op", "-"):
+            self.take()
+            return Node("neg", (self.unary(),))
+        if self.at("op", "+"):
+            self.take()
+            return self.unary()
+        return self.power()
+
+    def power(self) -> Node:
+        self.enter()
+        base = self.postfix()
+        if self.at("op", "^"):
+            self.take()
+            base = Node("pow", (base, self.exponent()))
+            while self.at("op", "!"):
+                self.take()
+                base = Node("fact", (base,))
+        self.depth -= 1
+        return base
+
+    def exponent(self) -> Node:
+        if self.at("op", "{"):
+            return self.group()
+        if self.at("op", "-"):
+            self.take()
+            return Node("neg", (self.exponent(),))
+        if self.at("op", "+"):
+            self.take()
+        return self.power()
+
+    def postfix(self) -> Node:
+        node = self.atom()
+        while self.at("op", "!"):
+            self.take()
+            node = Node("fact", (node,))
+        return node
+
+    def group(self) -> Node:
+        """A LaTeX argument: `{…}`, or a single token (`\\frac12`)."""
+        if self.at("op", "{"):
+            self.take()
+            node = self.seq(closers=("}",))
+            self.expect("op", "}")
+            return node
+        t = self.peek()
+        if t is not None and t[0] == "num" and len(t[1]) > 1 and t[1].isdigit():
+            self.toks[self.i] = ("num", t[1][1:])
+            return _num(t[1][0])
+        return self.postfix()
+
+    def _subscript(self) -> str:
+        if not self.at("op", "_"):
+            return ""
+        self.take()
+        if self.at("op", "{"):
+            self.take()
+            parts = []
+            while not self.at("op", "}"):
+                parts.append(self.take()[1])
+                if len(parts) > 20:
+                    raise ParseError("subscript too long")
+            self.take()
+            return "_" + "".join(parts)
+        return "_" + self.take()[1]
+
+    def func(self, name: str) -> Node:
+        name = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "lg": "log"}.get(name, name)
+        if name == "sqrt":
+            index = None
+            if self.at("op", "["):
+                self.take()
+                index = self.expr()
+                self.expect("op", "]")
+            arg = self.group() if self.at("op", "{") else self.func_arg()
+            return (
+                Node("root", (arg, index)) if index is not None else Node("root", (arg, _num("2")))
+            )
+        power = None
+        base = None
+        for _ in range(2):
+            if self.at("op", "^"):
+                self.take()
+                power = self.exponent()
+            elif self.at("op", "_") and name == "log":
+                self.take()
+                base = self.group()
+        arg = self.func_arg()
+        if name == "abs":
+            node = Node("abs", (arg,))
+        elif name == "log" and base is not None:
+            node = Node("func", (arg, base), "log")
+        else:
+            node = Node("func", (arg,), "log" if name == "ln" else name)
+        if power is not None:
+            if power == Node("neg", (_num("1"),)) and name in ("sin", "cos", "tan"):
+                return Node("func", (arg,), "arc" + name)
+            node = Node("pow", (node, power))
+        return node
+
+    def func_arg(self) -> Node:
+        if self.at("op", "("):
+            self.take()
+            node = self.seq(closers=(")",))
+            self.expect("op", ")")
+            return node
+        if self.at("op", "{"):
+            return self.group()
+        # \sin 2x: a product of plain factors, stopping at the next function or operator.
+        factors = [self.power()]
+        while True:
+            t = self.peek()
+            if (
+                t is None
+                or t[0] not in ("num", "word")
+                or t[1] in FUNCTIONS
+                or t[1] in ("or", "and")
+            ):
+                break
+            factors.append(self.power())
+        return factors[0] if len(factors) == 1 else Node("mul", tuple(factors))
+
+    def bracketed(self, opener: str) -> Node:
+        self.take()
+        if (opener == "(" and self.at("op", ")")) or (opener == "\\{" and self.at("cmd", "}")):
+            self.take()
+            return Node("tuple" if opener == "(" else "set", ())
+        inner = self.seq(closers=(")", "]"))
+        if opener == "\\{":
+            self.expect("cmd", "}")
+            return Node("set", inner.args if inner.op == "list" else (inner,))
+        if opener == "{":
+            self.expect("op", "}")
+            return Node("set", inner.args) if inner.op == "list" else inner
+        close = self.take()
+        if close not in (("op", ")"), ("op", "]")):
+            raise ParseError(f"expected a closing bracket, got {close[1]!r}")
+        items = inner.args if inner.op == "list" else (inner,)
+        if len(items) == 1:
+            if opener + close[1] in ("()", "[]"):
+                return inner
+            raise ParseError("mismatched brackets")
+        if len(items) == 2 and (opener == "[" or close[1] == "]"):
+            return Node("interval", items, opener + close[1])
+        return Node("tuple", items, opener + close[1])
+
+    def atom(self) -> Node:
+        t = self.peek()
+        if t is None:
+            raise ParseError("unexpected end")
+        kind, v = t
+        if kind == "num":
+            self.take()
+            return _num(v)
+        if kind == "op":
+            if v in ("(", "["):
+                return self.bracketed(v)
+            if v == "{":
+                return self.bracketed("{")
+            if v == "|":
+                self.take()
+                inner = self.expr()
+                self.expect("op", "|")
+                return Node("abs", (inner,))
+            raise ParseError(f"unexpected {v!r}")
+        if kind == "cmd":
+            if v == "{":
+                return self.bracketed("\\{")
+            self.take()
+            if v == "frac":
+                num = self.group()
+                den = self.group()
+                return Node("mul", (num, Node("pow", (den, Node("neg", (_num("1"),))))))
+            if v in ("emptyset", "varnothing"):
+                return Node("set", ())
+            if v in CONSTANT_NAMES:
+                return Node("const", (), CONSTANT_NAMES[v])
+            if v in FUNCTIONS:
+                return self.func(v)
+            if v in GREEK:
+                return Node("sym", (), v + self._subscript())
+            raise ParseError(f"unknown command \\{v}")
+        # a word: one letter, or a known name
+        self.take()
+        if v in FUNCTIONS:
+            return self.func(v)
+        if v in CONSTANT_NAMES:
+            return Node("const", (), CONSTANT_NAMES[v])
+        if v in GREEK:
+            return Node("sym", (), v + self._subscript())
+        if v == "e" and not self.at("op", "_"):
+            return Node("const", (), "E")
+        if v == "i" and not self.at("op", "_"):
+            return Node("const", (), "I")
+        if len(v) != 1:
+            raise ParseError(f"unknown name {v!r}")
+        return Node("sym", (), v + self._subscript())
+
+
+def parse_math(text: str) -> Node:
+    """Parse LaTeX or plain math into a Node tree; raise ParseError when it is not math."""
+    try:
+        return _Parser(tokenize(text)).parse()
+    except RecursionError as exc:
+        raise ParseError("nested too deeply") from exc
+
+
+# -- pure helpers on trees, used before any sympy work
+
+
+def canon(node: Node) -> str:
+    """A canonical string of a tree: commutative arguments sorted, numbers normalised."""
+    op = node.op
+    if op == "num":
+        return _canon_num(node.value)
+    if op in ("sym", "const"):
+        return node.value
+    parts = [canon(a) for a in node.args]
+    if op in ("add", "mul", "set"):
+        parts.sort()
+    return f"{op}{node.value}({','.join(parts)})"
+
+
+def _canon_num(v: str) -> str:
+    if "e" in v or "E" in v:
+        try:
+            return repr(float(v))
+        except ValueError:
+            return v
+    if "." in v:
+        whole, _, frac = v.partition(".")
+        frac = frac.rstrip("0")
+        whole = whole.lstrip("0") or "0"
+        return f"{whole}.{frac}" if frac else whole
+    return v.lstrip("0") or "0"
+
+
+def has_decimal(node: Node) -> bool:
+    """True when the tree holds a decimal literal (an approximate value such as 0.866)."""
+    if node.op == "num":
+        return "." in node.value or "e" in node.value.lower()
+    return any(has_decimal(a) for a in node.args if isinstance(a, Node))
+
+
+def is_scalar(node: Node) -> bool:
+    """True for a single value (not a relation, collection, interval or ±)."""
+    return node.op not in ("rel", "list", "tuple", "set", "interval", "union", "pm")
+
+
+_FUNCS_C = {
+    "sin": cmath.sin,
+    "cos": cmath.cos,
+    "tan": cmath.tan,
+    "arcsin": cmath.asin,
+    "arccos": cmath.acos,
+    "arctan": cmath.atan,
+    "sinh": cmath.sinh,
+    "cosh": cmath.cosh,
+    "tanh": cmath.tanh,
+    "exp": cmath.exp,
+    "log": cmath.log,
+}
+
+
+def approx(node: Node) -> complex | None:
+    """The value of a constant tree in floating point, or None (symbols, infinities, overflow)."""
+    try:
+        v = _approx(node)
+    except (OverflowError, ZeroDivisionError, ValueError, TypeError, RecursionError):
+        return None
+    if v is None or not (cmath.isfinite(v)):
+        return None
+    return v
+
+
+def _approx(node: Node) -> complex | None:
+    op = node.op
+    if op == "num":
+        return complex(float(node.value))
+    if op == "const":
+        return {"pi": complex(math.pi), "E": complex(math.e), "I": 1j}.get(node.value)
+    vals = []
+    for a in node.args:
+        v = _approx(a)
+        if v is None:
+            return None
+        vals.append(v)
+    if op == "add":
+        return sum(vals, 0j)
+    if op == "neg":
+        return -vals[0]
+    if op == "mul":
+        out = 1 + 0j
+        for v in vals:
+            out *= v
+        return out
+    if op == "pow":
+        base, exp = vals
+        if abs(exp) > 1e4 or abs(base) > 1e300:
+            return None
+        if base == 0 and exp.real <= 0:
+            return None
+        if base.imag == 0 and exp.imag == 0 and (base.real >= 0 or exp.real.is_integer()):
+            return complex(math.pow(base.real, exp.real))
+        return base**exp
+    if op == "root":
+        x, n = vals
+        if n == 2:
+            return cmath.sqrt(x)
+        if x.imag == 0 and x.real < 0 and n.imag == 0 and n.real.is_integer() and int(n.real) % 2:
+            return complex(-((-x.real) ** (1 / n.real)))
+        return x ** (1 / n)
+    if op == "abs":
+        return complex(abs(vals[0]))
+    if op == "fact":
+        x = vals[0]
+        if x.imag == 0 and x.real.is_integer() and 0 <= x.real <= 170:
+            return complex(math.factorial(int(x.real)))
+        return None
+    if op == "func":
+        if node.value == "log" and len(vals) == 2:
+            return cmath.log(vals[0]) / cmath.log(vals[1])
+        f = _FUNCS_C.get(node.value)
+        if f is not None:
+            return f(vals[0])
+        if node.value in ("cot", "sec", "csc"):
+            base = {"cot": cmath.tan, "sec": cmath.cos, "csc": cmath.sin}[node.value](vals[0])
+            return 1 / base
+        return None
+    return None
+
+
+def unwrap(gold: Node, ans: Node) -> tuple[Node, Node]:
+    """Drop `x =` (or `x \\in`) from a side when the other side is a bare value or collection."""
+
+    def strip(n: Node) -> Node:
+        if n.op == "rel" and n.value in ("=", "in") and n.args[0].op == "sym":
+            return n.args[1]
+        return n
+
+    g_rel = gold.op == "rel" and gold.value in ("=", "in")
+    a_rel = ans.op == "rel" and ans.value in ("=", "in")
+    if g_rel and a_rel:
+        if gold.args[0] == ans.args[0] and gold.args[0].op == "sym":
+            return gold.args[1], ans.args[1]
+        return gold, ans
+    return strip(gold), strip(ans)
