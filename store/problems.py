@@ -320,12 +320,19 @@ class _Immediate:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.conn = db.conn
+        self.nested = False
 
     def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+        # Inside a caller's transaction, a savepoint keeps it all-or-nothing all the same.
+        self.nested = self.conn.in_transaction
+        self.conn.execute("SAVEPOINT ponder_import" if self.nested else "BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
+        if self.nested:
+            if exc_type is not None:
+                self.conn.execute("ROLLBACK TO ponder_import")
+            self.conn.execute("RELEASE ponder_import")
+        elif exc_type is None:
             self.conn.execute("COMMIT")
         else:
             self.conn.execute("ROLLBACK")
