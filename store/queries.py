@@ -115,8 +115,10 @@ def fts_query(text: str) -> str | None:
 def _filters(search: str | None, dataset: str | None) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
-    match = fts_query(search) if search else None
-    if match is not None:
+    match = fts_query(search) if search and search.strip() else None
+    if search and search.strip() and match is None:
+        where.append("0")  # a search with no words in it matches nothing
+    elif match is not None:
         where.append(
             "(r0.id in (select rowid from runs_fts where runs_fts match ?)"
             " or r0.problem_id in (select rowid from problems_fts where problems_fts match ?))"

@@ -16,7 +16,7 @@ import socket
 import sqlite3
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
@@ -73,6 +73,7 @@ class RunRecorder:
         clock: Callable[[], float] = time.monotonic,
         flush_interval_s: float = FLUSH_INTERVAL_S,
         heartbeat_interval_s: float = HEARTBEAT_INTERVAL_S,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.db = db
         self.problem_id = problem_id
@@ -88,7 +89,8 @@ class RunRecorder:
             and not db.execute("select 1 from runs where id = ?", (run_id,)).fetchone()
         ):
             raise ValueError(f"no run {run_id}")
-        self._secrets = env_secrets()
+        # Keys from the environment, plus any the caller knows of (a config file's): redacted.
+        self._secrets = tuple({*env_secrets(), *(s for s in secrets if len(s) >= 8)})
         self._started = False
         self._finished = False
         self._t0 = clock()
@@ -178,6 +180,8 @@ class RunRecorder:
     # ---- handlers ----------------------------------------------------------------------
 
     def _on_run_started(self, ev: RunStarted) -> None:
+        if self._started:
+            raise RuntimeError("a second RunStarted for the same recorder")
         now = time.time()
         params = self._json(ev.settings.as_dict())
         try:

@@ -149,6 +149,12 @@ def test_search_syntax_in_user_text_is_taken_literally(db, search):
     assert count_runs(db) == 1
 
 
+def test_a_search_without_words_matches_nothing_and_a_blank_one_everything(db):
+    record(db)
+    assert list_runs(db, search="?!") == []
+    assert len(list_runs(db, search="  ")) == 1
+
+
 def test_fts_query_quotes_every_word():
     assert fts_query('say "hi" or NOT') == '"say" "hi" "or" "NOT"*'
     assert fts_query("  ") is None

@@ -92,6 +92,12 @@ def test_run_started_inserts_a_running_row_with_settings_pid_and_utc_start(db):
     assert started_at.utcoffset() == dt.timedelta(0)
 
 
+def test_a_key_the_caller_names_is_redacted_too(db):
+    rec = RunRecorder(db, secrets=["config-file-key-123456"])
+    rec.handle(started(prompt="my key is config-file-key-123456"))
+    assert run_row(db, rec.run_id)["prompt"] == "my key is [redacted]"
+
+
 def test_events_before_run_started_are_refused(db):
     rec = RunRecorder(db)
     with pytest.raises(RuntimeError):
