@@ -276,6 +276,8 @@ class RunRecorder:
         if not self._started:
             raise RuntimeError("TextDelta before RunStarted")
         if ev.index not in self._open:
+            if ev.index in self._done_steps:
+                return  # a late delta must not reopen a finished step
             self._start_step(ev.index, "step", None)  # a delta for a step never announced
         parts = self._pending.get(ev.index)
         if parts is None:

@@ -122,6 +122,20 @@ def test_step_is_a_partial_row_when_started_and_final_when_finished(db):
     assert row["finished_at"] >= row["started_at"]
 
 
+def test_a_delta_for_an_unannounced_step_opens_it_and_a_late_one_is_ignored(db):
+    rec = RunRecorder(db, clock=Clock())
+    rec.handle(started())
+    rec.handle(TextDelta(1, "surprise"))
+    rec.flush()
+    assert [(r["kind"], r["content"], r["partial"]) for r in step_rows(db, rec.run_id)] == [
+        ("step", "surprise", 1)
+    ]
+    rec.handle(StepFinished(Step(1, "step", "surprise!")))
+    rec.handle(TextDelta(1, " late"))
+    rec.flush()
+    assert [(r["content"], r["partial"]) for r in step_rows(db, rec.run_id)] == [("surprise!", 0)]
+
+
 def test_partial_text_is_not_written_per_delta_but_within_two_seconds(db):
     clock = Clock()
     rec = RunRecorder(db, clock=clock)
