@@ -124,14 +124,14 @@ def _expected() -> dict[str, str]:
     }
 
 
-# The expression references, transcribed by hand into sympy's plain syntax (trusted text).
+# The expression references, transcribed by hand into plain math (trusted text; sympify reads ^).
 PLAIN = {
-    "28": "2*x*sin(x) + x**2*cos(x)",
+    "28": "2*x*sin(x) + x^2*cos(x)",
     "29": "n*(n + 1)*(n + 2)/3",
     "30": "(3*x + 1)/(x - 2)",
     "31": "sqrt(13)",
     "32": "sqrt(2*G*M/R)",
-    "33": "pi**2/6",
+    "33": "pi^2/6",
 }
 
 
@@ -195,3 +195,30 @@ def test_each_reference_given_as_the_answer_is_graded_full():
     for d in PROOFS.values():
         g = grade(answer="Proof. ...", reference=d["reference"], kind=d["kind"], question=d["text"])
         assert g.verdict == "needs_human"
+
+
+@pytest.mark.skipif(not _graders_ready(), reason="graders.grade not built yet")
+@pytest.mark.parametrize(
+    ("key", "answer", "verdict"),
+    [
+        ("1", "The answer is (D).", "full"),
+        ("7", "<answer>B, D</answer>", "full"),
+        ("7", "B", "partial"),
+        ("16", "Final answer: 2,418", "full"),
+        ("20", "4.9497 m/s", "full"),
+        ("20", "5.0", "zero"),
+        ("24", "2.922 grams", "full"),
+        ("27", "96%", "full"),
+        ("28", "2x\\sin x + x^2\\cos x", "full"),
+        ("29", "\\frac{n^3+3n^2+2n}{3}", "full"),
+        ("34", "(2, 3)", "zero"),
+        ("36", "x = -1, 0, 1", "full"),
+        ("38", "x = 3, y = 2", "full"),
+    ],
+)
+def test_answers_a_model_would_write_grade_as_expected(key, answer, verdict):
+    from graders import grade
+
+    d = MIXED[key]
+    g = grade(answer=answer, reference=d["reference"], kind=d["kind"], question=d["text"])
+    assert g.verdict == verdict, g.reason
