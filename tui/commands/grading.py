@@ -296,36 +296,23 @@ def _scores(args: argparse.Namespace) -> int:
 
 
 def _print_scores(rows: list[ScoreRow]) -> None:
-    _print_table(
-        (
-            "dataset",
-            "model",
-            "paradigm",
-            "n",
-            "graded",
-            "total",
-            "mean",
-            "full/part/zero/human",
-            "tokens",
-            "cost",
-        ),
-        [
-            (
-                r.dataset,
-                r.model,
-                r.paradigm,
-                r.n,
-                r.graded,
-                r.total,
-                _num(r.mean),
-                f"{r.full}/{r.partial}/{r.zero}/{r.needs_human}",
-                f"{r.tokens:,}",
-                _cost(r.cost_usd),
-            )
-            for r in rows
-        ],
-        right={3, 4, 5, 6, 7, 8, 9},
-    )
+    headers = ["dataset", "model", "paradigm", "n", "graded", "total", "mean"]
+    headers += ["full/part/zero/human", "tokens", "cost"]
+    marks = any(r.max_points for r in rows)  # exam marks, JEE-style, where grades carry them
+    if marks:
+        headers.insert(7, "marks")
+    table = []
+    for r in rows:
+        cells: list[object] = [r.dataset, r.model, r.paradigm, r.n, r.graded, r.total, _num(r.mean)]
+        if marks:
+            cells.append(f"{_num(r.points)}/{_num(r.max_points)}" if r.max_points else "-")
+        cells += [
+            f"{r.full}/{r.partial}/{r.zero}/{r.needs_human}",
+            f"{r.tokens:,}",
+            _cost(r.cost_usd),
+        ]
+        table.append(cells)
+    _print_table(headers, table, right=set(range(3, len(headers))))
     ungraded = sum(r.ungraded for r in rows)
     if ungraded:
         out(f"({ungraded} finished runs not graded yet: ponder grade --auto)")
