@@ -102,6 +102,8 @@ def equal_scalars(g: Node, a: Node, tolerance: float | None) -> Outcome:
         return True, "equal in sympy's canonical form"
     syms = sorted(G.free_symbols | A.free_symbols, key=str)
     if not syms:
+        if G.has(oo, -oo, zoo) or A.has(oo, -oo, zoo):
+            return False, f"{G} ≠ {A}"  # infinities are equal only when identical, checked above
         gv, av = _complex(sympy.N(G, 30)), _complex(sympy.N(A, 30))
         if gv is not None and av is not None:
             if _close(gv, av, inexact, tolerance):
@@ -124,8 +126,11 @@ def equal_scalars(g: Node, a: Node, tolerance: float | None) -> Outcome:
             agreed += 1
         if agreed >= NEEDED:
             return True, f"agree at {agreed} random points"
-    if sympy.simplify(G - A) == 0:
+    difference = sympy.simplify(G - A)
+    if difference == 0:
         return True, "simplify(a - b) = 0"
+    if difference.is_number and difference.is_zero is False:
+        return False, f"simplify(a - b) = {difference}"
     return None, "sympy could not decide"
 
 
@@ -194,6 +199,25 @@ def _brackets(node: Node) -> str:
     return left + right
 
 
+_INF = Node("const", (), "oo")
+
+
+def _relation_as_interval(rel: Node) -> Node:
+    """`x >= 2` as `[2, oo)`, `3 > x` as `(-oo, 3)`; other relations unchanged."""
+    op = rel.value
+    if op not in ("<", "<=", ">", ">="):
+        return rel
+    left, right = rel.args
+    if right.op == "sym" and left.op != "sym":
+        left, right = right, left
+        op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+    if left.op != "sym":
+        return rel
+    if op in (">", ">="):
+        return Node("interval", (right, _INF), ("[" if op == ">=" else "(") + ")")
+    return Node("interval", (Node("neg", (_INF,)), right), "(" + ("]" if op == "<=" else ")"))
+
+
 def _match_unordered(
     gs: tuple[Node, ...], as_: tuple[Node, ...], tolerance: float | None
 ) -> Outcome:
@@ -221,6 +245,10 @@ def equivalent(gold: Node, ans: Node, tolerance: float | None = None) -> Outcome
     g, a = _expand_pm(g), _expand_pm(a)
     if canon(g) == canon(a):
         return True, "same expression"
+    if g.op in ("interval", "union") and a.op == "rel":
+        a = _relation_as_interval(a)
+    elif a.op in ("interval", "union") and g.op == "rel":
+        g = _relation_as_interval(g)
     if g.op == "rel" or a.op == "rel":
         if g.op == "rel" and a.op == "rel" and g.value != "in" and a.value != "in":
             return equal_relations(g, a)

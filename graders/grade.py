@@ -6,7 +6,7 @@ import math
 import time
 
 from graders.choice import MULTI_MAX, SINGLE_MAX, grade_choice, reference_letters
-from graders.extract import extract_answer
+from graders.extract import clean, extract_answer
 from graders.kinds import infer_kind, split_alternatives
 from graders.numeric import find_number, grade_numeric, parse_number
 from graders.result import KINDS, Grade, needs_human, one_line
@@ -81,6 +81,14 @@ def grade(
         return needs_human(f"grader error ({type(exc).__name__}); please grade by hand", guess)
 
 
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(clean(a).casefold().split()) == " ".join(clean(b).casefold().split())
+
+
+def _max_points(kind: str) -> float | None:
+    return MULTI_MAX if kind == "choice_multi" else SINGLE_MAX if kind == "choice_single" else None
+
+
 def _grade_alternatives(
     ans: str,
     ref: str,
@@ -90,6 +98,11 @@ def _grade_alternatives(
     timeout: float,
     tolerance: float | None,
 ) -> Grade:
+    said = extract_answer(ans)
+    if said is not None and ref and _same_text(said, ref) and kind != "proof":
+        # The answer is the reference, word for word: no reading of it can disagree.
+        max_points = _max_points(kind)
+        return Grade(1.0, "full", said, "identical to the reference", max_points, max_points, kind)
     alternatives, wildcard = split_alternatives(ref, question)
     if (
         kind in ("choice_single", "choice_multi", "integer", "numeric", "text")
@@ -119,9 +132,7 @@ def _grade_alternatives(
             break
     if wildcard and ans.strip() and (best is None or best.verdict != "full"):
         # A bonus question (JEE "220 or 140 or anything"): every attempt gets the marks.
-        max_points = (
-            MULTI_MAX if kind == "choice_multi" else SINGLE_MAX if kind == "choice_single" else None
-        )
+        max_points = _max_points(kind)
         extracted = best.extracted if best is not None else extract_answer(ans)
         return Grade(
             1.0,

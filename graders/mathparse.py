@@ -253,7 +253,7 @@ def _prepare(text: str) -> str:
 
 def _split_word(word: str) -> list[str]:
     """Split a run of letters into known names and single letters: "2pix" -> pi, x."""
-    if word in FUNCTIONS or word in CONSTANT_NAMES or word in GREEK:
+    if word in FUNCTIONS or word in CONSTANT_NAMES or word in GREEK or word in ("or", "and"):
         return [word]
     if len(word) >= 3 or word.lower() in STOPWORDS:
         parts: list[str] = []

@@ -64,9 +64,9 @@ _REPLACE = (
 _NUM = re.compile(
     r"(?:(?P<sign>[-+])[ \t]*)?(?:"
     r"\\frac\s*\{\s*(?P<fn>-?\s*\d+(?:\.\d+)?)\s*\}\s*\{\s*(?P<fd>\d+(?:\.\d+)?)\s*\}"
-    r"|(?P<mant>\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:\.\d*)?|\.\d+)"
-    r"(?:[ \t]*/[ \t]*(?P<den>\d+(?:\.\d+)?)(?![\d.]))?"
-    r"(?:[eE](?P<e1>[-+]?\d+)(?![\d.])"
+    r"|(?P<mant>\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d{1,3}(?: \d{3})+(?!\d|[.,]\d)|\d+(?:\.\d*)?|\.\d+)"
+    r"(?:[ \t]*/[ \t]*(?P<den>\d+(?:\.\d+)?)(?!\d|\.\d))?"
+    r"(?:[eE](?P<e1>[-+]?\d+)(?!\d|\.\d)"
     r"|[ \t]*[×xX*][ \t]*10[ \t]*(?:\^|\*\*)[ \t]*\{?[ \t]*(?P<e2>[-+]?[ \t]*\d+)[ \t]*\}?"
     r"|[ \t]*(?:\^|\*\*)[ \t]*\{?[ \t]*(?P<pw>[-+]?[ \t]*\d+)[ \t]*\}?)?"
     r")"
@@ -144,8 +144,10 @@ def _numbers(s: str) -> list[tuple[int, Number]]:
             j = start - 1
             while j >= 0 and s[j] in " \t":
                 j -= 1
-            if j >= 0 and (s[j].isalpha() or s[j] in ")}]"):
-                continue  # "mol-1", "s^-1", "(x+1) - 2": not a signed number
+            if j >= 0 and (
+                s[j].isalpha() or s[j] in ")}]^" or (s[j] == "{" and s[j - 1 : j] in ("^", "_"))
+            ):
+                continue  # "mol-1", "s^-1", "mol^{-1}", "(x+1) - 2": not a signed number
         if (
             m.group("sign") is None
             and before in "-+"
