@@ -233,7 +233,13 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         outcome = ctx.session.last
         assert outcome is not None
         text = outcome.text
-        if outcome.finish in ("stop", "other") and not builder.over_budget:
+        # OpenAI-style APIs say "stop" for a stop sequence too: a text ending inside <reward>
+        # is how a guided segment that hit </reward> looks there.
+        hit_reward_stop = guided and (
+            outcome.finish == "stop_sequence"
+            or (outcome.finish == "stop" and parser.current == "reward")
+        )
+        if outcome.finish in ("stop", "other") and not builder.over_budget and not hit_reward_stop:
             # The model ended its message: whatever tag is still open is closed now.
             for ev in builder.handle(parser.flush()):
                 yield ev
@@ -262,7 +268,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             yield Notice(f"step budget of {s.budget} used up: asking for the answer")
             continue
 
-        if guided and outcome.finish == "stop_sequence":
+        if hit_reward_stop:
             for ev in builder.handle(parser.feed(REWARD_STOP)):
                 yield ev
             messages.append(Message("assistant", (text + REWARD_STOP).strip()))

@@ -108,20 +108,24 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             ctx.log.final_reward = parsed.confidence
         messages.append(Message("assistant", outcome.text.strip() or "{}"))
 
-        if parsed.next_action == "final_answer":
+        refused = parsed.next_action == "final_answer"
+        if refused:
             if taken >= s.min_steps:
                 break
-            follow = ctx.prompts.render("g1_refuse_final", steps=taken, more=s.min_steps - taken)
             yield Notice(f"final answer refused at step {taken}: min_steps is {s.min_steps}")
-        elif taken % REFLECT_EVERY == 0:
-            follow = ctx.prompts.render("g1_reflect", min_steps=s.min_steps)
+        parts = []
+        if refused:
+            parts.append(
+                ctx.prompts.render("g1_refuse_final", steps=taken, more=s.min_steps - taken)
+            )
+        if taken % REFLECT_EVERY == 0:
+            parts.append(ctx.prompts.render("g1_reflect", min_steps=s.min_steps))
             next_kind = "reflection"
-            messages.append(Message("user", follow))
-            continue
         else:
-            follow = ctx.prompts.render("g1_continue")
-        next_kind = "step"
-        messages.append(Message("user", follow))
+            next_kind = "step"
+        if not parts:
+            parts.append(ctx.prompts.render("g1_continue"))
+        messages.append(Message("user", "\n\n".join(parts)))
 
     messages.append(Message("user", ctx.prompts.render("g1_final")))
     request = ChatRequest(

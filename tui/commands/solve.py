@@ -41,7 +41,7 @@ def _read_prompt(args: argparse.Namespace, db: Any) -> tuple[str, int | None]:
             raise UsageError(f"no problem {key!r} in dataset {dataset!r}")
         if args.prompt:
             raise UsageError("give either PROMPT or --problem, not both")
-        return problem["text"], problem["id"]
+        return problem.text, problem.id
     if args.prompt is None:
         raise UsageError("give a PROMPT, - to read it from stdin, or --problem DATASET:KEY")
     text = sys.stdin.read() if args.prompt == "-" else args.prompt
