@@ -15,7 +15,6 @@ from reasoning.events import (
     RunFinished,
     RunResult,
     RunSettings,
-    StepFinished,
     StepStarted,
     TextDelta,
 )
@@ -287,7 +286,7 @@ async def test_provider_failure_is_a_failed_run_with_a_clear_message(fake_llm, k
     events, r = await run_all("q", provider_for(fake_llm, kind, monkeypatch), RunSettings())
     assert r.status == "failed" and r.stop_reason == "provider_error"
     assert "401" in (r.error or "") and "sk-" not in (r.error or "")
-    assert [e.error for e in events if isinstance(e, CallFinished)][0]
+    assert next(e.error for e in events if isinstance(e, CallFinished))
 
 
 async def test_resume_continues_from_the_recorded_steps(fake_llm, monkeypatch):
