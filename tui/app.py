@@ -113,8 +113,9 @@ class PonderApp(App[int]):
         base_url: str | None = None,
         settings: RunSettings | None = None,
         clock: Callable[[], float] = time.monotonic,
-        resolve: bool = True,
+        provider_state: ProviderState | None = None,
     ) -> None:
+        """`provider_state` given: use it as is (tests); else resolve the provider on mount."""
         self._modes_available = [m for m in SCREEN_MODES if m.available()]
         super().__init__()
         for m in self._modes_available:
@@ -125,19 +126,21 @@ class PonderApp(App[int]):
             PonderApp.session,
             Session(provider, model, base_url, settings or RunSettings()),
         )
-        self._resolve_on_mount = resolve
+        self._fixed_provider = provider_state
 
     def on_mount(self) -> None:
-        self.switch_mode("solve")
-        if self._resolve_on_mount:
-            self.resolve_provider()
+        if self._fixed_provider is not None:
+            self.provider_state = self._fixed_provider
         else:
-            self.provider_state = ProviderState(resolving=False, problem="no provider")
+            self.resolve_provider()
+        self.switch_mode("solve")
 
     # -- provider ------------------------------------------------------------------------
 
     def resolve_provider(self) -> None:
         """Find the provider for the current session, off the UI thread (it may probe Ollama)."""
+        if self._fixed_provider is not None:
+            return
         s = self.session
         self.provider_state = ProviderState(resolving=True)
         self._resolve(s.provider, s.model, s.base_url)
@@ -146,10 +149,6 @@ class PonderApp(App[int]):
     def _resolve(self, provider: str | None, model: str | None, base_url: str | None) -> None:
         state = resolve_provider_state(provider, model, base_url)
         self.call_from_thread(setattr, self, "provider_state", state)
-
-    def set_provider_state(self, state: ProviderState) -> None:
-        """Use this provider state directly (tests, or a caller that resolved it already)."""
-        self.provider_state = state
 
     # -- settings ------------------------------------------------------------------------
 
@@ -164,6 +163,11 @@ class PonderApp(App[int]):
 
     def set_model(self, model: str | None) -> None:
         self.session = replace(self.session, model=model or None)
+        fixed = self._fixed_provider
+        if fixed is not None and fixed.spec is not None and model:
+            # A provider given as is (tests): keep it, with the new model.
+            self._fixed_provider = replace(fixed, spec=replace(fixed.spec, model=model))
+            self.provider_state = self._fixed_provider
         self.resolve_provider()
 
     def set_provider(self, provider: str | None, base_url: str | None) -> None:

@@ -196,14 +196,19 @@ class SolveScreen(Screen[None]):
         self._set_state("running")
         return view
 
-    def _show_run(self, view: RunView, settings: RunSettings | None) -> None:
+    def _show_run(self, view: RunView, settings: RunSettings | None, *, live: bool = True) -> None:
         chat = self.query_one("#chat", VerticalScroll)
         for welcome in chat.query("#welcome"):
             welcome.remove()
         self.view = view
         self._dirty.clear()
         chat.mount(view)
-        chat.anchor()  # follow the stream while the view is at the bottom
+        if live:
+            chat.anchor()  # follow the stream while the view is at the bottom
+        else:
+            chat.anchor(False)
+            # A stored run is read from its start.
+            chat.call_after_refresh(chat.scroll_to_widget, view, top=True, animate=False)
         self.query_one(Sidebar).reset(settings)
 
     @work(exclusive=True, group="run", exit_on_error=False)
@@ -214,7 +219,7 @@ class SolveScreen(Screen[None]):
         provider = None
         self._recorder = self._new_recorder()
         try:
-            provider = build_provider(spec)
+            provider = build_provider(spec, on_notice=self._provider_notice)
             async for event in solve(prompt, provider, settings):
                 self._record(event)
                 self.feed(event)
@@ -234,6 +239,10 @@ class SolveScreen(Screen[None]):
                     await provider.aclose()
                 except Exception:  # closing a broken connection must not hide the outcome
                     pass
+
+    def _provider_notice(self, message: str) -> None:
+        """A retry, a fallback: worth a line, not an interruption."""
+        self.notify(safe_text(message), severity="warning", markup=False, timeout=5)
 
     def _new_recorder(self) -> RunRecorder | None:
         db = self.ponder.db
@@ -339,6 +348,8 @@ class SolveScreen(Screen[None]):
         dirty, self._dirty = self._dirty, set()
         for block in dirty:
             await block.flush()
+            if block.has_pending and not block.finished:
+                self._dirty.add(block)  # not mounted yet: next frame
         if self.running:
             elapsed = self.ponder.clock() - self._started_at
             if elapsed - self._last_elapsed_shown >= 0.1:
@@ -353,7 +364,7 @@ class SolveScreen(Screen[None]):
         meta = _meta(s.paradigm or "?", s.provider, s.model, s.run_id) + "  ·  read-only"
         view = RunView(detail.prompt, meta=meta, math=self.ponder.math)
         settings = RunSettings(**_known_settings(detail.params))
-        self._show_run(view, settings)
+        self._show_run(view, settings, live=False)
         sidebar = self.query_one(Sidebar)
         for step in detail.steps:
             view.add_finished(step)

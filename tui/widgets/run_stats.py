@@ -27,13 +27,26 @@ class RunStats(Static):
         self.cost_usd: float | None = 0.0
         self.stop_reason: str | None = None
         self.status: str | None = None
+        self.active = False  # a run is on show
 
     def reset(self) -> None:
         self.elapsed_s, self.usage, self.calls, self.cost_usd = 0.0, Usage(), 0, 0.0
         self.stop_reason = self.status = None
+        self.active = True
+        self.show()
+
+    def clear(self) -> None:
+        """No run on show."""
+        self.active = False
+        self.show()
+
+    def on_mount(self) -> None:
         self.show()
 
     def show(self) -> None:
+        if not self.active:
+            self.update(Content("no run yet"))
+            return
         rows = [
             ("Elapsed", format_elapsed(self.elapsed_s)),
             (

@@ -32,19 +32,28 @@ class RunView(Vertical):
         self.math = math
         self.blocks: dict[int, StepBlock] = {}
         self.status = "running"
-        self._meta = meta
         self._steps_taken = 0  # numbers "Step N" among the steps only
+        self._meta = Static(Content(meta), classes="run-meta", markup=False)
+        self._prompt = SafeMarkdown(render_math(self.prompt, raw=not math), classes="prompt-text")
+        self._end = Static("", classes="run-end", markup=False)
+        self._early: list[StepBlock] = []  # blocks started before this view was mounted
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="run-prompt"):
-            yield Static(Content(self._meta), classes="run-meta", markup=False)
-            yield SafeMarkdown(render_math(self.prompt, raw=not self.math), classes="prompt-text")
-        yield Static("", classes="run-end", markup=False)
+            yield self._meta
+            yield self._prompt
+        yield self._end
+
+    def on_mount(self) -> None:
+        # compose has mounted the children: blocks can go in before the end line now.
+        self._ready = True
+        early, self._early = self._early, []
+        if early:
+            self.mount_all(early, before=self._end)
 
     def set_meta(self, meta: str) -> None:
-        self._meta = meta
-        if self.is_mounted:
-            self.query_one(".run-meta", Static).update(Content(meta))
+        self._meta.update(Content(meta))
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -54,7 +63,10 @@ class RunView(Vertical):
         """Add a block for a step that has just started (or replace one with that index)."""
         old = self.blocks.get(index)
         if old is not None:
-            old.remove()
+            if old in self._early:
+                self._early.remove(old)
+            else:
+                old.remove()
         number = None
         if kind == "step":
             self._steps_taken += 1
@@ -63,7 +75,10 @@ class RunView(Vertical):
             index, kind, number=number, title=title, math=self.math, streaming=streaming
         )
         self.blocks[index] = block
-        self.mount(block, before=self.query_one(".run-end"))
+        if self._ready:
+            self.mount(block, before=self._end)
+        else:
+            self._early.append(block)
         return block
 
     def block(self, index: int) -> StepBlock | None:
@@ -107,7 +122,7 @@ class RunView(Vertical):
                 parts.append(safe_text(result.error))
         if note:
             parts.append(safe_text(note))
-        line = self.query_one(".run-end", Static)
+        line = self._end
         line.update(Content("  ·  ".join(parts)))
         for name in STATUS_MARKS:
             line.set_class(name == status, f"-{name}")
@@ -115,8 +130,6 @@ class RunView(Vertical):
 
     async def set_math(self, math: bool) -> None:
         self.math = math
-        await self.query_one(".prompt-text", SafeMarkdown).update(
-            render_math(self.prompt, raw=not math)
-        )
+        await self._prompt.update(render_math(self.prompt, raw=not math))
         for block in self.blocks.values():
             await block.set_math(math)

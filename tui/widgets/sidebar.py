@@ -57,7 +57,10 @@ class Sidebar(Vertical):
         else:
             gauge.reset(None, "step budget")
         self.paradigm = settings.paradigm if settings else "dcot"
-        self.stats.reset()
+        if settings is None:
+            self.stats.clear()
+        else:
+            self.stats.reset()
 
     def step_started(self, index: int, kind: str, title: str | None) -> None:
         self.step_list.step_started(index, kind, title)

@@ -96,6 +96,7 @@ class StepBlock(Vertical):
         self._stream: MarkdownStream | None = None
         self._tag = ""
         self._ready = False  # mounted, with its body ready for text
+        self.settled = False  # finished and its final text rendered
 
     # -- composition ---------------------------------------------------------------------
 
@@ -175,6 +176,7 @@ class StepBlock(Vertical):
             self.set_class(self.step.backtrack, "-backtrack")
         self._render_header()
         await self._render_body()
+        self.settled = True
         self.post_message(self.Finalized(self))
 
     # -- presentation --------------------------------------------------------------------
