@@ -363,7 +363,6 @@ def _solve_attempts(
 
 def _resume(args: argparse.Namespace) -> int:
     from reasoning.engine import solve
-    from reasoning.events import RunSettings
     from store.queries import get_run, load_transcript, mark_interrupted
     from store.recorder import RunRecorder
 
@@ -377,12 +376,10 @@ def _resume(args: argparse.Namespace) -> int:
         raise UsageError(f"run {args.run} is still running in another process")
     if status == "done":
         raise UsageError(f"run {args.run} is already done")
-    params = dict(detail.params or {})
-    known = set(RunSettings.__dataclass_fields__)
-    settings = RunSettings(**{k: v for k, v in params.items() if k in known})
+    settings = detail.settings()
     provider = make_provider(
-        getattr(args, "provider", None) or detail.provider,
-        getattr(args, "model", None) or detail.model,
+        getattr(args, "provider", None) or detail.summary.provider,
+        getattr(args, "model", None) or detail.summary.model,
         getattr(args, "base_url", None) or detail.base_url,
     )
     transcript = load_transcript(db, args.run)
