@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 PARADIGMS = ("dcot", "g1", "direct")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line on stderr, exit 2
+    def error(self, message: str) -> NoReturn:  # one line on stderr, exit 2
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(2)
 
@@ -94,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--attempts", type=int, default=1, metavar="K")
     b.add_argument("--resume", action="store_true")
     b.add_argument("--max-cost", type=float, metavar="USD")
+    b.add_argument(
+        "--provider-concurrency",
+        type=int,
+        metavar="N",
+        help="calls in flight per provider endpoint (default: --concurrency)",
+    )
     b.add_argument("--budget", type=int, default=20, metavar="N")
     b.add_argument("--max-tokens", type=int, default=4096, metavar="N")
 

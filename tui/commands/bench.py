@@ -1,0 +1,272 @@
+"""`ponder bench DATASET`: run a dataset across paradigms and models, live progress, score table."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import signal
+import sys
+import time
+from typing import IO, TYPE_CHECKING
+
+from tui.commands.common import UsageError, open_store, out, safe_text
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from tui.runner import BenchPlan, BenchProgress, BenchSummary
+
+PLAIN_EVERY_S = 2.0  # a plain progress line at most this often when stdout is not a terminal
+DRAW_EVERY_S = 0.1
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.runner import BenchError, run_bench
+
+    plan = plan_from_args(args)
+    db = open_store(args)
+    display = Progress(sys.stdout, tty=sys.stdout.isatty())
+    summary: BenchSummary | None = None
+
+    async def main() -> BenchSummary:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+
+        def on_sigint() -> None:
+            if stop.is_set() and task is not None:
+                task.cancel()  # a second Ctrl+C: stop waiting for anything
+                return
+            stop.set()
+
+        handled = True
+        try:
+            loop.add_signal_handler(signal.SIGINT, on_sigint)
+        except (NotImplementedError, RuntimeError, ValueError):
+            handled = False  # not the main thread, or no signals here: Ctrl+C cancels the task
+        try:
+            return await run_bench(db, plan, display.update, stop=stop)
+        finally:
+            if handled:
+                loop.remove_signal_handler(signal.SIGINT)
+
+    try:
+        summary = asyncio.run(main())
+    except BenchError as exc:
+        display.close()
+        raise UsageError(safe_text(str(exc))) from None
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        display.close()
+        sys.stderr.write(
+            "ponder: bench cancelled; runs in flight kept as cancelled."
+            f" Continue with: {resume_command(args)}\n"
+        )
+        return 130
+    display.close()
+    report(db, summary)
+    if summary.stopped == "cancelled":
+        sys.stderr.write(f"ponder: bench stopped. Continue with: {resume_command(args)}\n")
+        return 130
+    if summary.nothing_ran:
+        why = summary.left_out[0] if summary.left_out else "every run failed"
+        sys.stderr.write(f"ponder: nothing could run: {safe_text(why)}\n")
+        return 1
+    return 0
+
+
+def plan_from_args(args: argparse.Namespace) -> BenchPlan:
+    """The runner's plan from the command line, or UsageError naming the bad flag."""
+    from reasoning.events import RunSettings
+    from tui.runner import BenchPlan
+
+    models = args.model if isinstance(args.model, list) else [args.model] if args.model else []
+    for name in (
+        "concurrency",
+        "attempts",
+        "limit",
+        "budget",
+        "max_tokens",
+        "provider_concurrency",
+    ):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.max_cost is not None and not args.max_cost > 0:
+        raise UsageError("--max-cost must be a positive amount of USD")
+    return BenchPlan(
+        dataset=args.dataset,
+        paradigms=tuple(dict.fromkeys(args.paradigm or ["dcot"])),
+        models=tuple(dict.fromkeys(models)),
+        provider=getattr(args, "provider", None),
+        base_url=getattr(args, "base_url", None),
+        concurrency=args.concurrency,
+        limit=args.limit,
+        attempts=args.attempts,
+        resume=args.resume,
+        max_cost=args.max_cost,
+        settings=RunSettings(budget=args.budget, max_tokens=args.max_tokens),
+        provider_concurrency=getattr(args, "provider_concurrency", None),
+    )
+
+
+def resume_command(args: argparse.Namespace) -> str:
+    """The command line that continues this bench."""
+    import shlex
+
+    argv = [a for a in sys.argv[1:] if a != "--resume"] if sys.argv[1:] else ["bench", args.dataset]
+    if "bench" not in argv:
+        argv = ["bench", args.dataset]
+    return safe_text(shlex.join(["ponder", *argv, "--resume"]))
+
+
+# ---- live progress -------------------------------------------------------------------------
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    s = round(seconds)
+    return (
+        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
+
+
+def _money(cost: float, unknown: int) -> str:
+    text = f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+    return f"{text} (+{unknown} unknown)" if unknown else text
+
+
+def progress_line(p: BenchProgress) -> str:
+    """One line: done / failed / running / ETA / tokens / cost."""
+    width = len(str(p.total))
+    parts = [
+        f"done {p.done}",
+        f"failed {p.failed}",
+        f"running {p.running}",
+    ]
+    if p.cancelled:
+        parts.append(f"cancelled {p.cancelled}")
+    if p.not_started:
+        parts.append(f"not started {p.not_started}")
+    parts += [
+        f"ETA {_duration(p.eta_s)}",
+        f"{p.tokens:,} tokens",
+        _money(p.cost_usd, p.cost_unknown),
+    ]
+    if p.paused_s > 0:
+        parts.append(f"paused {p.paused_s:.1f} s")
+    return f"[{p.finished:>{width}}/{p.total}] " + " · ".join(parts)
+
+
+class Progress:
+    """A progress line rewritten in place on a terminal; plain lines, now and then, otherwise."""
+
+    def __init__(self, stream: IO[str], *, tty: bool) -> None:
+        self.stream = stream
+        self.tty = tty
+        self.header = False
+        self.drawn = False
+        self.last = 0.0
+        self.last_finished = -1
+
+    def update(self, p: BenchProgress) -> None:
+        if not self.header:
+            self.header = True
+            self._clear()
+            already = f", {p.skipped} of {p.jobs} jobs already done" if p.skipped else ""
+            out(f"bench {p.bench_id} on {safe_text(p.dataset)}: {p.total} runs{already}")
+        if p.note:
+            self._clear()
+            sys.stderr.write(f"ponder: {safe_text(p.note)}\n")
+            sys.stderr.flush()
+        now = time.monotonic()
+        if self.tty:
+            if p.note or now - self.last >= DRAW_EVERY_S or p.finished == p.total:
+                self._draw(progress_line(p))
+                self.last = now
+        elif p.finished != self.last_finished and (
+            now - self.last >= PLAIN_EVERY_S or p.finished == p.total
+        ):
+            out(progress_line(p))
+            self.last, self.last_finished = now, p.finished
+
+    def _draw(self, line: str) -> None:
+        columns = shutil.get_terminal_size((100, 20)).columns
+        if len(line) >= columns:
+            line = line[: max(0, columns - 2)] + "…"
+        self.stream.write("\r" + line + "\x1b[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def _clear(self) -> None:
+        if self.tty and self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+
+    def close(self) -> None:
+        if self.tty and self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
+
+
+# ---- the report ----------------------------------------------------------------------------
+
+
+def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
+    """What the bench did, its spend per configuration, then the score table of the dataset."""
+    from store.scores import comparison, score_table
+    from tui.commands.grading import _print_comparison, _print_scores, _print_table
+
+    bits = [f"{s.done} done", f"{s.failed} failed"]
+    if s.cancelled:
+        bits.append(f"{s.cancelled} cancelled")
+    if s.not_started:
+        bits.append(f"{s.not_started} not started")
+    out(f"bench {s.bench_id}: {s.total} runs in {_duration(s.elapsed_s)}: {', '.join(bits)}")
+    if s.skipped:
+        out(f"({s.skipped} of {s.jobs} jobs were already done and not run again)")
+    if s.stopped == "max_cost":
+        out("stopped by --max-cost: resume with a higher cap to finish")
+    for why in s.left_out:
+        out(f"not started: {safe_text(why)}")
+    if s.failures:
+        out("failed runs:")
+        for line in s.failures[:20]:
+            out(f"  {safe_text(line)}")
+        if len(s.failures) > 20:
+            out(f"  … and {len(s.failures) - 20} more (ponder runs --search or the History screen)")
+    if s.cost_unknown:
+        out(f"cost unknown for {s.cost_unknown} runs: their model has no price in the table")
+    if s.configs:
+        out()
+        out(f"bench {s.bench_id}, per configuration (every run, failed ones included):")
+        _print_table(
+            ("model", "paradigm", "runs", "done", "failed", "stopped", "tokens", "cost"),
+            [
+                (
+                    c.model,
+                    c.paradigm,
+                    c.runs,
+                    c.done,
+                    c.failed,
+                    c.stopped,
+                    f"{c.tokens:,}",
+                    "?" if c.cost_usd is None else _money(c.cost_usd, 0),
+                )
+                for c in s.configs
+            ],
+            right={2, 3, 4, 5, 6, 7},
+        )
+    rows = score_table(db, s.dataset)
+    out()
+    if not rows:
+        out(f"no finished runs on {safe_text(s.dataset)} yet")
+        return
+    _print_scores(rows)
+    pairs = comparison(db, s.dataset, rows)
+    if any(c.direct and (c.dcot or c.g1) for c in pairs):
+        out()
+        _print_comparison(pairs)

@@ -1,0 +1,698 @@
+"""The benchmark runner: a dataset x paradigms x models, run concurrently, recorded and graded live.
+
+Used by `ponder bench` and by the TUI's Bench screen. Every run is recorded through RunRecorder
+with the bench's `bench_id`, so another process can watch the bench (store.benchq.bench_status),
+and a bench cut short (Ctrl+C, kill -9, a cost cap) is completed later with `resume`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import dataclasses
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+import sqlite_utils
+
+from reasoning.events import (
+    Notice,
+    RunFinished,
+    RunResult,
+    RunSettings,
+    RunStarted,
+    Usage,
+    UsageUpdate,
+)
+from tui.ratelimit import GatedProvider, RateGate
+
+Paradigm = Literal["dcot", "g1", "direct"]
+PARADIGMS: tuple[Paradigm, ...] = ("dcot", "g1", "direct")
+# A model whose first runs all fail with the same provider error gets no more runs started.
+BREAKER_RUNS = 5
+TICK_S = 0.5  # progress refresh while nothing else happens (tokens, ETA)
+
+
+class BenchError(Exception):
+    """The plan cannot run (unknown dataset, no provider, bad numbers): one line for the user."""
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """What to run: a dataset across paradigms and models, and how."""
+
+    dataset: str
+    paradigms: tuple[str, ...] = ("dcot",)
+    models: tuple[str, ...] = ()  # empty: the provider's default model
+    provider: str | None = None
+    base_url: str | None = None
+    concurrency: int = 4
+    limit: int | None = None
+    attempts: int = 1
+    resume: bool = False
+    max_cost: float | None = None
+    settings: RunSettings = field(default_factory=RunSettings)
+    provider_concurrency: int | None = None  # calls in flight per endpoint; None: = concurrency
+
+
+@dataclass(frozen=True)
+class Job:
+    """One problem under one paradigm and one model (run `attempts` times)."""
+
+    problem_id: int
+    key: str
+    prompt: str
+    paradigm: str
+    model: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} · {self.model} · {self.paradigm}"
+
+
+@dataclass(frozen=True)
+class BenchProgress:
+    """A snapshot for a progress display; `note` is the one-line event that caused it, if any."""
+
+    bench_id: str
+    dataset: str
+    jobs: int  # jobs in the plan, done earlier ones included
+    skipped: int  # jobs already done (resume) or running in another process
+    total: int  # runs to make now
+    done: int
+    failed: int
+    cancelled: int
+    running: int
+    not_started: int  # left out: cost cap, provider failing, stop
+    graded: int
+    tokens: int
+    cost_usd: float  # known part of the spend
+    cost_unknown: int  # runs whose price is unknown
+    elapsed_s: float
+    eta_s: float | None
+    paused_s: float  # a rate-limit pause in force, seconds left
+    note: str | None = None
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.failed + self.cancelled
+
+
+@dataclass(frozen=True)
+class BenchSummary:
+    """How a bench invocation ended; `configs` covers every run of the bench (resumes included)."""
+
+    bench_id: str
+    dataset: str
+    jobs: int
+    skipped: int
+    total: int
+    done: int
+    failed: int
+    cancelled: int
+    not_started: int
+    stopped: str | None  # None | "cancelled" | "max_cost" | "provider_failing" | "price_unknown"
+    left_out: tuple[str, ...]  # why some models got no runs started
+    tokens: int
+    cost_usd: float
+    cost_unknown: int
+    elapsed_s: float
+    failures: tuple[str, ...]  # one line per failed run
+    run_ids: tuple[int, ...]
+    configs: tuple[Any, ...]  # store.benchq.ConfigTotals
+
+    @property
+    def nothing_ran(self) -> bool:
+        """Runs were planned and none of them produced an answer."""
+        return self.total > 0 and self.done == 0
+
+
+ProgressFn = Callable[[BenchProgress], None]
+
+
+# ---- planning ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Planned:
+    jobs: list[Job]  # to run now
+    all_jobs: int
+    skipped_done: int
+    skipped_running: int
+    specs: dict[str, Any]  # model -> ProviderSpec
+    bench_id: str
+
+
+def _check(plan: BenchPlan) -> None:
+    if not plan.paradigms:
+        raise BenchError("give at least one paradigm")
+    bad = [p for p in plan.paradigms if p not in PARADIGMS]
+    if bad:
+        raise BenchError(f"unknown paradigm {bad[0]!r}: use {', '.join(PARADIGMS)}")
+    for name, value in (
+        ("concurrency", plan.concurrency),
+        ("attempts", plan.attempts),
+        ("limit", plan.limit),
+        ("provider concurrency", plan.provider_concurrency),
+    ):
+        if value is not None and value < 1:
+            raise BenchError(f"{name} must be at least 1")
+    if plan.max_cost is not None and not plan.max_cost > 0:
+        raise BenchError("the cost cap must be a positive number of USD")
+
+
+def known_datasets(db: sqlite_utils.Database) -> list[str]:
+    """Names of the datasets in the store (bundled ones loaded first)."""
+    from store.problems import ImportProblem, ensure_bundled, list_datasets
+
+    with contextlib.suppress(ImportProblem):  # a broken bundled file must not block a bench
+        ensure_bundled(db)
+    return [d["name"] for d in list_datasets(db)]
+
+
+def resolve_models(plan: BenchPlan) -> dict[str, Any]:
+    """Each model of the plan (or the provider's default) mapped to its ProviderSpec."""
+    from reasoning.providers import NoProvider, resolve_spec
+
+    specs: dict[str, Any] = {}
+    for model in plan.models or (None,):
+        try:
+            spec = resolve_spec(provider=plan.provider, model=model, base_url=plan.base_url)
+        except (NoProvider, ValueError) as exc:
+            raise BenchError(str(exc)) from None
+        specs.setdefault(spec.model, spec)
+    return specs
+
+
+def _plan(db: sqlite_utils.Database, plan: BenchPlan) -> _Planned:
+    from store.benchq import JobKey, job_states, latest_bench_id
+    from store.problems import list_problems
+    from store.queries import mark_interrupted
+
+    _check(plan)
+    names = known_datasets(db)
+    if plan.dataset not in names:
+        known = ", ".join(names) if names else "none yet (ponder import FILE)"
+        raise BenchError(f"no dataset {plan.dataset!r}; known datasets: {known}")
+    specs = resolve_models(plan)
+    mark_interrupted(db)  # runs of a dead process are interrupted, so resume re-runs them
+    problems = list_problems(db, plan.dataset)[: plan.limit]
+    every = [
+        Job(p.id, p.key, p.text, paradigm, model)
+        for p in problems
+        for model in specs
+        for paradigm in plan.paradigms
+    ]
+    states = job_states(db, plan.dataset, plan.paradigms, list(specs), plan.attempts)
+    known_runs = [
+        run_id
+        for j in every
+        if (s := states.get(JobKey(j.problem_id, j.paradigm, j.model)))
+        for run_id in s.run_ids
+    ]
+    bench_id = (latest_bench_id(db, known_runs) if plan.resume else None) or uuid.uuid4().hex[:12]
+    if not plan.resume:
+        return _Planned(every, len(every), 0, 0, specs, bench_id)
+    todo, done, running = [], 0, 0
+    for job in every:
+        state = states.get(JobKey(job.problem_id, job.paradigm, job.model))
+        status = state.status if state else "new"
+        if status == "done":
+            done += 1
+        elif status == "running":  # alive in another process: do not run it twice
+            running += 1
+        else:
+            todo.append(job)
+    return _Planned(todo, len(every), done, running, specs, bench_id)
+
+
+def plan_jobs(db: sqlite_utils.Database, plan: BenchPlan) -> list[Job]:
+    """The jobs to run: problem x model x paradigm; with resume, those not done yet."""
+    return _plan(db, plan).jobs
+
+
+# ---- grading off the event loop ------------------------------------------------------------
+
+
+def _db_file(db: sqlite_utils.Database) -> str | None:
+    for _, name, path in db.conn.execute("pragma database_list").fetchall():
+        if name == "main":
+            return path or None
+    return None
+
+
+class _Grader:
+    """Auto-grades finished runs one at a time in a thread with its own connection, so a slow
+    symbolic check never stalls the streams; in memory (tests) it grades inline."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.path = _db_file(db)
+        self.pool = (
+            concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ponder-grade")
+            if self.path
+            else None
+        )
+        self._own: sqlite_utils.Database | None = None
+
+    def _grade(self, run_id: int) -> str:
+        from store.grades import auto_grade_run
+
+        db = self.db
+        if self.pool is not None:
+            if self._own is None:
+                from store.db import open_db
+
+                self._own = open_db(self.path, recover=False)
+            db = self._own
+        return auto_grade_run(db, run_id).verdict
+
+    async def grade(self, run_id: int) -> str:
+        if self.pool is None:
+            return self._grade(run_id)
+        return await asyncio.wrap_future(self.pool.submit(self._grade, run_id))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._own is not None:
+            self._own.conn.close()
+            self._own = None
+
+
+# ---- running -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    """One run to make: a job's attempt."""
+
+    job: Job
+    attempt: int
+    group: str | None
+
+
+@dataclass
+class _Live:
+    unit: _Unit
+    run_id: int | None = None
+    tokens: int = 0
+    cost: float | None = 0.0
+    counted: bool = False  # its outcome is in the totals (the task is ending)
+
+
+class _Bench:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        plan: BenchPlan,
+        planned: _Planned,
+        on_progress: ProgressFn | None,
+        stop: asyncio.Event | None,
+    ) -> None:
+        self.db = db
+        self.plan = plan
+        self.planned = planned
+        self.bench_id = planned.bench_id
+        self.on_progress = on_progress
+        self.stop = stop
+        self.units: deque[_Unit] = deque()
+        for job in planned.jobs:
+            group = uuid.uuid4().hex[:12] if plan.attempts > 1 else None
+            self.units.extend(_Unit(job, i, group) for i in range(plan.attempts))
+        self.total = len(self.units)
+        self.live: dict[asyncio.Task[None], _Live] = {}
+        self.grading: set[asyncio.Task[None]] = set()
+        self.changed = asyncio.Event()
+        self.halt: str | None = None
+        self.left_out: dict[str, str] = {}  # model -> why its runs are not started
+        self.done = self.failed = self.cancelled = self.not_started = self.graded = 0
+        self.tokens = 0
+        self.cost = 0.0
+        self.cost_unknown = 0
+        self.samples: dict[tuple[str, str], list[float]] = {}
+        self.outcomes: dict[str, list[str | None]] = {}  # model -> errors of its finished runs
+        self.failures: list[str] = []
+        self.run_ids: list[int] = []
+        self.providers: dict[str, GatedProvider] = {}
+        self.gates: dict[tuple[str, str | None], RateGate] = {}
+        self.grader = _Grader(db)
+        self.started = time.monotonic()
+
+    # ---- progress ----
+
+    def progress(self, note: str | None = None) -> BenchProgress:
+        elapsed = time.monotonic() - self.started
+        finished = self.done + self.failed
+        remaining = len(self.units) + len(self.live)
+        eta = elapsed / finished * remaining if finished and self.halt is None else None
+        return BenchProgress(
+            bench_id=self.bench_id,
+            dataset=self.plan.dataset,
+            jobs=self.planned.all_jobs,
+            skipped=self.planned.skipped_done + self.planned.skipped_running,
+            total=self.total,
+            done=self.done,
+            failed=self.failed,
+            cancelled=self.cancelled,
+            running=sum(not lv.counted for lv in self.live.values()),
+            not_started=self.not_started,
+            graded=self.graded,
+            tokens=self.tokens + sum(lv.tokens for lv in self.live.values()),
+            cost_usd=self.cost + sum(lv.cost or 0.0 for lv in self.live.values()),
+            cost_unknown=self.cost_unknown,
+            elapsed_s=elapsed,
+            eta_s=eta,
+            paused_s=max((g.paused_for for g in self.gates.values()), default=0.0),
+            note=note,
+        )
+
+    def emit(self, note: str | None = None) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.progress(note))
+
+    def _wake(self) -> None:
+        self.changed.set()
+
+    # ---- providers ----
+
+    def _build_providers(self) -> None:
+        from reasoning.providers import build_provider
+
+        limit = self.plan.provider_concurrency or self.plan.concurrency
+        for model, spec in self.planned.specs.items():
+            try:
+                inner = build_provider(spec)
+            except Exception as exc:  # a missing SDK, a bad preset...
+                raise BenchError(f"cannot use provider {spec.name}: {exc}") from None
+            key = (spec.name, spec.base_url)
+            gate = self.gates.get(key)
+            if gate is None:
+                gate = self.gates[key] = RateGate(spec.name, limit, on_pause=self.emit)
+            self.providers[model] = GatedProvider(inner, gate, on_notice=self.emit)
+
+    def _check_prices(self) -> None:
+        if self.plan.max_cost is None:
+            return
+        from reasoning.providers.pricing import cost
+
+        for model in self.planned.specs:
+            if cost(model, Usage(1000, 1000)) is None:
+                self.left_out[model] = (
+                    f"the price of {model} is unknown, so --max-cost cannot be kept"
+                    " (set it in the config's [prices] table)"
+                )
+
+    # ---- cost control ----
+
+    def _estimate(self, job: Job) -> float | None:
+        """What a run of this job will likely cost: the mean of its configuration so far."""
+        same = self.samples.get((job.model, job.paradigm))
+        if same:
+            return sum(same) / len(same)
+        model = [c for (m, _), costs in self.samples.items() if m == job.model for c in costs]
+        return sum(model) / len(model) if model else None
+
+    def _spent(self) -> float:
+        return self.cost + sum(lv.cost or 0.0 for lv in self.live.values())
+
+    def _decide(self, unit: _Unit) -> str:
+        """'start', 'wait' (for a run to finish), 'skip' (left out) or 'halt' (cost cap)."""
+        if unit.job.model in self.left_out:
+            return "skip"
+        cap = self.plan.max_cost
+        if cap is None:
+            return "start"
+        estimate = self._estimate(unit.job)
+        if estimate is None:
+            # Nothing known yet: one probe run at a time until a cost has been seen.
+            return "wait" if self.live else "start"
+        committed = self.cost + sum(
+            max(lv.cost or 0.0, self._estimate(lv.unit.job) or 0.0) for lv in self.live.values()
+        )
+        if committed + estimate <= cap:
+            return "start"
+        return "wait" if self.live else "halt"
+
+    # ---- the loop ----
+
+    async def run(self) -> BenchSummary:
+        ticker: asyncio.Task[None] | None = None
+        watcher: asyncio.Task[None] | None = None
+        try:
+            self._build_providers()
+            self._check_prices()
+            if self.stop is not None:
+                watcher = asyncio.create_task(self._watch_stop(self.stop))
+            if self.on_progress is not None:
+                ticker = asyncio.create_task(self._tick())
+            self.emit()
+            self._grade_leftovers()
+            await self._schedule()
+            while self.grading:
+                await asyncio.gather(*self.grading, return_exceptions=True)
+        finally:
+            for task in (ticker, watcher):
+                if task is not None:
+                    task.cancel()
+            for task in self.live:
+                task.cancel()
+            pending = [*self.live, *self.grading, *(t for t in (ticker, watcher) if t)]
+            await asyncio.gather(*pending, return_exceptions=True)
+            self.grader.close()
+            for provider in self.providers.values():
+                with contextlib.suppress(Exception):
+                    await provider.aclose()
+        self.emit()
+        return self._summary()
+
+    async def _watch_stop(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._wake()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            self.emit()
+
+    async def _schedule(self) -> None:
+        while self.units or self.live:
+            if self.halt is None:
+                if self.stop is not None and self.stop.is_set():
+                    self._halt("cancelled", "stopping: in-flight runs are kept as cancelled")
+                elif self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
+                    self._halt(
+                        "max_cost", f"spent more than --max-cost ${self.plan.max_cost:g}: stopping"
+                    )
+            if self.halt is None:
+                self._start_what_fits()
+            if self.halt is not None and self.units:
+                self.not_started += len(self.units)
+                self.units.clear()
+            if not self.live:
+                if not self.units:
+                    break
+                continue  # a skip or halt changed the queue: decide again
+            self.changed.clear()
+            await self.changed.wait()
+
+    def _halt(self, why: str, note: str) -> None:
+        """Stop now: nothing new starts and the runs in flight are cancelled (and recorded so)."""
+        self.halt = why
+        for task in self.live:
+            task.cancel()
+        self.emit(note)
+
+    def _start_what_fits(self) -> None:
+        while self.units and len(self.live) < self.plan.concurrency:
+            unit = self.units[0]
+            decision = self._decide(unit)
+            if decision == "wait":
+                return
+            if decision == "halt":
+                self.halt = "max_cost"
+                self.emit(
+                    f"--max-cost ${self.plan.max_cost:g}: the next run would pass it;"
+                    f" {len(self.units)} runs not started"
+                )
+                return
+            self.units.popleft()
+            if decision == "skip":
+                self.not_started += 1
+                continue
+            live = _Live(unit)
+            task = asyncio.create_task(self._run(live))
+            self.live[task] = live
+            task.add_done_callback(self._ended)
+        if self.units and all(u.job.model in self.left_out for u in self.units):
+            self.not_started += len(self.units)
+            self.units.clear()
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self.live.pop(task, None)
+        self._wake()
+
+    async def _run(self, live: _Live) -> None:
+        from reasoning.engine import solve
+        from store.recorder import RunRecorder
+
+        job = live.unit.job
+        paradigm = cast(Paradigm, job.paradigm)  # checked against PARADIGMS by the plan
+        settings = dataclasses.replace(self.plan.settings, paradigm=paradigm)
+        recorder = RunRecorder(
+            self.db,
+            problem_id=job.problem_id,
+            attempt_group=live.unit.group,
+            bench_id=self.bench_id,
+        )
+        result: RunResult | None = None
+        try:
+            async for event in solve(job.prompt, self.providers[job.model], settings):
+                recorder.handle(event)
+                if isinstance(event, UsageUpdate):
+                    live.tokens = event.usage.input_tokens + event.usage.output_tokens
+                    live.cost = event.cost_usd
+                    if self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
+                        self._wake()  # the scheduler stops the bench
+                elif isinstance(event, RunStarted):
+                    live.run_id = recorder.run_id
+                    self.emit()
+                elif isinstance(event, Notice):
+                    self.emit(f"{job.label}: {event.message}")
+                elif isinstance(event, RunFinished):
+                    result = event.result
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                recorder.finish_cancelled()
+            self._count(live, "cancelled", None)
+            raise
+        except Exception as exc:  # the store or the engine broke: record it, go on
+            error = f"internal error: {type(exc).__name__}: {exc}"
+            with contextlib.suppress(Exception):
+                recorder.finish_failed(error)
+            self._count(live, "failed", error)
+            return
+        if result is None:
+            with contextlib.suppress(Exception):
+                recorder.finish_failed("the run ended without a result")
+            self._count(live, "failed", "the run ended without a result")
+            return
+        live.tokens = result.usage.input_tokens + result.usage.output_tokens
+        live.cost = result.cost_usd
+        self._count(live, result.status, result.error)
+        if result.status == "done" and live.run_id is not None:
+            self._start_grading(live.run_id, job.label)
+
+    def _count(self, live: _Live, status: str, error: str | None) -> None:
+        job = live.unit.job
+        cost, tokens = live.cost, live.tokens
+        live.tokens, live.cost = 0, 0.0  # counted now: no longer part of the live spend
+        live.counted = True
+        if live.run_id is not None:
+            self.run_ids.append(live.run_id)
+        self.tokens += tokens
+        if cost is None:
+            self.cost_unknown += 1
+        else:
+            self.cost += cost
+        note = None
+        if status == "done":
+            self.done += 1
+        elif status == "cancelled":
+            self.cancelled += 1
+        else:
+            self.failed += 1
+            line = f"{job.label}: {error or 'failed'}"
+            if live.run_id is not None:
+                line = f"run {live.run_id} ({line})"
+            self.failures.append(line)
+            note = f"failed: {line}"
+        if status != "cancelled":
+            if cost is not None:
+                self.samples.setdefault((job.model, job.paradigm), []).append(cost)
+            self._trip_breaker(job.model, status, error)
+        self.emit(note)
+
+    def _trip_breaker(self, model: str, status: str, error: str | None) -> None:
+        seen = self.outcomes.setdefault(model, [])
+        seen.append(None if status == "done" else error or "failed")
+        if model in self.left_out or len(seen) < BREAKER_RUNS or None in seen:
+            return
+        if len(set(seen)) == 1:
+            self.left_out[model] = f"every run of {model} failed: {seen[0]}"
+            self.emit(f"{self.left_out[model]}; starting no more runs of it")
+
+    def _grade_leftovers(self) -> None:
+        """Done runs of this bench left ungraded (a killed process) are graded first."""
+        from store.benchq import ungraded_runs
+
+        for run_id in ungraded_runs(self.db, self.bench_id):
+            self._start_grading(run_id, f"run {run_id}")
+
+    def _start_grading(self, run_id: int, label: str) -> None:
+        task = asyncio.create_task(self._grade(run_id, label))
+        self.grading.add(task)
+        task.add_done_callback(self.grading.discard)
+
+    async def _grade(self, run_id: int, label: str) -> None:
+        try:
+            await self.grader.grade(run_id)
+        except Exception as exc:  # a grader bug must not stop the bench; grade --auto retries
+            self.emit(f"grading run {run_id} ({label}) failed: {type(exc).__name__}: {exc}")
+            return
+        self.graded += 1
+        self.emit()
+
+    def _summary(self) -> BenchSummary:
+        from store.benchq import config_totals
+
+        stopped = self.halt
+        if stopped is None and self.not_started:
+            reasons = set(self.left_out.values())
+            stopped = (
+                "price_unknown"
+                if any("price" in r for r in reasons) and self.plan.max_cost is not None
+                else "provider_failing"
+            )
+        try:
+            configs = tuple(config_totals(self.db, self.bench_id))
+        except Exception:
+            configs = ()
+        return BenchSummary(
+            bench_id=self.bench_id,
+            dataset=self.plan.dataset,
+            jobs=self.planned.all_jobs,
+            skipped=self.planned.skipped_done + self.planned.skipped_running,
+            total=self.total,
+            done=self.done,
+            failed=self.failed,
+            cancelled=self.cancelled,
+            not_started=self.not_started,
+            stopped=stopped,
+            left_out=tuple(sorted(set(self.left_out.values()))),
+            tokens=self.tokens,
+            cost_usd=self.cost,
+            cost_unknown=self.cost_unknown,
+            elapsed_s=time.monotonic() - self.started,
+            failures=tuple(self.failures),
+            run_ids=tuple(sorted(self.run_ids)),
+            configs=configs,
+        )
+
+
+async def run_bench(
+    db: sqlite_utils.Database,
+    plan: BenchPlan,
+    on_progress: ProgressFn | None = None,
+    *,
+    stop: asyncio.Event | None = None,
+) -> BenchSummary:
+    """Run the plan; progress goes to `on_progress`. Setting `stop` ends it cleanly (in-flight
+    runs recorded as cancelled); cancelling the task does the same and re-raises."""
+    planned = _plan(db, plan)
+    return await _Bench(db, plan, planned, on_progress, stop).run()
