@@ -42,9 +42,9 @@ def _by_reward(results: list[RunResult | None]) -> int | None:
 def normalise_for_vote(answer: str) -> str:
     """The answer in a canonical form, so equal answers written differently vote together."""
     try:
-        from graders import normalize_answer
+        from graders import infer_kind, normalize_answer
 
-        normal = normalize_answer(answer, None)
+        normal = normalize_answer(answer, infer_kind(answer))
     except Exception:
         normal = None
     return normal if normal is not None else " ".join(answer.lower().split()).rstrip(".")

@@ -11,6 +11,7 @@ from reasoning.events import (
     RunResult,
     RunSettings,
     RunStarted,
+    RunStatus,
     Transcript,
 )
 from reasoning.paradigms import dcot, direct, g1
@@ -66,7 +67,7 @@ async def solve(
         log.stop_reason = log.stop_reason or "provider_error"
         error = f"internal error: {type(exc).__name__}: {exc}"
     # An answer is a success even when a limit stopped what came after it.
-    status = "done" if log.answer is not None else "failed"
+    status: RunStatus = "done" if log.answer is not None else "failed"
     yield RunFinished(
         RunResult(
             status=status,

@@ -105,7 +105,7 @@ class Session:
         wall = self.settings.wall_time_s
         failure: ProviderError | None = None
         try:
-            async with aclosing(self.provider.stream(request)) as stream:
+            async with aclosing(self.provider.stream(request)) as stream:  # type: ignore[type-var]
                 async for item in stream:
                     if isinstance(item, Delta):
                         parts.append(item.text)

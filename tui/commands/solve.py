@@ -339,11 +339,11 @@ def _solve_attempts(
     run_ids = [rec.run_id if rec is not None else None for rec in recorders]
 
     def obj(i: int) -> dict[str, Any]:
-        r = selected.results[i]
-        if db is not None and run_ids[i] is not None:
+        r, run_id = selected.results[i], run_ids[i]
+        if db is not None and run_id is not None:
             from store.queries import run_json
 
-            return run_json(db, run_ids[i])
+            return run_json(db, run_id)
         assert r is not None
         return result_json(r, None, settings.paradigm, provider.name, provider.model)
 
