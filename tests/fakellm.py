@@ -42,7 +42,11 @@ DEFAULT_MODEL = "fake-model"
 # Anthropic looks back this many blocks before a cache breakpoint for an earlier cache entry.
 CACHE_LOOKBACK_BLOCKS = 20
 MAX_CACHE_BREAKPOINTS = 4
-O_SERIES = re.compile(r"^(o1|o3|o4|gpt-5)")
+O_SERIES = re.compile(r"^(?:[\w.-]+/)?(?:o1|o3|o4|gpt-5|gpt-6)(?:$|[-.])")
+# Claude models before 4.6 accept a prefilled final assistant turn; 4.6 and later answer 400.
+PREFILL_OK = re.compile(r"^claude-(?:[23]|instant|(?:opus|sonnet|haiku)-4(?:-[015])?(?:$|-\d{8}))")
+# From anthropic-version 2026-10-21 (the SDK 2.x default) sampling parameters are refused.
+NO_SAMPLING_SINCE = "2026-10-21"
 
 
 def count_tokens(text: str) -> int:
@@ -202,6 +206,11 @@ def _validate_anthropic(headers: dict[str, str], body: Any) -> list[str]:
             text = _content_text(content)
             if text != text.rstrip():
                 v.append("anthropic: final assistant content cannot end with trailing whitespace")
+            model = str(body.get("model", ""))
+            if model.startswith("claude-") and not PREFILL_OK.match(model):
+                v.append(
+                    f"anthropic: prefilling the assistant message is not supported for {model}"
+                )
     system = body.get("system")
     if system is not None:
         if isinstance(system, list):
@@ -218,6 +227,10 @@ def _validate_anthropic(headers: dict[str, str], body: Any) -> list[str]:
         not isinstance(stops, list) or not all(isinstance(s, str) and s for s in stops)
     ):
         v.append("anthropic: stop_sequences: must be a list of non-empty strings")
+    if headers.get("anthropic-version", "") >= NO_SAMPLING_SINCE:
+        for name in ("temperature", "top_p", "top_k"):
+            if name in body:
+                v.append(f"anthropic: {name}: Extra inputs are not permitted")
     t = body.get("temperature")
     if t is not None and (not isinstance(t, int | float) or not 0 <= t <= 1):
         v.append("anthropic: temperature: must be a number in [0, 1]")

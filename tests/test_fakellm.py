@@ -480,6 +480,18 @@ GOOD_ANT = {"model": "m", "max_tokens": 10, "messages": [{"role": "user", "conte
             "trailing whitespace",
         ),
         ({"system": [{"type": "text", "text": ""}]}, ANT_HEADERS, "must be non-empty"),
+        ({"temperature": 1.0}, {**ANT_HEADERS, "anthropic-version": "2026-10-21"}, "Extra inputs"),
+        (
+            {
+                "model": "claude-sonnet-4-6",
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": "a"},
+                ],
+            },
+            ANT_HEADERS,
+            "prefilling the assistant message is not supported",
+        ),
     ],
 )
 async def test_anthropic_malformed_requests_are_rejected(
@@ -496,9 +508,29 @@ async def test_anthropic_malformed_requests_are_rejected(
     assert fake_llm.pending == 1
 
 
-async def test_well_formed_anthropic_request_has_no_violation(fake_llm: FakeLLM) -> None:
+@pytest.mark.parametrize(
+    ("change", "headers"),
+    [
+        ({}, ANT_HEADERS),
+        ({}, {"authorization": f"Bearer {KEY}", "anthropic-version": "2026-10-21"}),
+        ({"temperature": 0.5}, ANT_HEADERS),  # the 2023-06-01 API still took sampling parameters
+        (
+            {
+                "model": "claude-sonnet-4-5",
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": "a"},
+                ],
+            },
+            ANT_HEADERS,
+        ),
+    ],
+)
+async def test_well_formed_anthropic_request_has_no_violation(
+    fake_llm: FakeLLM, change: dict[str, Any], headers: dict[str, str]
+) -> None:
     fake_llm.queue("ok")
-    r = await raw_post(fake_llm, "/v1/messages", GOOD_ANT, ANT_HEADERS)
+    r = await raw_post(fake_llm, "/v1/messages", {**GOOD_ANT, **change}, headers)
     assert r.status_code == 200 and fake_llm.violations == []
 
 

@@ -97,6 +97,23 @@ class Provider(Protocol):
     async def aclose(self) -> None: ...
 
 
+class Secret:
+    """A key held in memory: repr() and str() never show it, and it is not JSON-serialisable."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
 @dataclass
 class ProviderSpec:
     """How to build a provider: from CLI flags, presets in the config, and the environment."""
@@ -109,3 +126,5 @@ class ProviderSpec:
     max_retries: int = 4
     timeout_s: float = 120.0
     extra: dict[str, object] = field(default_factory=dict)
+    # A key from the config file; keys from the environment are read via api_key_env at build time.
+    api_key: Secret | None = field(default=None, repr=False, compare=False)

@@ -1,0 +1,159 @@
+"""Anthropic Messages API, streaming, with prompt caching on the stable prefix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator
+from typing import Any, Literal
+
+from reasoning.events import Usage
+from reasoning.providers.base import ChatRequest, Delta, Done, Finish, Message, ProviderError
+from reasoning.providers.endpoint import NO_KEY, Endpoint
+from reasoning.providers.errors import classify
+from reasoning.providers.retry import Transient
+
+EPHEMERAL = {"type": "ephemeral"}
+# Claude models before 4.6 accept a prefilled final assistant turn; 4.6 and later answer 400.
+PREFILL_OK = re.compile(r"^claude-(?:[23]|instant|(?:opus|sonnet|haiku)-4(?:-[015])?(?:$|-\d{8}))")
+CONTINUE = "Continue exactly where your previous message stopped, without repeating any of it."
+FINISH: dict[str, Finish] = {
+    "end_turn": "stop",
+    "max_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "stop_sequence": "stop_sequence",
+}
+
+
+def allows_prefill(model: str) -> bool:
+    """Whether the model continues a final assistant turn (names other than claude-* are trusted)."""
+    return not model.startswith("claude-") or bool(PREFILL_OK.match(model))
+
+
+def normalise(messages: tuple[Message, ...], *, prefill: bool = True) -> list[dict[str, Any]]:
+    """Non-empty messages with alternating roles, starting with the user, as Anthropic requires.
+
+    A final assistant turn is kept as a prefill where the model allows it, else followed by a
+    user turn asking to continue.
+    """
+    merged: list[list[str]] = []
+    for m in messages:
+        if not m.content.strip():
+            continue
+        if merged and merged[-1][0] == m.role:
+            merged[-1][1] += "\n\n" + m.content
+        else:
+            merged.append([m.role, m.content])
+    if not merged:
+        raise ProviderError("anthropic: nothing to send: every message is empty")
+    if merged[0][0] == "assistant":
+        merged.insert(0, ["user", "Continue."])
+    if merged[-1][0] == "assistant" and not prefill:
+        merged.append(["user", CONTINUE])
+    elif merged[-1][0] == "assistant":
+        # A prefilled final assistant turn may not end with whitespace (the API rejects it).
+        merged[-1][1] = merged[-1][1].rstrip()
+    return [{"role": role, "content": text} for role, text in merged]
+
+
+def request_params(request: ChatRequest, model: str, extra: dict[str, object]) -> dict[str, Any]:
+    """The keyword arguments of messages.create for one request."""
+    messages = normalise(request.messages, prefill=allows_prefill(model))
+    params: dict[str, Any] = {
+        "model": model,
+        "max_tokens": request.max_tokens,
+        "messages": messages,
+        "stream": True,
+    }
+    if request.cache_prefix:
+        # The stable prefix: the system prompt, and everything up to the second-to-last message.
+        if request.system.strip():
+            params["system"] = [
+                {"type": "text", "text": request.system, "cache_control": EPHEMERAL}
+            ]
+        if len(messages) >= 2:
+            m = messages[-2]
+            m["content"] = [{"type": "text", "text": m["content"], "cache_control": EPHEMERAL}]
+    elif request.system.strip():
+        params["system"] = request.system
+    if request.stop:
+        params["stop_sequences"] = [s for s in request.stop if s]
+    thinking = extra.get("thinking")
+    if isinstance(thinking, dict):
+        params["thinking"] = thinking  # e.g. {"type": "adaptive"} for the reasoning baseline
+    # No temperature: API version 2026-10-21 (the SDK's) refuses sampling parameters.
+    return params
+
+
+class AnthropicProvider(Endpoint):
+    """Anthropic through the official SDK; SDK retries off, ours on."""
+
+    kind: Literal["anthropic", "openai"] = "anthropic"
+    _told_temperature = False
+
+    def _make_client(self) -> Any:
+        import anthropic
+
+        return anthropic.AsyncAnthropic(
+            api_key=self._key or NO_KEY,
+            base_url=self.base_url,
+            max_retries=0,
+            timeout=self.timeout(anthropic),
+        )
+
+    async def _attempt(self, request: ChatRequest) -> AsyncGenerator[Delta | Done, None]:
+        import anthropic
+
+        params = request_params(request, self.model, self.spec.extra)
+        if request.temperature is not None and not self._told_temperature:
+            self._told_temperature = True
+            self.notify(f"{self.name}: the API takes no temperature; it was not sent")
+        counts = {"input": 0, "output": 0, "read": 0, "write": 0}
+
+        def usage() -> Usage:
+            return Usage(counts["input"], counts["output"], counts["read"], counts["write"])
+
+        def take(u: Any) -> None:
+            for name, attr in (
+                ("input", "input_tokens"),
+                ("output", "output_tokens"),
+                ("read", "cache_read_input_tokens"),
+                ("write", "cache_creation_input_tokens"),
+            ):
+                value = getattr(u, attr, None)
+                if value is not None:
+                    counts[name] = value
+
+        stop_reason: str | None = None
+        stop_sequence: str | None = None
+        complete = False
+        try:
+            stream = await self.client().messages.create(**params)
+            async with stream:
+                async for ev in stream:
+                    kind = ev.type
+                    if kind == "content_block_delta":
+                        if ev.delta.type == "text_delta" and ev.delta.text:
+                            yield Delta(ev.delta.text)
+                    elif kind == "message_start":
+                        take(ev.message.usage)
+                    elif kind == "message_delta":
+                        take(ev.usage)
+                        stop_reason = ev.delta.stop_reason
+                        stop_sequence = ev.delta.stop_sequence
+                    elif kind == "message_stop":
+                        complete = True
+        except (Transient, ProviderError):
+            raise
+        except Exception as exc:
+            failure = classify(exc, anthropic, self.context)
+            if isinstance(failure, Transient):
+                failure.usage = usage()
+            raise failure from exc
+        if not complete:
+            raise Transient("stream ended without message_stop", label="cut stream", usage=usage())
+        yield Done(
+            finish=FINISH.get(stop_reason or "", "other"),
+            usage=usage(),
+            stop_sequence=stop_sequence if stop_reason == "stop_sequence" else None,
+            raw_stop_reason=stop_reason,
+        )

@@ -1,0 +1,120 @@
+"""What both providers share: the key, one SDK client per event loop, retries, notices."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import Any, Literal
+
+from reasoning.events import Usage
+from reasoning.providers.base import ChatRequest, Delta, Done, ProviderSpec
+from reasoning.providers.errors import CallContext
+from reasoning.providers.retry import RetryPolicy, retrying
+
+CONNECT_TIMEOUT_S = 10.0
+# Sent when a server needs no key (Ollama, llama.cpp...): the SDKs refuse to run without one.
+NO_KEY = "no-key"
+
+
+def api_key_for(spec: ProviderSpec) -> str | None:
+    """The key from the config file, else from the spec's environment variable."""
+    if spec.api_key is not None:
+        return spec.api_key.reveal()
+    if spec.api_key_env:
+        return os.environ.get(spec.api_key_env) or None
+    return None
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough count (4 characters a token) for when the server reports no usage."""
+    return (len(text) + 3) // 4
+
+
+def estimated_usage(request: ChatRequest, output: str) -> Usage:
+    prompt = request.system + "".join(m.content for m in request.messages)
+    return Usage(input_tokens=estimate_tokens(prompt), output_tokens=estimate_tokens(output))
+
+
+class Endpoint:
+    """A configured model endpoint; subclasses make the client and one streaming attempt."""
+
+    kind: Literal["anthropic", "openai"]
+
+    def __init__(
+        self,
+        spec: ProviderSpec,
+        *,
+        on_notice: Callable[[str], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.model = spec.model
+        self.base_url = spec.base_url
+        # Called with one line when a call is retried ("429 from openai, retrying in 2.0 s").
+        self.on_notice = on_notice
+        self._sleep = sleep
+        self._key = api_key_for(spec)
+        self.policy = RetryPolicy(
+            max_retries=max(0, spec.max_retries),
+            base_s=float(spec.extra.get("retry_base_s", 0.5)),  # type: ignore[arg-type]
+            max_wait_s=float(spec.extra.get("retry_max_wait_s", 60.0)),  # type: ignore[arg-type]
+        )
+        self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, model={self.model!r}, base_url={self.base_url!r})"
+
+    @property
+    def context(self) -> CallContext:
+        return CallContext(
+            self.name,
+            self.model,
+            self.base_url,
+            self.spec.api_key_env,
+            self.spec.timeout_s,
+            self._key,
+        )
+
+    def client(self) -> Any:
+        """The SDK client for the running loop (an httpx pool cannot be shared across loops)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client = self._make_client()
+            self._loop = loop
+        return self._client
+
+    def _make_client(self) -> Any:
+        raise NotImplementedError
+
+    def _attempt(self, request: ChatRequest) -> AsyncGenerator[Delta | Done, None]:
+        raise NotImplementedError
+
+    def timeout(self, sdk: Any) -> Any:
+        """Connect within 10 s; the read timeout bounds the silence between two chunks."""
+        t = self.spec.timeout_s
+        return sdk.Timeout(t, connect=min(CONNECT_TIMEOUT_S, t))
+
+    def notify(self, message: str) -> None:
+        if self.on_notice is not None:
+            try:
+                self.on_notice(message)
+            except Exception:  # a broken UI callback must not break the call
+                pass
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done]:
+        """Deltas then one Done; ProviderError / StreamCut on failure (see retry.retrying)."""
+        return retrying(
+            lambda: self._attempt(request),
+            name=self.name,
+            policy=self.policy,
+            notify=self.notify,
+            sleep=self._sleep,
+        )
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and self._loop is asyncio.get_running_loop():
+            await client.close()

@@ -1,0 +1,137 @@
+"""SDK exceptions turned into retryable failures or one-line messages fit for a user."""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from reasoning.providers.base import ProviderError
+from reasoning.providers.retry import Transient
+
+RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
+# Error types that Anthropic sends inside a 200 stream (`event: error`) and that are worth a retry.
+RETRYABLE_TYPES = {"overloaded_error", "api_error", "rate_limit_error", "timeout_error"}
+_KEYLIKE = re.compile(r"\b(sk-|sk_|gsk_|Bearer\s+)[A-Za-z0-9._\-]{6,}")
+MAX_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What an error message may mention: never the key itself (kept only to scrub it out)."""
+
+    name: str
+    model: str
+    base_url: str | None
+    key_env: str | None
+    timeout_s: float
+    key: str | None = field(default=None, repr=False)
+
+
+def scrub(text: str, key: str | None) -> str:
+    """One line, no key (nor anything that looks like one), bounded length."""
+    if key:
+        text = text.replace(key, "***")
+    text = _KEYLIKE.sub(lambda m: m.group(1) + "***", text)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def api_message(exc: BaseException) -> str:
+    """The server's own explanation from an SDK status error, else the exception text."""
+    body: Any = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            return err["message"]
+        if isinstance(err, str):
+            return err
+    return str(getattr(exc, "message", None) or exc)
+
+
+def error_type(exc: BaseException) -> str | None:
+    body: Any = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and isinstance(err.get("type"), str):
+            return err["type"]
+    return None
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds from `retry-after-ms` or `retry-after` (seconds or an HTTP date), if present."""
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def classify(exc: BaseException, sdk: ModuleType, ctx: CallContext) -> Transient | ProviderError:
+    """Map an exception from an SDK call or its stream to a Transient (retry) or a ProviderError."""
+    import httpx2
+
+    where = ctx.base_url or "the default endpoint"
+    if isinstance(exc, sdk.APITimeoutError | httpx2.TimeoutException):
+        return Transient(f"no answer within {ctx.timeout_s:g} s from {where}", label="timeout")
+    if isinstance(exc, sdk.APIConnectionError | httpx2.TransportError):
+        cause = exc.__cause__ or exc
+        detail = scrub(str(cause) or type(cause).__name__, ctx.key)
+        return Transient(f"connection to {where} failed ({detail})", label="connection error")
+    if isinstance(exc, sdk.APIStatusError):
+        status = int(getattr(exc, "status_code", 0) or 0)
+        msg = scrub(api_message(exc), ctx.key)
+        etype = error_type(exc)
+        headers = getattr(getattr(exc, "response", None), "headers", None)
+        if status == 200 or etype in RETRYABLE_TYPES or status in RETRYABLE_STATUS or status >= 500:
+            if etype == "overloaded_error" or status == 529:
+                label, text = "overloaded (529)", "overloaded"
+            elif status == 429 or etype == "rate_limit_error":
+                label, text = "429", "rate limited (429)"
+            elif status == 200:
+                label, text = "stream error", "error in the stream"
+            else:
+                label, text = str(status), f"server error ({status})"
+            return Transient(
+                f"{text}: {msg}" if msg else text,
+                label=label,
+                status=status or None,
+                retry_after=retry_after(headers),
+            )
+        return ProviderError(_fatal_message(status, msg, ctx), status=status)
+    return ProviderError(
+        f"{ctx.name}: unexpected error: {scrub(f'{type(exc).__name__}: {exc}', ctx.key)}"
+    )
+
+
+def _fatal_message(status: int, msg: str, ctx: CallContext) -> str:
+    n = ctx.name
+    if status == 401:
+        where = ctx.key_env or "the API key in the config file"
+        return f"{n}: authentication failed (401): check {where}"
+    if status == 403:
+        return f"{n}: permission denied (403): {msg}"
+    if status == 404:
+        at = f" at {ctx.base_url}" if ctx.base_url else ""
+        return f"{n}: not found (404): is the model '{ctx.model}' available{at}? {msg}"
+    if status == 402:
+        return f"{n}: payment required (402): {msg}"
+    return f"{n}: request rejected ({status}): {msg}"

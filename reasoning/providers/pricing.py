@@ -1,0 +1,90 @@
+"""Token prices (USD per million) and the cost of a call; an unknown price is None, never 0."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from reasoning.events import Usage
+from reasoning.providers.config import ConfigError, Price, config_path, load_config
+
+# List prices as published; the config's [prices."model"] tables override them.
+PRICES: dict[str, Price] = {
+    # Anthropic: cache writes (5 min) cost 1.25x input, cache reads 0.1x.
+    "claude-opus-4-1": Price(15.0, 75.0, 1.50, 18.75),
+    "claude-opus-4": Price(15.0, 75.0, 1.50, 18.75),
+    "claude-opus-4-5": Price(5.0, 25.0, 0.50, 6.25),
+    "claude-sonnet-4-5": Price(3.0, 15.0, 0.30, 3.75),
+    "claude-sonnet-4": Price(3.0, 15.0, 0.30, 3.75),
+    "claude-3-7-sonnet": Price(3.0, 15.0, 0.30, 3.75),
+    "claude-3-5-sonnet": Price(3.0, 15.0, 0.30, 3.75),
+    "claude-haiku-4-5": Price(1.0, 5.0, 0.10, 1.25),
+    "claude-3-5-haiku": Price(0.80, 4.0, 0.08, 1.0),
+    "claude-3-haiku": Price(0.25, 1.25, 0.03, 0.30),
+    # OpenAI: cached input is discounted, there is no write surcharge.
+    "gpt-4o": Price(2.50, 10.0, 1.25),
+    "gpt-4o-mini": Price(0.15, 0.60, 0.075),
+    "gpt-4.1": Price(2.0, 8.0, 0.50),
+    "gpt-4.1-mini": Price(0.40, 1.60, 0.10),
+    "gpt-4.1-nano": Price(0.10, 0.40, 0.025),
+    "gpt-5": Price(1.25, 10.0, 0.125),
+    "gpt-5-mini": Price(0.25, 2.0, 0.025),
+    "gpt-5-nano": Price(0.05, 0.40, 0.005),
+    "o1": Price(15.0, 60.0, 7.50),
+    "o1-mini": Price(1.10, 4.40, 0.55),
+    "o3": Price(2.0, 8.0, 0.50),
+    "o3-mini": Price(1.10, 4.40, 0.55),
+    "o4-mini": Price(1.10, 4.40, 0.275),
+    # Others reached through the OpenAI-compatible API.
+    "deepseek-chat": Price(0.27, 1.10, 0.07),
+    "deepseek-reasoner": Price(0.55, 2.19, 0.14),
+    "llama-3.3-70b-versatile": Price(0.59, 0.79),
+    "llama-3.1-8b-instant": Price(0.05, 0.08),
+}
+
+# A dated snapshot or alias of a listed model costs the same: "gpt-4o-2024-08-06", "...-latest".
+_SNAPSHOT = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|latest)$")
+_cache: dict[tuple[str, int], dict[str, Price]] = {}
+
+
+def price_for(model: str, overrides: dict[str, Price] | None = None) -> Price | None:
+    """The price of a model: config overrides first, then the table; snapshots map to their base."""
+    table = {**PRICES, **(overrides if overrides is not None else config_prices())}
+    candidates = [model, _SNAPSHOT.sub("", model)]
+    if "/" in model:  # OpenRouter-style "openai/gpt-4o-mini"
+        tail = model.rsplit("/", 1)[1]
+        candidates += [tail, _SNAPSHOT.sub("", tail)]
+    for name in candidates:
+        if name in table:
+            return table[name]
+    return None
+
+
+def cost(model: str, usage: Usage, prices: dict[str, Price] | None = None) -> float | None:
+    """USD for the usage of one call (or a sum of calls of one model); None when not priced."""
+    p = price_for(model, prices)
+    if p is None:
+        return None
+    read = p.input if p.cache_read is None else p.cache_read
+    write = p.input if p.cache_write is None else p.cache_write
+    return (
+        usage.input_tokens * p.input
+        + usage.output_tokens * p.output
+        + usage.cache_read_tokens * read
+        + usage.cache_write_tokens * write
+    ) / 1_000_000
+
+
+def config_prices() -> dict[str, Price]:
+    """The config file's [prices], re-read when the file changes; a bad file counts as none."""
+    path: Path = config_path()
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return {}
+    if key not in _cache:
+        try:
+            _cache[key] = load_config(path).prices
+        except ConfigError:
+            _cache[key] = {}  # resolve_spec reports a broken config; cost stays best-effort
+    return _cache[key]
