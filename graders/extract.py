@@ -30,6 +30,8 @@ class Candidate:
     siblings: tuple[str, ...] = ()  # other \boxed{} contents on the same line (multi-choice)
 
 
+MAX_PER_CUE = 20  # occurrences of one cue considered, the last ones
+MAX_SPAN = 20_000  # characters of one candidate: a final answer is never longer
 _TAG_OPEN = "<answer>"
 _TAG_CLOSE = "</answer>"
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*(\{)?")
@@ -44,7 +46,7 @@ _PHRASE = re.compile(
     r"\s+(?:is|are|would\s+be|will\s+be|should\s+be|must\s+be)\b[ \t]*:?[ \t]*",
     re.IGNORECASE,
 )
-_TRAILING = re.compile(r"[\s.;,!。]+$")
+_TRAILING_CHARS = " \t\r\n\f\v.;,!。"
 _MATH_WRAP = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
 _TEXT_WRAP = re.compile(
     r"^\\(?:text|textbf|mathbf|mathrm|textrm|mbox|mathit|textit)\s*\{(.*)\}$", re.S
@@ -58,7 +60,7 @@ def clean(text: str) -> str:
     s = re.sub(r"^(?:[#>*\-•]+\s+)+", "", s)
     for _ in range(3):
         before = s
-        s = _TRAILING.sub("", s).strip()
+        s = s.rstrip(_TRAILING_CHARS).strip()
         for left, right in _MATH_WRAP:
             if len(s) > len(left) + len(right) and s.startswith(left) and s.endswith(right):
                 s = s[len(left) : len(s) - len(right)].strip()
@@ -71,7 +73,7 @@ def clean(text: str) -> str:
     # Lone `$` inside prose ("the answer is $5$ m/s") carry no meaning once extracted.
     if "$" in s:
         s = s.replace("$$", " ").replace("$", "").strip()
-        s = _TRAILING.sub("", s).strip()
+        s = s.rstrip(_TRAILING_CHARS).strip()
     return s
 
 
@@ -105,43 +107,38 @@ def braced(text: str, start: int) -> tuple[str, int] | None:
 
 
 def _boxes(text: str) -> list[tuple[int, str]]:
-    """Every `\\boxed{…}` / `\\fbox{…}` in text with its position, nested braces handled."""
+    """The last `\\boxed{…}` / `\\fbox{…}` of text with their positions, nested braces handled."""
     found: list[tuple[int, str]] = []
-    pos = 0
-    while True:
-        m = _BOXED.search(text, pos)
-        if not m:
-            return found
+    # Only the last few matter, and brace matching is bounded, so the cost stays linear.
+    for m in list(_BOXED.finditer(text))[-MAX_PER_CUE:]:
         if m.group(1):
-            got = braced(text, m.end() - 1)
+            got = braced(text[: m.end() - 1 + MAX_SPAN], m.end() - 1)
             if got is None:  # unclosed: take the rest of the line
-                end = text.find("\n", m.end())
-                found.append((m.start(), text[m.end() : end if end >= 0 else len(text)]))
-                pos = m.end()
+                end = text.find("\n", m.end(), m.end() + MAX_SPAN)
+                found.append((m.start(), text[m.end() : end if end >= 0 else m.end() + MAX_SPAN]))
                 continue
             found.append((m.start(), got[0]))
-            pos = got[1]
         else:
-            word = re.match(r"\s*([^\s$]+)", text[m.end() :])
+            word = re.match(r"\s*([^\s$]+)", text[m.end() : m.end() + 200])
             if word:
                 found.append((m.start(), word.group(1)))
-            pos = m.end()
+    return found
 
 
 def _rest_of_line(text: str, pos: int, *, next_line: bool) -> str:
     """The text from pos to the end of its line, or the next non-empty line if that is empty."""
-    end = text.find("\n", pos)
-    line = text[pos : end if end >= 0 else len(text)]
+    end = text.find("\n", pos, pos + MAX_SPAN)
+    line = text[pos : end if end >= 0 else pos + MAX_SPAN]
     if clean(line) or not next_line or end < 0:
         return line
-    for following in text[end + 1 : end + 2000].split("\n"):
+    for following in text[end + 1 : end + 2000].split("\n"):  # the next line, near by
         if clean(following):
             return following
     return ""
 
 
 def _last_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    return list(pattern.finditer(text))[::-1]
+    return list(pattern.finditer(text))[: -MAX_PER_CUE - 1 : -1]
 
 
 def _cue_candidates(text: str, source_override: Source | None = None) -> Iterator[Candidate]:
@@ -170,7 +167,7 @@ def _cue_candidates(text: str, source_override: Source | None = None) -> Iterato
 
 
 def _last_line(text: str) -> str | None:
-    for line in reversed(text.splitlines()):
+    for line in reversed(text[-MAX_SPAN:].splitlines()):
         if not _JUNK_LINE.match(line) and clean(line):
             return line
     return None
@@ -184,7 +181,7 @@ def candidates(text: str) -> Iterator[Candidate]:
     start = lowered.rfind(_TAG_OPEN)
     if start >= 0:
         end = lowered.find(_TAG_CLOSE, start)
-        content = text[start + len(_TAG_OPEN) : end if end >= 0 else len(text)]
+        content = text[start + len(_TAG_OPEN) : end if end >= 0 else len(text)][-MAX_SPAN:]
         for c in _cue_candidates(content, "answer_tag"):
             if c.text:
                 yield c

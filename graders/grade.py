@@ -115,6 +115,8 @@ def _grade_alternatives(
         return needs_human("no reference answer to grade against", kind, extract_answer(ans))
     best: Grade | None = None
     for alt in alternatives:
+        if best is not None and time.monotonic() > deadline:
+            break
         g = _grade_one(ans, alt, kind, question, deadline, timeout, tolerance)
         if len(alternatives) > 1:
             g = Grade(

@@ -8,6 +8,7 @@ from graders.choice import is_multi_question, reference_letters
 from graders.mathparse import ParseError, parse_math
 from graders.numeric import parse_number
 
+MAX_ALTERNATIVES = 10
 WILDCARDS = frozenset({"anything", "any", "any answer", "any value", "bonus", "*", "all answers"})
 _OR = re.compile(r"\s+or\s+", re.IGNORECASE)
 _PROOF = re.compile(r"\bprove\b|\bshow\s+that\b|\bproof\b|\bdemonstrate\s+that\b", re.IGNORECASE)
@@ -40,7 +41,8 @@ def split_alternatives(reference: str, question: str | None = None) -> tuple[lis
     Math references are not split: in `x = 1 or x = 2` the "or" belongs to the answer.
     """
     parts = [p.strip() for p in _OR.split(reference.strip())] if reference.strip() else []
-    if len(parts) <= 1:
+    parts = [p for p in parts if p]
+    if len(parts) <= 1 or len(parts) > MAX_ALTERNATIVES:  # a long "or" list is prose
         return ([reference.strip()] if reference.strip() else []), False
     wildcard = any(p.lower().rstrip(".") in WILDCARDS for p in parts)
     rest = [p for p in parts if p.lower().rstrip(".") not in WILDCARDS]

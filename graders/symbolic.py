@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from graders.extract import CUE_SOURCES, Candidate, candidates
 from graders.mathparse import (
+    MAX_LENGTH,
     Node,
     ParseError,
     approx,
@@ -21,9 +22,8 @@ from graders.numeric import ABS_TOLERANCE, close_enough, fmt
 from graders.result import Grade, needs_human
 
 _MATH_SEGMENT = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
-_PROSE_TAIL = re.compile(
-    r"(?:,|\s)\s*(?:which|where|since|because|for|when|so|hence|thus|as|and\s+so|i\.e\.|that)\b.*$",
-    re.IGNORECASE | re.S,
+_PROSE_WORD = re.compile(
+    r"\b(?:which|where|since|because|for|when|so|hence|thus|as|i\.e|that)\b", re.IGNORECASE
 )
 MAX_RAW = 5000
 MAX_EXTRACTED = 500
@@ -37,9 +37,11 @@ def _texts(cand: Candidate) -> Iterator[str]:
         segments.reverse()  # in running text the answer is the last formula
     yield from segments
     yield cand.text
-    cut = _PROSE_TAIL.sub("", cand.text).strip()
-    if cut and cut != cand.text:
-        yield cut
+    prose = _PROSE_WORD.search(cand.text[:MAX_LENGTH])
+    if prose:  # "x^2 + 1, which is positive": the formula before the prose
+        cut = cand.text[: prose.start()].rstrip(" ,;:")
+        if cut:
+            yield cut
 
 
 def parse_answer(answer: str) -> tuple[Node, str] | None:

@@ -134,6 +134,7 @@ class SympyPool:
         self._busy = 0
         self._starting = 0
         self._start_error: str | None = None
+        self.launches = 0  # workers started so far: lets tests and benches see start-ups
 
     def _start_one(self) -> None:
         """Start a worker (on a background thread) and put it in the idle list when ready."""
@@ -155,6 +156,7 @@ class SympyPool:
     def _spawn_async(self) -> None:
         # caller holds the lock
         self._starting += 1
+        self.launches += 1
         threading.Thread(target=self._start_one, name="ponder-sympy-start", daemon=True).start()
 
     def warm_up(self) -> None:
