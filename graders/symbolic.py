@@ -25,6 +25,7 @@ _MATH_SEGMENT = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]
 _PROSE_WORD = re.compile(
     r"\b(?:which|where|since|because|for|when|so|hence|thus|as|i\.e|that)\b", re.IGNORECASE
 )
+_CUE = re.compile(r"(?:\b(?:is|are|equals?|be|get|gives?|becomes?)|:)\s+", re.IGNORECASE)
 MAX_RAW = 5000
 MAX_EXTRACTED = 500
 
@@ -37,6 +38,9 @@ def _texts(cand: Candidate) -> Iterator[str]:
         segments.reverse()  # in running text the answer is the last formula
     yield from segments
     yield cand.text
+    cues = list(_CUE.finditer(cand.text[:MAX_LENGTH]))
+    if cues:  # "So, the result is \\pi/4": the formula after the last "is"
+        yield cand.text[cues[-1].end() :]
     prose = _PROSE_WORD.search(cand.text[:MAX_LENGTH])
     if prose:  # "x^2 + 1, which is positive": the formula before the prose
         cut = cand.text[: prose.start()].rstrip(" ,;:")
