@@ -15,6 +15,8 @@ characters, rounded up (`count_tokens`), for input, output and the max_tokens cu
 
 Command line: `python tests/fakellm.py --port 0 (--script FILE.jsonl | --demo dcot) [--latency S]
 [--chunk N] [--delay S]` prints `READY <port>` once listening and serves until SIGINT/SIGTERM.
+`--demo dcot` answers any problem with a tagged dcot transcript (with a low reward and a
+backtrack), and g1 / direct requests in their own form, so one server serves every paradigm.
 """
 
 from __future__ import annotations
@@ -1043,8 +1045,7 @@ _OPEN_TAG = re.compile(r"<(thinking|step|count|reflection|reward|answer)>")
 def dcot_transcript(problem: str, budget: int = 20) -> list[str]:
     """A realistic tagged dcot transcript for any problem, as segments each opening one tag."""
     numbers = re.findall(r"-?\d+(?:\.\d+)?", problem)
-    options = re.findall(r"\(([A-D])\)", problem)
-    answer = options[0] if options else (numbers[-1] if numbers else "42")
+    answer = _demo_answer(problem)
     topic = " ".join(problem.split()[:8]) or "the problem"
     segs: list[str] = [
         f"<thinking>The problem asks about: {topic}. I will list what is given, try a direct "
@@ -1096,9 +1097,8 @@ def dcot_transcript(problem: str, budget: int = 20) -> list[str]:
     return segs
 
 
-def dcot_responder(body: dict[str, Any]) -> Reply:
-    """Answer any problem with the dcot demo transcript, continuing where the assistant left off."""
-    problem = next(
+def _problem(body: dict[str, Any]) -> str:
+    return next(
         (
             _content_text(m.get("content"))
             for m in body.get("messages") or []
@@ -1106,6 +1106,17 @@ def dcot_responder(body: dict[str, Any]) -> Reply:
         ),
         "",
     )
+
+
+def _demo_answer(problem: str) -> str:
+    numbers = re.findall(r"-?\d+(?:\.\d+)?", problem)
+    options = re.findall(r"\(([A-D])\)", problem)
+    return options[0] if options else (numbers[-1] if numbers else "42")
+
+
+def dcot_responder(body: dict[str, Any]) -> Reply:
+    """Answer any problem with the dcot demo transcript, continuing where the assistant left off."""
+    problem = _problem(body)
     budget_match = re.search(r"budget\D{0,40}?(\d+)", system_text(body) + problem, re.I)
     budget = int(budget_match.group(1)) if budget_match else 20
     segs = dcot_transcript(problem, budget)
@@ -1113,7 +1124,59 @@ def dcot_responder(body: dict[str, Any]) -> Reply:
     return Reply(text="".join(segs[done:]) or "<answer>done</answer>")
 
 
-DEMOS: dict[str, Callable[[dict[str, Any]], Reply]] = {"dcot": dcot_responder}
+def g1_responder(body: dict[str, Any]) -> Reply:
+    """One g1 JSON step: a low-confidence reflection at step 4, final_answer from step 6 on."""
+    n = 1 + sum(
+        1
+        for m in body.get("messages") or []
+        if isinstance(m, dict)
+        and m.get("role") == "assistant"
+        and _content_text(m.get("content")).lstrip().startswith("{")
+    )
+    answer = _demo_answer(_problem(body))
+    if n == 4:
+        step = {
+            "title": "Re-examining the approach",
+            "content": "Substituting back does not reproduce the givens: the earlier assumption "
+            "was wrong, so I will use a different method.",
+            "next_action": "continue",
+            "confidence": 0.4,
+        }
+    else:
+        step = {
+            "title": f"Step {n}: {'check the result' if n >= 5 else 'work towards the result'}",
+            "content": f"Working from the definitions, the quantity comes to {answer}.",
+            "next_action": "final_answer" if n >= 6 else "continue",
+            "confidence": 0.85,
+        }
+    return Reply(json.dumps(step))
+
+
+def direct_responder(body: dict[str, Any]) -> Reply:
+    """A plain worked answer ending with a "Final answer:" line."""
+    answer = _demo_answer(_problem(body))
+    return Reply(
+        f"Working from the definitions and checking by substitution.\n\nFinal answer: {answer}"
+    )
+
+
+def demo_responder(body: dict[str, Any]) -> Reply:
+    """The demo for whatever paradigm the request is from: g1 JSON steps, plain answers, else dcot."""
+    last = last_user_text(body).lower()
+    if "final answer now" in last or 'line of the form "final answer' in last:
+        return direct_responder(body)
+    json_format = (body.get("response_format") or {}).get("type") == "json_object"
+    if json_format or '"next_action"' in system_text(body):
+        return g1_responder(body)
+    return dcot_responder(body)
+
+
+# `--demo dcot` is the pinned name; it also answers g1 and direct requests in their own form.
+DEMOS: dict[str, Callable[[dict[str, Any]], Reply]] = {
+    "dcot": demo_responder,
+    "g1": g1_responder,
+    "direct": direct_responder,
+}
 
 
 def script_responder(replies: list[Reply]) -> Callable[[dict[str, Any]], Reply]:

@@ -658,3 +658,39 @@ def test_command_line_script_loops(tmp_path: Path) -> None:
 def test_script_rejects_unknown_fields() -> None:
     with pytest.raises(ValueError, match="unknown Reply fields: colour"):
         Reply.from_json({"text": "x", "colour": "red"})
+
+
+@pytest.mark.parametrize("paradigm", ["dcot", "g1", "direct"])
+@pytest.mark.parametrize("reinforce", ["self", "guided"])
+async def test_demo_drives_the_engine_to_an_answer(
+    fake_llm: FakeLLM, paradigm: str, reinforce: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo served by `--demo dcot` is something the real engine parses for every paradigm."""
+    from fakellm import DEMOS
+
+    from reasoning.engine import solve
+    from reasoning.events import RunFinished, RunSettings
+    from reasoning.providers import build_provider
+    from reasoning.providers.base import ProviderSpec
+
+    if paradigm != "dcot" and reinforce == "guided":
+        pytest.skip("guided reinforcement is a dcot mode")
+    monkeypatch.setenv("DEMO_KEY", "k")
+    fake_llm.responder = DEMOS["dcot"]
+    spec = ProviderSpec(
+        kind="openai",
+        name="openai",
+        model="m",
+        base_url=fake_llm.base_url_openai,
+        api_key_env="DEMO_KEY",
+    )
+    settings = RunSettings(paradigm=paradigm, reinforce=reinforce, min_steps=3)  # type: ignore[arg-type]
+    events = [
+        e async for e in solve("What is 6 times 7? It is 42.", build_provider(spec), settings)
+    ]
+    result = events[-1].result if isinstance(events[-1], RunFinished) else None
+    assert result is not None and result.status == "done", result
+    assert "42" in (result.answer or "")
+    if paradigm != "direct":
+        rewards = [s.reward for s in result.steps if s.reward is not None]
+        assert min(rewards) < 0.5 and any(s.backtrack for s in result.steps)
