@@ -18,9 +18,10 @@ DEFAULT_VALID = frozenset("ABCD")
 SINGLE_MAX = 3.0
 MULTI_MAX = 4.0
 
+# "Ans)", "Answer:", "The correct options are", "Key -": words before the letters of a reference.
 _PREFIX = re.compile(
-    r"^(?:(?:ans(?:wer)?s?|correct(?:\s+(?:options?|answers?|choices?))?|options?|choices?|key)"
-    r"\s*(?:is|are)?\s*[:)\].\-–=]*\s*)+",
+    r"^(?:(?:the|final|correct|right|ans|answers?|options?|choices?|key|is|are)\b"
+    r"\s*[:)\].\-–=]*\s*)+",
     re.IGNORECASE,
 )
 _REF_LIST = re.compile(

@@ -9,6 +9,8 @@ from graders.mathparse import ParseError, parse_math
 from graders.numeric import parse_number
 
 MAX_ALTERNATIVES = 10
+MAX_CUED = 200
+_CUE = re.compile(r"(?:\b(?:is|are|equals?|be)\b|[:=])\s*", re.IGNORECASE)
 WILDCARDS = frozenset({"anything", "any", "any answer", "any value", "bonus", "*", "all answers"})
 _OR = re.compile(r"\s+or\s+", re.IGNORECASE)
 _PROOF = re.compile(r"\bprove\b|\bshow\s+that\b|\bproof\b|\bdemonstrate\s+that\b", re.IGNORECASE)
@@ -64,6 +66,12 @@ def infer_kind(reference: str, question: str | None = None) -> str:
         alternatives, _ = split_alternatives(ref, q)
         for alt in alternatives:
             kind = _kind_of_one(alt, q)
+            if kind is not None:
+                return kind
+        cues = list(_CUE.finditer(ref[:MAX_CUED]))
+        if cues and "\n" not in ref.strip() and len(ref) <= MAX_CUED:
+            # "The speed is 5 m/s": a stated answer rather than a bare one
+            kind = _kind_of_one(ref[cues[-1].end() :].strip().rstrip("."), q)
             if kind is not None:
                 return kind
         if q and _PROOF.search(q):

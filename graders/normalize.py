@@ -37,7 +37,12 @@ def normalize_answer(text: str, kind: str) -> str | None:
             return _number_key(n.value / 100.0 if n.percent else n.value)
         if kind == "expression":
             parsed = parse_answer(text)
-            return canon(parsed[0]) if parsed else None
+            if parsed is None:
+                return None
+            node = parsed[0]
+            if node.op == "rel" and node.value == "=" and node.args[0].op == "sym":
+                node = node.args[1]  # "x = 3" and "3" vote together
+            return canon(node)
         top = next(iter(candidates(text)), None)
         return normalise_text(top.text) or None if top else None
     except Exception:

@@ -63,6 +63,10 @@ KIND_CASES = [
     ("Suppose not; then the product of all primes plus one ...", "Show that p is prime.", "proof"),
     ("", "Determine which positive integers n have the property.", "text"),
     ("", None, "text"),
+    ("The correct options are A and D", None, "choice_multi"),
+    ("The speed is 5 m/s", None, "integer"),
+    ("So the value is 0.32.", None, "numeric"),
+    ("The capital is Paris", None, "text"),
 ]
 
 
@@ -117,6 +121,7 @@ NORMALIZE_CASES = [
     ("0.0032", "numeric", "0.0032"),
     ("so the value is 10.02 kJ", "numeric", "10.02"),
     ("x + 1", "expression", "add(1,x)"),
+    ("y = x + 1", "expression", "add(1,x)"),
     ("1 + x", "expression", "add(1,x)"),
     (r"\boxed{\frac{1}{2}}", "expression", "mul(1,pow(2,neg(1)))"),
     ("  Paris. ", "text", "paris"),
