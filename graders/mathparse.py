@@ -341,7 +341,7 @@ class _Parser:
 
     # -- grammar
     def parse(self) -> Node:
-        node = self.seq(closers=())
+        node = self.seq()
         if self.peek() is not None:
             raise ParseError(f"unexpected {self.peek()[1]!r}")  # type: ignore[index]
         return node
@@ -349,7 +349,7 @@ class _Parser:
     def _at_separator(self) -> bool:
         return self.at("op", ",", ";") or self.at("word", "or", "and")
 
-    def seq(self, closers: tuple[str, ...]) -> Node:
+    def seq(self) -> Node:
         items = [self.union()]
         while self._at_separator():
             self.take()
@@ -497,7 +497,7 @@ class _Parser:
         """A LaTeX argument: `{…}`, or a single token (`\\frac12`)."""
         if self.at("op", "{"):
             self.take()
-            node = self.seq(closers=("}",))
+            node = self.seq()
             self.expect("op", "}")
             return node
         t = self.peek()
@@ -558,7 +558,7 @@ class _Parser:
     def func_arg(self) -> Node:
         if self.at("op", "("):
             self.take()
-            node = self.seq(closers=(")",))
+            node = self.seq()
             self.expect("op", ")")
             return node
         if self.at("op", "{"):
@@ -582,7 +582,7 @@ class _Parser:
         if (opener == "(" and self.at("op", ")")) or (opener == "\\{" and self.at("cmd", "}")):
             self.take()
             return Node("tuple" if opener == "(" else "set", ())
-        inner = self.seq(closers=(")", "]"))
+        inner = self.seq()
         if opener == "\\{":
             self.expect("cmd", "}")
             return Node("set", inner.args if inner.op == "list" else (inner,))

@@ -21,12 +21,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # a runaway bignum in a worker must not take the machine down
 START_TIMEOUT_S = 60.0
+CPU_PER_REQUEST_S = 120
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 
 
@@ -42,6 +44,7 @@ def main(read_fd: int, write_fd: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
         pass
+    cpu_budget = _cpu_limiter()
     reader = Connection(read_fd, writable=False)
     writer = Connection(write_fd, readable=False)
     from graders.compare import handle
@@ -52,6 +55,7 @@ def main(read_fd: int, write_fd: int) -> None:
             request = reader.recv()
         except (EOFError, OSError):
             return
+        cpu_budget()
         try:
             reply = handle(request)
         except MemoryError:
@@ -64,6 +68,27 @@ def main(read_fd: int, write_fd: int) -> None:
             writer.send(reply)
         except (BrokenPipeError, OSError):
             return
+
+
+def _cpu_limiter() -> Callable[[], None]:
+    """A function that caps the CPU of the next request, so an orphaned worker cannot spin on."""
+    try:
+        import resource
+    except ImportError:
+        return lambda: None
+
+    def limit() -> None:
+        # The parent kills a worker at its deadline; this only matters if the parent died first.
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        spent = int(used.ru_utime + used.ru_stime) + 1
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = spent + CPU_PER_REQUEST_S
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+    return limit
 
 
 class _Worker:
@@ -131,6 +156,7 @@ class SympyPool:
         self.max_workers = max_workers or max(2, min(4, os.cpu_count() or 2))
         self._lock = threading.Condition()
         self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()  # idle and busy, so that close() can kill them all
         self._busy = 0
         self._starting = 0
         self._start_error: str | None = None
@@ -148,6 +174,7 @@ class SympyPool:
             self._starting -= 1
             if worker is not None:
                 self._idle.append(worker)
+                self._all.add(worker)
                 self._start_error = None
             else:
                 self._start_error = error
@@ -185,7 +212,7 @@ class SympyPool:
     def _release(self, worker: _Worker | None) -> None:
         with self._lock:
             self._busy -= 1
-            if worker is not None:
+            if worker is not None and worker in self._all:  # close() may have killed it meanwhile
                 self._idle.append(worker)
             self._lock.notify_all()
 
@@ -198,24 +225,29 @@ class SympyPool:
             if remaining > 0 and worker.from_child.poll(remaining):
                 reply = worker.from_child.recv()
             else:
-                worker.kill()
-                self._release(None)
+                self._discard(worker)
                 with self._lock:  # keep one replacement warm for the next grade
                     if not self._idle and not self._starting:
                         self._spawn_async()
                 raise WorkerTimeout("timed out")
         except (EOFError, OSError, BrokenPipeError) as exc:
-            worker.kill()
-            self._release(None)
+            self._discard(worker)
             raise WorkerFailed(f"the sympy worker died ({type(exc).__name__})") from exc
         self._release(worker)
         return reply  # type: ignore[no-any-return]
 
-    def close(self) -> None:
-        """Kill every idle worker (busy ones are killed by their callers on timeout)."""
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
         with self._lock:
-            idle, self._idle = self._idle, []
-        for w in idle:
+            self._all.discard(worker)
+        self._release(None)
+
+    def close(self) -> None:
+        """Kill every worker, idle or busy (a busy caller then gets WorkerFailed)."""
+        with self._lock:
+            doomed, self._idle = list(self._all), []
+            self._all.clear()
+        for w in doomed:
             w.kill()
 
 
