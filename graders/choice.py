@@ -57,9 +57,13 @@ _CUE_WORDS = frozenset(
         "be",
         "mark",
         "tick",
+        "so",
+        "thus",
+        "hence",
+        "therefore",
     }
 )
-_FILLER = frozenset({"the", "both", "correct", "final", "right", "only", "thus", "so", "hence"})
+_FILLER = frozenset({"the", "both", "correct", "final", "right", "only", "option", "options"})
 _SEPARATOR_WORDS = frozenset({"and", "or"})
 _NEG_BEFORE = frozenset(
     {

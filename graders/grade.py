@@ -98,11 +98,6 @@ def _grade_alternatives(
     timeout: float,
     tolerance: float | None,
 ) -> Grade:
-    said = extract_answer(ans)
-    if said is not None and ref and _same_text(said, ref) and kind != "proof":
-        # The answer is the reference, word for word: no reading of it can disagree.
-        max_points = _max_points(kind)
-        return Grade(1.0, "full", said, "identical to the reference", max_points, max_points, kind)
     alternatives, wildcard = split_alternatives(ref, question)
     if (
         kind in ("choice_single", "choice_multi", "integer", "numeric", "text")
@@ -145,8 +140,22 @@ def _grade_alternatives(
             max_points,
             kind,
         )
+    said = extract_answer(ans)
+    if (
+        (best is None or best.verdict != "full")
+        and kind != "proof"
+        and said
+        and ref
+        and _same_text(said, ref)
+    ):
+        # The answer is the reference, word for word: no reading of it can disagree.
+        max_points = _max_points(kind)
+        extracted = best.extracted if best is not None and best.extracted else said
+        return Grade(
+            1.0, "full", extracted, "identical to the reference", max_points, max_points, kind
+        )
     if best is None:
-        return needs_human("no reference answer to grade against", kind, extract_answer(ans))
+        return needs_human("no reference answer to grade against", kind, said)
     return best
 
 
