@@ -174,13 +174,40 @@ def equal_relations(g: Node, a: Node) -> Outcome:
     return None, "sympy could not decide the relation"
 
 
+MAX_PM = 3  # ± signs expanded in one answer: 2**3 values at most
+
+
+def _pm_variants(node: Node, budget: list[int]) -> list[Node]:
+    """Every value a tree with ± takes: a ± b is a + b and a − b, wherever it sits."""
+    if node.op == "pm" and budget[0] > 0:
+        budget[0] -= 1
+        out = []
+        for base in _pm_variants(node.args[0], budget):
+            for term in _pm_variants(node.args[1], budget):
+                out.append(Node("add", (base, term)))
+                out.append(Node("add", (base, Node("neg", (term,)))))
+        return out
+    if not node.args or not any(_has_pm(a) for a in node.args):
+        return [node]
+    variants: list[list[Node]] = [[]]
+    for arg in node.args:
+        options = _pm_variants(arg, budget)
+        variants = [[*v, o] for v in variants for o in options]
+    return [Node(node.op, tuple(v), node.value) for v in variants]
+
+
+def _has_pm(node: Node) -> bool:
+    return node.op == "pm" or any(_has_pm(a) for a in node.args)
+
+
 def _expand_pm(node: Node) -> Node:
-    if node.op == "pm":
-        base, term = node.args
-        return Node("set", (Node("add", (base, term)), Node("add", (base, Node("neg", (term,))))))
+    """Trees with ± become the set of their values; collections are expanded item by item."""
     if node.op in ("list", "set", "tuple"):
         return Node(node.op, tuple(_expand_pm(a) for a in node.args), node.value)
-    return node
+    if node.op in ("rel", "interval", "union") or not _has_pm(node):
+        return node
+    values = _pm_variants(node, [MAX_PM])
+    return values[0] if len(values) == 1 else Node("set", tuple(values))
 
 
 def _as_interval(node: Node) -> Node:

@@ -187,10 +187,10 @@ def find_number(segment: str, prefer: Literal["first", "cue"]) -> Number | None:
         n = _to_number(m)
         if n is not None:
             return n
-    for eq in ("=", "≈"):
-        if eq in s:
-            s = s[s.rfind(eq) + 1 :]
-            break
+    cut = max(s.rfind("="), s.rfind("≈"))
+    if cut >= 0:  # "x/y = 80/0.8 = 100 (since …)": what follows the last "=" is the answer
+        s = s[cut + 1 :]
+        prefer = "first"
     nums = _numbers(s)
     if not nums:
         return None

@@ -69,6 +69,13 @@ CASES = [
     (r"\{1, 2\}", r"\{1, 3\}", "zero"),
     (r"\{1, 2\}", r"\{1, 2, 3\}", "zero"),
     (r"1 \pm \sqrt{2}", r"1+\sqrt{2}, 1-\sqrt{2}", "full"),
+    (
+        r"\frac{-b \pm \sqrt{b^2-4ac}}{2a}",
+        r"\frac{-b+\sqrt{b^2-4ac}}{2a}, \frac{-b-\sqrt{b^2-4ac}}{2a}",
+        "full",
+    ),
+    (r"\frac{-b \pm \sqrt{b^2-4ac}}{2a}", r"x = \frac{-b+\sqrt{b^2-4ac}}{2a}", "zero"),
+    (r"\{-1, 0, 1\}", r"Therefore, the solution set is $\{1, -1, 0\}$.", "full"),
     ("(1, 2)", "(1,2)", "full"),
     ("(1, 2)", "(2, 1)", "zero"),
     (r"(\frac{1}{2}, 3)", "(0.5, 3)", "full"),

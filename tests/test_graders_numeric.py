@@ -82,6 +82,11 @@ CASES = [
     ("999", "220 or 140", "zero"),
     ("Step 1 gives 3, step 2 gives 12; the final answer is 40.", "40", "full"),
     ("In the first hour 525 alpha decays occur", "525", "full"),
+    ("Therefore, $x/y = \\boxed{100}$", "100", "full"),
+    ("\\boxed{2.92 \\text{ g}}", "2.92", "full"),
+    ("**Final Answer**: The pH is approximately **10.02**", "10.02", "full"),
+    ("n = 10 (since 10 × 10^{-3} rad/s)", "10", "full"),
+    ("The maximum current is 4 mA, i.e., 0.004 A", "4", "full"),
     ("I don't know how to solve this.", "100", "needs_human"),
     ("", "100", "zero"),
 ]
