@@ -323,6 +323,28 @@ async def test_a_429_pauses_every_run_of_the_provider_without_failing_any(
     assert any("holding every openai call" in n for n in notes)
 
 
+async def test_calls_in_flight_are_bounded_globally_and_per_provider(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    import_small(tmp_path, n=12)
+    peaks = []
+    for concurrency, per_provider in ((6, None), (6, 2)):
+        with FakeLLM(chunk=2, delay=0.02) as fake:  # each stream lasts ~0.25 s
+            fake.responder = responder(db, "small", lambda p, *_: p.reference or "")
+            plan = BenchPlan(
+                "small",
+                paradigms=("direct",),
+                models=("gpt-4o-mini",),
+                base_url=fake.base_url_openai,
+                concurrency=concurrency,
+                provider_concurrency=per_provider,
+            )
+            summary = await run_bench(db, plan)
+            assert summary.done == 12
+            peaks.append(fake.peak_streams)
+    assert peaks == [6, 2]
+
+
 @pytest.mark.parametrize(
     ("message", "wait"),
     [
@@ -567,6 +589,11 @@ def test_kill_9_mid_bench_then_resume_completes_with_one_finished_run_per_job(
         db_path = os.environ["PONDER_DB"]
         try:
             _wait_for(db_path, lambda s: s.count("done") >= 2 and "running" in s)
+            # What the TUI shows of a bench started elsewhere: its runs, read from the store.
+            watcher = open_db(db_path, recover=False)
+            (bench_id,) = {r[5] for r in runs_of(watcher)}
+            seen = bench_status(watcher, bench_id)
+            assert seen is not None and seen.done >= 2 and seen.running >= 1
         finally:
             bench_proc.kill()  # SIGKILL: no cleanup of any kind
             bench_proc.communicate(timeout=10)
@@ -608,7 +635,8 @@ def test_ctrl_c_marks_runs_in_flight_cancelled_and_exits_130(
         fake.wait(10)
     assert bench_proc.returncode == 130, err
     assert "Traceback" not in err
-    assert "--resume" in err
+    resume = f"ponder bench small --paradigm direct --model gpt-4o-mini --base-url http://127.0.0.1:{port}/v1 --concurrency 2 --resume"
+    assert resume in err
     statuses = [r[4] for r in runs_of(db)]
     assert "running" not in statuses and "cancelled" in statuses
     assert "bench " in out  # the partial report was printed

@@ -111,6 +111,7 @@ class BenchSummary:
     dataset: str
     jobs: int
     skipped: int
+    running_elsewhere: int  # jobs skipped because another process is running them
     total: int
     done: int
     failed: int
@@ -404,7 +405,7 @@ class _Bench:
         for model in self.planned.specs:
             if cost(model, Usage(1000, 1000)) is None:
                 self.left_out[model] = (
-                    f"the price of {model} is unknown, so --max-cost cannot be kept"
+                    f"the price of {model} is unknown, so the cost cap cannot be kept"
                     " (set it in the config's [prices] table)"
                 )
 
@@ -487,7 +488,8 @@ class _Bench:
                     self._halt("cancelled", "stopping: in-flight runs are kept as cancelled")
                 elif self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
                     self._halt(
-                        "max_cost", f"spent more than --max-cost ${self.plan.max_cost:g}: stopping"
+                        "max_cost",
+                        f"spent more than the cost cap ${self.plan.max_cost:g}: stopping",
                     )
             if self.halt is None:
                 self._start_what_fits()
@@ -517,7 +519,7 @@ class _Bench:
             if decision == "halt":
                 self.halt = "max_cost"
                 self.emit(
-                    f"--max-cost ${self.plan.max_cost:g}: the next run would pass it;"
+                    f"cost cap ${self.plan.max_cost:g}: the next run would pass it;"
                     f" {len(self.units)} runs not started"
                 )
                 return
@@ -668,6 +670,7 @@ class _Bench:
             dataset=self.plan.dataset,
             jobs=self.planned.all_jobs,
             skipped=self.planned.skipped_done + self.planned.skipped_running,
+            running_elsewhere=self.planned.skipped_running,
             total=self.total,
             done=self.done,
             failed=self.failed,

@@ -114,10 +114,32 @@ def resume_command(args: argparse.Namespace) -> str:
     """The command line that continues this bench."""
     import shlex
 
-    argv = [a for a in sys.argv[1:] if a != "--resume"] if sys.argv[1:] else ["bench", args.dataset]
-    if "bench" not in argv:
-        argv = ["bench", args.dataset]
-    return safe_text(shlex.join(["ponder", *argv, "--resume"]))
+    argv = ["ponder", "bench", args.dataset]
+    for paradigm in dict.fromkeys(args.paradigm or []):
+        argv += ["--paradigm", paradigm]
+    models = args.model if isinstance(args.model, list) else [args.model] if args.model else []
+    for model in dict.fromkeys(models):
+        argv += ["--model", model]
+    defaults = {"concurrency": 4, "attempts": 1, "budget": 20, "max_tokens": 4096}
+    for name in (
+        "provider",
+        "base_url",
+        "db",
+        "concurrency",
+        "provider_concurrency",
+        "limit",
+        "attempts",
+        "max_cost",
+        "budget",
+        "max_tokens",
+    ):
+        value = getattr(args, name, None)
+        if value is not None and value != defaults.get(name):
+            argv += [
+                f"--{name.replace('_', '-')}",
+                f"{value:g}" if isinstance(value, float) else str(value),
+            ]
+    return safe_text(shlex.join([*argv, "--resume"]))
 
 
 # ---- live progress -------------------------------------------------------------------------
@@ -182,9 +204,10 @@ class Progress:
             sys.stderr.flush()
         now = time.monotonic()
         if self.tty:
-            if p.note or now - self.last >= DRAW_EVERY_S or p.finished == p.total:
+            last_one = p.finished == p.total and p.finished != self.last_finished
+            if p.note or last_one or now - self.last >= DRAW_EVERY_S:
                 self._draw(progress_line(p))
-                self.last = now
+                self.last, self.last_finished = now, p.finished
         elif p.finished != self.last_finished and (
             now - self.last >= PLAIN_EVERY_S or p.finished == p.total
         ):
@@ -227,9 +250,13 @@ def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
         bits.append(f"{s.not_started} not started")
     out(f"bench {s.bench_id}: {s.total} runs in {_duration(s.elapsed_s)}: {', '.join(bits)}")
     if s.skipped:
-        out(f"({s.skipped} of {s.jobs} jobs were already done and not run again)")
+        out(
+            f"({s.skipped - s.running_elsewhere} of {s.jobs} jobs were already done, not run again)"
+        )
+    if s.running_elsewhere:
+        out(f"({s.running_elsewhere} of them are running in another process right now)")
     if s.stopped == "max_cost":
-        out("stopped by --max-cost: resume with a higher cap to finish")
+        out("stopped by --max-cost: --resume with a higher cap to finish")
     for why in s.left_out:
         out(f"not started: {safe_text(why)}")
     if s.failures:
