@@ -14,7 +14,8 @@ from typing import Any
 import sympy
 from sympy import Abs, E, I, Integer, Rational, Symbol, factorial, nan, oo, pi, root, zoo
 
-from graders.mathparse import Node, canon, has_decimal, unwrap
+from graders.mathparse import Node
+from graders.mathtree import canon, has_decimal, unwrap
 from graders.numeric import close_enough, fmt
 
 Outcome = tuple[bool | None, str]  # equal / different / cannot tell, and why

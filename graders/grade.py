@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 from graders.choice import MULTI_MAX, SINGLE_MAX, grade_choice, reference_letters
 from graders.extract import clean, extract_answer
@@ -64,19 +65,7 @@ def grade(
             kind = None
         k = kind or infer_kind(ref, q)
         result = _grade_alternatives(ans, ref, k, q, started + limit, limit, tol)
-        return (
-            Grade(
-                result.score,
-                result.verdict,
-                result.extracted,
-                one_line(note + result.reason),
-                result.points,
-                result.max_points,
-                k,
-            )
-            if note
-            else result
-        )
+        return replace(result, reason=one_line(note + result.reason), kind=k)
     except Exception as exc:  # the contract: grade never raises
         return needs_human(f"grader error ({type(exc).__name__}); please grade by hand", guess)
 
@@ -114,15 +103,7 @@ def _grade_alternatives(
             break
         g = _grade_one(ans, alt, kind, question, deadline, timeout, tolerance)
         if len(alternatives) > 1:
-            g = Grade(
-                g.score,
-                g.verdict,
-                g.extracted,
-                f"alternative {alt!r}: {g.reason}",
-                g.points,
-                g.max_points,
-                g.kind,
-            )
+            g = replace(g, reason=f"alternative {alt!r}: {g.reason}")
         if best is None or (_RANK[g.verdict], g.score) > (_RANK[best.verdict], best.score):
             best = g
         if g.verdict == "full":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graders.choice import LETTERS, pick_letters
 from graders.extract import candidates
-from graders.mathparse import canon
+from graders.mathtree import canon
 from graders.numeric import fmt, number_in_response
 from graders.symbolic import parse_answer
 from graders.text import normalise_text

@@ -7,17 +7,8 @@ import time
 from collections.abc import Iterator
 
 from graders.extract import CUE_SOURCES, Candidate, candidates
-from graders.mathparse import (
-    MAX_LENGTH,
-    Node,
-    ParseError,
-    approx,
-    canon,
-    has_decimal,
-    is_scalar,
-    parse_math,
-    unwrap,
-)
+from graders.mathparse import MAX_LENGTH, Node, ParseError, parse_math
+from graders.mathtree import approx, canon, has_decimal, is_scalar, unwrap
 from graders.numeric import ABS_TOLERANCE, close_enough, fmt
 from graders.result import Grade, needs_human
 
