@@ -60,6 +60,8 @@ def grade(
         ref = _as_text(reference).strip()
         q = _as_text(question) or None
         note = ""
+        if isinstance(kind, str) and not kind.strip():
+            kind = None  # an empty database cell: infer, silently
         if kind is not None and kind not in KINDS:
             note = f"unknown kind {kind!r}, inferred; "
             kind = None

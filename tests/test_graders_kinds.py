@@ -146,6 +146,11 @@ def test_unknown_kind_falls_back_to_inference_and_says_so() -> None:
     assert "unknown kind 'mcq'" in g.reason
 
 
+def test_an_empty_kind_is_inferred_silently() -> None:
+    g = grade(answer="B", reference="B", kind="")
+    assert (g.kind, g.reason) == ("choice_single", "chose B, reference B: full (+3/3)")
+
+
 def test_a_spreadsheet_number_cell_is_a_reference() -> None:
     g = grade(answer="100", reference=100.0)  # type: ignore[arg-type]
     assert (g.kind, g.verdict) == ("integer", "full")
