@@ -284,10 +284,11 @@ async def test_anthropic_usage_survives_a_cut(fake_llm, monkeypatch):
     assert info.value.usage.input_tokens == count_tokens("sys") + count_tokens("hi")
 
 
-async def test_anthropic_error_event_mid_stream(fake_llm, monkeypatch):
+@pytest.mark.parametrize("kind", KINDS)
+async def test_error_event_inside_the_stream(fake_llm, kind, monkeypatch):
     fake_llm.queue(Reply(TEXT, error_after=0), Reply(TEXT, error_after=6))
     with pytest.raises(StreamCut) as info:
-        await collect(make(fake_llm, "anthropic", monkeypatch), ask())
+        await collect(make(fake_llm, kind, monkeypatch), ask())
     assert info.value.partial_text == TEXT[:6]
     assert len(fake_llm.chat_requests) == 2  # the first (before any text) was retried
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncGenerator
 from typing import Any, Literal
@@ -9,12 +10,19 @@ from typing import Any, Literal
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done, Finish, Message, ProviderError
 from reasoning.providers.endpoint import NO_KEY, Endpoint
-from reasoning.providers.errors import classify
+from reasoning.providers.errors import classify, stream_error
 from reasoning.providers.retry import Transient
+from reasoning.providers.sse import sse_events
 
 EPHEMERAL = {"type": "ephemeral"}
 # Claude models before 4.6 accept a prefilled final assistant turn; 4.6 and later answer 400.
 PREFILL_OK = re.compile(r"^claude-(?:[23]|instant|(?:opus|sonnet|haiku)-4(?:-[015])?(?:$|-\d{8}))")
+USAGE_KEYS = (
+    ("input", "input_tokens"),
+    ("output", "output_tokens"),
+    ("read", "cache_read_input_tokens"),
+    ("write", "cache_creation_input_tokens"),
+)
 CONTINUE = "Continue exactly where your previous message stopped, without repeating any of it."
 FINISH: dict[str, Finish] = {
     "end_turn": "stop",
@@ -113,39 +121,52 @@ class AnthropicProvider(Endpoint):
             return Usage(counts["input"], counts["output"], counts["read"], counts["write"])
 
         def take(u: Any) -> None:
-            for name, attr in (
-                ("input", "input_tokens"),
-                ("output", "output_tokens"),
-                ("read", "cache_read_input_tokens"),
-                ("write", "cache_creation_input_tokens"),
-            ):
-                value = getattr(u, attr, None)
-                if value is not None:
+            if not isinstance(u, dict):
+                return
+            for name, key in USAGE_KEYS:
+                value = u.get(key)
+                if isinstance(value, int):
                     counts[name] = value
 
         stop_reason: str | None = None
         stop_sequence: str | None = None
         complete = False
+        ctx = self.context
         try:
-            stream = await self.client().messages.create(**params)
-            async with stream:
-                async for ev in stream:
-                    kind = ev.type
+            # The SDK makes the request and raises its status errors; the events are decoded
+            # here with json.loads, several times cheaper than the SDK's per-event models.
+            create = self.client().messages.with_streaming_response.create
+            async with create(**params) as response:
+                async for event, data in sse_events(response.iter_lines()):
+                    if event == "ping" or not data:
+                        continue
+                    obj = json.loads(data)
+                    if event == "error" or obj.get("type") == "error":
+                        raise stream_error(obj, ctx)
+                    kind = obj.get("type")
                     if kind == "content_block_delta":
-                        if ev.delta.type == "text_delta" and ev.delta.text:
-                            yield Delta(ev.delta.text)
+                        delta = obj["delta"]
+                        if delta.get("type") == "text_delta" and delta.get("text"):
+                            yield Delta(delta["text"])
                     elif kind == "message_start":
-                        take(ev.message.usage)
+                        take(obj["message"].get("usage"))
                     elif kind == "message_delta":
-                        take(ev.usage)
-                        stop_reason = ev.delta.stop_reason
-                        stop_sequence = ev.delta.stop_sequence
+                        take(obj.get("usage"))
+                        stop_reason = obj["delta"].get("stop_reason")
+                        stop_sequence = obj["delta"].get("stop_sequence")
                     elif kind == "message_stop":
                         complete = True
-        except (Transient, ProviderError):
+        except Transient as transient:
+            transient.usage = usage()
             raise
+        except ProviderError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise Transient(
+                f"malformed stream data ({type(exc).__name__})", label="bad stream", usage=usage()
+            ) from exc
         except Exception as exc:
-            failure = classify(exc, anthropic, self.context)
+            failure = classify(exc, anthropic, ctx)
             if isinstance(failure, Transient):
                 failure.usage = usage()
             raise failure from exc

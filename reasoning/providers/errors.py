@@ -97,29 +97,49 @@ def classify(exc: BaseException, sdk: ModuleType, ctx: CallContext) -> Transient
         detail = scrub(str(cause) or type(cause).__name__, ctx.key)
         return Transient(f"connection to {where} failed ({detail})", label="connection error")
     if isinstance(exc, sdk.APIStatusError):
-        status = int(getattr(exc, "status_code", 0) or 0)
-        msg = scrub(api_message(exc), ctx.key)
-        etype = error_type(exc)
         headers = getattr(getattr(exc, "response", None), "headers", None)
-        if status == 200 or etype in RETRYABLE_TYPES or status in RETRYABLE_STATUS or status >= 500:
-            if etype == "overloaded_error" or status == 529:
-                label, text = "overloaded (529)", "overloaded"
-            elif status == 429 or etype == "rate_limit_error":
-                label, text = "429", "rate limited (429)"
-            elif status == 200:
-                label, text = "stream error", "error in the stream"
-            else:
-                label, text = str(status), f"server error ({status})"
-            return Transient(
-                f"{text}: {msg}" if msg else text,
-                label=label,
-                status=status or None,
-                retry_after=retry_after(headers),
-            )
-        return ProviderError(_fatal_message(status, msg, ctx), status=status)
+        status = int(getattr(exc, "status_code", 0) or 0)
+        return status_failure(status, error_type(exc), api_message(exc), ctx, headers)
     return ProviderError(
         f"{ctx.name}: unexpected error: {scrub(f'{type(exc).__name__}: {exc}', ctx.key)}"
     )
+
+
+def status_failure(
+    status: int, etype: str | None, message: str, ctx: CallContext, headers: Any = None
+) -> Transient | ProviderError:
+    """An HTTP error status, or (status 0) an error event inside a stream, classified."""
+    msg = scrub(message, ctx.key)
+    if (
+        status in (0, 200)
+        or etype in RETRYABLE_TYPES
+        or status in RETRYABLE_STATUS
+        or status >= 500
+    ):
+        if etype == "overloaded_error" or status == 529:
+            label, text = "overloaded (529)", "overloaded"
+        elif status == 429 or etype == "rate_limit_error":
+            label, text = "429", "rate limited (429)"
+        elif status in (0, 200):
+            label, text = "stream error", "error in the stream"
+        else:
+            label, text = str(status), f"server error ({status})"
+        return Transient(
+            f"{text}: {msg}" if msg else text,
+            label=label,
+            status=status or None,
+            retry_after=retry_after(headers),
+        )
+    return ProviderError(_fatal_message(status, msg, ctx), status=status)
+
+
+def stream_error(payload: Any, ctx: CallContext) -> Transient | ProviderError:
+    """An error object sent inside a stream (Anthropic `event: error`, OpenAI `{"error": ...}`)."""
+    err = payload.get("error", payload) if isinstance(payload, dict) else payload
+    if not isinstance(err, dict):
+        return status_failure(0, None, str(err), ctx)
+    etype = err.get("type") if isinstance(err.get("type"), str) else None
+    return status_failure(0, etype, str(err.get("message") or etype or "unknown error"), ctx)
 
 
 def _fatal_message(status: int, msg: str, ctx: CallContext) -> str:

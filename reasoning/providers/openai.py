@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncGenerator
+from contextlib import AsyncExitStack
 from typing import Any, Literal
 
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done, Finish, ProviderError, ProviderSpec
 from reasoning.providers.endpoint import NO_KEY, Endpoint, estimated_usage
-from reasoning.providers.errors import api_message, classify
+from reasoning.providers.errors import api_message, classify, stream_error
 from reasoning.providers.retry import Transient
+from reasoning.providers.sse import sse_events
 from reasoning.providers.stops import StopScanner
 
 # Reasoning models: max_completion_tokens, no temperature, no stop, system -> developer.
@@ -84,13 +87,15 @@ class OpenAIProvider(Endpoint):
             return True
         return False
 
-    async def _open(self, request: ChatRequest) -> Any:
+    async def _open(self, request: ChatRequest, stack: AsyncExitStack) -> Any:
+        """The streamed HTTP response, after dropping options the server turned down."""
         import openai
 
         while True:
             params = self.params(request)
+            create = self.client().chat.completions.with_streaming_response.create
             try:
-                return await self.client().chat.completions.create(**params)
+                return await stack.enter_async_context(create(**params))
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if not self._fallback(exc, params):
                     raise
@@ -106,27 +111,42 @@ class OpenAIProvider(Endpoint):
         usage: Usage | None = None
         finish: str | None = None
         seen: list[str] = []
+        ctx = self.context
         try:
-            stream = await self._open(request)
-            async with stream:
-                async for chunk in stream:
-                    if chunk.usage is not None:
-                        usage = _usage(chunk.usage)
-                    for choice in chunk.choices[:1]:
-                        text = choice.delta.content if choice.delta is not None else None
+            async with AsyncExitStack() as stack:
+                # The SDK makes the request and raises its status errors; the chunks are decoded
+                # here with json.loads, several times cheaper than the SDK's per-chunk models.
+                response = await self._open(request, stack)
+                async for _event, data in sse_events(response.iter_lines()):
+                    if data.startswith("[DONE]"):
+                        break
+                    chunk = json.loads(data)
+                    if chunk.get("error"):
+                        raise stream_error(chunk, ctx)
+                    if chunk.get("usage"):
+                        usage = _usage(chunk["usage"])
+                    for choice in (chunk.get("choices") or [])[:1]:
+                        text = (choice.get("delta") or {}).get("content")
                         if text:
                             seen.append(text)
                             out = scanner.feed(text) if scanner is not None else text
                             if out:
                                 yield Delta(out)
-                        if choice.finish_reason:
-                            finish = choice.finish_reason
+                        if choice.get("finish_reason"):
+                            finish = choice["finish_reason"]
                     if scanner is not None and scanner.hit is not None:
                         break  # closing the stream stops the generation
-        except (Transient, ProviderError):
+        except Transient as transient:
+            transient.usage = usage
             raise
+        except ProviderError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise Transient(
+                f"malformed stream data ({type(exc).__name__})", label="bad stream", usage=usage
+            ) from exc
         except Exception as exc:
-            raise classify(exc, openai, self.context) from exc
+            raise classify(exc, openai, ctx) from exc
         if scanner is not None and scanner.hit is not None:
             yield Done(
                 finish="stop_sequence",
@@ -144,13 +164,12 @@ class OpenAIProvider(Endpoint):
         )
 
 
-def _usage(u: Any) -> Usage:
+def _usage(u: dict[str, Any]) -> Usage:
     """OpenAI's prompt_tokens include cached ones; like Anthropic, input_tokens excludes them."""
-    details = getattr(u, "prompt_tokens_details", None)
-    cached = (getattr(details, "cached_tokens", None) or 0) if details is not None else 0
-    prompt = u.prompt_tokens or 0
+    cached = (u.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+    prompt = u.get("prompt_tokens") or 0
     return Usage(
         input_tokens=max(0, prompt - cached),
-        output_tokens=u.completion_tokens or 0,
+        output_tokens=u.get("completion_tokens") or 0,
         cache_read_tokens=cached,
     )
