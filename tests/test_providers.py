@@ -295,14 +295,15 @@ async def test_error_event_inside_the_stream(fake_llm, kind, monkeypatch):
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_silent_server_fails_within_the_timeout(fake_llm, kind, monkeypatch):
-    fake_llm.queue(Reply(hang=True), Reply(hang=True))
-    provider = make(fake_llm, kind, monkeypatch, timeout_s=0.3, max_retries=1)
+    fake_llm.queue(Reply(hang=True), Reply(hang=True), Reply("never asked"))
+    provider = make(fake_llm, kind, monkeypatch, timeout_s=0.3, max_retries=4)
     t0 = time.monotonic()
     with pytest.raises(ProviderError) as info:
         await collect(provider, ask())
     assert time.monotonic() - t0 < 2.0
     assert "no answer within 0.3 s" in info.value.message
-    assert "gave up after 2 attempts" in info.value.message
+    assert "gave up after 2 attempts" in info.value.message  # a timeout is retried only once
+    assert fake_llm.pending == 1
 
 
 @pytest.mark.parametrize("kind", KINDS)

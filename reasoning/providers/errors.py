@@ -17,6 +17,8 @@ RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 RETRYABLE_TYPES = {"overloaded_error", "api_error", "rate_limit_error", "timeout_error"}
 _KEYLIKE = re.compile(r"\b(sk-|sk_|gsk_|Bearer\s+)[A-Za-z0-9._\-]{6,}")
 MAX_MESSAGE = 300
+# A silent server costs a whole timeout per attempt: retry it once, not max_retries times.
+TIMEOUT_RETRIES = 1
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,11 @@ def classify(exc: BaseException, sdk: ModuleType, ctx: CallContext) -> Transient
 
     where = ctx.base_url or "the default endpoint"
     if isinstance(exc, sdk.APITimeoutError | httpx2.TimeoutException):
-        return Transient(f"no answer within {ctx.timeout_s:g} s from {where}", label="timeout")
+        return Transient(
+            f"no answer within {ctx.timeout_s:g} s from {where}",
+            label="timeout",
+            max_retries=TIMEOUT_RETRIES,
+        )
     if isinstance(exc, sdk.APIConnectionError | httpx2.TransportError):
         cause = exc.__cause__ or exc
         detail = scrub(str(cause) or type(cause).__name__, ctx.key)

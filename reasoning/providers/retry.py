@@ -25,6 +25,7 @@ class Transient(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         usage: Usage | None = None,
+        max_retries: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -32,6 +33,8 @@ class Transient(Exception):
         self.status = status
         self.retry_after = retry_after
         self.usage = usage
+        # A tighter bound for this kind of failure (a timeout costs a whole timeout per try).
+        self.max_retries = max_retries
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,10 @@ async def retrying(
                     retryable=True,
                     status=failure.status,
                 ) from None
-            if retries >= policy.max_retries:
+            limit = policy.max_retries
+            if failure.max_retries is not None:
+                limit = min(limit, failure.max_retries)
+            if retries >= limit:
                 tries = "1 attempt" if retries == 0 else f"{retries + 1} attempts"
                 raise ProviderError(
                     f"{name}: {failure.message} (gave up after {tries})",
