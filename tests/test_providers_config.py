@@ -346,6 +346,11 @@ def test_cost_of_a_known_model():
     assert cost("claude-sonnet-4-5", Usage(cache_write_tokens=1_000_000)) == pytest.approx(3.75)
 
 
+def test_the_default_models_are_priced():
+    for name in ("anthropic", "openai"):
+        assert price_for(BUILTIN_PRESETS[name].model or "", {}) is not None
+
+
 def test_unknown_model_costs_none_not_zero():
     assert cost("my-local-model", Usage(input_tokens=10)) is None
     assert cost("gpt-4o-mini", Usage()) == 0.0
