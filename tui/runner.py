@@ -350,7 +350,8 @@ class _Bench:
     def progress(self, note: str | None = None) -> BenchProgress:
         elapsed = time.monotonic() - self.started
         finished = self.done + self.failed
-        remaining = len(self.units) + len(self.live)
+        running = sum(not lv.counted for lv in self.live.values())
+        remaining = len(self.units) + running
         eta = elapsed / finished * remaining if finished and self.halt is None else None
         return BenchProgress(
             bench_id=self.bench_id,
@@ -361,7 +362,7 @@ class _Bench:
             done=self.done,
             failed=self.failed,
             cancelled=self.cancelled,
-            running=sum(not lv.counted for lv in self.live.values()),
+            running=running,
             not_started=self.not_started,
             graded=self.graded,
             tokens=self.tokens + sum(lv.tokens for lv in self.live.values()),
@@ -375,7 +376,8 @@ class _Bench:
 
     def emit(self, note: str | None = None) -> None:
         if self.on_progress is not None:
-            self.on_progress(self.progress(note))
+            with contextlib.suppress(Exception):  # a broken display must not break the bench
+                self.on_progress(self.progress(note))
 
     def _wake(self) -> None:
         self.changed.set()
