@@ -1,0 +1,610 @@
+"""The Bench screen: a dataset across paradigms and models, a progress bar per configuration, and
+the score matrix (with technique vs without) filling in live, from this app or another process."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from tui.commands.common import safe_text
+from tui.screens.ask import AskModal, Field
+from tui.screens.fast_mount import mark_styles_current
+from tui.screens.store_thread import thread_db
+from tui.widgets.bands import format_cost, format_elapsed, format_tokens
+from tui.widgets.bench_progress import (
+    ConfigBar,
+    ConfigProgress,
+    bench_progress,
+    latest_bench,
+    running_bench,
+)
+from tui.widgets.run_cells import one_line
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from store.scores import ComparisonRow, ScoreRow
+    from tui.app import PonderApp
+    from tui.runner import BenchPlan, BenchProgress, BenchSummary
+
+POLL_S = 0.5  # the store is read this often while the screen is on show
+PARADIGM_CHOICES = (
+    ("dcot: dynamic CoT + reflection + reward", "dcot", True),
+    ("g1: one JSON step per call", "g1", False),
+    ("direct: no technique (baseline)", "direct", True),
+)
+
+
+@dataclass(frozen=True)
+class Watched:
+    """The bench on show: its id, dataset, and how many problems each configuration has."""
+
+    bench_id: str
+    dataset: str | None
+    expected: int  # problems per configuration (0: unknown, use what the runs show)
+    own: bool  # started from this screen
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def score_cell(row: ScoreRow | None) -> Text:
+    """ "18.5/28 · 66%", with the graded count when some runs are not graded yet."""
+    if row is None:
+        return Text("–", style="dim")
+    cell = Text(f"{row.total} · {_pct(row.mean)}")
+    waiting = row.n - row.graded
+    if waiting:
+        cell.append(f" ({row.graded}/{row.n} graded)", style="dim")
+    return cell
+
+
+def gain_cell(gain: float | None) -> Text:
+    if gain is None:
+        return Text("–", style="dim")
+    style = "green" if gain > 0 else "red" if gain < 0 else ""
+    return Text(f"{gain:+g}", style=style)
+
+
+def matrix_rows(rows: Iterable[ComparisonRow]) -> list[list[Text]]:
+    """One line per model: direct beside dcot and g1, and what the technique gained."""
+    out = []
+    for r in rows:
+        out.append(
+            [
+                Text(one_line(r.model, 30)),
+                score_cell(r.direct),
+                score_cell(r.dcot),
+                gain_cell(None if r.dcot is None else r.gain("dcot")),
+                score_cell(r.g1),
+                gain_cell(None if r.g1 is None else r.gain("g1")),
+            ]
+        )
+    return out
+
+
+class BenchScreen(Screen[None]):
+    """Start, pause (runs in flight are kept as cancelled) and resume a bench; watch any bench."""
+
+    AUTO_FOCUS = "#bench-dataset"
+    BINDINGS = [
+        Binding("f5", "start", "Start"),
+        Binding("f6", "pause", "Pause"),
+        Binding("f7", "resume", "Resume"),
+        Binding("f8", "export", "Export"),
+    ]
+    DEFAULT_CSS = """
+    BenchScreen #bench-main { height: 1fr; }
+    BenchScreen #bench-config {
+        width: 46;
+        height: 1fr;
+        padding: 0 1;
+        background: $boost;
+        border-right: vkey $panel;
+    }
+    BenchScreen .field-label { color: $text-accent; text-style: bold; margin-top: 1; }
+    BenchScreen #bench-paradigms { height: 5; }
+    BenchScreen .bench-numbers { height: auto; }
+    BenchScreen .bench-numbers Vertical { height: auto; }
+    BenchScreen #bench-buttons { height: 3; margin-top: 1; }
+    BenchScreen #bench-buttons Button { min-width: 10; margin-right: 1; }
+    BenchScreen #bench-live { width: 1fr; height: 1fr; padding: 0 1; }
+    BenchScreen #bench-head { height: auto; text-style: bold; }
+    BenchScreen #bench-totals { height: auto; color: $text-muted; }
+    BenchScreen #bench-configs { height: auto; max-height: 16; margin-top: 1; }
+    BenchScreen #matrix-title { margin-top: 1; color: $text-accent; text-style: bold; }
+    BenchScreen #bench-matrix { height: auto; max-height: 12; }
+    BenchScreen #bench-log { height: 1fr; margin-top: 1; color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="bench")
+        mark_styles_current(self)
+        self.state = "idle"  # idle | running | pausing | paused | done
+        self.watched: Watched | None = None
+        self._progress: BenchProgress | None = None  # written by the bench thread
+        self._notes: collections.deque[str] = collections.deque(maxlen=200)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._lock = threading.Lock()
+        self._signature: tuple[Any, ...] | None = None
+        self._default_model: str | None = None
+        self._plan_run: BenchPlan | None = None  # the plan running now
+
+    @property
+    def ponder(self) -> PonderApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def db(self) -> sqlite_utils.Database | None:
+        return self.ponder.db
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="bench-main"):
+            with Vertical(id="bench-config"):
+                yield Label("Dataset", classes="field-label")
+                yield Select[str]([], prompt="choose a dataset", id="bench-dataset")
+                yield Label("Paradigms", classes="field-label")
+                yield SelectionList[str](
+                    *(
+                        Selection(Content(label), value, on)
+                        for label, value, on in PARADIGM_CHOICES
+                    ),
+                    id="bench-paradigms",
+                )
+                yield Label("Models (comma separated)", classes="field-label")
+                yield Input(placeholder="the current model", id="bench-models")
+                with Horizontal(classes="bench-numbers"):
+                    with Vertical():
+                        yield Label("Limit", classes="field-label")
+                        yield Input(placeholder="all", type="integer", id="bench-limit")
+                    with Vertical():
+                        yield Label("Concurrency", classes="field-label")
+                        yield Input("4", type="integer", id="bench-concurrency")
+                with Horizontal(id="bench-buttons"):
+                    yield Button("Start", variant="primary", id="start")
+                    yield Button("Pause", id="pause")
+                    yield Button("Resume", id="resume")
+            with Vertical(id="bench-live"):
+                yield Static("", id="bench-head", markup=False)
+                yield Static("", id="bench-totals", markup=False)
+                yield VerticalScroll(id="bench-configs")
+                yield Label(
+                    "Scores: without technique (direct) vs with (dcot, g1)", id="matrix-title"
+                )
+                yield DataTable(id="bench-matrix", cursor_type="none", zebra_stripes=True)
+                yield Static("", id="bench-log", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        matrix = self.query_one("#bench-matrix", DataTable)
+        for label, key in (
+            ("model", "model"),
+            ("direct (without)", "direct"),
+            ("dcot (with)", "dcot"),
+            ("Δ dcot", "gain_dcot"),
+            ("g1 (with)", "g1"),
+            ("Δ g1", "gain_g1"),
+        ):
+            matrix.add_column(Text(label), key=key)
+        self._fill_datasets()
+        self.watch(self.app, "provider_state", self._on_provider, init=True)
+        db = self.db
+        bench_id = latest_bench(db) if db is not None else None
+        if bench_id is not None:
+            self._watch_bench(bench_id, own=False)
+        self._update_buttons()
+        self.set_interval(POLL_S, self.poll)
+        self.poll()
+
+    def _fill_datasets(self) -> None:
+        db = self.db
+        if db is None:
+            return
+        from store.problems import list_datasets
+        from tui.runner import known_datasets
+
+        try:
+            known_datasets(db)  # loads the bundled sets, so they can be picked
+            datasets = list_datasets(db)
+        except Exception as exc:
+            self.notify(safe_text(f"Cannot list datasets: {exc}"), severity="error", markup=False)
+            return
+        select = self.query_one("#bench-dataset", Select)
+        select.set_options(
+            (Content(f"{safe_text(d['name'])}  ({d['problems']})"), d["name"]) for d in datasets
+        )
+
+    def _on_provider(self, *_: object) -> None:
+        """Keep the models field on the current model until the user types their own."""
+        state = self.ponder.provider_state
+        model = state.model or self.ponder.session.model
+        field = self.query_one("#bench-models", Input)
+        if model and field.value.strip() in ("", self._default_model or ""):
+            field.value = model
+        self._default_model = model
+
+    # -- reading the form ----------------------------------------------------------------
+
+    def _plan(self, *, resume: bool) -> BenchPlan | None:
+        """The plan from the form, or None (with a notification saying what is missing)."""
+        from tui.runner import BenchPlan
+
+        dataset = self.query_one("#bench-dataset", Select).selection
+        if not dataset:
+            self.notify("Choose a dataset first.", severity="warning")
+            return None
+        paradigms = tuple(self.query_one("#bench-paradigms", SelectionList).selected)
+        if not paradigms:
+            self.notify("Choose at least one paradigm.", severity="warning")
+            return None
+        text = self.query_one("#bench-models", Input).value
+        models = tuple(dict.fromkeys(m.strip() for m in text.split(",") if m.strip()))
+        numbers: dict[str, int | None] = {}
+        for name, default in (("limit", None), ("concurrency", 4)):
+            raw = self.query_one(f"#bench-{name}", Input).value.strip()
+            if not raw:
+                numbers[name] = default
+            elif raw.isdigit() and int(raw) >= 1:
+                numbers[name] = int(raw)
+            else:
+                self.notify(f"{name.capitalize()} must be a whole number ≥ 1.", severity="warning")
+                return None
+        session = self.ponder.session
+        return BenchPlan(
+            dataset=str(dataset),
+            paradigms=paradigms,
+            models=models,
+            provider=session.provider,
+            base_url=session.base_url,
+            concurrency=numbers["concurrency"] or 4,
+            limit=numbers["limit"],
+            resume=resume,
+            settings=session.settings,
+        )
+
+    # -- running -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        busy = self.state in ("running", "pausing")
+        if action in ("start", "resume"):
+            return None if busy else True
+        if action == "pause":
+            return True if self.state == "running" else None
+        return True
+
+    def _update_buttons(self) -> None:
+        busy = self.state in ("running", "pausing")
+        self.query_one("#start", Button).disabled = busy
+        self.query_one("#resume", Button).disabled = busy
+        self.query_one("#pause", Button).disabled = self.state != "running"
+        self.refresh_bindings()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        {"start": self.action_start, "pause": self.action_pause, "resume": self.action_resume}[
+            event.button.id or "start"
+        ]()
+
+    def action_start(self) -> None:
+        self._begin(resume=False)
+
+    def action_resume(self) -> None:
+        self._begin(resume=True)
+
+    def _begin(self, *, resume: bool) -> None:
+        if self.state in ("running", "pausing") or self.db is None:
+            return
+        plan = self._plan(resume=resume)
+        if plan is None:
+            return
+        self.state = "running"
+        self._progress = None
+        self._plan_run = plan
+        self._update_buttons()
+        self._log("Resuming…" if resume else "Starting…")
+        self._run(plan)
+
+    @work(thread=True, exclusive=True, group="bench", exit_on_error=False)
+    def _run(self, plan: BenchPlan) -> None:
+        # Its own thread, event loop and connection: the UI never waits on the bench's
+        # writes, planning or grading; progress is read from the store by `poll`.
+        from tui.runner import BenchError, run_bench
+
+        db = self.db
+        assert db is not None
+        summary: BenchSummary | None = None
+        error: str | None = None
+        with thread_db(db) as own:
+
+            async def main() -> BenchSummary:
+                with self._lock:
+                    self._loop = asyncio.get_running_loop()
+                    self._stop = asyncio.Event()
+                    stop = self._stop
+                return await run_bench(own, plan, self._on_progress, stop=stop)
+
+            try:
+                summary = asyncio.run(main())
+            except BenchError as exc:
+                error = str(exc)
+            except Exception as exc:  # a bug in the runner: say so, keep the app
+                error = f"{type(exc).__name__}: {exc}"
+            finally:
+                with self._lock:
+                    self._loop = self._stop = None
+        try:
+            self.app.call_from_thread(self._ended, summary, error)
+        except RuntimeError:  # the app has closed meanwhile
+            pass
+
+    def _on_progress(self, progress: BenchProgress) -> None:
+        """From the bench thread: keep the latest snapshot; `poll` shows it."""
+        self._progress = progress
+        if progress.note:
+            self._notes.append(progress.note)
+
+    def action_pause(self) -> None:
+        """Stop starting runs; the runs in flight are kept as cancelled and redone on resume."""
+        if self.state != "running" or not self._request_stop():
+            return
+        self.state = "pausing"
+        self._update_buttons()
+        self._log("Pausing: runs in flight are kept as cancelled and redone on Resume.")
+
+    def _request_stop(self) -> bool:
+        with self._lock:
+            loop, stop = self._loop, self._stop
+        if loop is None or stop is None:
+            return False
+        loop.call_soon_threadsafe(stop.set)
+        return True
+
+    def on_unmount(self) -> None:
+        # The app is closing: end the bench cleanly (runs in flight recorded as cancelled),
+        # or its thread would hold the exit until every run finished.
+        self._request_stop()
+
+    def _ended(self, summary: BenchSummary | None, error: str | None) -> None:
+        pausing = self.state == "pausing"
+        if error is not None:
+            self.state = "idle"
+            self.notify(safe_text(error), severity="error", markup=False, timeout=10)
+            self._log(f"Could not run: {error}")
+        elif summary is not None:
+            stopped = summary.stopped
+            self.state = "paused" if pausing or stopped == "cancelled" else "done"
+            line = (
+                f"{'Paused' if self.state == 'paused' else 'Finished'}: {summary.done} done,"
+                f" {summary.failed} failed, {summary.cancelled} cancelled"
+            )
+            if summary.not_started:
+                line += f", {summary.not_started} not started"
+            if summary.left_out:
+                line += f" ({summary.left_out[0]})"
+            self._log(line)
+            self.notify(safe_text(line), markup=False, timeout=6)
+        self._update_buttons()
+        self.poll()
+
+    # -- watching ------------------------------------------------------------------------
+
+    def _watch_bench(self, bench_id: str, *, own: bool, expected: int = 0) -> None:
+        if self.watched is not None and self.watched.bench_id == bench_id:
+            if own and not self.watched.own:
+                self.watched = Watched(bench_id, self.watched.dataset, expected, True)
+            return
+        dataset = None
+        db = self.db
+        if db is not None:
+            row = db.conn.execute(
+                "select p.dataset from runs r join problems p on p.id = r.problem_id"
+                " where r.bench_id = ? limit 1",
+                [bench_id],
+            ).fetchone()
+            dataset = row[0] if row else None
+        self.watched = Watched(bench_id, dataset, expected, own)
+        self._signature = None
+        configs = self.query_one("#bench-configs", VerticalScroll)
+        configs.remove_children()
+
+    def poll(self) -> None:
+        """Read the watched bench from the store: bars, totals, and (when it changed) scores."""
+        db = self.db
+        if db is None or not self.is_attached:
+            return
+        progress = self._progress
+        if self.state in ("running", "pausing") and progress is not None:
+            self._watch_bench(progress.bench_id, own=True, expected=self._expected(progress))
+        elif self.state not in ("running", "pausing"):
+            other = running_bench(db)  # a bench running in another process shows too
+            if other is not None:
+                self._watch_bench(other, own=False)
+        watched = self.watched
+        if watched is None:
+            self.query_one("#bench-head", Static).update(
+                Content("No bench yet: choose a dataset, paradigms and models, then Start (F5).")
+            )
+            return
+        configs = bench_progress(db, watched.bench_id)
+        self._show_bars(watched, configs)
+        self._show_head(watched, configs, progress if watched.own else None)
+        signature = tuple((c.model, c.paradigm, c.done, c.failed, c.graded) for c in configs)
+        if signature != self._signature:
+            self._signature = signature
+            self._show_matrix(watched, configs)
+        self._show_log()
+
+    def _expected(self, progress: BenchProgress) -> int:
+        """Problems per configuration of our own bench: the dataset, cut to the plan's limit."""
+        problems = self._dataset_size(progress.dataset)
+        limit = self._plan_run.limit if self._plan_run is not None else None
+        return min(problems, limit) if limit else problems
+
+    def _show_bars(self, watched: Watched, configs: list[ConfigProgress]) -> None:
+        box = self.query_one("#bench-configs", VerticalScroll)
+        bars = {(b.model, b.paradigm): b for b in box.query(ConfigBar)}
+        live = any(c.running for c in configs) or self.state in ("running", "pausing")
+        for c in configs:
+            bar = bars.get((c.model, c.paradigm))
+            if bar is None:
+                bar = ConfigBar(c.model, c.paradigm)
+                box.mount(bar)
+                bars[(c.model, c.paradigm)] = bar
+            expected = watched.expected or (self._dataset_size(watched.dataset) if live else 0)
+            if bar.is_mounted:
+                bar.show(c, expected)
+            else:
+                bar.call_after_refresh(bar.show, c, expected)
+
+    def _dataset_size(self, dataset: str | None) -> int:
+        db = self.db
+        if db is None or dataset is None:
+            return 0
+        row = db.conn.execute(
+            "select count(*) from problems where dataset = ?", [dataset]
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _show_head(
+        self, watched: Watched, configs: list[ConfigProgress], progress: BenchProgress | None
+    ) -> None:
+        from store.benchq import bench_status
+
+        db = self.db
+        assert db is not None
+        status = bench_status(db, watched.bench_id)
+        where = "this screen" if watched.own else "the store"
+        state = (
+            self.state
+            if watched.own
+            else ("running" if any(c.running for c in configs) else "ended")
+        )
+        head = f"Bench {watched.bench_id} · {watched.dataset or '?'} · {state} (from {where})"
+        self.query_one("#bench-head", Static).update(Content(safe_text(head)))
+        parts = []
+        if status is not None:
+            parts += [
+                f"{status.runs} runs: {status.done} done, {status.failed} failed,"
+                f" {status.running} running, {status.stopped} stopped",
+                f"tokens {format_tokens(status.tokens)}",
+                f"cost {format_cost(status.cost_usd)}",
+            ]
+            if status.started_at:
+                parts.append(f"started {status.started_at[:19].replace('T', ' ')}")
+        if progress is not None:
+            parts.append(f"elapsed {format_elapsed(progress.elapsed_s)}")
+            if progress.eta_s is not None and self.state == "running":
+                parts.append(f"ETA {format_elapsed(progress.eta_s)}")
+            if progress.paused_s > 0:
+                parts.append(f"rate-limited: waiting {progress.paused_s:.0f} s")
+        self.query_one("#bench-totals", Static).update(Content(safe_text(" · ".join(parts))))
+
+    def _show_matrix(self, watched: Watched, configs: list[ConfigProgress]) -> None:
+        from store.scores import comparison
+
+        db = self.db
+        assert db is not None
+        models = {c.model for c in configs}
+        rows = (
+            [r for r in comparison(db, watched.dataset) if r.model in models]
+            if watched.dataset
+            else []
+        )
+        matrix = self.query_one("#bench-matrix", DataTable)
+        matrix.clear()
+        for cells in matrix_rows(rows):
+            matrix.add_row(*cells)
+
+    def _log(self, line: str) -> None:
+        self._notes.append(line)
+        self._show_log()
+
+    def _show_log(self) -> None:
+        lines = [one_line(n, 200) for n in list(self._notes)[-8:]]
+        self.query_one("#bench-log", Static).update(Content("\n".join(lines)))
+
+    # -- export --------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        db = self.db
+        dataset = (self.watched.dataset if self.watched else None) or self.query_one(
+            "#bench-dataset", Select
+        ).selection
+        if db is None:
+            return
+
+        def check(values: tuple[str, ...]) -> str | None:
+            if not values[0]:
+                return "Give a file name."
+            if values[1] not in ("scores", "runs"):
+                return "What to export: scores or runs."
+            return None
+
+        def done(values: tuple[str, ...] | None) -> None:
+            if values is not None:
+                self._export(Path(values[0]).expanduser(), values[1], dataset)
+
+        stem = f"ponder-{dataset}" if dataset else "ponder"
+        self.app.push_screen(
+            AskModal(
+                "Export to CSV",
+                [
+                    Field("File", f"{stem}-scores.csv"),
+                    Field(
+                        "scores (the score table) or runs (each run with its grade)"
+                        + (f" — dataset {dataset}" if dataset else ""),
+                        "scores",
+                    ),
+                ],
+                validate=check,
+            ),
+            done,
+        )
+
+    def _export(self, path: Path, what: str, dataset: str | None) -> None:
+        from store.export import export_runs_csv, export_scores_csv
+
+        db = self.db
+        assert db is not None
+        try:
+            if what == "runs":
+                count = export_runs_csv(db, path, dataset)
+            else:
+                count = export_scores_csv(db, path, dataset)
+        except OSError as exc:
+            self.notify(safe_text(f"Export failed: {exc}"), severity="error", markup=False)
+            return
+        self.notify(safe_text(f"Wrote {count:,} {what} rows to {path}"), markup=False, timeout=5)
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        """The Bench screen's commands for the palette."""
+        if self.state not in ("running", "pausing"):
+            yield SystemCommand(
+                "Start bench", "Run the dataset with these settings", self.action_start
+            )
+            yield SystemCommand("Resume bench", "Run what is not done yet", self.action_resume)
+        if self.state == "running":
+            yield SystemCommand(
+                "Pause bench", "Stop; redo the runs in flight on resume", self.action_pause
+            )
+        yield SystemCommand("Export scores", "Score table or runs as CSV", self.action_export)

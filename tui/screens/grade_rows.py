@@ -1,0 +1,165 @@
+"""What the Grade screen lists: finished runs with their effective and automatic grades, filtered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlite_utils
+
+from store.grades import EFFECTIVE_GRADE_ID
+
+Show = Literal["all", "ungraded", "needs_human", "disagree"]
+SHOW_LABELS: dict[Show, str] = {
+    "all": "all finished runs",
+    "ungraded": "ungraded",
+    "needs_human": "needs a human",
+    "disagree": "auto ≠ human",
+}
+PARADIGMS = ("dcot", "g1", "direct")
+
+
+@dataclass(frozen=True)
+class GradeFilter:
+    """The Grade screen's filters; None means any."""
+
+    dataset: str | None = None
+    model: str | None = None
+    paradigm: str | None = None
+    show: Show = "all"
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    """One finished run as the Grade screen lists it."""
+
+    run_id: int
+    dataset: str | None
+    key: str | None
+    model: str | None
+    paradigm: str | None
+    final_reward: float | None
+    answer: str | None
+    score: float | None  # effective grade
+    verdict: str | None
+    grader: str | None
+    points: float | None
+    max_points: float | None
+    auto_score: float | None  # latest automatic grade, shown beside a human one
+    auto_verdict: str | None
+
+    @property
+    def problem(self) -> str:
+        return f"{self.dataset}:{self.key}" if self.dataset else "(free prompt)"
+
+    @property
+    def disagrees(self) -> bool:
+        """A human grade that differs from the automatic one."""
+        return (
+            self.grader == "human"
+            and self.auto_verdict in ("full", "partial", "zero")
+            and self.auto_score is not None
+            and self.score is not None
+            and abs(self.auto_score - self.score) > 1e-9
+        )
+
+
+_LATEST_AUTO = (
+    "(select a.id from grades a where a.run_id = r.id and a.grader != 'human'"
+    " order by a.id desc limit 1)"
+)
+_DISAGREE = (
+    "g.grader = 'human' and a.verdict in ('full', 'partial', 'zero')"
+    " and abs(a.score - g.score) > 1e-9"
+)
+_SHOW_SQL: dict[Show, str] = {
+    "all": "",
+    "ungraded": " and g.id is null",
+    "needs_human": " and g.verdict = 'needs_human'",
+    "disagree": f" and {_DISAGREE}",
+}
+
+
+def _where(f: GradeFilter) -> tuple[str, list[Any]]:
+    sql = "r.status = 'done'"
+    params: list[Any] = []
+    for column, value in (
+        ("p.dataset", f.dataset),
+        ("r.model", f.model),
+        ("r.paradigm", f.paradigm),
+    ):
+        if value is not None:
+            sql += f" and {column} = ?"
+            params.append(value)
+    return sql + _SHOW_SQL[f.show], params
+
+
+_FROM = f"""
+from runs r
+left join problems p on p.id = r.problem_id
+left join grades g on g.id = {EFFECTIVE_GRADE_ID.format(run="r.id")}
+left join grades a on a.id = {_LATEST_AUTO}
+"""
+
+
+def grade_rows(
+    db: sqlite_utils.Database, f: GradeFilter, *, offset: int = 0, limit: int = 100
+) -> list[GradeRow]:
+    """A page of finished runs: a dataset's in problem order, otherwise newest first."""
+    where, params = _where(f)
+    # length-then-text puts problem 2 before problem 10 for the usual keys.
+    order = (
+        "length(p.key), p.key, r.model, r.paradigm, r.id desc"
+        if f.dataset is not None
+        else "r.id desc"
+    )
+    rows = db.conn.execute(
+        "select r.id, p.dataset, p.key, r.model, r.paradigm, r.final_reward, r.answer,"
+        " g.score, g.verdict, g.grader, g.points, g.max_points, a.score, a.verdict"
+        f" {_FROM} where {where} order by {order} limit ? offset ?",
+        [*params, max(0, limit), max(0, offset)],
+    ).fetchall()
+    return [GradeRow(*r) for r in rows]
+
+
+def grade_row(db: sqlite_utils.Database, run_id: int) -> GradeRow | None:
+    """One run's row, whatever the filters (to refresh it after a grade)."""
+    row = db.conn.execute(
+        "select r.id, p.dataset, p.key, r.model, r.paradigm, r.final_reward, r.answer,"
+        " g.score, g.verdict, g.grader, g.points, g.max_points, a.score, a.verdict"
+        f" {_FROM} where r.id = ?",
+        [run_id],
+    ).fetchone()
+    return None if row is None else GradeRow(*row)
+
+
+def count_grade_rows(db: sqlite_utils.Database, f: GradeFilter) -> int:
+    """How many runs the filter matches."""
+    where, params = _where(f)
+    return int(db.conn.execute(f"select count(*) {_FROM} where {where}", params).fetchone()[0])
+
+
+def ungraded_ids(db: sqlite_utils.Database, f: GradeFilter) -> list[int]:
+    """Runs matching the filter that have no grade at all (what `A` auto-grades)."""
+    where, params = _where(GradeFilter(f.dataset, f.model, f.paradigm, "ungraded"))
+    return [
+        r[0] for r in db.conn.execute(f"select r.id {_FROM} where {where} order by r.id", params)
+    ]
+
+
+def graded_models(db: sqlite_utils.Database) -> list[str]:
+    """Models that have finished runs, for the model filter."""
+    rows = db.conn.execute(
+        "select distinct model from runs where status = 'done' and model is not null order by model"
+    )
+    return [r[0] for r in rows]
+
+
+def problem_for_run(db: sqlite_utils.Database, run_id: int) -> tuple[Any, ...] | None:
+    """(dataset, key, text, reference, kind, max_points) of the run's problem, or None."""
+    row = db.conn.execute(
+        "select p.dataset, p.key, p.text, p.reference, p.kind, p.max_points"
+        " from runs r join problems p on p.id = r.problem_id where r.id = ?",
+        [run_id],
+    ).fetchone()
+    return tuple(row) if row else None

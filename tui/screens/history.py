@@ -1,0 +1,448 @@
+"""The History screen: every past run, newest first, full-text search; open, re-run, delete, export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+
+from store.queries import RunSummary, count_runs, list_runs
+from tui.commands.common import safe_text
+from tui.screens.ask import AskModal, Field
+from tui.screens.fast_mount import mark_styles_current
+from tui.screens.store_thread import thread_db
+from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
+from tui.widgets.run_cells import grade_cell, one_line, reward_cell, status_cell, text_cell
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from tui.app import PonderApp
+
+SEARCH_DELAY_S = 0.25  # typing pauses this long before the search runs
+ALL = "__all__"  # the dataset Select's "every dataset" value
+
+COLUMNS = (
+    Column("id", "#", 7),
+    Column("started", "started (UTC)", 16),
+    Column("status", "status", 11),
+    Column("paradigm", "paradigm", 8),
+    Column("model", "model", 22),
+    Column("problem", "problem", 16),
+    Column("reward", "reward", 6),
+    Column("grade", "grade", 9),
+    Column("answer", "answer / prompt", None),
+)
+
+
+def summary_cells(s: RunSummary) -> list[Text]:
+    """A run's history row."""
+    return [
+        Text(str(s.run_id), style="dim"),
+        text_cell((s.started_at or "").replace("T", " ")[:16]),
+        status_cell(s.status),
+        text_cell(s.paradigm or "?"),
+        text_cell(s.model or "?", 22),
+        text_cell(s.problem or "", 16),
+        reward_cell(s.final_reward),
+        grade_cell(s.grade_verdict, s.grade),
+        text_cell(s.answer or "", 60),
+    ]
+
+
+def _rows(summaries: Sequence[RunSummary]) -> list[Row]:
+    return [(s.run_id, summary_cells(s)) for s in summaries]
+
+
+# ---- the Solve screen, reached from here and from Grade ------------------------------------
+
+
+async def open_in_solve(app: PonderApp, run_id: int) -> bool:
+    """Show a stored run read-only in the Solve screen (switching to it)."""
+    from store.queries import get_run
+    from tui.screens.solve import SolveScreen
+
+    if app.db is None:
+        return False
+    detail = get_run(app.db, run_id)
+    if detail is None:
+        app.notify(f"No run #{run_id}.", severity="error")
+        return False
+    await app.switch_mode("solve")
+    screen = app.screen
+    if not isinstance(screen, SolveScreen):
+        return False
+    if screen.running:
+        app.notify("A run is in progress in Solve: Esc cancels it first.", severity="warning")
+        return False
+    screen.show_stored(detail)
+    return True
+
+
+async def rerun_in_solve(app: PonderApp, run_id: int) -> bool:
+    """Solve a stored run's prompt again with its paradigm settings and the current provider."""
+    from store.queries import get_run
+    from tui.screens.solve import SolveScreen
+
+    if app.db is None:
+        return False
+    detail = get_run(app.db, run_id)
+    if detail is None:
+        app.notify(f"No run #{run_id}.", severity="error")
+        return False
+    await app.switch_mode("solve")
+    screen = app.screen
+    if not isinstance(screen, SolveScreen):
+        return False
+    s = detail.settings()
+    app.update_settings(
+        paradigm=s.paradigm,
+        budget=s.budget,
+        reinforce=s.reinforce,
+        min_steps=s.min_steps,
+        max_steps=s.max_steps,
+    )
+    return screen.start_run(detail.prompt)
+
+
+class HistoryScreen(Screen[None]):
+    """Newest first, a page at a time: opens at once on a store of 100,000 runs."""
+
+    AUTO_FOCUS = "#history-table"
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("enter", "open", "Open in Solve", show=True),
+        Binding("r", "rerun", "Re-run"),
+        Binding("d", "delete", "Delete"),
+        Binding("e", "export", "Export"),
+        Binding("j", "move(1)", "Down", show=False),
+        Binding("k", "move(-1)", "Up", show=False),
+    ]
+    DEFAULT_CSS = """
+    HistoryScreen #history-bar { height: 3; }
+    HistoryScreen #history-search { width: 1fr; }
+    HistoryScreen #history-dataset { width: 32; }
+    HistoryScreen #history-status { height: 1; padding: 0 1; color: $text-muted; }
+    HistoryScreen #history-table { height: 1fr; }
+    HistoryScreen #history-preview {
+        height: 9;
+        padding: 0 1;
+        border-top: solid $panel;
+        background: $boost;
+    }
+    HistoryScreen .preview-label { color: $text-accent; text-style: bold; }
+    HistoryScreen #preview-prompt { height: auto; max-height: 4; }
+    HistoryScreen #preview-answer { height: auto; max-height: 3; color: $text-success; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="history")
+        mark_styles_current(self)
+        self.search = ""
+        self.dataset: str | None = None
+        self.total = 0
+        self._search_timer: Timer | None = None
+        self._generation = 0  # the latest query; an older one's results are dropped
+        self._left = False  # suspended since last shown
+
+    @property
+    def ponder(self) -> PonderApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def db(self) -> sqlite_utils.Database | None:
+        return self.ponder.db
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="history-bar"):
+            yield Input(
+                placeholder="Search past runs: prompt, answer, model, problem (/ to focus)",
+                id="history-search",
+            )
+            yield Select[str](
+                self._dataset_options(),
+                prompt="every dataset",
+                allow_blank=False,
+                value=ALL,
+                id="history-dataset",
+            )
+        yield Label("", id="history-status", markup=False)
+        yield PagedTable(COLUMNS, id="history-table")
+        with Vertical(id="history-preview"):
+            yield Label("Prompt", classes="preview-label")
+            yield Static("", id="preview-prompt", markup=False)
+            yield Label("Answer", classes="preview-label")
+            yield Static("", id="preview-answer", markup=False)
+        yield Footer()
+
+    def _dataset_options(self) -> list[tuple[Content, str]]:
+        options = [(Content("every dataset"), ALL)]
+        if self.db is not None:
+            from store.problems import list_datasets
+
+            try:
+                names = [d["name"] for d in list_datasets(self.db)]
+            except Exception:  # an unreadable store still opens the screen
+                names = []
+            options += [(Content(safe_text(n)), n) for n in names]
+        return options
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen: show the runs made or graded there meanwhile.
+        if self._left:
+            self._left = False
+            self.reload(keep=self.table.current_key)
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#history-table", PagedTable)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _fetch(self, offset: int, limit: int) -> list[Row]:
+        if self.db is None:
+            return []
+        search, dataset = self.search or None, self.dataset
+        return _rows(list_runs(self.db, limit=limit, offset=offset, search=search, dataset=dataset))
+
+    def reload(self, keep: int | None = None) -> None:
+        """Re-run the current query synchronously (cheap without a search)."""
+        self._generation += 1
+        db = self.db
+        if db is None:
+            self._status("No database open.")
+            return
+        search, dataset = self.search or None, self.dataset
+        self.total = count_runs(db, search=search, dataset=dataset)
+        self.table.load(self._fetch, keep=keep)
+        self._show_status()
+        self._preview(self.table.current_key)
+
+    @on(Input.Changed, "#history-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY_S, self._run_search)
+
+    @on(Input.Submitted, "#history-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._run_search()
+        self.table.focus()
+
+    @on(Select.Changed, "#history-dataset")
+    def _dataset_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        value = event.value
+        dataset = None if value in (ALL, Select.NULL) else str(value)
+        if dataset != self.dataset:  # the Select also reports its first value on mount
+            self.dataset = dataset
+            self._run_search()
+
+    def _run_search(self) -> None:
+        self.search = self.query_one("#history-search", Input).value.strip()
+        self._generation += 1
+        self._status("Searching…")
+        self._search(self._generation, self.search or None, self.dataset)
+
+    @work(thread=True, exclusive=True, group="history-search", exit_on_error=False)
+    def _search(self, generation: int, search: str | None, dataset: str | None) -> None:
+        # A search matching most of 100,000 runs takes ~0.1 s: never on the UI thread.
+        db = self.db
+        if db is None:
+            return
+        with thread_db(db) as own:
+            total = count_runs(own, search=search, dataset=dataset)
+            first = list_runs(own, limit=PAGE, search=search, dataset=dataset)
+        self.app.call_from_thread(self._searched, generation, total, _rows(first))
+
+    def _searched(self, generation: int, total: int, first: list[Row]) -> None:
+        if generation != self._generation:
+            return  # a newer search is on its way
+        self.total = total
+        self.table.load(self._fetch, first=first)
+        self._show_status()
+        self._preview(self.table.current_key)
+
+    def _show_status(self) -> None:
+        shown = self.table.row_count
+        what = f"{self.total:,} run{'s' if self.total != 1 else ''}"
+        if self.search:
+            what += f" matching “{one_line(self.search, 40)}”"
+        if self.dataset:
+            what += f" in {one_line(self.dataset, 30)}"
+        more = f" · showing {shown:,} (scroll for more)" if shown < self.total else ""
+        self._status(f"{what}{more} · newest first")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#history-status", Label).update(Content(text))
+
+    # -- the highlighted run -------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._preview(self.table.current_key)
+        if self.table.row_count < self.total:
+            self._show_status()
+
+    def _preview(self, run_id: int | None) -> None:
+        prompt = answer = ""
+        if run_id is not None and self.db is not None:
+            row = self.db.conn.execute(
+                "select prompt, answer, error, status from runs where id = ?", [run_id]
+            ).fetchone()
+            if row is not None:
+                prompt = safe_text(row[0] or "").strip()
+                answer = safe_text(row[1] or "").strip() or (
+                    f"({row[3]}: {safe_text(row[2] or '')})" if row[2] else f"({row[3]})"
+                )
+        self.query_one("#preview-prompt", Static).update(Content(prompt))
+        self.query_one("#preview-answer", Static).update(Content(answer))
+
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open", "rerun", "delete") and self.table.current_key is None:
+            return None
+        if action == "open":
+            return self.table.has_focus  # Enter in the search box searches
+        return True
+
+    def action_focus_search(self) -> None:
+        self.query_one("#history-search", Input).focus()
+
+    def action_move(self, step: int) -> None:
+        table = self.table
+        if step > 0:
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
+
+    @on(DataTable.RowSelected, "#history-table")
+    async def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        await self.action_open()
+
+    async def action_open(self) -> None:
+        run_id = self.table.current_key
+        if run_id is not None:
+            await open_in_solve(self.ponder, run_id)
+
+    async def action_rerun(self) -> None:
+        run_id = self.table.current_key
+        if run_id is not None:
+            await rerun_in_solve(self.ponder, run_id)
+
+    def action_delete(self) -> None:
+        from tui.screens.confirm_modal import ConfirmModal
+
+        run_id = self.table.current_key
+        db = self.db
+        if run_id is None or db is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            from store.queries import delete_run
+
+            if delete_run(db, run_id):
+                self.table.drop_row(run_id)
+                self.total = max(0, self.total - 1)
+                self._show_status()
+                self._preview(self.table.current_key)
+                self.notify(f"Deleted run #{run_id}.", timeout=3)
+            else:
+                self.notify(f"Run #{run_id} was already gone.", severity="warning")
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Delete run",
+                f"Delete run #{run_id} with its steps, calls and grades? This cannot be undone.",
+            ),
+            done,
+        )
+
+    def action_export(self) -> None:
+        db = self.db
+        if db is None:
+            return
+        run_id = self.table.current_key
+        default = f"ponder-{self.dataset}-runs.csv" if self.dataset else "ponder-runs.csv"
+
+        def check(values: tuple[str, ...]) -> str | None:
+            if not values[0]:
+                return "Give a file name."
+            if values[0].lower().endswith(".json") and run_id is None:
+                return "No run selected to export as JSON."
+            return None
+
+        def done(values: tuple[str, ...] | None) -> None:
+            if values is not None:
+                self._export(Path(values[0]).expanduser(), run_id)
+
+        what = f"every run of {self.dataset}" if self.dataset else "every run"
+        self.app.push_screen(
+            AskModal(
+                "Export",
+                [
+                    Field(
+                        f"File: .csv writes {what} with its grade; .json writes the selected run",
+                        default,
+                    )
+                ],
+                validate=check,
+            ),
+            done,
+        )
+
+    def _export(self, path: Path, run_id: int | None) -> None:
+        db = self.db
+        assert db is not None
+        try:
+            if path.suffix.lower() == ".json" and run_id is not None:
+                from store.queries import run_json
+
+                path.write_text(json.dumps(run_json(db, run_id), indent=2, ensure_ascii=False))
+                message = f"Wrote run #{run_id} to {path}"
+            else:
+                from store.export import export_runs_csv
+
+                count = export_runs_csv(db, path, self.dataset)
+                message = f"Wrote {count:,} runs to {path}"
+        except OSError as exc:
+            self.notify(safe_text(f"Export failed: {exc}"), severity="error", markup=False)
+            return
+        self.notify(safe_text(message), markup=False, timeout=5)
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        """The History screen's commands for the palette."""
+        yield SystemCommand("Search runs", "Focus the full-text search", self.action_focus_search)
+        yield SystemCommand(
+            "Export runs", "Runs as CSV, or the selected run as JSON", self.action_export
+        )
+        if self.table.current_key is not None:
+            yield SystemCommand("Open run in Solve", "Show it read-only", self.action_open)
+            yield SystemCommand("Re-run", "Solve its prompt again", self.action_rerun)
+            yield SystemCommand("Delete run", "With a confirmation", self.action_delete)
