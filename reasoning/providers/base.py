@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -91,6 +91,7 @@ class Provider(Protocol):
     kind: Literal["anthropic", "openai"]
     model: str
     base_url: str | None
+    on_notice: Callable[[str], None] | None  # told of retries ("429 from openai, retrying in 2 s")
 
     def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done]: ...
 

@@ -86,9 +86,10 @@ def make_provider(provider: str | None, model: str | None, base_url: str | None)
         raise UsageError(str(exc)) from exc
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    built = build_provider(spec)
-    built.on_notice = lambda message: sys.stderr.write(f"ponder: {safe_text(message)}\n")
-    return built
+    def notice(message: str) -> None:
+        sys.stderr.write(f"ponder: {safe_text(message)}\n")
+
+    return build_provider(spec, on_notice=notice)
 
 
 # ---- output --------------------------------------------------------------------------------
