@@ -86,6 +86,7 @@ def make_provider(provider: str | None, model: str | None, base_url: str | None)
         raise UsageError(str(exc)) from exc
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+
     def notice(message: str) -> None:
         sys.stderr.write(f"ponder: {safe_text(message)}\n")
 
