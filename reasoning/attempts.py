@@ -29,14 +29,15 @@ class Selected:
     how: str
 
 
-def _by_reward(results: list[RunResult | None]) -> int | None:
-    ok = [(i, r) for i, r in enumerate(results) if r is not None and r.answer is not None]
+Candidate = tuple[str | None, float | None]  # (answer, final reward) of one attempt
+
+
+def _by_reward(candidates: list[Candidate | None]) -> int | None:
+    ok = [(i, c) for i, c in enumerate(candidates) if c is not None and c[0] is not None]
     if not ok:
         return None
     # Highest final reward wins; an unknown reward ranks lowest; ties go to the earliest.
-    return max(
-        ok, key=lambda ir: (ir[1].final_reward if ir[1].final_reward is not None else -1, -ir[0])
-    )[0]
+    return max(ok, key=lambda ic: (ic[1][1] if ic[1][1] is not None else -1, -ic[0]))[0]
 
 
 def normalise_for_vote(answer: str) -> str:
@@ -50,32 +51,34 @@ def normalise_for_vote(answer: str) -> str:
     return normal if normal is not None else " ".join(answer.lower().split()).rstrip(".")
 
 
-def select(
-    results: list[RunResult | None], how: Literal["reward", "vote"]
+def choose(
+    candidates: list[Candidate | None], how: Literal["reward", "vote"]
 ) -> tuple[int | None, str]:
-    """The index of the selected attempt, and one line saying why."""
+    """The index of the selected attempt among (answer, final reward) pairs, and why."""
     if how == "reward":
-        best = _by_reward(results)
+        best = _by_reward(candidates)
         if best is None:
             return None, "no attempt produced an answer"
-        r = results[best]
-        assert r is not None
-        return best, f"highest final reward ({r.final_reward})"
+        return best, f"highest final reward ({candidates[best][1]})"  # type: ignore[index]
     keys = {
-        i: normalise_for_vote(r.answer)
-        for i, r in enumerate(results)
-        if r is not None and r.answer is not None
+        i: normalise_for_vote(c[0])
+        for i, c in enumerate(candidates)
+        if c is not None and c[0] is not None
     }
     if not keys:
         return None, "no attempt produced an answer"
     counts = Counter(keys.values())
     top = max(counts.values())
     winners = {k for k, n in counts.items() if n == top}
-    group: list[RunResult | None] = [
-        r if keys.get(i) in winners else None for i, r in enumerate(results)
-    ]
-    best = _by_reward(group)
-    return best, f"majority vote: {top} of {len(keys)} answers agree"
+    group = [c if keys.get(i) in winners else None for i, c in enumerate(candidates)]
+    return _by_reward(group), f"majority vote: {top} of {len(keys)} answers agree"
+
+
+def select(
+    results: list[RunResult | None], how: Literal["reward", "vote"]
+) -> tuple[int | None, str]:
+    """The index of the selected run result, and one line saying why."""
+    return choose([None if r is None else (r.answer, r.final_reward) for r in results], how)
 
 
 async def solve_attempts(

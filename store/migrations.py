@@ -194,6 +194,12 @@ def m004_runs_host(db: sqlite_utils.Database) -> None:
     db.table("runs").add_column("host", str)
 
 
+@migration
+def m005_runs_selected(db: sqlite_utils.Database) -> None:
+    # Within an attempt group: 1 for the selected attempt, 0 for the others (NULL: not settled).
+    db.table("runs").add_column("selected", int)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

@@ -85,7 +85,8 @@ def _num(x: float) -> str:
     return f"{round(x, 2):g}"
 
 
-# The latest finished run per (problem, model, paradigm), so re-runs do not count twice, each
+# The latest finished run per (problem, model, paradigm), so re-runs do not count twice (and of
+# an attempt group only its selected run), each
 # joined to its effective grade (latest human, else latest automatic).
 _SCORE_SQL = f"""
 with latest as (
@@ -96,6 +97,7 @@ with latest as (
            ) as rn
     from runs r join problems p on p.id = r.problem_id
     where r.status = 'done' and (:dataset is null or p.dataset = :dataset)
+      and coalesce(r.selected, 1) = 1  -- of K attempts, only the selected one counts
 ),
 counted as (
     select l.dataset, l.model, l.paradigm, l.tokens, l.cost_usd,

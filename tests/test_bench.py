@@ -292,6 +292,39 @@ def test_attempts_make_k_runs_per_job_in_one_group(
     capsys.readouterr()
 
 
+def test_of_k_attempts_only_the_selected_one_is_scored(
+    fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import_small(tmp_path, n=2)
+    calls: dict[str, int] = {}
+
+    def answer(p: Problem, *_: str) -> Reply:
+        calls[p.key] = calls.get(p.key, 0) + 1
+        # The second attempt is right and the most confident; the others are wrong.
+        right = calls[p.key] == 2
+        reward = 0.95 if right else 0.3
+        text = p.reference if right else "1"
+        return Reply(f"<answer>{text}</answer><reflection>r</reflection><reward>{reward}</reward>")
+
+    fake_llm.responder = responder(db, "small", answer)
+    flags = (
+        "--paradigm",
+        "dcot",
+        "--model",
+        "gpt-4o-mini",
+        "--attempts",
+        "3",
+        "--concurrency",
+        "1",
+    )
+    assert main(bench(fake_llm, "small", *flags)) == 0
+    selected = db.conn.execute("select selected, final_reward from runs order by id").fetchall()
+    assert sorted(selected) == [(0, 0.3)] * 4 + [(1, 0.95)] * 2
+    (row,) = score_table(db, "small")
+    assert row.n == 2 and row.full == 2 and row.zero == 0 and row.total == "2/2"
+    capsys.readouterr()
+
+
 # ---- rate limits and cost ------------------------------------------------------------------
 
 

@@ -160,6 +160,10 @@ def test_attempts_json_lists_the_others(openai_env, capsys):
     )
     code, obj = run_json(capsys, ["solve", "q", "--attempts", "3", "--select", "vote", "--json"])
     assert code == 0 and obj["answer"] == "B" and len(obj["attempts"]) == 2
+    from store.db import open_db
+
+    marks = dict(open_db().conn.execute("select id, selected from runs").fetchall())
+    assert marks[obj["run_id"]] == 1 and sorted(marks.values()) == [0, 0, 1]
     assert all(PINNED <= set(a) for a in obj["attempts"])
 
 

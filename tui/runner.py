@@ -591,6 +591,10 @@ class _Bench:
         self._count(live, result.status, result.error)
         if result.status == "done" and live.run_id is not None:
             self._start_grading(live.run_id, job.label)
+        if live.unit.group is not None:
+            from store.attempts import settle_attempt_group
+
+            settle_attempt_group(self.db, live.unit.group)  # once its last attempt ends
 
     def _count(self, live: _Live, status: str, error: str | None) -> None:
         job = live.unit.job

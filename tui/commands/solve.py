@@ -337,6 +337,10 @@ def _solve_attempts(
                 rec.finish_cancelled()
         return 130
     assert selected is not None
+    if db is not None:
+        from store.attempts import settle_attempt_group
+
+        settle_attempt_group(db, group, args.select)
     chosen = selected.selected if selected.selected is not None else 0
     run_ids = [rec.run_id if rec is not None else None for rec in recorders]
 
