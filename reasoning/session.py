@@ -41,6 +41,17 @@ class CallOutcome:
 DeltaHandler = Callable[[str], tuple[list[Event], bool]]
 
 
+def estimate_usage(request: ChatRequest, text: str, known: Usage) -> Usage:
+    """About 4 characters a token: the usage of a call whose stream ended before its count."""
+    sent = len(request.system) + sum(len(m.content) for m in request.messages)
+    return Usage(
+        input_tokens=known.input_tokens or -(-sent // 4),
+        output_tokens=-(-len(text) // 4),
+        cache_read_tokens=known.cache_read_tokens,
+        cache_write_tokens=known.cache_write_tokens,
+    )
+
+
 def _cost_of(model: str, usage: Usage) -> float | None:
     from reasoning.providers.pricing import cost
 
@@ -129,6 +140,10 @@ class Session:
         except ProviderError as exc:
             failure = exc
         text = "".join(parts)
+        if finish in ("aborted", "cut") and text and usage.output_tokens == 0:
+            # A stream stopped early never reports usage, yet the tokens were made (and billed).
+            usage = estimate_usage(request, text, usage)
+            yield Notice(f"call {index} stopped early: its token counts are estimated")
         self.usage = self.usage + usage
         if self.cost_usd is not None:
             c = _cost_of(self.provider.model, usage)

@@ -33,7 +33,9 @@ TRANSCRIPT = (
 )
 
 
-def provider_for(fake: FakeLLM, kind: str, monkeypatch: pytest.MonkeyPatch, **extra):
+def provider_for(
+    fake: FakeLLM, kind: str, monkeypatch: pytest.MonkeyPatch, timeout_s: float = 5.0, **extra
+):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-openai")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     base = fake.base_url_openai if kind == "openai" else fake.base_url_anthropic
@@ -44,7 +46,7 @@ def provider_for(fake: FakeLLM, kind: str, monkeypatch: pytest.MonkeyPatch, **ex
         base_url=base,
         api_key_env="OPENAI_API_KEY" if kind == "openai" else "ANTHROPIC_API_KEY",
         max_retries=3,
-        timeout_s=5.0,
+        timeout_s=timeout_s,
         **extra,
     )
     return build_provider(spec)
@@ -187,6 +189,7 @@ async def test_max_calls_and_wall_time_are_limits(fake_llm, monkeypatch):
         "q", provider_for(fake_llm, "openai", monkeypatch), RunSettings(wall_time_s=0.3)
     )
     assert r.stop_reason == "wall_time" and r.elapsed_s < 2.0
+    assert r.usage.output_tokens > 0  # stopped early, yet its tokens are counted (estimated)
 
 
 def g1_responder(final_at: int = 3):
@@ -348,3 +351,31 @@ async def test_model_text_with_markup_and_escapes_is_kept_verbatim_in_events(
     fake_llm.queue(Reply(f"<step>{nasty}</step><answer>1</answer>"))
     _, r = await run_all("q", provider_for(fake_llm, kind, monkeypatch), RunSettings())
     assert r.steps[0].content == nasty  # stored as written; sanitised only where it is shown
+
+
+@pytest.mark.parametrize("kind", PROTOCOLS)
+async def test_a_stream_that_goes_silent_is_cut_and_continued(fake_llm, kind, monkeypatch):
+    head, tail = TRANSCRIPT[:100], TRANSCRIPT[100:]
+    fake_llm.queue(Reply(head + "never sent", stall_after=len(head)), Reply(tail))
+    provider = provider_for(fake_llm, kind, monkeypatch, timeout_s=0.5)
+    _, r = await run_all("q", provider, RunSettings())
+    assert r.status == "done" and r.answer == "x = 4" and r.calls == 2
+
+
+@pytest.mark.parametrize("kind", PROTOCOLS)
+async def test_a_server_that_never_answers_fails_in_bounded_time(fake_llm, kind, monkeypatch):
+    import time
+
+    fake_llm.responder = lambda body: Reply(hang=True)
+    provider = provider_for(fake_llm, kind, monkeypatch, timeout_s=0.3)
+    t0 = time.monotonic()
+    _, r = await run_all("q", provider, RunSettings())
+    assert r.status == "failed" and r.stop_reason == "provider_error"
+    assert time.monotonic() - t0 < 5
+    assert "no answer within 0.3 s" in (r.error or "")
+
+
+async def test_a_slow_server_is_waited_for(fake_llm, monkeypatch):
+    fake_llm.queue(Reply(TRANSCRIPT, latency=0.3, delay=0.002))
+    _, r = await run_all("q", provider_for(fake_llm, "anthropic", monkeypatch), RunSettings())
+    assert r.status == "done" and r.final_reward == 0.95
