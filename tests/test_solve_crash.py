@@ -1,0 +1,116 @@
+"""`kill -9` on a real `ponder solve` mid-stream: finished steps survive, the run becomes
+interrupted, and `ponder resume` finishes it under the same id."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from store.db import open_db
+from store.queries import get_run
+
+ROOT = Path(__file__).resolve().parents[1]
+PONDER = [sys.executable, "-m", "tui.cli"]
+
+pytestmark = pytest.mark.slow
+
+SLOW = (
+    "<thinking>Plan the computation.</thinking>\n"
+    "<step>First, 2x + 3 = 11 gives 2x = 8.</step>\n<count>19</count>\n"
+    "<step>Then x = 4.</step>\n<count>18</count>\n"
+    "<reflection>Substitution gives 11: correct.</reflection>\n<reward>0.9</reward>\n"
+    + "<step>"
+    + "An unnecessarily long double check, still streaming when the process dies. " * 40
+    + "</step>\n<answer>4</answer>\n<reflection>ok</reflection>\n<reward>0.9</reward>"
+)
+RESUMED = "<answer>x = 4</answer>\n<reflection>Verified after resuming.</reflection>\n<reward>0.85</reward>"
+
+
+@pytest.fixture
+def slow_server(tmp_path):
+    script = tmp_path / "script.jsonl"
+    with script.open("w") as f:
+        f.write(json.dumps({"text": SLOW, "chunk": 7, "delay": 0.02}) + "\n")
+        f.write(json.dumps({"text": RESUMED}) + "\n")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "fakellm.py"),
+            "--port",
+            "0",
+            "--script",
+            str(script),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("READY"), line
+    yield int(line.split()[1])
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(10)
+
+
+def test_kill_9_mid_solve_then_resume(slow_server, tmp_path):
+    db_path = tmp_path / "crash.db"
+    env = {
+        **os.environ,
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{slow_server}/v1",
+        "OPENAI_API_KEY": "sk-test-crash",
+        "PONDER_DB": str(db_path),
+    }
+    solve = subprocess.Popen(
+        [*PONDER, "solve", "Solve 2x + 3 = 11", "--model", "m"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        # Wait until the reflection is committed and the long step is streaming.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if db_path.exists():
+                db = open_db(db_path, recover=False)
+                done = db.conn.execute("select count(*) from steps where partial = 0").fetchone()[0]
+                db.close()
+                if done >= 4:
+                    break
+        else:
+            pytest.fail("the solve never got to its fourth step")
+        time.sleep(2.5)  # let the partial text of the long step be flushed
+    finally:
+        solve.send_signal(signal.SIGKILL)
+        solve.wait(10)
+
+    db = open_db(db_path)  # a new process: finds the run's process dead
+    (run_id,) = db.conn.execute("select id from runs").fetchone()
+    detail = get_run(db, run_id)
+    assert detail is not None and detail.status == "interrupted"
+    kinds = [s.kind for s in detail.steps]
+    assert kinds[:4] == ["thinking", "step", "step", "reflection"]
+    assert "unnecessarily long double check" in detail.steps[-1].content  # the partial text
+
+    out = subprocess.run(
+        [*PONDER, "resume", str(run_id), "--json"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    obj = json.loads(out.stdout)
+    assert obj["run_id"] == run_id and obj["status"] == "done" and obj["answer"] == "x = 4"
+    assert obj["final_reward"] == 0.85
+    assert [s["kind"] for s in obj["steps"]][:4] == ["thinking", "step", "step", "reflection"]
+    assert db.conn.execute("select count(*) from runs").fetchone()[0] == 1
