@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui.commands.common import safe_text
@@ -33,6 +34,7 @@ from tui.widgets.bench_progress import (
     latest_bench,
     running_bench,
 )
+from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.run_cells import one_line
 
 if TYPE_CHECKING:
@@ -192,7 +194,7 @@ class BenchScreen(Screen[None]):
                 )
                 yield DataTable(id="bench-matrix", cursor_type="none", zebra_stripes=True)
                 yield Static("", id="bench-log", markup=False)
-        yield Footer()
+        yield CalmFooter()
 
     def on_mount(self) -> None:
         matrix = self.query_one("#bench-matrix", DataTable)
@@ -211,6 +213,10 @@ class BenchScreen(Screen[None]):
         bench_id = latest_bench(db) if db is not None else None
         if bench_id is not None:
             self._watch_bench(bench_id, own=False)
+            if self.watched is not None and self.watched.dataset is not None:
+                # The form starts from the bench on show, so Resume continues it.
+                with contextlib.suppress(Exception):
+                    self.query_one("#bench-dataset", Select).value = self.watched.dataset
         self._update_buttons()
         self.set_interval(POLL_S, self.poll)
         self.poll()
@@ -391,6 +397,11 @@ class BenchScreen(Screen[None]):
             self.notify(safe_text(error), severity="error", markup=False, timeout=10)
             self._log(f"Could not run: {error}")
         elif summary is not None:
+            # A bench quicker than one poll was never watched while it ran.
+            plan = self._plan_run
+            size = self._dataset_size(summary.dataset)
+            expected = min(size, plan.limit) if plan is not None and plan.limit else size
+            self._watch_bench(summary.bench_id, own=True, expected=expected)
             stopped = summary.stopped
             self.state = "paused" if pausing or stopped == "cancelled" else "done"
             line = (
@@ -429,9 +440,18 @@ class BenchScreen(Screen[None]):
 
     def poll(self) -> None:
         """Read the watched bench from the store: bars, totals, and (when it changed) scores."""
-        db = self.db
-        if db is None or not self.is_attached:
+        if self.db is None or not self.is_attached:
             return
+        try:
+            self._poll()
+        except Exception as exc:  # a locked or damaged store: say so, keep polling
+            line = f"Cannot read the bench: {type(exc).__name__}: {exc}"
+            if not self._notes or self._notes[-1] != line:
+                self._log(line)
+
+    def _poll(self) -> None:
+        db = self.db
+        assert db is not None
         progress = self._progress
         if self.state in ("running", "pausing") and progress is not None:
             self._watch_bench(progress.bench_id, own=True, expected=self._expected(progress))

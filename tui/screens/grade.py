@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.widgets import DataTable, Label, Select, Static
 
 from store.grades import GradeError, StoredGrade, grade_history, parse_human_verdict
 from tui.commands.common import safe_text
@@ -35,6 +35,7 @@ from tui.screens.grade_rows import (
     ungraded_ids,
 )
 from tui.screens.store_thread import thread_db
+from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import Column, PagedTable, Row
 from tui.widgets.run_cells import grade_cell, grade_label, reward_cell, text_cell
 
@@ -49,9 +50,9 @@ GRADER_FILE = "grader.txt"
 RUBRIC_MAX = {"putnam": 10.0, "imo": 7.0}
 
 COLUMNS = (
-    Column("id", "#", 6),
-    Column("problem", "problem", 16),
-    Column("model", "model", 20),
+    Column("id", "#", 5),
+    Column("problem", "problem", 15),
+    Column("model", "model", 16),
     Column("paradigm", "paradigm", 8),
     Column("reward", "reward", 6),
     Column("grade", "grade", 15),
@@ -89,8 +90,8 @@ def save_grader_name(name: str) -> None:
 def row_cells(r: GradeRow) -> list[Text]:
     return [
         Text(str(r.run_id), style="dim"),
-        text_cell(r.problem, 16),
-        text_cell(r.model or "?", 20),
+        text_cell(r.problem, 15),
+        text_cell(r.model or "?", 16),
         text_cell(r.paradigm or "?"),
         reward_cell(r.final_reward),
         grade_cell(
@@ -140,7 +141,7 @@ class GradeScreen(Screen[None]):
     GradeScreen #grade-main { height: 1fr; }
     GradeScreen #grade-table { width: 1fr; height: 1fr; }
     GradeScreen #grade-detail {
-        width: 60;
+        width: 56;
         height: 1fr;
         padding: 0 1;
         background: $boost;
@@ -219,7 +220,7 @@ class GradeScreen(Screen[None]):
                 yield Static("", id="detail-answer", markup=False)
                 yield Label("Grades", classes="detail-label")
                 yield Static("", id="detail-grades", markup=False)
-        yield Footer()
+        yield CalmFooter()
 
     def _filter_values(self) -> tuple[list[str], list[str]]:
         db = self.db
@@ -261,6 +262,9 @@ class GradeScreen(Screen[None]):
             return
         self.total = count_grade_rows(db, self.filter)
         self.table.load(self._fetch, keep=keep)
+
+    @on(PagedTable.Loaded, "#grade-table")
+    def _loaded(self, event: PagedTable.Loaded) -> None:
         self._show_status()
         self._show_detail()
 
@@ -354,6 +358,7 @@ class GradeScreen(Screen[None]):
 
     @staticmethod
     def _history_text(history: list[StoredGrade]) -> str:
+        """Newest first; ▸ marks the grade that counts (the latest human one, else automatic)."""
         if not history:
             return "Not graded yet."
         lines = []
@@ -361,11 +366,11 @@ class GradeScreen(Screen[None]):
         for g in reversed(history):
             who = g.grader + (f" ({g.grader_name})" if g.grader_name and g.grader != "auto" else "")
             mark = "▸ " if g.id == effective.id else "  "
-            line = f"{mark}{g.created_at[:16].replace('T', ' ')}  {who}: "
-            line += grade_label(g.verdict, g.score, g.points, g.max_points)
+            when = g.created_at[:16].replace("T", " ")
+            label = grade_label(g.verdict, g.score, g.points, g.max_points)
+            lines.append(f"{mark}{label}  {who}  {when}")
             if g.note:
-                line += f" — {g.note}"
-            lines.append(line)
+                lines.append(f"    {g.note}")
         return "\n".join(lines)
 
     def _refresh_row(self, run_id: int) -> None:

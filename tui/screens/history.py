@@ -15,13 +15,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from store.queries import RunSummary, count_runs, list_runs
 from tui.commands.common import safe_text
 from tui.screens.ask import AskModal, Field
 from tui.screens.fast_mount import mark_styles_current
 from tui.screens.store_thread import thread_db
+from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
 from tui.widgets.run_cells import grade_cell, one_line, reward_cell, status_cell, text_cell
 
@@ -34,14 +35,14 @@ SEARCH_DELAY_S = 0.25  # typing pauses this long before the search runs
 ALL = "__all__"  # the dataset Select's "every dataset" value
 
 COLUMNS = (
-    Column("id", "#", 7),
+    Column("id", "#", 6),
     Column("started", "started (UTC)", 16),
     Column("status", "status", 11),
     Column("paradigm", "paradigm", 8),
-    Column("model", "model", 22),
+    Column("model", "model", 20),
     Column("problem", "problem", 16),
     Column("reward", "reward", 6),
-    Column("grade", "grade", 9),
+    Column("grade", "grade", 13),
     Column("answer", "answer / prompt", None),
 )
 
@@ -53,7 +54,7 @@ def summary_cells(s: RunSummary) -> list[Text]:
         text_cell((s.started_at or "").replace("T", " ")[:16]),
         status_cell(s.status),
         text_cell(s.paradigm or "?"),
-        text_cell(s.model or "?", 22),
+        text_cell(s.model or "?", 20),
         text_cell(s.problem or "", 16),
         reward_cell(s.final_reward),
         grade_cell(s.grade_verdict, s.grade),
@@ -123,7 +124,7 @@ class HistoryScreen(Screen[None]):
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
-        Binding("enter", "open", "Open in Solve", show=True),
+        Binding("o", "open", "Open in Solve"),
         Binding("r", "rerun", "Re-run"),
         Binding("d", "delete", "Delete"),
         Binding("e", "export", "Export"),
@@ -185,7 +186,7 @@ class HistoryScreen(Screen[None]):
             yield Static("", id="preview-prompt", markup=False)
             yield Label("Answer", classes="preview-label")
             yield Static("", id="preview-answer", markup=False)
-        yield Footer()
+        yield CalmFooter()
 
     def _dataset_options(self) -> list[tuple[Content, str]]:
         options = [(Content("every dataset"), ALL)]
@@ -233,6 +234,9 @@ class HistoryScreen(Screen[None]):
         search, dataset = self.search or None, self.dataset
         self.total = count_runs(db, search=search, dataset=dataset)
         self.table.load(self._fetch, keep=keep)
+
+    @on(PagedTable.Loaded, "#history-table")
+    def _loaded(self, event: PagedTable.Loaded) -> None:
         self._show_status()
         self._preview(self.table.current_key)
 
@@ -282,8 +286,6 @@ class HistoryScreen(Screen[None]):
             return  # a newer search is on its way
         self.total = total
         self.table.load(self._fetch, first=first)
-        self._show_status()
-        self._preview(self.table.current_key)
 
     def _show_status(self) -> None:
         shown = self.table.row_count
@@ -325,8 +327,6 @@ class HistoryScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "rerun", "delete") and self.table.current_key is None:
             return None
-        if action == "open":
-            return self.table.has_focus  # Enter in the search box searches
         return True
 
     def action_focus_search(self) -> None:

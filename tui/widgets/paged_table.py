@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.widgets import DataTable
 
 PAGE = 100
@@ -15,7 +17,7 @@ PREFETCH = 20  # rows left below the cursor when the next page is fetched
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its key, its header and its width (None: as wide as its content)."""
+    """A column: its key, its header and its width (None: whatever room the others leave)."""
 
     key: str
     label: str
@@ -27,11 +29,29 @@ Row = tuple[int, Sequence[Text]]
 Fetch = Callable[[int, int], Sequence[Row]]
 
 
+@dataclass(frozen=True)
+class _Pending:
+    fetch: Fetch
+    keep: int | None
+    first: Sequence[Row] | None
+
+
 class PagedTable(DataTable[Any]):
     """Rows come from `fetch(offset, limit)`; the next page loads as the cursor nears the end.
 
     Cells are `Text`, never `str`: a str cell would be read as markup.
     """
+
+    class Loaded(Message):
+        """A query's first page is on the table (posted after each `load`)."""
+
+        def __init__(self, table: PagedTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
 
     def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -39,6 +59,8 @@ class PagedTable(DataTable[Any]):
         self._fetch: Fetch | None = None
         self._loaded = 0
         self._exhausted = True
+        self._sized = False
+        self._pending: _Pending | None = None
 
     def on_mount(self) -> None:
         self._ensure_columns()
@@ -47,7 +69,35 @@ class PagedTable(DataTable[Any]):
         # The screen may load rows before this widget's own Mount handler has run.
         if not self.columns:
             for c in self.table_columns:
-                self.add_column(Text(c.label), key=c.key, width=c.width)
+                self.add_column(Text(c.label), key=c.key, width=c.width or self._flex_width())
+
+    def _flex_width(self) -> int:
+        """The room left for the flexible column(s) once the fixed ones are laid out."""
+        fixed = sum(c.width or 0 for c in self.table_columns)
+        padding = 2 * self.cell_padding * len(self.table_columns)
+        flexible = sum(1 for c in self.table_columns if c.width is None) or 1
+        room = self.scrollable_content_region.width - fixed - padding
+        return max(10, room // flexible)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self._flex_width()
+        changed = False
+        for c in self.table_columns:
+            column = self.columns.get(c.key)  # type: ignore[call-overload]
+            if c.width is None and column is not None and column.width != width:
+                column.width = width
+                changed = True
+        if changed:
+            # DataTable has no public call to re-lay its columns out after a width change.
+            self._require_update_dimensions = True
+            self.refresh()
+        if not self._sized:
+            # A resize re-renders every visible cell, so the first rows wait for the first
+            # size: one render of the first page instead of two (a third of the screen's cost).
+            self._sized = True
+            pending, self._pending = self._pending, None
+            if pending is not None:
+                self._load_now(pending)
 
     @property
     def loaded(self) -> int:
@@ -63,18 +113,27 @@ class PagedTable(DataTable[Any]):
         self, fetch: Fetch, *, keep: int | None = None, first: Sequence[Row] | None = None
     ) -> None:
         """Show a new query from its first page (`first`, if already fetched off the UI thread);
-        keep the cursor on row `keep` if it is there."""
+        keep the cursor on row `keep` if it is there. Posts `Loaded` once the rows are in."""
         self._ensure_columns()
+        pending = _Pending(fetch, keep, first)
+        if self._sized:
+            self._load_now(pending)
+        else:
+            self._pending = pending
+            self._fetch = fetch  # load_more before the first size still reads this query
+
+    def _load_now(self, pending: _Pending) -> None:
         self.clear()
-        self._fetch = fetch
+        self._fetch = pending.fetch
         self._loaded = 0
         self._exhausted = False
-        if first is None:
+        if pending.first is None:
             self.load_more()
         else:
-            self._add(first)
-        if keep is not None:
-            self.select_key(keep)
+            self._add(pending.first)
+        if pending.keep is not None:
+            self.select_key(pending.keep)
+        self.post_message(self.Loaded(self))
 
     def load_more(self) -> int:
         """Append the next page; return how many rows came."""

@@ -60,7 +60,7 @@ def grade_label(
         return "–"
     glyph, _ = _VERDICT.get(verdict, ("·", ""))
     if verdict == "needs_human":
-        return f"{glyph} human"
+        return f"{glyph} needs human"
     if points is not None and max_points is not None:
         return f"{glyph} {_num(points)}/{_num(max_points)}"
     if verdict == "partial" and score is not None:
@@ -82,7 +82,7 @@ def grade_cell(
         return Text("–", style="dim")
     _, style = _VERDICT.get(verdict, ("·", ""))
     cell = Text(grade_label(verdict, score, points, max_points), style=style)
-    if grader:
+    if grader and verdict != "needs_human":
         cell.append(f" {grader}", style="dim")
     if disagrees:
         cell.append(" ≠", style="bold magenta")
