@@ -77,6 +77,14 @@ def score_cell(row: ScoreRow | None) -> Text:
     return cell
 
 
+def gain(row: ComparisonRow, paradigm: str) -> float | None:
+    """What the technique gained, once both sides have graded runs (else unknown, not 0)."""
+    with_row = row.dcot if paradigm == "dcot" else row.g1
+    if with_row is None or row.direct is None or not with_row.graded or not row.direct.graded:
+        return None
+    return row.gain(paradigm)
+
+
 def gain_cell(gain: float | None) -> Text:
     if gain is None:
         return Text("–", style="dim")
@@ -93,9 +101,9 @@ def matrix_rows(rows: Iterable[ComparisonRow]) -> list[list[Text]]:
                 Text(one_line(r.model, 30)),
                 score_cell(r.direct),
                 score_cell(r.dcot),
-                gain_cell(None if r.dcot is None else r.gain("dcot")),
+                gain_cell(gain(r, "dcot")),
                 score_cell(r.g1),
-                gain_cell(None if r.g1 is None else r.gain("g1")),
+                gain_cell(gain(r, "g1")),
             ]
         )
     return out
@@ -514,12 +522,15 @@ class BenchScreen(Screen[None]):
         assert db is not None
         status = bench_status(db, watched.bench_id)
         where = "this screen" if watched.own else "the store"
-        state = (
-            self.state
-            if watched.own
-            else ("running" if any(c.running for c in configs) else "ended")
-        )
+        running = any(c.running for c in configs)
+        state = self.state if watched.own else ("running" if running else "ended")
         head = f"Bench {watched.bench_id} · {watched.dataset or '?'} · {state} (from {where})"
+        if progress is not None:
+            head += f" · elapsed {format_elapsed(progress.elapsed_s)}"
+            if progress.eta_s is not None and self.state == "running":
+                head += f" · ETA {format_elapsed(progress.eta_s)}"
+            if progress.paused_s > 0:
+                head += f" · rate-limited: waiting {progress.paused_s:.0f} s"
         self.query_one("#bench-head", Static).update(Content(safe_text(head)))
         parts = []
         if status is not None:
@@ -530,13 +541,7 @@ class BenchScreen(Screen[None]):
                 f"cost {format_cost(status.cost_usd)}",
             ]
             if status.started_at:
-                parts.append(f"started {status.started_at[:19].replace('T', ' ')}")
-        if progress is not None:
-            parts.append(f"elapsed {format_elapsed(progress.elapsed_s)}")
-            if progress.eta_s is not None and self.state == "running":
-                parts.append(f"ETA {format_elapsed(progress.eta_s)}")
-            if progress.paused_s > 0:
-                parts.append(f"rate-limited: waiting {progress.paused_s:.0f} s")
+                parts.append(f"started {status.started_at[:16].replace('T', ' ')}")
         self.query_one("#bench-totals", Static).update(Content(safe_text(" · ".join(parts))))
 
     def _show_matrix(self, watched: Watched, configs: list[ConfigProgress]) -> None:

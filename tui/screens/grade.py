@@ -37,7 +37,7 @@ from tui.screens.grade_rows import (
 from tui.screens.store_thread import thread_db
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import Column, PagedTable, Row
-from tui.widgets.run_cells import grade_cell, grade_label, reward_cell, text_cell
+from tui.widgets.run_cells import grade_cell, grade_label, problem_label, reward_cell, text_cell
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -90,7 +90,7 @@ def save_grader_name(name: str) -> None:
 def row_cells(r: GradeRow) -> list[Text]:
     return [
         Text(str(r.run_id), style="dim"),
-        text_cell(r.problem, 15),
+        Text(problem_label(r.problem, 15), no_wrap=True),
         text_cell(r.model or "?", 16),
         text_cell(r.paradigm or "?"),
         reward_cell(r.final_reward),
@@ -353,7 +353,7 @@ class GradeScreen(Screen[None]):
 
             found = extract_answer(row.answer)
             if found:
-                return f"{found}   (found now; not graded yet)"
+                return f"{found}   (found in the answer; no grader recorded one)"
         return "(none found)"
 
     @staticmethod

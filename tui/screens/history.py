@@ -24,7 +24,14 @@ from tui.screens.fast_mount import mark_styles_current
 from tui.screens.store_thread import thread_db
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
-from tui.widgets.run_cells import grade_cell, one_line, reward_cell, status_cell, text_cell
+from tui.widgets.run_cells import (
+    grade_cell,
+    one_line,
+    problem_label,
+    reward_cell,
+    status_cell,
+    text_cell,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -55,7 +62,7 @@ def summary_cells(s: RunSummary) -> list[Text]:
         status_cell(s.status),
         text_cell(s.paradigm or "?"),
         text_cell(s.model or "?", 20),
-        text_cell(s.problem or "", 16),
+        Text(problem_label(s.problem, 16), no_wrap=True),
         reward_cell(s.final_reward),
         grade_cell(s.grade_verdict, s.grade),
         text_cell(s.answer or "", 60),

@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label, ProgressBar
 
+from store.grades import EFFECTIVE_GRADE_ID
 from tui.widgets.run_cells import one_line
 
 
@@ -24,7 +25,8 @@ class ConfigProgress:
     failed: int
     running: int
     stopped: int  # cancelled or interrupted, to be run again on resume
-    graded: int  # done runs with a grade
+    graded: int  # done runs whose grade counts: full, partial or zero
+    needs_human: int  # done runs the automatic graders left to a person
 
     @property
     def finished(self) -> int:
@@ -39,19 +41,24 @@ with latest as (
                partition by model, paradigm, coalesce(problem_id, -id) order by id desc
            ) as rn
     from runs where bench_id = ?
+),
+counted as (
+    select l.model, l.paradigm, l.status, g.verdict
+    from latest l left join grades g on g.id = {effective}
+    where l.rn = 1
 )
 select model, paradigm, count(*), sum(status = 'done'), sum(status = 'failed'),
        sum(status = 'running'), sum(status in ('cancelled', 'interrupted')),
-       sum(status = 'done' and exists (select 1 from grades g where g.run_id = latest.id))
-from latest where rn = 1
-group by model, paradigm order by model, paradigm
-"""
+       sum(status = 'done' and verdict in ('full', 'partial', 'zero')),
+       sum(status = 'done' and verdict = 'needs_human')
+from counted group by model, paradigm order by model, paradigm
+""".format(effective=EFFECTIVE_GRADE_ID.format(run="l.id"))
 
 
 def bench_progress(db: sqlite_utils.Database, bench_id: str) -> list[ConfigProgress]:
     """Per model x paradigm, the bench's problems by the state of their latest run."""
     return [
-        ConfigProgress(r[0], r[1], r[2], r[3] or 0, r[4] or 0, r[5] or 0, r[6] or 0, r[7] or 0)
+        ConfigProgress(r[0], r[1], r[2], *(int(v or 0) for v in r[3:9]))
         for r in db.conn.execute(_PROGRESS_SQL, [bench_id]).fetchall()
     ]
 
@@ -78,8 +85,8 @@ class ConfigBar(Horizontal):
 
     DEFAULT_CSS = """
     ConfigBar { height: 1; }
-    ConfigBar .config-label { width: 34; }
-    ConfigBar ProgressBar { width: 40; }
+    ConfigBar .config-label { width: 30; }
+    ConfigBar ProgressBar { width: 38; }
     ConfigBar .config-counts { width: 1fr; color: $text-muted; }
     """
 
@@ -106,4 +113,6 @@ class ConfigBar(Horizontal):
         if p.stopped:
             parts.append(f"{p.stopped} stopped")
         parts.append(f"{p.graded} graded")
+        if p.needs_human:
+            parts.append(f"{p.needs_human} need a human")
         self.query_one(".config-counts", Label).update(Content(" · ".join(parts)))

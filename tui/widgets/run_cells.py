@@ -35,6 +35,18 @@ def text_cell(text: str | None, width: int | None = None, style: str = "") -> Te
     return Text(one_line(text, width), style=style, no_wrap=True, overflow="ellipsis")
 
 
+def problem_label(problem: str | None, width: int) -> str:
+    """ "dataset:key" cut in the dataset's name, so the key (what tells rows apart) stays."""
+    text = one_line(problem)
+    if len(text) <= width or ":" not in text:
+        return one_line(text, width)
+    dataset, _, key = text.rpartition(":")
+    room = width - len(key) - 2
+    if room < 3:
+        return one_line(text, width)
+    return f"{dataset[:room]}…:{key}"
+
+
 def status_cell(status: str) -> Text:
     return Text(status, style=_STATUS_STYLE.get(status, ""))
 
