@@ -61,9 +61,9 @@ class SolveScreen(Screen[None]):
         Binding("f3", "provider", "Provider"),
         Binding("f4", "budget", "Budget"),
         Binding("f5", "reinforce", "Reinforce"),
-        Binding("ctrl+o", "open_run", "Open run"),
-        Binding("f8", "copy_answer", "Copy answer"),
-        Binding("f9", "toggle_math", "Raw math"),
+        Binding("ctrl+o", "open_run", "Open"),
+        Binding("f8", "copy_answer", "Copy"),
+        Binding("f9", "toggle_math", "LaTeX"),
     ]
 
     def __init__(self) -> None:
@@ -95,7 +95,7 @@ class SolveScreen(Screen[None]):
                     yield Static(Content(WELCOME), id="welcome", markup=False)
                 yield PromptBox(prompts=self._stored_prompts(), id="prompt")
             yield Sidebar(id="sidebar")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.watch(self.app, "session", self._refresh_status, init=False)
@@ -343,11 +343,11 @@ class SolveScreen(Screen[None]):
         self.query_one(Sidebar).ended(result, status)
         self._set_state(status)
 
-    async def _tick(self) -> None:
-        """Once a frame: append the queued text of each streaming block."""
+    def _tick(self) -> None:
+        """Once a frame: show the queued text of each streaming block (never waits on a mount)."""
         dirty, self._dirty = self._dirty, set()
         for block in dirty:
-            await block.flush()
+            block.flush()
             if block.has_pending and not block.finished:
                 self._dirty.add(block)  # not mounted yet: next frame
         if self.running:
@@ -540,10 +540,10 @@ class SolveScreen(Screen[None]):
     def action_toggle_math(self) -> None:
         self.ponder.math = not self.ponder.math
 
-    async def _on_math(self, math: bool) -> None:
+    def _on_math(self, math: bool) -> None:
         self._refresh_status()
         for view in self.query(RunView):
-            await view.set_math(math)
+            view.set_math(math)
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """The Solve screen's commands for the palette (the app adds them)."""

@@ -11,7 +11,7 @@ from reasoning.events import RunResult, Step, StepKind
 from tui.commands.common import safe_text
 from tui.widgets.bands import format_elapsed, format_reward
 from tui.widgets.latex import render_math
-from tui.widgets.safe_markdown import SafeMarkdown
+from tui.widgets.markdown_view import MarkdownView
 from tui.widgets.step_block import StepBlock
 
 STATUS_MARKS = {
@@ -34,7 +34,7 @@ class RunView(Vertical):
         self.status = "running"
         self._steps_taken = 0  # numbers "Step N" among the steps only
         self._meta = Static(Content(meta), classes="run-meta", markup=False)
-        self._prompt = SafeMarkdown(render_math(self.prompt, raw=not math), classes="prompt-text")
+        self._prompt = MarkdownView(render_math(self.prompt, raw=not math), classes="prompt-text")
         self._end = Static("", classes="run-end", markup=False)
         self._early: list[StepBlock] = []  # blocks started before this view was mounted
         self._ready = False
@@ -126,10 +126,9 @@ class RunView(Vertical):
         line.update(Content("  ·  ".join(parts)))
         for name in STATUS_MARKS:
             line.set_class(name == status, f"-{name}")
-        self.set_class(True, f"-{status}")
 
-    async def set_math(self, math: bool) -> None:
+    def set_math(self, math: bool) -> None:
         self.math = math
-        await self._prompt.update(render_math(self.prompt, raw=not math))
+        self._prompt.update(render_math(self.prompt, raw=not math))
         for block in self.blocks.values():
-            await block.set_math(math)
+            block.set_math(math)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
+from textual.containers import Vertical
+from textual.content import Content, Span
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Label, Markdown
-from textual.widgets.markdown import MarkdownStream
+from textual.widget import Widget
 
 from reasoning.events import Step, StepKind
 from tui.commands.common import safe_text
 from tui.widgets.bands import format_reward, reward_band
+from tui.widgets.block_split import complete_blocks_end
 from tui.widgets.latex import MathStream, render_math
-from tui.widgets.safe_markdown import SafeMarkdown
+from tui.widgets.markdown_view import MarkdownView
 
 KIND_LABELS: dict[str, str] = {
     "thinking": "Thinking",
@@ -37,19 +39,73 @@ def step_label(kind: str, number: int | None, title: str | None) -> str:
     return label
 
 
-class StepHeader(Horizontal, can_focus=True):
-    """The clickable header line of a step block; Enter or a click folds the body."""
+@dataclass(frozen=True)
+class HeaderInfo:
+    """What a step header shows."""
+
+    label: str
+    collapsed: bool = False
+    tag: str = ""  # "↩ backtrack", "abandoned", "cancelled"…
+    budget_left: int | None = None
+    reward: float | None = None
+
+
+class StepHeader(Widget, can_focus=True):
+    """The header line: fold mark and label on the left, tag, budget and reward badge right."""
 
     BINDINGS = [Binding("enter,space", "fold", "Fold", show=False)]
+    COMPONENT_CLASSES = {
+        "step-header--label",
+        "step-header--tag",
+        "step-header--budget",
+        "step-header--high",
+        "step-header--mid",
+        "step-header--low",
+    }
+    DEFAULT_CSS = """
+    StepHeader { height: 1; width: 1fr; }
+    StepHeader > .step-header--label { text-style: bold; }
+    StepHeader > .step-header--tag { color: $text-warning; }
+    StepHeader > .step-header--budget { color: $text-muted; }
+    StepHeader > .step-header--high { background: $success 30%; color: $text-success; text-style: bold; }
+    StepHeader > .step-header--mid { background: $warning 30%; color: $text-warning; text-style: bold; }
+    StepHeader > .step-header--low { background: $error 30%; color: $text-error; text-style: bold; }
+    """
+
+    info: reactive[HeaderInfo] = reactive(HeaderInfo(""), layout=False)
 
     class Toggle(Message):
         """Fold or unfold the block."""
 
-    def compose(self) -> ComposeResult:
-        yield Label(id="step-title", markup=False)
-        yield Label(id="step-tag", markup=False)
-        yield Label(id="step-budget", markup=False)
-        yield Label(id="step-badge", markup=False)
+    @property
+    def band(self) -> str | None:
+        """The reward band shown by the badge, if there is a reward."""
+        reward = self.info.reward
+        return reward_band(reward) if reward is not None else None
+
+    def render(self) -> Content:
+        info = self.info
+        left = f"{'▶' if info.collapsed else '▼'} {info.label}"
+        spans = [Span(0, len(left), ".step-header--label")]
+        right: list[tuple[str, str]] = []
+        if info.tag:
+            right.append((info.tag, ".step-header--tag"))
+        if info.budget_left is not None:
+            right.append((f"budget {info.budget_left}", ".step-header--budget"))
+        if info.reward is not None:
+            right.append((f" ◆ {format_reward(info.reward)} ", f".step-header--{self.band}"))
+        right_text = "  ".join(t for t, _ in right)
+        room = max(self.size.width - len(right_text) - 1, 0)
+        if len(left) > room:
+            left = left[: max(room - 1, 0)] + "…"
+            spans = [Span(0, len(left), ".step-header--label")]
+        text = left.ljust(room + 1 if right_text else len(left))
+        for part, style in right:
+            if text and not text.endswith(" "):
+                text += "  "
+            spans.append(Span(len(text), len(text) + len(part), style))
+            text += part
+        return Content(text, spans=spans)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
@@ -60,14 +116,12 @@ class StepHeader(Horizontal, can_focus=True):
 
 
 class StepBlock(Vertical):
-    """A step, reflection, answer… streaming in through `append`; `finish` sets its final form."""
+    """A step, reflection, answer… streaming in through `append`; `finish` sets its final form.
 
-    class Finalized(Message):
-        """The block's final text is on screen."""
-
-        def __init__(self, block: StepBlock) -> None:
-            super().__init__()
-            self.block = block
+    Three widgets whatever its length: the header, and one MarkdownView for the body.
+    Complete Markdown blocks (up to a blank line) are appended to the view once; the block
+    still arriving is its tail, re-parsed alone each frame. A frame costs the tail.
+    """
 
     collapsed: reactive[bool] = reactive(False)
 
@@ -90,32 +144,34 @@ class StepBlock(Vertical):
         self.math = math
         self.streaming = streaming
         self.finished = False
+        self.settled = False  # finished and its final text shown
         self._source: list[str] = []  # the safe text so far, raw (LaTeX unconverted)
         self._pending: list[str] = []  # deltas not yet on screen
         self._math_stream = MathStream(raw=not math)
-        self._stream: MarkdownStream | None = None
+        self._tail = ""  # converted text of the block still arriving
         self._tag = ""
-        self._ready = False  # mounted, with its body ready for text
-        self.settled = False  # finished and its final text rendered
-
-    # -- composition ---------------------------------------------------------------------
+        self._ready = False  # mounted
+        self._appended = False  # some complete blocks are in the view
+        self._split_differs = False  # blocks parsed apart would render differently
+        self._restream = False  # at the end, what streamed is the content
 
     def compose(self) -> ComposeResult:
         yield StepHeader()
-        yield SafeMarkdown(classes="step-body")
+        yield MarkdownView(classes="step-body")
 
     def on_mount(self) -> None:
         self._ready = True
         if self.finished:
-            self.call_later(self._finalize)
-        elif self.streaming:
-            self._stream = Markdown.get_stream(self.body)
-            self.add_class("-streaming")
+            self._finalize()
         self._render_header()
 
     @property
-    def body(self) -> SafeMarkdown:
-        return self.query_one(SafeMarkdown)
+    def body(self) -> MarkdownView:
+        return self.query_one(MarkdownView)
+
+    @property
+    def header(self) -> StepHeader:
+        return self.query_one(StepHeader)
 
     @property
     def text(self) -> str:
@@ -133,62 +189,82 @@ class StepBlock(Vertical):
     def has_pending(self) -> bool:
         return bool(self._pending)
 
-    async def flush(self) -> None:
-        """Show the queued text: one Markdown append for everything since the last flush."""
-        if not self._pending or self._stream is None or self.finished:
+    def flush(self) -> None:
+        """Show the queued text: complete blocks appended to the view, the rest as its tail."""
+        if not self._pending or not self._ready or self.finished:
             return
         chunk = safe_text("".join(self._pending))
         self._pending.clear()
         self._source.append(chunk)
-        shown = self._math_stream.feed(chunk)
-        if shown:
-            await self._stream.write(shown)
+        self._show(self._tail + self._math_stream.feed(chunk))
+
+    def _show(self, text: str, *, final: bool = False) -> None:
+        cut = len(text) if final else complete_blocks_end(text)
+        body = self.body
+        if cut:
+            # Blocks parsed apart from what precedes them differ only when they continue
+            # it (an indented line continuing a list item): then the end renders it whole.
+            if self._appended and text[:1] in (" ", "\t"):
+                self._split_differs = True
+            self._appended = True
+            body.append(text[:cut])
+        self._tail = text[cut:]
+        body.set_tail(self._tail)
 
     def finish(self, step: Step) -> None:
-        """The step ended: badge, marks, and one final render of its whole content."""
+        """The step ended: badge, marks, and the rest of its content on screen."""
         self.step = step
-        self.finished = True
-        self._pending.clear()
         if step.title and not self.title_text:
             self.title_text = safe_text(step.title)
-        self._source = [safe_text(step.content)]
+        final = safe_text(step.content)
+        rest = safe_text("".join(self._pending))
+        self._pending.clear()
+        streamed = "".join(self._source) + rest
+        # What streamed is the content: show the rest. Otherwise render the content anew.
+        self._restream = self.streaming and self._ready and streamed.strip() == final.strip()
+        if self._restream:
+            self._tail += self._math_stream.feed(rest)
+        self._source = [final]
+        self.finished = True
         if self._ready:
-            self.call_later(self._finalize)
+            self._finalize()
 
     def stop(self, tag: str) -> None:
         """The run ended with this step unfinished (cancelled, failed): keep its text, tag it."""
         if self.finished:
             return
-        self._source.append(safe_text("".join(self._pending)))
+        rest = safe_text("".join(self._pending))
         self._pending.clear()
+        self._source.append(rest)
+        self._restream = self._ready
+        if self._restream:
+            self._tail += self._math_stream.feed(rest)
         self.finished = True
         self._tag = tag
         self.add_class("-stopped")
         if self._ready:
-            self.call_later(self._finalize)
+            self._finalize()
 
-    async def _finalize(self) -> None:
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            await stream.stop()
-        self.remove_class("-streaming")
-        if self.step is not None:
-            self.set_class(self.step.backtrack, "-backtrack")
+    def _finalize(self) -> None:
+        if self._restream and not self._split_differs:
+            self._show(self._tail + self._math_stream.flush(), final=True)
+        else:
+            self._render_body()  # the one full render of the step
+        if self.step is not None and self.step.backtrack:
+            self.add_class("-backtrack")
         self._render_header()
-        await self._render_body()
         self.settled = True
-        self.post_message(self.Finalized(self))
 
     # -- presentation --------------------------------------------------------------------
 
-    async def set_math(self, math: bool) -> None:
+    def set_math(self, math: bool) -> None:
         """Readable math on or off (raw LaTeX shown verbatim as code)."""
         if math == self.math:
             return
         self.math = math
         self._math_stream.raw = not math
         if self.finished and self._ready:
-            await self._render_body()
+            self._render_body()
 
     def mark_abandoned(self) -> None:
         """A later reflection backtracked from this step."""
@@ -196,35 +272,24 @@ class StepBlock(Vertical):
         self._tag = self._tag or "abandoned"
         self._render_header()
 
-    async def _render_body(self) -> None:
-        text = "".join(self._source)
-        await self.body.update(render_math(text, raw=not self.math))
+    def _render_body(self) -> None:
+        self.body.update(render_math("".join(self._source), raw=not self.math))
 
     def _render_header(self) -> None:
         if not self._ready:
             return
-        header = self.query_one(StepHeader)
-        symbol = "▶" if self.collapsed else "▼"
-        label = step_label(self.kind, self.number, self.title_text)
-        header.query_one("#step-title", Label).update(Content(f"{symbol} {label}"))
         step = self.step
-        tag = self._tag
-        if step is not None and step.backtrack:
-            tag = "↩ backtrack"
-        header.query_one("#step-tag", Label).update(Content(tag))
-        budget = header.query_one("#step-budget", Label)
-        if step is not None and step.kind == "step" and step.budget_left is not None:
-            budget.update(Content(f"budget {step.budget_left}"))
-        else:
-            budget.update(Content(""))
-        badge = header.query_one("#step-badge", Label)
-        badge.remove_class("-high", "-mid", "-low")
-        if step is not None and step.reward is not None:
-            badge.update(Content(f" ◆ {format_reward(step.reward)} "))
-            badge.add_class(f"-{reward_band(step.reward)}")
-            badge.display = True
-        else:
-            badge.display = False
+        tag = "↩ backtrack" if step is not None and step.backtrack else self._tag
+        budget = None
+        if step is not None and step.kind == "step":
+            budget = step.budget_left
+        self.header.info = HeaderInfo(
+            label=step_label(self.kind, self.number, self.title_text),
+            collapsed=self.collapsed,
+            tag=tag,
+            budget_left=budget,
+            reward=step.reward if step is not None else None,
+        )
 
     def watch_collapsed(self, collapsed: bool) -> None:
         self.set_class(collapsed, "-collapsed")
