@@ -102,21 +102,34 @@ left join grades a on a.id = {_LATEST_AUTO}
 """
 
 
+def _joins(f: GradeFilter) -> str:
+    """The joins a filter needs: the grades only when it filters on them."""
+    joins = "from runs r left join problems p on p.id = r.problem_id"
+    if f.show != "all":
+        joins += f" left join grades g on g.id = {EFFECTIVE_GRADE_ID.format(run='r.id')}"
+    if f.show == "disagree":
+        joins += f" left join grades a on a.id = {_LATEST_AUTO}"
+    return joins
+
+
+def _order(f: GradeFilter) -> str:
+    # A dataset reads in problem order (length-then-text puts 2 before 10), else newest first.
+    if f.dataset is not None:
+        return "length(p.key), p.key, r.model, r.paradigm, r.id desc"
+    return "r.id desc"
+
+
 def grade_rows(
     db: sqlite_utils.Database, f: GradeFilter, *, offset: int = 0, limit: int = 100
 ) -> list[GradeRow]:
     """A page of finished runs: a dataset's in problem order, otherwise newest first."""
     where, params = _where(f)
-    # length-then-text puts problem 2 before problem 10 for the usual keys.
-    order = (
-        "length(p.key), p.key, r.model, r.paradigm, r.id desc"
-        if f.dataset is not None
-        else "r.id desc"
-    )
+    # The page's ids first, so the grade lookups run for those rows only.
+    page = f"select r.id {_joins(f)} where {where} order by {_order(f)} limit ? offset ?"
     rows = db.conn.execute(
         "select r.id, p.dataset, p.key, r.model, r.paradigm, r.final_reward, r.answer,"
         " g.score, g.verdict, g.grader, g.points, g.max_points, a.score, a.verdict"
-        f" {_FROM} where {where} order by {order} limit ? offset ?",
+        f" {_FROM} where r.id in ({page}) order by {_order(f)}",
         [*params, max(0, limit), max(0, offset)],
     ).fetchall()
     return [GradeRow(*r) for r in rows]
@@ -136,7 +149,7 @@ def grade_row(db: sqlite_utils.Database, run_id: int) -> GradeRow | None:
 def count_grade_rows(db: sqlite_utils.Database, f: GradeFilter) -> int:
     """How many runs the filter matches."""
     where, params = _where(f)
-    return int(db.conn.execute(f"select count(*) {_FROM} where {where}", params).fetchone()[0])
+    return int(db.conn.execute(f"select count(*) {_joins(f)} where {where}", params).fetchone()[0])
 
 
 def ungraded_ids(db: sqlite_utils.Database, f: GradeFilter) -> list[int]:
