@@ -811,3 +811,22 @@ def test_snapshot_bench(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(snap_app(tmp_path), terminal_size=SIZE, run_before=before)
+
+
+async def test_quitting_during_a_bench_stops_it_and_keeps_runs_in_flight_as_cancelled(
+    openai_env: FakeLLM, tmp_path: Path
+) -> None:
+    openai_env.responder = lambda body: Reply(dcot_responder(body).text, delay=0.05, chunk=10)
+    db = make_db(tmp_path)
+    app = PonderApp(db=db)
+    started = time.monotonic()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.provider_state.resolving)
+        await start_bench(pilot, "putnam_mini", ("dcot",))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: db.execute("select count(*) from runs").fetchone()[0] >= 1)
+        await pilot.press("ctrl+q")
+    assert time.monotonic() - started < 20  # the bench thread did not hold the exit
+    statuses = {r[0] for r in db.execute("select status from runs")}
+    assert "running" not in statuses
+    assert "cancelled" in statuses

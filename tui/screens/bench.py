@@ -7,6 +7,7 @@ import asyncio
 import collections
 import contextlib
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from tui.runner import BenchPlan, BenchProgress, BenchSummary
 
 POLL_S = 0.5  # the store is read this often while the screen is on show
+STOP_WAIT_S = 10.0  # on quit, how long the runs in flight get to be recorded as cancelled
 PARADIGM_CHOICES = (
     ("dcot: dynamic CoT + reflection + reward", "dcot", True),
     ("g1: one JSON step per call", "g1", False),
@@ -156,6 +158,8 @@ class BenchScreen(Screen[None]):
         self._signature: tuple[Any, ...] | None = None
         self._default_model: str | None = None
         self._plan_run: BenchPlan | None = None  # the plan running now
+        self._closing = False
+        self._thread_done = threading.Event()
 
     @property
     def ponder(self) -> PonderApp:
@@ -334,6 +338,7 @@ class BenchScreen(Screen[None]):
         self.state = "running"
         self._progress = None
         self._plan_run = plan
+        self._thread_done.clear()
         self._update_buttons()
         self._log("Resuming…" if resume else "Starting…")
         self._run(plan)
@@ -355,6 +360,8 @@ class BenchScreen(Screen[None]):
                     self._loop = asyncio.get_running_loop()
                     self._stop = asyncio.Event()
                     stop = self._stop
+                    if self._closing:  # quit before the bench began
+                        stop.set()
                 return await run_bench(own, plan, self._on_progress, stop=stop)
 
             try:
@@ -366,6 +373,9 @@ class BenchScreen(Screen[None]):
             finally:
                 with self._lock:
                     self._loop = self._stop = None
+        self._thread_done.set()
+        if self._closing:
+            return
         try:
             self.app.call_from_thread(self._ended, summary, error)
         except RuntimeError:  # the app has closed meanwhile
@@ -393,10 +403,16 @@ class BenchScreen(Screen[None]):
         loop.call_soon_threadsafe(stop.set)
         return True
 
-    def on_unmount(self) -> None:
-        # The app is closing: end the bench cleanly (runs in flight recorded as cancelled),
-        # or its thread would hold the exit until every run finished.
+    async def on_unmount(self) -> None:
+        # The app is closing: end the bench cleanly, the runs in flight recorded as cancelled
+        # before the app goes (else they would stay `running` until the next start found them).
+        self._closing = True
+        if self.state not in ("running", "pausing"):
+            return
         self._request_stop()
+        deadline = time.monotonic() + STOP_WAIT_S
+        while not self._thread_done.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
 
     def _ended(self, summary: BenchSummary | None, error: str | None) -> None:
         pausing = self.state == "pausing"
