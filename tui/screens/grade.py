@@ -267,6 +267,7 @@ class GradeScreen(Screen[None]):
     def _loaded(self, event: PagedTable.Loaded) -> None:
         self._show_status()
         self._show_detail()
+        self.refresh_bindings()  # the grading keys need a row
 
     def _show_status(self) -> None:
         f = self.filter
@@ -384,6 +385,8 @@ class GradeScreen(Screen[None]):
     # -- grading by hand -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            return True
         if action in ("grade", "points", "note", "auto", "view", "open", "next_ungraded"):
             return True if self.table.current_key is not None else None
         return True

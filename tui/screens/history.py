@@ -246,6 +246,7 @@ class HistoryScreen(Screen[None]):
     def _loaded(self, event: PagedTable.Loaded) -> None:
         self._show_status()
         self._preview(self.table.current_key)
+        self.refresh_bindings()  # open, re-run, delete need a row
 
     @on(Input.Changed, "#history-search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -332,6 +333,8 @@ class HistoryScreen(Screen[None]):
     # -- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            return True
         if action in ("open", "rerun", "delete") and self.table.current_key is None:
             return None
         return True
