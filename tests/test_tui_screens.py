@@ -242,7 +242,7 @@ async def test_grading_by_keys_asks_the_name_once_and_moves_on(tmp_path: Path) -
             (ids["j2"], "human", "Ada", "partial", 0.5),
             (ids["j1"], "human", "Ada", "zero", 0.0),
         ]
-        assert "✓ full human" in screen_text(app)
+        await wait_for(pilot, lambda: "✓ full human" in screen_text(app), timeout=5)
 
 
 async def test_the_grader_name_is_remembered_across_sessions(tmp_path: Path) -> None:
@@ -257,7 +257,7 @@ async def test_the_grader_name_is_remembered_across_sessions(tmp_path: Path) -> 
         await pilot.pause()
         assert not isinstance(app.screen, AskModal)
         assert grades(db)[0][2] == "Grace"
-        assert "grader: Grace" in screen_text(app)
+        await wait_for(pilot, lambda: "grader: Grace" in screen_text(app), timeout=5)
 
 
 async def test_a_number_key_asks_points_out_of_the_rubric_maximum(tmp_path: Path) -> None:
@@ -283,7 +283,7 @@ async def test_a_number_key_asks_points_out_of_the_rubric_maximum(tmp_path: Path
         await pilot.press("enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, AskModal)  # points above the maximum: refused, said why
-        assert "exceed" in screen_text(app)
+        await wait_for(pilot, lambda: "exceed" in screen_text(app), timeout=5)
         await pilot.press("escape")
         assert len(grades(db)) == 1
 
@@ -328,7 +328,9 @@ async def test_the_auto_grade_action_grades_the_selection_in_a_worker(tmp_path: 
         (g,) = grade_history(db, ids["j1"])
         assert (g.grader, g.verdict, g.extracted) == ("auto", "full", "A,C")
         assert str(screen.table.get_row(str(ids["j1"]))[5]).startswith("✓ 4/4 auto")
-        assert "A,C   (by auto)" in screen_text(app)  # the extracted answer, beside the reference
+        await wait_for(
+            pilot, lambda: "A,C   (by auto)" in screen_text(app), timeout=5
+        )  # the extracted answer, beside the reference
         # Shift+A: every ungraded run under the filters; the proof needs a human.
         await pilot.press("A")
         await app.workers.wait_for_complete()
@@ -366,11 +368,11 @@ async def test_filters_narrow_the_table(tmp_path: Path) -> None:
         await pick("filter-paradigm", "__any__")
         assert await pick("filter-show", "needs_human") == [ids["p2"]]
         assert await pick("filter-show", "disagree") == [ids["p1"]]
-        assert "≠" in screen_text(app)
+        await wait_for(pilot, lambda: "≠" in screen_text(app), timeout=5)
         await pick("filter-dataset", "__any__")
         assert await pick("filter-show", "ungraded") == [ids["free"], ids["j2"], ids["j1"]]
         assert await pick("filter-model", "other-model") == [ids["j2"], ids["j1"]]
-        assert "2 ungraded" in screen_text(app)
+        await wait_for(pilot, lambda: "2 ungraded" in screen_text(app), timeout=5)
 
 
 async def test_next_to_grade_skips_graded_runs(tmp_path: Path) -> None:
@@ -413,7 +415,7 @@ async def test_a_note_is_recorded_with_the_verdict(tmp_path: Path) -> None:
             None,
             "misses the +1 step",
         )
-        assert "misses the +1 step" in screen_text(app)
+        await wait_for(pilot, lambda: "misses the +1 step" in screen_text(app), timeout=5)
 
 
 async def test_the_full_response_opens_in_a_modal(tmp_path: Path) -> None:
@@ -469,7 +471,7 @@ async def test_history_search_finds_runs_by_full_text(tmp_path: Path) -> None:
         assert table_keys(screen) == sorted(ids.values(), reverse=True)
         await pilot.press("slash", *"zebra")
         await wait_for(pilot, lambda: table_keys(screen) == [ids["free"]])
-        assert "1 run matching “zebra”" in screen_text(app)
+        await wait_for(pilot, lambda: "1 run matching “zebra”" in screen_text(app), timeout=5)
         await pilot.press("enter")  # from the search box: to the table
         assert screen.table.has_focus
         # Words match by stem: "primes" finds "prime?" too.
@@ -493,7 +495,7 @@ async def test_enter_opens_the_run_read_only_in_solve(tmp_path: Path) -> None:
         assert isinstance(solve, SolveScreen)
         await wait_for(pilot, lambda: solve.state == "read-only")
         assert solve.last_prompt == "Compute 7 times 6."
-        assert f"run #{ids['p3']}" in screen_text(app)
+        await wait_for(pilot, lambda: f"run #{ids['p3']}" in screen_text(app), timeout=5)
 
 
 async def test_delete_asks_first_then_removes_the_run(tmp_path: Path) -> None:
@@ -657,11 +659,17 @@ async def test_a_bench_running_in_another_process_shows_too(tmp_path: Path) -> N
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_mode(pilot, "ctrl+b")
         await wait_for(pilot, lambda: "Bench cli-bench" in screen_text(app))
-        assert "1/3 done" in screen_text(app) and "1 running" in screen_text(app)
+        await wait_for(
+            pilot,
+            lambda: "1/3 done" in screen_text(app) and "1 running" in screen_text(app),
+            timeout=5,
+        )
         db.execute("update runs set status = 'done', answer = '42' where id = ?", [live])
         # Ended: its size is what its runs show (the other process's --limit is not known).
         await wait_for(pilot, lambda: "2/2 done" in screen_text(app), timeout=5)
-        assert "cli-bench · putnam_mini · ended" in screen_text(app)
+        await wait_for(
+            pilot, lambda: "cli-bench · putnam_mini · ended" in screen_text(app), timeout=5
+        )
         assert screen.state == "idle"
 
 
