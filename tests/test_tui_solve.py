@@ -655,3 +655,71 @@ def test_snapshot_low_reward_backtrack(snap_compare: Any) -> None:
     events = run_events(PROBLEM, BACKTRACK_RUN, answer="8", final_reward=0.8)
     app, run_before = _snapshot_app(events)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# ---- more behaviour ------------------------------------------------------------------------------
+
+
+async def test_new_run_during_a_run_cancels_it_and_clears_the_chat(
+    openai_env: FakeLLM, tmp_path: Path
+) -> None:
+    text = "".join(dcot_transcript("What is 6 times 7? It is 42"))
+    openai_env.queue(Reply(text=text, chunk=5, delay=0.03))
+    db = open_db(tmp_path / "p.db")
+    app = PonderApp(db=db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready_app(pilot)
+        await submit(pilot, "What is 6 times 7?")
+        await wait_for(pilot, lambda: "Restate the givens" in screen_text(app))
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen.state == "idle")
+        assert not list(app.screen.query(StepBlock))
+        assert db.execute("select status from runs").fetchone() == ("cancelled",)
+        assert app.is_running
+
+
+def _long_run(n: int) -> list[Step]:
+    body = "\n".join(f"Line {i} of the argument." for i in range(8))
+    steps = [step(i, "step", body, budget_left=20 - i) for i in range(1, n + 1)]
+    return steps
+
+
+async def test_the_chat_follows_the_stream_only_while_at_the_bottom() -> None:
+    app = fixed_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = solve_screen(app)
+        chat = app.screen.query_one("#chat")
+        events = run_events(PROBLEM, _long_run(12), finish=False, chunk=1000)[:-1]
+        screen.begin_run(PROBLEM, RunSettings())
+        for event in events[:19]:  # six steps: more than the chat shows
+            screen.feed(event)
+        await wait_for(pilot, lambda: chat.max_scroll_y > 0 and chat.scroll_y == chat.max_scroll_y)
+        chat.scroll_home(animate=False)  # the reader scrolls up
+        await pilot.pause()
+        for event in events[19:]:
+            screen.feed(event)
+        await settle(pilot)
+        await pilot.pause(0.1)
+        assert chat.scroll_y == 0  # left where the reader put it
+        chat.scroll_end(animate=False)  # back at the bottom: following again
+        await pilot.pause()
+        screen.feed(StepStarted(13, "step"))
+        screen.feed(TextDelta(13, "\n".join(f"More {i}" for i in range(10))))
+        await wait_for(pilot, lambda: "More 9" in screen_text(app))
+        assert chat.scroll_y == chat.max_scroll_y
+
+
+async def test_raw_latex_toggle_shows_the_source() -> None:
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await feed(app, run_events(PROBLEM, GOOD_RUN[:2], answer=None))
+        await settle(pilot)
+        assert "x/2 = 4" in screen_text(app)
+        await pilot.press("f9")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "$\\frac{x}{2} = 4$" in text
+        assert "math raw" in text
+        await pilot.press("f9")
+        await pilot.pause()
+        assert "x/2 = 4" in screen_text(app)

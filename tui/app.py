@@ -218,6 +218,12 @@ def resolve_provider_state(
         return ProviderState(
             problem=f"{type(exc).__name__}: {exc}".splitlines()[0], resolving=False
         )
+    try:
+        # Import the SDK now, off the UI thread: the first run would otherwise freeze the
+        # screen for the second it takes.
+        importlib.import_module(f"reasoning.providers.{spec.kind}")
+    except Exception:  # build_provider will report it when a run starts
+        pass
     return ProviderState(spec=spec, resolving=False)
 
 

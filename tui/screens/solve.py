@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from reasoning.events import (
     Event,
@@ -79,6 +79,7 @@ class SolveScreen(Screen[None]):
         self._ticker: Timer | None = None
         self._started_at = 0.0
         self._last_elapsed_shown = 0.0
+        self._follow = False  # anchor the chat as soon as the live run overflows it
 
     @property
     def ponder(self) -> PonderApp:
@@ -204,7 +205,10 @@ class SolveScreen(Screen[None]):
         self._dirty.clear()
         chat.mount(view)
         if live:
-            chat.anchor()  # follow the stream while the view is at the bottom
+            # Follow the stream once it overflows (see _tick); anchoring shorter content
+            # would bottom-align it under a blank gap.
+            chat.anchor(False)
+            self._follow = True
         else:
             chat.anchor(False)
             # A stored run is read from its start.
@@ -350,9 +354,15 @@ class SolveScreen(Screen[None]):
             block.flush()
             if block.has_pending and not block.finished:
                 self._dirty.add(block)  # not mounted yet: next frame
+        if self._follow:
+            chat = self.query_one("#chat", VerticalScroll)
+            if chat.max_scroll_y > 0:
+                # From here Textual keeps it at the bottom until the user scrolls up.
+                chat.anchor()
+                self._follow = False
         if self.running:
             elapsed = self.ponder.clock() - self._started_at
-            if elapsed - self._last_elapsed_shown >= 0.1:
+            if elapsed - self._last_elapsed_shown >= 0.2:
                 self._last_elapsed_shown = elapsed
                 self.query_one(Sidebar).elapsed(elapsed)
 
@@ -415,9 +425,13 @@ class SolveScreen(Screen[None]):
     async def action_new(self) -> None:
         """Clear the chat for a new problem (cancelling a run in progress)."""
         if self.running:
+            worker = self._worker
             self.action_cancel()
-            if self._worker is not None:
-                await self._worker.wait()
+            if worker is not None:
+                try:
+                    await worker.wait()
+                except (WorkerCancelled, WorkerFailed):
+                    pass  # cancelled is what we asked for; a failure was already shown
         chat = self.query_one("#chat", VerticalScroll)
         await chat.remove_children()
         await chat.mount(Static(Content(WELCOME), id="welcome", markup=False))

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from textual.content import Content, Span
-from textual.widgets import Static
+from textual.widget import Widget
 
 from reasoning.events import Usage
 from tui.widgets.bands import format_cost, format_elapsed, format_tokens
 
+ROWS = 7  # elapsed, tokens, cached, cost, calls, status, stop
 
-class RunStats(Static):
-    """A small table of the run's totals; an unknown cost shows as "?"."""
+
+class RunStats(Widget):
+    """A small table of the run's totals; an unknown cost shows as "?".
+
+    Fixed height and a plain repaint on change: the clock ticks several times a second,
+    and a Static's update would re-lay out the whole screen each time.
+    """
 
     COMPONENT_CLASSES = {"run-stats--key"}
 
-    DEFAULT_CSS = """
-    RunStats { height: auto; }
-    RunStats > .run-stats--key { color: $text-muted; }
+    DEFAULT_CSS = f"""
+    RunStats {{ height: {ROWS}; }}
+    RunStats > .run-stats--key {{ color: $text-muted; }}
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
         self.elapsed_s = 0.0
         self.usage = Usage()
         self.calls = 0
@@ -40,13 +46,12 @@ class RunStats(Static):
         self.active = False
         self.show()
 
-    def on_mount(self) -> None:
-        self.show()
-
     def show(self) -> None:
+        self.refresh()
+
+    def render(self) -> Content:
         if not self.active:
-            self.update(Content("no run yet"))
-            return
+            return Content("no run yet")
         rows = [
             ("Elapsed", format_elapsed(self.elapsed_s)),
             (
@@ -66,10 +71,12 @@ class RunStats(Static):
             rows.append(("Status", self.status))
         if self.stop_reason is not None:
             rows.append(("Stop", self.stop_reason))
-        text, spans, pos = [], [], 0
+        text: list[str] = []
+        spans: list[Span] = []
+        pos = 0
         for key, value in rows:
             line = f"{key:<8} {value}\n"
             spans.append(Span(pos, pos + len(key), ".run-stats--key"))
             text.append(line)
             pos += len(line)
-        self.update(Content("".join(text).rstrip("\n"), spans=spans))
+        return Content("".join(text).rstrip("\n"), spans=spans)
