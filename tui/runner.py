@@ -315,6 +315,7 @@ class _Bench:
         planned: _Planned,
         on_progress: ProgressFn | None,
         stop: asyncio.Event | None,
+        pause: asyncio.Event | None = None,
     ) -> None:
         self.db = db
         self.plan = plan
@@ -322,6 +323,7 @@ class _Bench:
         self.bench_id = planned.bench_id
         self.on_progress = on_progress
         self.stop = stop
+        self.pause = pause  # while set, nothing new starts; runs in flight go on
         self.units: deque[_Unit] = deque()
         for job in planned.jobs:
             group = uuid.uuid4().hex[:12] if plan.attempts > 1 else None
@@ -447,11 +449,14 @@ class _Bench:
     async def run(self) -> BenchSummary:
         ticker: asyncio.Task[None] | None = None
         watcher: asyncio.Task[None] | None = None
+        pause_watcher: asyncio.Task[None] | None = None
         try:
             self._build_providers()
             self._check_prices()
             if self.stop is not None:
                 watcher = asyncio.create_task(self._watch_stop(self.stop))
+            if self.pause is not None:
+                pause_watcher = asyncio.create_task(self._watch_pause(self.pause))
             if self.on_progress is not None:
                 ticker = asyncio.create_task(self._tick())
             self.emit()
@@ -460,12 +465,13 @@ class _Bench:
             while self.grading:
                 await asyncio.gather(*self.grading, return_exceptions=True)
         finally:
-            for task in (ticker, watcher):
+            for task in (ticker, watcher, pause_watcher):
                 if task is not None:
                     task.cancel()
             for task in self.live:
                 task.cancel()
-            pending = [*self.live, *self.grading, *(t for t in (ticker, watcher) if t)]
+            extra = (t for t in (ticker, watcher, pause_watcher) if t)
+            pending = [*self.live, *self.grading, *extra]
             await asyncio.gather(*pending, return_exceptions=True)
             self.grader.close()
             for provider in self.providers.values():
@@ -477,6 +483,18 @@ class _Bench:
     async def _watch_stop(self, stop: asyncio.Event) -> None:
         await stop.wait()
         self._wake()
+
+    async def _watch_pause(self, pause: asyncio.Event) -> None:
+        while True:
+            await pause.wait()
+            self.emit("paused: the runs in flight finish, nothing new starts")
+            while pause.is_set():
+                await asyncio.sleep(0.1)
+            self.emit("resumed")
+            self._wake()
+
+    def _paused(self) -> bool:
+        return self.pause is not None and self.pause.is_set()
 
     async def _tick(self) -> None:
         while True:
@@ -493,7 +511,7 @@ class _Bench:
                         "max_cost",
                         f"spent more than the cost cap ${self.plan.max_cost:g}: stopping",
                     )
-            if self.halt is None:
+            if self.halt is None and not self._paused():
                 self._start_what_fits()
             if self.halt is not None and self.units:
                 self.not_started += len(self.units)
@@ -501,7 +519,8 @@ class _Bench:
             if not self.live:
                 if not self.units:
                     break
-                continue  # a skip or halt changed the queue: decide again
+                if not self._paused():
+                    continue  # a skip or halt changed the queue: decide again
             self.changed.clear()
             await self.changed.wait()
 
@@ -700,8 +719,10 @@ async def run_bench(
     on_progress: ProgressFn | None = None,
     *,
     stop: asyncio.Event | None = None,
+    pause: asyncio.Event | None = None,
 ) -> BenchSummary:
     """Run the plan; progress goes to `on_progress`. Setting `stop` ends it cleanly (in-flight
-    runs recorded as cancelled); cancelling the task does the same and re-raises."""
+    runs recorded as cancelled); cancelling the task does the same and re-raises. While `pause`
+    is set nothing new starts and the runs in flight finish."""
     planned = _plan(db, plan)
-    return await _Bench(db, plan, planned, on_progress, stop).run()
+    return await _Bench(db, plan, planned, on_progress, stop, pause).run()

@@ -54,6 +54,10 @@ PARADIGM_CHOICES = (
 )
 
 
+# States in which this screen's own bench thread is alive.
+LIVE = ("running", "holding", "pausing")
+
+
 @dataclass(frozen=True)
 class Watched:
     """The bench on show: its id, dataset, and how many problems each configuration has."""
@@ -112,7 +116,7 @@ def matrix_rows(rows: Iterable[ComparisonRow]) -> list[list[Text]]:
 
 
 class BenchScreen(Screen[None]):
-    """Start, pause (runs in flight are kept as cancelled) and resume a bench; watch any bench."""
+    """Start, pause (nothing new starts, runs in flight finish) and resume a bench; watch any."""
 
     AUTO_FOCUS = "#bench-dataset"
     BINDINGS = [
@@ -148,12 +152,14 @@ class BenchScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="bench")
         mark_styles_current(self)
-        self.state = "idle"  # idle | running | pausing | paused | done
+        # idle | running | holding (paused, the bench thread alive) | pausing | paused | done
+        self.state = "idle"
         self.watched: Watched | None = None
         self._progress: BenchProgress | None = None  # written by the bench thread
         self._notes: collections.deque[str] = collections.deque(maxlen=200)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
+        self._pause: asyncio.Event | None = None
         self._lock = threading.Lock()
         self._signature: tuple[Any, ...] | None = None
         self._default_model: str | None = None
@@ -303,7 +309,9 @@ class BenchScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         busy = self.state in ("running", "pausing")
-        if action in ("start", "resume"):
+        if action == "start":
+            return None if busy or self.state == "holding" else True
+        if action == "resume":
             return None if busy else True
         if action == "pause":
             return True if self.state == "running" else None
@@ -311,7 +319,7 @@ class BenchScreen(Screen[None]):
 
     def _update_buttons(self) -> None:
         busy = self.state in ("running", "pausing")
-        self.query_one("#start", Button).disabled = busy
+        self.query_one("#start", Button).disabled = busy or self.state == "holding"
         self.query_one("#resume", Button).disabled = busy
         self.query_one("#pause", Button).disabled = self.state != "running"
         self.refresh_bindings()
@@ -327,6 +335,11 @@ class BenchScreen(Screen[None]):
         self._begin(resume=False)
 
     def action_resume(self) -> None:
+        if self.state == "holding" and self._set_pause(False):
+            self.state = "running"
+            self._update_buttons()
+            self._log("Resumed.")
+            return
         self._begin(resume=True)
 
     def _begin(self, *, resume: bool) -> None:
@@ -359,10 +372,11 @@ class BenchScreen(Screen[None]):
                 with self._lock:
                     self._loop = asyncio.get_running_loop()
                     self._stop = asyncio.Event()
-                    stop = self._stop
+                    self._pause = asyncio.Event()
+                    stop, pause = self._stop, self._pause
                     if self._closing:  # quit before the bench began
                         stop.set()
-                return await run_bench(own, plan, self._on_progress, stop=stop)
+                return await run_bench(own, plan, self._on_progress, stop=stop, pause=pause)
 
             try:
                 summary = asyncio.run(main())
@@ -372,7 +386,7 @@ class BenchScreen(Screen[None]):
                 error = f"{type(exc).__name__}: {exc}"
             finally:
                 with self._lock:
-                    self._loop = self._stop = None
+                    self._loop = self._stop = self._pause = None
         self._thread_done.set()
         if self._closing:
             return
@@ -388,12 +402,20 @@ class BenchScreen(Screen[None]):
             self._notes.append(progress.note)
 
     def action_pause(self) -> None:
-        """Stop starting runs; the runs in flight are kept as cancelled and redone on resume."""
-        if self.state != "running" or not self._request_stop():
+        """Start nothing new; the runs in flight finish. Resume goes on from there."""
+        if self.state != "running" or not self._set_pause(True):
             return
-        self.state = "pausing"
+        self.state = "holding"
         self._update_buttons()
-        self._log("Pausing: runs in flight are kept as cancelled and redone on Resume.")
+        self._log("Paused: the runs in flight finish, nothing new starts. Resume (F7) goes on.")
+
+    def _set_pause(self, paused: bool) -> bool:
+        with self._lock:
+            loop, pause = self._loop, self._pause
+        if loop is None or pause is None:
+            return False
+        loop.call_soon_threadsafe(pause.set if paused else pause.clear)
+        return True
 
     def _request_stop(self) -> bool:
         with self._lock:
@@ -407,7 +429,7 @@ class BenchScreen(Screen[None]):
         # The app is closing: end the bench cleanly, the runs in flight recorded as cancelled
         # before the app goes (else they would stay `running` until the next start found them).
         self._closing = True
-        if self.state not in ("running", "pausing"):
+        if self.state not in ("running", "pausing", "holding"):
             return
         self._request_stop()
         deadline = time.monotonic() + STOP_WAIT_S
@@ -477,9 +499,9 @@ class BenchScreen(Screen[None]):
         db = self.db
         assert db is not None
         progress = self._progress
-        if self.state in ("running", "pausing") and progress is not None:
+        if self.state in LIVE and progress is not None:
             self._watch_bench(progress.bench_id, own=True, expected=self._expected(progress))
-        elif self.state not in ("running", "pausing"):
+        elif self.state not in LIVE:
             other = running_bench(db)  # a bench running in another process shows too
             if other is not None:
                 self._watch_bench(other, own=False)
@@ -507,7 +529,7 @@ class BenchScreen(Screen[None]):
     def _show_bars(self, watched: Watched, configs: list[ConfigProgress]) -> None:
         box = self.query_one("#bench-configs", VerticalScroll)
         bars = {(b.model, b.paradigm): b for b in box.query(ConfigBar)}
-        live = any(c.running for c in configs) or self.state in ("running", "pausing")
+        live = any(c.running for c in configs) or self.state in LIVE
         for c in configs:
             bar = bars.get((c.model, c.paradigm))
             if bar is None:
@@ -639,13 +661,14 @@ class BenchScreen(Screen[None]):
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """The Bench screen's commands for the palette."""
-        if self.state not in ("running", "pausing"):
+        if self.state not in LIVE:
             yield SystemCommand(
                 "Start bench", "Run the dataset with these settings", self.action_start
             )
+        if self.state not in ("running", "pausing"):
             yield SystemCommand("Resume bench", "Run what is not done yet", self.action_resume)
         if self.state == "running":
             yield SystemCommand(
-                "Pause bench", "Stop; redo the runs in flight on resume", self.action_pause
+                "Pause bench", "Start nothing new; the runs in flight finish", self.action_pause
             )
         yield SystemCommand("Export scores", "Score table or runs as CSV", self.action_export)
