@@ -723,3 +723,17 @@ async def test_raw_latex_toggle_shows_the_source() -> None:
         await pilot.press("f9")
         await pilot.pause()
         assert "x/2 = 4" in screen_text(app)
+
+
+async def test_up_recalls_prompts_of_stored_runs(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "p.db")
+    for prompt in ("Older problem", "Newer problem"):
+        db.execute("insert into runs (prompt, status) values (?, 'done')", (prompt,))
+    db.conn.commit()
+    app = PonderApp(db=db, provider_state=ProviderState(spec=FAKE_SPEC, resolving=False))
+    async with app.run_test(size=SIZE) as pilot:
+        box = app.screen.query_one(PromptBox)
+        await pilot.press("up")
+        assert box.text == "Newer problem"
+        await pilot.press("up")
+        assert box.text == "Older problem"

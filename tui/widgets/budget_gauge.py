@@ -51,5 +51,5 @@ class BudgetGauge(Vertical):
         if self.noun == "budget":
             label.update(Content(f"{left} of {self.total} steps left"))
         else:
-            label.update(Content(f"{self.used} steps of {self.noun} {self.total}"))
+            label.update(Content(f"{self.used} of at most {self.total} steps"))
         bar.update(total=self.total, progress=min(self.used, self.total))

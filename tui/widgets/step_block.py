@@ -34,7 +34,8 @@ def step_label(kind: str, number: int | None, title: str | None) -> str:
     label = KIND_LABELS.get(kind, kind.title())
     if kind == "step" and number is not None:
         label = f"{label} {number}"
-    if title:
+    # A title that only repeats the label ("Final answer", "Step 2") adds nothing.
+    if title and title.strip().lower() not in (label.lower(), f"final {label.lower()}"):
         label = f"{label} · {title}"
     return label
 
