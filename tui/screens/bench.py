@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -24,7 +23,6 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 from textual.widgets.selection_list import Selection
 
 from tui.commands.common import safe_text
-from tui.screens.ask import AskModal, Field
 from tui.screens.fast_mount import mark_styles_current
 from tui.screens.store_thread import thread_db
 from tui.widgets.bands import format_cost, format_elapsed, format_tokens
@@ -609,55 +607,14 @@ class BenchScreen(Screen[None]):
     # -- export --------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        db = self.db
+        from tui.screens.export_csv import ask_and_export
+
+        if self.db is None:
+            return
         dataset = (self.watched.dataset if self.watched else None) or self.query_one(
             "#bench-dataset", Select
         ).selection
-        if db is None:
-            return
-
-        def check(values: tuple[str, ...]) -> str | None:
-            if not values[0]:
-                return "Give a file name."
-            if values[1] not in ("scores", "runs"):
-                return "What to export: scores or runs."
-            return None
-
-        def done(values: tuple[str, ...] | None) -> None:
-            if values is not None:
-                self._export(Path(values[0]).expanduser(), values[1], dataset)
-
-        stem = f"ponder-{dataset}" if dataset else "ponder"
-        self.app.push_screen(
-            AskModal(
-                "Export to CSV",
-                [
-                    Field("File", f"{stem}-scores.csv"),
-                    Field(
-                        "scores (the score table) or runs (each run with its grade)"
-                        + (f" — dataset {dataset}" if dataset else ""),
-                        "scores",
-                    ),
-                ],
-                validate=check,
-            ),
-            done,
-        )
-
-    def _export(self, path: Path, what: str, dataset: str | None) -> None:
-        from store.export import export_runs_csv, export_scores_csv
-
-        db = self.db
-        assert db is not None
-        try:
-            if what == "runs":
-                count = export_runs_csv(db, path, dataset)
-            else:
-                count = export_scores_csv(db, path, dataset)
-        except OSError as exc:
-            self.notify(safe_text(f"Export failed: {exc}"), severity="error", markup=False)
-            return
-        self.notify(safe_text(f"Wrote {count:,} {what} rows to {path}"), markup=False, timeout=5)
+        ask_and_export(self, self.db, dataset, "scores", "scores")
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """The Bench screen's commands for the palette."""

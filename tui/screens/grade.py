@@ -649,53 +649,10 @@ class GradeScreen(Screen[None]):
             await open_in_solve(self.ponder, run_id)
 
     def action_export(self) -> None:
-        db = self.db
-        if db is None:
-            return
-        dataset = self.filter.dataset
-        stem = f"ponder-{dataset}" if dataset else "ponder"
+        from tui.screens.export_csv import ask_and_export
 
-        def check(values: tuple[str, ...]) -> str | None:
-            if not values[0]:
-                return "Give a file name."
-            if values[1] not in ("runs", "scores"):
-                return "What to export: runs or scores."
-            return None
-
-        def done(values: tuple[str, ...] | None) -> None:
-            if values is not None:
-                self._export(Path(values[0]).expanduser(), values[1], dataset)
-
-        self.app.push_screen(
-            AskModal(
-                "Export to CSV",
-                [
-                    Field("File", f"{stem}-grades.csv"),
-                    Field(
-                        "runs (each run with its grade) or scores (the score table)"
-                        + (f" — dataset {dataset}" if dataset else " — every dataset"),
-                        "runs",
-                    ),
-                ],
-                validate=check,
-            ),
-            done,
-        )
-
-    def _export(self, path: Path, what: str, dataset: str | None) -> None:
-        from store.export import export_runs_csv, export_scores_csv
-
-        db = self.db
-        assert db is not None
-        try:
-            if what == "scores":
-                count = export_scores_csv(db, path, dataset)
-            else:
-                count = export_runs_csv(db, path, dataset)
-        except OSError as exc:
-            self.notify(safe_text(f"Export failed: {exc}"), severity="error", markup=False)
-            return
-        self.notify(safe_text(f"Wrote {count:,} {what} rows to {path}"), markup=False, timeout=5)
+        if self.db is not None:
+            ask_and_export(self, self.db, self.filter.dataset, "runs", "grades")
 
     def action_set_grader(self) -> None:
         def done(values: tuple[str, ...] | None) -> None:
