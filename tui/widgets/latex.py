@@ -134,11 +134,6 @@ def _escape_md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _closer_ok(text: str, i: int) -> bool:
-    """A `$` at i closes inline math: not after a space, not before a digit (pandoc's rule)."""
-    return i > 0 and not text[i - 1].isspace() and not (i + 1 < len(text) and text[i + 1].isdigit())
-
-
 def _code(source: str, display: bool) -> str:
     """Raw mode: the span verbatim, as code so Markdown leaves it alone."""
     if display:
@@ -241,7 +236,10 @@ class MathStream:
                 if close >= 0:
                     out.append(buf[i : close + run])
                     return close + run
-                if not final and "\n\n" not in buf[i:]:
+                rest = buf[i + run :]
+                # Unclosed for now: wait, unless it is a stray backtick (a line or a long
+                # stretch without a closer), which must not hold the rest of the text back.
+                if not final and "\n" not in rest and len(rest) <= _MAX_INLINE:
                     return None
             out.append(buf[i : i + run])
             return i + run
