@@ -153,7 +153,8 @@ class SolveScreen(Screen[None]):
     def _set_state(self, state: str) -> None:
         self.state = state
         self._refresh_status()
-        self.refresh_bindings()
+        # The Footer rebuilds its keys on this: after the next paint, not before the text.
+        self.call_after_refresh(self.refresh_bindings)
 
     # -- submitting ----------------------------------------------------------------------
 
