@@ -561,10 +561,12 @@ async def test_rerun_solves_the_prompt_again_with_the_runs_paradigm(
         solve = app.screen
         assert isinstance(solve, SolveScreen)
         await wait_for(pilot, lambda: solve.state == "done")
-        prompt, paradigm = db.execute(
-            "select prompt, paradigm from runs order by id desc limit 1"
+        prompt, paradigm, problem_id = db.execute(
+            "select prompt, paradigm, problem_id from runs order by id desc limit 1"
         ).fetchone()
         assert (prompt, paradigm) == ("Compute 7 times 6.", "direct")
+        original = db.execute("select problem_id from runs where id = ?", [ids["p3"]]).fetchone()
+        assert problem_id is not None and problem_id == original[0]  # still tied to its problem
         assert app.session.settings.paradigm == "direct"
 
 

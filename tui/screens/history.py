@@ -121,7 +121,7 @@ async def rerun_in_solve(app: PonderApp, run_id: int) -> bool:
         min_steps=s.min_steps,
         max_steps=s.max_steps,
     )
-    return screen.start_run(detail.prompt)
+    return screen.start_run(detail.prompt, problem_id=detail.problem_id)
 
 
 class HistoryScreen(Screen[None]):

@@ -165,8 +165,10 @@ class SolveScreen(Screen[None]):
             event.prompt_box.remember(event.text)
             event.prompt_box.clear()
 
-    def start_run(self, prompt: str) -> bool:
-        """Start solving prompt with the session's settings; False (and why) if it cannot."""
+    def start_run(self, prompt: str, *, problem_id: int | None = None) -> bool:
+        """Start solving prompt with the session's settings; False (and why) if it cannot.
+
+        `problem_id` ties the run to a stored problem (a re-run from History or Grade)."""
         if self.running:
             self.notify("A run is in progress: Esc cancels it.", severity="warning")
             return False
@@ -181,7 +183,7 @@ class SolveScreen(Screen[None]):
             return False
         settings = self.ponder.session.settings
         self.begin_run(prompt, settings)
-        self._worker = self._run(prompt, settings, state.spec)
+        self._worker = self._run(prompt, settings, state.spec, problem_id)
         return True
 
     def begin_run(self, prompt: str, settings: RunSettings, *, meta: str = "") -> RunView:
@@ -217,12 +219,14 @@ class SolveScreen(Screen[None]):
         self.query_one(Sidebar).reset(settings)
 
     @work(exclusive=True, group="run", exit_on_error=False)
-    async def _run(self, prompt: str, settings: RunSettings, spec: Any) -> None:
+    async def _run(
+        self, prompt: str, settings: RunSettings, spec: Any, problem_id: int | None = None
+    ) -> None:
         from reasoning.engine import solve
         from reasoning.providers import build_provider
 
         provider = None
-        self._recorder = self._new_recorder()
+        self._recorder = self._new_recorder(problem_id)
         try:
             provider = build_provider(spec, on_notice=self._provider_notice)
             async for event in solve(prompt, provider, settings):
@@ -249,13 +253,13 @@ class SolveScreen(Screen[None]):
         """A retry, a fallback: worth a line, not an interruption."""
         self.notify(safe_text(message), severity="warning", markup=False, timeout=5)
 
-    def _new_recorder(self) -> RunRecorder | None:
+    def _new_recorder(self, problem_id: int | None = None) -> RunRecorder | None:
         db = self.ponder.db
         if db is None:
             return None
         from store.recorder import RunRecorder
 
-        return RunRecorder(db)
+        return RunRecorder(db, problem_id=problem_id)
 
     def _record(self, event: Event) -> None:
         recorder = self._recorder
