@@ -346,7 +346,12 @@ def _dataset_name(name: str | None, path: Path) -> str:
         if ":" in name:
             raise ImportProblem(f"dataset name {name!r} may not contain ':' (DATASET:KEY uses it)")
         return name
-    return path.stem.replace(":", "-").strip() or "dataset"
+    return _display_name(path.stem).replace(":", "-").strip() or "dataset"
+
+
+def _display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (lone surrogates here) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _store(
@@ -429,7 +434,7 @@ def import_file(
     digest = hashlib.sha256(data).hexdigest()
     with _Immediate(db):
         added, updated, unchanged = _store(
-            db, name, rows, source="imported", origin=path.name, content_hash=digest
+            db, name, rows, source="imported", origin=_display_name(path.name), content_hash=digest
         )
     return ImportResult(name, added, updated, skipped, tuple(warnings), unchanged)
 

@@ -8,12 +8,42 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 PARADIGMS = ("dcot", "g1", "direct")
+SQLITE_INT_MAX = 2**63 - 1  # run ids and counts are stored or compared in SQLite
+# Arguments that name files: any bytes the file system allows; every other argument is text.
+_PATH_ARGS = frozenset({"file", "db", "prompts"})
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line on stderr, exit 2
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(2)
+
+
+def _int(text: str) -> int:
+    """An integer argument that SQLite can hold (ids, limits, counts)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if abs(value) > SQLITE_INT_MAX:
+        raise argparse.ArgumentTypeError(f"{text} is out of range")
+    return value
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Refuse arguments that are not UTF-8 (undecodable bytes arrive as lone surrogates)."""
+    from tui.commands.common import UsageError
+
+    for name, value in vars(args).items():
+        if name in _PATH_ARGS:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, str):
+                continue
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UsageError(f"{name.replace('_', '-')} is not valid UTF-8 text") from None
 
 
 def _provider_flags(p: argparse.ArgumentParser, suppress: bool) -> None:
@@ -45,19 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--paradigm", choices=PARADIGMS, default="dcot")
     _provider_flags(s, suppress=True)
     s.add_argument(
-        "--budget", type=int, default=20, metavar="N", help="dcot step budget (default 20)"
+        "--budget", type=_int, default=20, metavar="N", help="dcot step budget (default 20)"
     )
     s.add_argument("--reinforce", choices=("self", "guided"), default="self")
     s.add_argument(
-        "--min-steps", type=int, default=15, metavar="N", help="g1: steps before a final answer"
+        "--min-steps", type=_int, default=15, metavar="N", help="g1: steps before a final answer"
     )
-    s.add_argument("--max-steps", type=int, default=40, metavar="N", help="hard cap on steps")
+    s.add_argument("--max-steps", type=_int, default=40, metavar="N", help="hard cap on steps")
     s.add_argument(
-        "--max-tokens", type=int, default=4096, metavar="N", help="max output tokens per call"
+        "--max-tokens", type=_int, default=4096, metavar="N", help="max output tokens per call"
     )
     s.add_argument("--temperature", type=float, default=None, metavar="T")
     s.add_argument(
-        "--attempts", type=int, default=1, metavar="K", help="independent runs, one selected"
+        "--attempts", type=_int, default=1, metavar="K", help="independent runs, one selected"
     )
     s.add_argument("--select", choices=("reward", "vote"), default="reward")
     s.add_argument("--prompts", metavar="DIR", help="a folder of your own prompt files")
@@ -65,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-store", action="store_true", help="do not record the run")
 
     r = sub.add_parser("resume", help="continue an interrupted run")
-    r.add_argument("run", type=int, metavar="RUN")
+    r.add_argument("run", type=_int, metavar="RUN")
     r.add_argument("--json", action="store_true")
     _provider_flags(r, suppress=True)
 
@@ -90,19 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--provider", metavar="NAME", default=argparse.SUPPRESS)
     b.add_argument("--base-url", metavar="URL", default=argparse.SUPPRESS)
     b.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
-    b.add_argument("--concurrency", type=int, default=4, metavar="N")
-    b.add_argument("--limit", type=int, metavar="N")
-    b.add_argument("--attempts", type=int, default=1, metavar="K")
+    b.add_argument("--concurrency", type=_int, default=4, metavar="N")
+    b.add_argument("--limit", type=_int, metavar="N")
+    b.add_argument("--attempts", type=_int, default=1, metavar="K")
     b.add_argument("--resume", action="store_true")
     b.add_argument("--max-cost", type=float, metavar="USD")
     b.add_argument(
         "--provider-concurrency",
-        type=int,
+        type=_int,
         metavar="N",
         help="calls in flight per provider endpoint (default: --concurrency)",
     )
-    b.add_argument("--budget", type=int, default=20, metavar="N")
-    b.add_argument("--max-tokens", type=int, default=4096, metavar="N")
+    b.add_argument("--budget", type=_int, default=20, metavar="N")
+    b.add_argument("--max-tokens", type=_int, default=4096, metavar="N")
 
     g = sub.add_parser("grade", help="grade runs: --auto, or one run by hand")
     g.add_argument("target", nargs="?", metavar="DATASET|RUN")
@@ -132,13 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
 
     ru = sub.add_parser("runs", help="list runs, newest first")
-    ru.add_argument("--limit", type=int, default=20, metavar="N")
+    ru.add_argument("--limit", type=_int, default=20, metavar="N")
     ru.add_argument("--search", metavar="TEXT")
     ru.add_argument("--json", action="store_true")
     ru.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
 
     sh = sub.add_parser("show", help="show one run")
-    sh.add_argument("run", type=int, metavar="RUN")
+    sh.add_argument("run", type=_int, metavar="RUN")
     sh.add_argument("--json", action="store_true")
     sh.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
     return parser
@@ -168,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tui.commands.common import RunFailed, UsageError
 
     try:
+        _check_text(args)
         if args.command is None:
             from tui.app import run_app
 

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING
 
-from tui.commands.common import UsageError, open_store, out, safe_text
+from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, safe_text
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -92,6 +92,8 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.attempts > MAX_ATTEMPTS:
+        raise UsageError(f"--attempts must be at most {MAX_ATTEMPTS}")
     if args.max_cost is not None and not args.max_cost > 0:
         raise UsageError("--max-cost must be a positive amount of USD")
     return BenchPlan(

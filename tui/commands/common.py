@@ -11,6 +11,10 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
+# Attempts of one problem: a bound, so a typo cannot ask for millions of runs at once.
+MAX_ATTEMPTS = 1000
+
+
 class UsageError(Exception):
     """Bad usage or bad input: exit 2 with this one line on stderr."""
 

@@ -191,7 +191,11 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _run_id(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    """A run id typed by the user: ASCII digits that SQLite can hold, else None."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= 2**63 - 1 else None
 
 
 def _grade_auto(db: sqlite_utils.Database, target: str | None) -> int:

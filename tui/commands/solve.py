@@ -9,7 +9,7 @@ import sys
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import UsageError, open_store, out, safe_text
+from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, safe_text
 
 if TYPE_CHECKING:
     from reasoning.events import Event, RunResult, RunSettings
@@ -44,10 +44,24 @@ def _read_prompt(args: argparse.Namespace, db: Any) -> tuple[str, int | None]:
         return problem.text, problem.id
     if args.prompt is None:
         raise UsageError("give a PROMPT, - to read it from stdin, or --problem DATASET:KEY")
-    text = sys.stdin.read() if args.prompt == "-" else args.prompt
+    text = _read_stdin() if args.prompt == "-" else args.prompt
     if not text.strip():
         raise UsageError("the prompt is empty")
     return text, None
+
+
+def _read_stdin() -> str:
+    """The prompt from stdin as UTF-8, whatever the locale; other bytes are a usage error."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text-only stream (an embedding program's): already decoded
+        return sys.stdin.read()
+    data = buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"stdin is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
 
 
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
@@ -57,6 +71,8 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.attempts > MAX_ATTEMPTS:
+        raise UsageError(f"--attempts must be at most {MAX_ATTEMPTS}")
     if args.temperature is not None and not 0 <= args.temperature <= 2:
         raise UsageError("--temperature must be between 0 and 2")
     if args.prompts:

@@ -1,0 +1,110 @@
+"""Regression tests for command-line bugs found by using `ponder` as a demanding user would."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+from fakellm import Reply
+
+from tui.cli import main
+
+HUGE = "99999999999999999999999"
+TRANSCRIPT = (
+    "<thinking>Plan.</thinking><step>2x = 8</step><count>19</count>"
+    "<reflection>Checked.</reflection><reward>0.9</reward>"
+    "<answer>4</answer><reflection>Good.</reflection><reward>0.85</reward>"
+)
+
+
+@pytest.fixture
+def openai_env(fake_llm, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-qa")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    return fake_llm
+
+
+def exit_code(argv: list[str]) -> int:
+    """main()'s exit code, argparse's own SystemExit included."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+# ---- numbers and text on the command line ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", HUGE],
+        ["show", HUGE, "--json"],
+        ["runs", "--limit", HUGE],
+        ["resume", HUGE],
+        ["grade", HUGE, "full"],
+        ["grade", "--auto", HUGE],
+        ["grade", "²", "full"],
+        ["solve", "q", "--attempts", HUGE],
+        ["bench", "ponder-mixed", "--attempts", HUGE],
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(openai_env, capsys, argv):
+    assert exit_code(argv) == 2
+    assert "provider" not in one_error_line(
+        capsys
+    )  # refused for the number, not for another reason
+    assert not openai_env.requests
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["solve", "What \udcff is 2?"],
+        ["solve", "q", "--model", "m\udcff"],
+        ["solve", "--problem", "set\udcff:1"],
+        ["import", "x.json", "--dataset", "d\udcff"],
+        ["problems", "d\udcff"],
+        ["scores", "d\udcff"],
+        ["grade", "--auto", "d\udcff"],
+        ["export", "x.csv", "--dataset", "d\udcff"],
+        ["check", "\udcff", "1"],
+    ],
+)
+def test_arguments_that_are_not_utf8_are_usage_errors(openai_env, capsys, argv):
+    assert exit_code(argv) == 2
+    assert "UTF-8" in one_error_line(capsys)
+
+
+def test_stdin_that_is_not_utf8_is_a_usage_error(openai_env, capsys, monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(b"What \xff\xfe is 2?"), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert exit_code(["solve", "-"]) == 2
+    assert "UTF-8" in one_error_line(capsys)
+    assert not openai_env.requests  # refused before any call
+
+
+def test_stdin_prompt_in_utf8_is_read(openai_env, capsys, monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO("Résous 2x = 8 ✓".encode()), encoding="ascii")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    openai_env.queue(Reply(TRANSCRIPT))
+    assert exit_code(["solve", "-", "--no-store", "--json"]) == 0
+    assert "Résous 2x = 8 ✓" in openai_env.chat_requests[0].last_user_text
+
+
+def test_import_of_a_file_whose_name_is_not_utf8(capsys, tmp_path):
+    path = tmp_path / "caf\udce9.json"  # the bytes b"caf\xe9.json": a Latin-1 file name
+    path.write_text('[{"question": "What is 2+2?", "answer": "4"}]')
+    assert exit_code(["import", str(path)]) == 0, capsys.readouterr().err
+    assert exit_code(["datasets", "--json"]) == 0
+    names = [d["name"] for d in json.loads(capsys.readouterr().out.splitlines()[-1])]
+    assert "caf\ufffd" in names
