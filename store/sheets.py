@@ -193,6 +193,8 @@ def _read_jsonl(data: bytes, warnings: list[str]) -> Table:
             raise ImportProblem(
                 f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
             ) from None
+        except RecursionError:
+            raise ImportProblem(f"line {number}: JSON nested too deeply") from None
     return _records_table(records, "line")
 
 
@@ -206,6 +208,8 @@ def _read_json(data: bytes, warnings: list[str]) -> Table:
         raise ImportProblem(
             f"line {exc.lineno}: invalid JSON ({exc.msg} at column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ImportProblem("JSON nested too deeply") from None
     if isinstance(doc, dict) and isinstance(doc.get("problems"), list):
         doc = doc["problems"]
     if not isinstance(doc, list):

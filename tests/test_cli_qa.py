@@ -108,3 +108,22 @@ def test_import_of_a_file_whose_name_is_not_utf8(capsys, tmp_path):
     assert exit_code(["datasets", "--json"]) == 0
     names = [d["name"] for d in json.loads(capsys.readouterr().out.splitlines()[-1])]
     assert "caf\ufffd" in names
+
+
+# ---- import --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000),
+        ("deep.jsonl", '{"question": ' + "[" * 100_000 + "]" * 100_000 + "}\n"),
+    ],
+    ids=["json", "jsonl"],
+)
+def test_import_of_deeply_nested_json_is_a_clear_error(capsys, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    assert exit_code(["import", str(path)]) == 2
+    line = one_error_line(capsys)
+    assert name in line and "nested" in line
