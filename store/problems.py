@@ -431,6 +431,8 @@ def import_file(
         rows, skipped = _rows(table, warnings)
     except ImportProblem as exc:
         raise ImportProblem(f"{path.name}: {exc}") from None
+    except RecursionError:  # cells nested deeper than Python can turn into text
+        raise ImportProblem(f"{path.name}: JSON nested too deeply") from None
     digest = hashlib.sha256(data).hexdigest()
     with _Immediate(db):
         added, updated, unchanged = _store(

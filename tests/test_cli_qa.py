@@ -118,8 +118,11 @@ def test_import_of_a_file_whose_name_is_not_utf8(capsys, tmp_path):
     [
         ("deep.json", "[" * 100_000 + "]" * 100_000),
         ("deep.jsonl", '{"question": ' + "[" * 100_000 + "]" * 100_000 + "}\n"),
+        # Readable by json, but too deep for the cell-to-text conversion after it.
+        ("deep900.jsonl", '{"question": ' + "[" * 900 + '"x"' + "]" * 900 + "}\n"),
+        ("deep900.json", '[{"question": "q", "meta": ' + "[" * 900 + "]" * 900 + "}]"),
     ],
-    ids=["json", "jsonl"],
+    ids=["json", "jsonl", "jsonl-900", "json-900"],
 )
 def test_import_of_deeply_nested_json_is_a_clear_error(capsys, tmp_path, name, text):
     path = tmp_path / name
