@@ -130,3 +130,19 @@ def test_import_of_deeply_nested_json_is_a_clear_error(capsys, tmp_path, name, t
     assert exit_code(["import", str(path)]) == 2
     line = one_error_line(capsys)
     assert name in line and "nested" in line
+
+
+# ---- solve output --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("store", [True, False])
+def test_solve_json_escapes_c1_controls_like_show(openai_env, capsys, store):
+    answer = "4 \x9b31m red \x85 \u2028 end"
+    openai_env.queue(
+        Reply(f"<answer>{answer}</answer><reflection>r</reflection><reward>0.9</reward>")
+    )
+    argv = ["solve", "q", "--json"] + ([] if store else ["--no-store"])
+    assert exit_code(argv) == 0
+    out = capsys.readouterr().out
+    assert not any(c in out for c in "\x9b\x85\u2028")
+    assert json.loads(out)["answer"] == answer

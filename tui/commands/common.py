@@ -39,6 +39,14 @@ def safe_text(text: str) -> str:
     return _ESCAPES.sub("", text.replace("\r\n", "\n"))
 
 
+def json_text(obj: object) -> str:
+    """JSON for a terminal: readable non-ASCII, C1 controls and line separators escaped too."""
+    import json
+
+    text = json.dumps(obj, ensure_ascii=False)
+    return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 def open_store(args: argparse.Namespace) -> sqlite_utils.Database:
     from store.db import open_db
 

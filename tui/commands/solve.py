@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, safe_text
+from tui.commands.common import MAX_ATTEMPTS, UsageError, json_text, open_store, out, safe_text
 
 if TYPE_CHECKING:
     from reasoning.events import Event, RunResult, RunSettings
@@ -298,7 +297,7 @@ def _finish(
             obj = run_json(db, run_id)
         else:
             obj = result_json(result, run_id, paradigm, provider.name, provider.model)
-        out(json.dumps(obj, ensure_ascii=False))
+        out(json_text(obj))
     elif run_id is not None:
         out(f"run {run_id} stored")
     return 0 if result.status == "done" else 1
@@ -375,7 +374,7 @@ def _solve_attempts(
         top["selected_by"] = args.select
         top["selection"] = selected.how
         top["attempts"] = [obj(i) for i in range(k) if i != chosen]
-        out(json.dumps(top, ensure_ascii=False))
+        out(json_text(top))
     else:
         out(f"selected attempt {chosen + 1} of {k}: {selected.how}")
         if result is not None and result.answer is not None:
