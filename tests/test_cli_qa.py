@@ -146,3 +146,35 @@ def test_solve_json_escapes_c1_controls_like_show(openai_env, capsys, store):
     out = capsys.readouterr().out
     assert not any(c in out for c in "\x9b\x85\u2028")
     assert json.loads(out)["answer"] == answer
+
+
+HOSTILE = (
+    "a \x1b[2J\x1b]0;PWNED\x07 b \x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ c \x9b31m d"
+    " \x1bP1$qm\x1b\\ e [bold]f[/]"
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7])
+def test_escape_sequences_cut_between_deltas_leave_no_residue(openai_env, capsys, chunk):
+    from tui.commands.common import safe_text
+
+    openai_env.queue(Reply(f"<step>{HOSTILE}</step><answer>4</answer>", chunk=chunk))
+    assert exit_code(["solve", "q", "--no-store"]) == 0
+    out = capsys.readouterr().out
+    assert safe_text(HOSTILE) in out  # the same text as when it arrives in one piece
+    assert "PWNED" not in out and "evil" not in out and "31m" not in out
+
+
+def test_attempts_print_whole_steps_each_marked_with_its_attempt(openai_env, capsys):
+    openai_env.responder = lambda body: Reply(
+        "<step>first line\nsecond line</step><count>19</count>"
+        "<answer>4</answer><reflection>ok</reflection><reward>0.9</reward>",
+        chunk=2,
+        delay=0.002,
+    )
+    assert exit_code(["solve", "q", "--attempts", "2", "--no-store"]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip()]
+    body = [ln for ln in lines if not ln.startswith(("selected attempt", "answer:"))]
+    assert body and all(ln.startswith(("[1] ", "[2] ")) for ln in body), lines
+    for k in ("[1]", "[2]"):
+        assert f"{k}    first line" in lines and f"{k}    second line" in lines

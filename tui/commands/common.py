@@ -39,6 +39,34 @@ def safe_text(text: str) -> str:
     return _ESCAPES.sub("", text.replace("\r\n", "\n"))
 
 
+# The start of an escape sequence that a delta ended in: held back until the next delta ends it.
+_UNFINISHED = re.compile(
+    r"(?:\x1b\[[0-?]*[ -/]*|\x1b\][^\x07\x1b]*|\x1b[PX^_][^\x1b]*|\x9b[0-?]*[ -/]*|\x1b)\Z"
+)
+MAX_HELD = 4096  # an unfinished sequence longer than this is dropped as it stands
+
+
+class SafeStream:
+    """safe_text for text that arrives in pieces: a sequence cut between two pieces leaves no
+    residue ("]0;title", "31m") on screen."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        text = self._held + text
+        self._held = ""
+        m = _UNFINISHED.search(text)
+        if m is not None and len(text) - m.start() <= MAX_HELD:
+            text, self._held = text[: m.start()], text[m.start() :]
+        return safe_text(text)
+
+    def flush(self) -> str:
+        """What was held back, once no more text is coming."""
+        text, self._held = self._held, ""
+        return safe_text(text)
+
+
 def json_text(obj: object) -> str:
     """JSON for a terminal: readable non-ASCII, C1 controls and line separators escaped too."""
     import json

@@ -8,7 +8,15 @@ import sys
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import MAX_ATTEMPTS, UsageError, json_text, open_store, out, safe_text
+from tui.commands.common import (
+    MAX_ATTEMPTS,
+    SafeStream,
+    UsageError,
+    json_text,
+    open_store,
+    out,
+    safe_text,
+)
 
 if TYPE_CHECKING:
     from reasoning.events import Event, RunResult, RunSettings
@@ -112,12 +120,17 @@ def make_provider(provider: str | None, model: str | None, base_url: str | None)
 
 
 class Printer:
-    """Streams steps to the terminal as they come: headers, text, rewards. Model text is sanitised."""
+    """Streams steps to the terminal as they come: headers, text, rewards. Model text is sanitised.
 
-    def __init__(self, stream: Any = None, prefix: str = "") -> None:
+    `whole_steps`: print each step once it is finished instead of streaming it, so that the
+    output of several runs at once (attempts) does not interleave mid-line."""
+
+    def __init__(self, stream: Any = None, prefix: str = "", *, whole_steps: bool = False) -> None:
         self.stream = stream or sys.stdout
         self.prefix = prefix
+        self.whole_steps = whole_steps
         self.at_line_start = True
+        self.text = SafeStream()
 
     def write(self, text: str) -> None:
         if text:
@@ -128,14 +141,21 @@ class Printer:
     def handle(self, event: Event) -> None:
         from reasoning.events import Notice, RunFinished, StepFinished, StepStarted, TextDelta
 
+        if isinstance(event, TextDelta):
+            if not self.whole_steps:
+                self.write(self.text.feed(event.text))
+            return
+        self.write(self.text.flush())
         if isinstance(event, StepStarted):
-            self._newline()
-            label = event.kind.replace("_", " ")
-            self.write(f"{self.prefix}── {label} {event.index} ──\n")
-        elif isinstance(event, TextDelta):
-            self.write(safe_text(event.text))
+            if not self.whole_steps:
+                self._newline()
+                self.write(self._header(event.kind, event.index))
         elif isinstance(event, StepFinished):
             step = event.step
+            if self.whole_steps:
+                self.write(self._header(step.kind, step.index))
+                for line in safe_text(step.content.strip()).splitlines():
+                    self.write(f"{self.prefix}   {line}".rstrip() + "\n")
             bits = []
             if step.title:
                 bits.append(f"title: {safe_text(step.title)}")
@@ -152,7 +172,7 @@ class Printer:
                 self.write(f"{self.prefix}   [{' · '.join(bits)}]\n")
         elif isinstance(event, Notice):
             self._newline()
-            sys.stderr.write(f"ponder: {safe_text(event.message)}\n")
+            sys.stderr.write(f"ponder: {self.prefix}{safe_text(event.message)}\n")
         elif isinstance(event, RunFinished):
             r = event.result
             self._newline()
@@ -167,7 +187,10 @@ class Printer:
                 f" ({r.usage.cache_read_tokens} cached), {r.calls} calls, cost {cost}, {r.elapsed_s:.1f} s\n"
             )
             if r.error:
-                sys.stderr.write(f"ponder: {safe_text(r.error)}\n")
+                sys.stderr.write(f"ponder: {self.prefix}{safe_text(r.error)}\n")
+
+    def _header(self, kind: str, index: int) -> str:
+        return f"{self.prefix}── {kind.replace('_', ' ')} {index} ──\n"
 
     def _newline(self) -> None:
         if not self.at_line_start:
@@ -320,7 +343,9 @@ def _solve_attempts(
         from store.recorder import RunRecorder
 
         recorders = [RunRecorder(db, problem_id=problem_id, attempt_group=group) for _ in range(k)]
-    printers = [None if args.json else Printer(prefix=f"[{i + 1}] ") for i in range(k)]
+    printers = [
+        None if args.json else Printer(prefix=f"[{i + 1}] ", whole_steps=True) for i in range(k)
+    ]
     selected: Selected | None = None
 
     async def main() -> Selected | None:
