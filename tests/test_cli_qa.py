@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from fakellm import Reply
 
 from tui.cli import main
 
+ROOT = Path(__file__).resolve().parents[1]
+PONDER = [sys.executable, "-m", "tui.cli"]
 HUGE = "99999999999999999999999"
 TRANSCRIPT = (
     "<thinking>Plan.</thinking><step>2x = 8</step><count>19</count>"
@@ -178,3 +183,41 @@ def test_attempts_print_whole_steps_each_marked_with_its_attempt(openai_env, cap
     assert body and all(ln.startswith(("[1] ", "[2] ")) for ln in body), lines
     for k in ("[1]", "[2]"):
         assert f"{k}    first line" in lines and f"{k}    second line" in lines
+
+
+# ---- a real process ------------------------------------------------------------------------
+
+
+def ponder_process(fake, tmp_path: Path, *argv: str) -> subprocess.Popen[bytes]:
+    """`ponder ARGV` as its own process against the fake server, its database under tmp_path."""
+    env = dict(
+        os.environ,
+        OPENAI_API_KEY="sk-test-qa",
+        OPENAI_BASE_URL=fake.base_url_openai,
+        PONDER_DB=str(tmp_path / "ponder.db"),
+    )
+    return subprocess.Popen(
+        [*PONDER, *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_solve_into_a_closed_pipe_stops_quietly_and_records_the_run(fake_llm, tmp_path):
+    from store.db import open_db
+
+    long = "<step>" + "a long step that keeps streaming. " * 200 + "</step><answer>4</answer>"
+    fake_llm.queue(Reply(long, chunk=5, delay=0.005))
+    proc = ponder_process(fake_llm, tmp_path, "solve", "q")
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # `ponder solve q | head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(30) == 0
+    assert "Traceback" not in err and "Exception" not in err, err
+    statuses = [
+        r[0] for r in open_db(tmp_path / "ponder.db").conn.execute("select status from runs")
+    ]
+    assert statuses == ["cancelled"]

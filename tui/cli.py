@@ -215,6 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("ponder: interrupted\n")
         return 130
     except BrokenPipeError:
+        # The reader went away (`| head`): point stdout at /dev/null so the flush at exit is quiet.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
 
 

@@ -130,6 +130,7 @@ class Printer:
         self.prefix = prefix
         self.whole_steps = whole_steps
         self.at_line_start = True
+        self.closed = False  # the reader of the stream went away
         self.text = SafeStream()
 
     def write(self, text: str) -> None:
@@ -248,14 +249,30 @@ async def _consume(
             if recorder is not None:
                 recorder.handle(event)
             if printer is not None:
-                printer.handle(event)
+                show(printer, event)
             if isinstance(event, RunFinished):
                 result = event.result
     except asyncio.CancelledError:
         if recorder is not None:
             recorder.finish_cancelled()
+        if printer is not None and printer.closed:
+            raise BrokenPipeError from None
         raise
     return result
+
+
+def show(printer: Printer, event: Event) -> None:
+    """Print an event; once the reader has gone (`ponder solve ... | head`), cancel the run the
+    way Ctrl+C does, so the streams close and the run is kept as cancelled."""
+    if printer.closed:
+        return
+    try:
+        printer.handle(event)
+    except BrokenPipeError:
+        printer.closed = True
+        task = asyncio.current_task()
+        if task is not None:
+            task.cancel()
 
 
 def _run_async(coro: Any) -> Any:
@@ -357,13 +374,15 @@ def _solve_attempts(
                     if rec is not None:
                         rec.handle(item.event)
                     if pr is not None:
-                        pr.handle(item.event)
+                        show(pr, item.event)
                 else:
                     selected = item
         except asyncio.CancelledError:
             for rec in recorders:
                 if rec is not None and rec.run_id is not None:
                     rec.finish_cancelled()
+            if any(pr is not None and pr.closed for pr in printers):
+                raise BrokenPipeError from None
             raise
         finally:
             await provider.aclose()
