@@ -221,3 +221,22 @@ def test_solve_into_a_closed_pipe_stops_quietly_and_records_the_run(fake_llm, tm
         r[0] for r in open_db(tmp_path / "ponder.db").conn.execute("select status from runs")
     ]
     assert statuses == ["cancelled"]
+
+
+@pytest.mark.parametrize("attempts", ["1", "2"])
+def test_ctrl_c_on_solve_says_which_runs_were_kept(fake_llm, tmp_path, attempts):
+    import signal
+
+    from store.db import open_db
+
+    long = "<step>" + "a long step that keeps streaming. " * 200 + "</step><answer>4</answer>"
+    fake_llm.responder = lambda body: Reply(long, chunk=5, delay=0.005)
+    proc = ponder_process(fake_llm, tmp_path, "solve", "q", "--attempts", attempts)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(30) == 130
+    err = proc.stderr.read().decode().strip().splitlines()
+    ids = [r[0] for r in open_db(tmp_path / "ponder.db").conn.execute("select id from runs")]
+    assert len(ids) == int(attempts) and len(err) == 1, err
+    assert "cancelled" in err[0] and all(str(i) in err[0] for i in ids)

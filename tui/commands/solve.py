@@ -282,6 +282,18 @@ def _run_async(coro: Any) -> Any:
         raise
 
 
+def _cancelled(recorders: list[Any]) -> int:
+    """Ctrl+C: the runs are kept as cancelled, and one line says which."""
+    ids = []
+    for rec in recorders:
+        if rec is not None and rec.run_id is not None:
+            rec.finish_cancelled()
+            ids.append(str(rec.run_id))
+    kept = f"; run{'s' if len(ids) > 1 else ''} {', '.join(ids)} kept as cancelled" if ids else ""
+    sys.stderr.write(f"ponder: cancelled{kept}\n")
+    return 130
+
+
 def _solve(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     db = None if args.no_store else open_store(args)
@@ -312,10 +324,7 @@ def _solve(args: argparse.Namespace) -> int:
     try:
         result = _run_async(main())
     except KeyboardInterrupt:
-        if recorder is not None and recorder.run_id is not None:
-            recorder.finish_cancelled()
-            sys.stderr.write(f"ponder: cancelled; run {recorder.run_id} kept as cancelled\n")
-        return 130
+        return _cancelled([recorder])
     assert result is not None
     return _finish(
         args, db, result, recorder.run_id if recorder else None, provider, settings.paradigm
@@ -391,10 +400,7 @@ def _solve_attempts(
     try:
         _run_async(main())
     except KeyboardInterrupt:
-        for rec in recorders:
-            if rec is not None and rec.run_id is not None:
-                rec.finish_cancelled()
-        return 130
+        return _cancelled(recorders)
     assert selected is not None
     if db is not None:
         from store.attempts import settle_attempt_group
@@ -464,7 +470,6 @@ def _resume(args: argparse.Namespace) -> int:
     try:
         result = _run_async(main())
     except KeyboardInterrupt:
-        recorder.finish_cancelled()
-        return 130
+        return _cancelled([recorder])
     assert result is not None
     return _finish(args, db, result, args.run, provider, settings.paradigm)
