@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done, Finish, Message, ProviderError
-from reasoning.providers.endpoint import NO_KEY, Endpoint
+from reasoning.providers.endpoint import NO_KEY, Endpoint, drain
 from reasoning.providers.errors import classify, stream_error
 from reasoning.providers.retry import Transient
 from reasoning.providers.sse import sse_events
@@ -137,7 +137,8 @@ class AnthropicProvider(Endpoint):
             # here with json.loads, several times cheaper than the SDK's per-event models.
             create = self.client().messages.with_streaming_response.create
             async with create(**params) as response:
-                async for event, data in sse_events(response.iter_lines()):
+                lines = response.iter_lines()
+                async for event, data in sse_events(lines):
                     if event == "ping" or not data:
                         continue
                     obj = json.loads(data)
@@ -156,6 +157,9 @@ class AnthropicProvider(Endpoint):
                         stop_sequence = obj["delta"].get("stop_sequence")
                     elif kind == "message_stop":
                         complete = True
+                        break
+                if complete:
+                    await drain(lines)  # so the connection goes back to the pool
         except Transient as transient:
             transient.usage = usage()
             raise

@@ -13,6 +13,8 @@ from reasoning.providers.errors import CallContext
 from reasoning.providers.retry import RetryPolicy, retrying
 
 CONNECT_TIMEOUT_S = 10.0
+# How long to read on after a stream's terminal event, for the end of the HTTP body.
+DRAIN_S = 0.1
 # Sent when a server needs no key (Ollama, llama.cpp...): the SDKs refuse to run without one.
 NO_KEY = "no-key"
 
@@ -34,6 +36,17 @@ def estimate_tokens(text: str) -> int:
 def estimated_usage(request: ChatRequest, output: str) -> Usage:
     prompt = request.system + "".join(m.content for m in request.messages)
     return Usage(input_tokens=estimate_tokens(prompt), output_tokens=estimate_tokens(output))
+
+
+async def drain(lines: AsyncIterator[str]) -> None:
+    """Read the rest of a finished stream, briefly: HTTP/1.1 reuses a connection only once its
+    body is read to the end, and a new connection costs a TLS handshake."""
+    try:
+        async with asyncio.timeout(DRAIN_S):
+            async for _ in lines:
+                pass
+    except Exception:  # a timeout or a broken connection: the answer is complete anyway
+        pass
 
 
 class Endpoint:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done, Finish, ProviderError, ProviderSpec
-from reasoning.providers.endpoint import NO_KEY, Endpoint, estimated_usage
+from reasoning.providers.endpoint import NO_KEY, Endpoint, drain, estimated_usage
 from reasoning.providers.errors import api_message, classify, stream_error
 from reasoning.providers.retry import Transient
 from reasoning.providers.sse import sse_events
@@ -117,8 +117,11 @@ class OpenAIProvider(Endpoint):
                 # The SDK makes the request and raises its status errors; the chunks are decoded
                 # here with json.loads, several times cheaper than the SDK's per-chunk models.
                 response = await self._open(request, stack)
-                async for _event, data in sse_events(response.iter_lines()):
+                lines = response.iter_lines()
+                ended = False
+                async for _event, data in sse_events(lines):
                     if data.startswith("[DONE]"):
+                        ended = True
                         break
                     chunk = json.loads(data)
                     if chunk.get("error"):
@@ -136,6 +139,8 @@ class OpenAIProvider(Endpoint):
                             finish = choice["finish_reason"]
                     if scanner is not None and scanner.hit is not None:
                         break  # closing the stream stops the generation
+                if ended:
+                    await drain(lines)  # so the connection goes back to the pool
         except Transient as transient:
             transient.usage = usage
             raise
