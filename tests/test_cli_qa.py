@@ -240,3 +240,73 @@ def test_ctrl_c_on_solve_says_which_runs_were_kept(fake_llm, tmp_path, attempts)
     ids = [r[0] for r in open_db(tmp_path / "ponder.db").conn.execute("select id from runs")]
     assert len(ids) == int(attempts) and len(err) == 1, err
     assert "cancelled" in err[0] and all(str(i) in err[0] for i in ids)
+
+
+# ---- the database ----------------------------------------------------------------------------
+
+
+def without_root_powers() -> list[str]:
+    """A command prefix under which a 0444 file is really read-only (root ignores modes)."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root without setpriv: a read-only file cannot be made so")
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--bounding-set={caps}", f"--inh-caps={caps}", "--"]
+
+
+@pytest.fixture
+def read_only_db(tmp_path):
+    from reasoning.events import RunFinished, RunResult, RunSettings, RunStarted, Usage
+    from store.db import open_db
+    from store.problems import ensure_bundled
+    from store.recorder import RunRecorder
+
+    path = tmp_path / "ro" / "ponder.db"
+    db = open_db(path)
+    ensure_bundled(db)
+    rec = RunRecorder(db)
+    rec.handle(RunStarted("direct", "openai", "gpt-test", None, "2+2?", RunSettings()))
+    rec.handle(RunFinished(RunResult("done", "answer", "4", None, (), Usage(1, 1), 1, None, 0.1)))
+    db.close()
+    path.chmod(0o444)
+    yield path
+    path.chmod(0o644)
+
+
+def run_as_user(fake, tmp_path: Path, argv: list[str]) -> tuple[int, str, str]:
+    env = dict(os.environ, OPENAI_API_KEY="sk-test-qa", OPENAI_BASE_URL=fake.base_url_openai)
+    proc = subprocess.run(
+        [*without_root_powers(), *PONDER, *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_a_read_only_database_refuses_writes_in_one_line_and_still_reads(
+    fake_llm, tmp_path, read_only_db
+):
+    db = ["--db", str(read_only_db)]
+    problems = tmp_path / "p.json"
+    problems.write_text('[{"question": "q", "answer": "1"}]')
+    for argv in (
+        ["solve", "q", *db],
+        ["grade", "1", "full", *db],
+        ["grade", "--auto", *db],
+        ["import", str(problems), *db],
+        ["bench", "ponder-mixed", "--limit", "1", *db],
+    ):
+        code, _, err = run_as_user(fake_llm, tmp_path, argv)
+        assert code == 2 and len(err.splitlines()) == 1, (argv, err)
+        assert "read-only" in err and str(read_only_db) in err
+    assert not fake_llm.requests
+    for argv in (["runs", *db], ["show", "1", *db], ["datasets", *db], ["scores", *db]):
+        code, out, err = run_as_user(fake_llm, tmp_path, argv)
+        assert code == 0 and not err, (argv, err)

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.runner import BenchError, run_bench
 
     plan = plan_from_args(args)
-    db = open_store(args)
+    db = open_store(args, write=True)
     display = Progress(sys.stdout, tty=sys.stdout.isatty())
     summary: BenchSummary | None = None
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -75,9 +77,26 @@ def json_text(obj: object) -> str:
     return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
-def open_store(args: argparse.Namespace) -> sqlite_utils.Database:
+def store_path(args: argparse.Namespace) -> Path:
+    """The database file the command line names: --db, else PONDER_DB, else the default."""
+    from store.db import default_db_path
+
+    path = getattr(args, "db", None)
+    return Path(path).expanduser() if path else default_db_path()
+
+
+def store_writable(args: argparse.Namespace) -> bool:
+    """False when the database file exists and this process may not write to it."""
+    path = store_path(args)
+    return not path.exists() or os.access(path, os.W_OK)
+
+
+def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils.Database:
+    """The database; with `write`, a read-only file is refused now, before any work is done."""
     from store.db import open_db
 
+    if write and not store_writable(args):
+        raise UsageError(f"database {store_path(args)} is read-only, and this command writes to it")
     try:
         return open_db(getattr(args, "db", None))
     except Exception as exc:  # a path that is a folder, a file that is not SQLite...

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import UsageError, open_store, out, safe_text
+from tui.commands.common import UsageError, open_store, out, safe_text, store_writable
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -45,11 +45,13 @@ def _warn(line: str) -> None:
     sys.stderr.write(f"warning: {safe_text(line)}\n")
 
 
-def _store(args: argparse.Namespace) -> sqlite_utils.Database:
+def _store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils.Database:
     """The database, with the bundled problem sets loaded (cheap when they already are)."""
     from store.problems import ImportProblem, ensure_bundled
 
-    db = open_store(args)
+    db = open_store(args, write=write)
+    if not store_writable(args):
+        return db  # a read-only database is read as it is
     try:
         ensure_bundled(db)
     except ImportProblem as exc:  # a broken bundled file must not block grading or export
@@ -108,7 +110,7 @@ def _cost(x: float | None) -> str:
 def _import(args: argparse.Namespace) -> int:
     from store.problems import ImportProblem, import_file
 
-    db = _store(args)
+    db = _store(args, write=True)
     try:
         result = import_file(db, args.file, args.dataset)
     except ImportProblem as exc:
@@ -175,7 +177,7 @@ def _problems(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from store.grades import GradeError
 
-    db = _store(args)
+    db = _store(args, write=True)
     try:
         if args.auto:
             if args.verdict is not None:

@@ -296,7 +296,7 @@ def _cancelled(recorders: list[Any]) -> int:
 
 def _solve(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    db = None if args.no_store else open_store(args)
+    db = None if args.no_store else open_store(args, write=True)
     if db is not None:
         from store.queries import mark_interrupted
 
@@ -437,7 +437,7 @@ def _resume(args: argparse.Namespace) -> int:
     from store.queries import get_run, load_transcript, mark_interrupted
     from store.recorder import RunRecorder
 
-    db = open_store(args)
+    db = open_store(args, write=True)
     mark_interrupted(db)
     detail = get_run(db, args.run)
     if detail is None:
