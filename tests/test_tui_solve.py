@@ -436,14 +436,16 @@ async def test_palette_lists_the_solve_commands() -> None:
         names = [c.title for c in app.get_system_commands(app.screen)]
         for expected in (
             "New run",
-            "Switch paradigm",
+            "Paradigm: g1",
+            "Paradigm: direct",
             "Set model",
             "Set provider",
             "Set budget",
-            "Switch reinforce mode",
+            "Reinforce: guided",
             "Open stored run",
         ):
             assert expected in names
+        assert "Paradigm: dcot" not in names  # the current one is not offered
         await pilot.pause()
 
 

@@ -93,7 +93,8 @@ class PonderApp(App[int]):
     TITLE = "Ponder"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Textual's habit: in the palette, and Ctrl+C says how; the Footer keeps its room.
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         *(
             Binding(m.key, f"switch_mode('{m.name}')", m.label, show=True, priority=True)
             for m in SCREEN_MODES
@@ -192,9 +193,10 @@ class PonderApp(App[int]):
         yield from super().get_system_commands(screen)
         for m in self._modes_available:
             if m.name != self.current_mode:
+                key = "+".join(part.capitalize() for part in m.key.split("+"))
                 yield SystemCommand(
                     f"{m.label} screen",
-                    f"Switch to {m.label}",
+                    f"{key} · switch to {m.label}",
                     lambda n=m.name: self.switch_mode(n),
                 )
         commands = getattr(screen, "system_commands", None)

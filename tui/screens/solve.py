@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from reasoning.events import (
@@ -30,6 +30,7 @@ from reasoning.events import (
 )
 from tui.commands.common import safe_text
 from tui.screens.ask import AskModal, Field
+from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.prompt_box import PromptBox
 from tui.widgets.run_view import RunView
 from tui.widgets.sidebar import Sidebar
@@ -43,6 +44,15 @@ if TYPE_CHECKING:
     from tui.app import PonderApp
 
 FRAME_S = 1 / 30  # deltas reach the screen at most this often: smooth at 2,000 tokens/s
+PARADIGM_HELP = {
+    "dcot": "dynamic CoT + reflection + reward, one stream",
+    "g1": "one JSON step per call, a reflection every 3 steps",
+    "direct": "no technique: the baseline, one call",
+}
+REINFORCE_HELP = {
+    "self": "the model rewards itself in one stream",
+    "guided": "the engine stops at each reward and answers by band",
+}
 WELCOME = (
     "Type a problem below and press Enter. Each step streams in with its reflection and reward; "
     "Esc cancels. Ctrl+P opens the command palette."
@@ -52,18 +62,20 @@ WELCOME = (
 class SolveScreen(Screen[None]):
     """Solve one problem at a time with the current paradigm and provider; runs stack up."""
 
+    # The Footer shows the keys a first run needs; the rest are in the palette (Ctrl+P).
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel"),  # only while a run goes: else the next one
+        Binding("escape", "focus_prompt", "Prompt", show=False),
         Binding("ctrl+n", "new", "New"),
-        Binding("ctrl+r", "rerun", "Re-run"),
+        Binding("ctrl+r", "rerun", "Re-run", show=False),
         Binding("ctrl+t", "paradigm", "Paradigm"),
         Binding("f2", "model", "Model"),
-        Binding("f3", "provider", "Provider"),
-        Binding("f4", "budget", "Budget"),
-        Binding("f5", "reinforce", "Reinforce"),
+        Binding("f3", "provider", "Provider", show=False),
+        Binding("f4", "budget", "Budget", show=False),
+        Binding("f5", "reinforce", "Reinforce", show=False),
         Binding("ctrl+o", "open_run", "Open"),
-        Binding("f8", "copy_answer", "Copy"),
-        Binding("f9", "toggle_math", "LaTeX"),
+        Binding("f8", "copy_answer", "Copy", show=False),
+        Binding("f9", "toggle_math", "LaTeX", show=False),
     ]
 
     def __init__(self) -> None:
@@ -96,7 +108,7 @@ class SolveScreen(Screen[None]):
                     yield Static(Content(WELCOME), id="welcome", markup=False)
                 yield PromptBox(prompts=self._stored_prompts(), id="prompt")
             yield Sidebar(id="sidebar")
-        yield Footer(compact=True)
+        yield CalmFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "session", self._refresh_status, init=False)
@@ -414,7 +426,7 @@ class SolveScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            return True if self.running else None
+            return self.running  # False hides it, and Esc goes on to focus_prompt
         if action in ("rerun",):
             return None if self.running or not self.last_prompt else True
         if action == "copy_answer":
@@ -426,6 +438,10 @@ class SolveScreen(Screen[None]):
             self._worker.cancel()
         elif self.running:  # a run fed by hand (tests) with no worker
             self.end_run(None, "cancelled")
+
+    def action_focus_prompt(self) -> None:
+        """Esc with no run going: back to the prompt box, wherever the focus was."""
+        self.query_one(PromptBox).focus()
 
     async def action_new(self) -> None:
         """Clear the chat for a new problem (cancelling a run in progress)."""
@@ -454,8 +470,14 @@ class SolveScreen(Screen[None]):
         paradigm = self.ponder.cycle_paradigm()
         self.notify(f"Paradigm: {paradigm}", timeout=2)
 
+    def set_paradigm(self, paradigm: str) -> None:
+        self.ponder.update_settings(paradigm=paradigm)
+        self.notify(f"Paradigm: {paradigm}", timeout=2)
+
     def action_reinforce(self) -> None:
-        mode = "guided" if self.ponder.session.settings.reinforce == "self" else "self"
+        self.set_reinforce("guided" if self.ponder.session.settings.reinforce == "self" else "self")
+
+    def set_reinforce(self, mode: str) -> None:
         self.ponder.update_settings(reinforce=mode)
         self.notify(f"Reinforce: {mode}", timeout=2)
 
@@ -565,28 +587,51 @@ class SolveScreen(Screen[None]):
             view.set_math(math)
 
     def system_commands(self) -> Iterable[SystemCommand]:
-        """The Solve screen's commands for the palette (the app adds them)."""
-        yield SystemCommand("New run", "Clear the chat for a new problem", self.action_new)
+        """The Solve screen's commands for the palette (the app adds them), each with its key.
+
+        The palette searches titles only, so a title names what a user would type ("g1",
+        "direct", "guided")."""
+        settings = self.ponder.session.settings
+        yield SystemCommand("New run", "Ctrl+N · clear the chat for a new problem", self.action_new)
         if self.last_prompt and not self.running:
-            yield SystemCommand("Re-run", "Solve the last prompt again", self.action_rerun)
+            yield SystemCommand("Re-run", "Ctrl+R · solve the last prompt again", self.action_rerun)
         if self.running:
-            yield SystemCommand("Cancel run", "Stop the run in progress", self.action_cancel)
-        yield SystemCommand("Switch paradigm", "Cycle dcot → g1 → direct", self.action_paradigm)
-        yield SystemCommand("Set model", "Choose the model", self.action_model)
+            yield SystemCommand(
+                "Cancel run", "Esc · stop the run, keep what it produced", self.action_cancel
+            )
+        for paradigm, what in PARADIGM_HELP.items():
+            if paradigm != settings.paradigm:
+                yield SystemCommand(
+                    f"Paradigm: {paradigm}",
+                    f"{what} · now {settings.paradigm}; Ctrl+T cycles dcot → g1 → direct",
+                    lambda p=paradigm: self.set_paradigm(p),
+                )
+        for mode, what in REINFORCE_HELP.items():
+            if mode != settings.reinforce:
+                yield SystemCommand(
+                    f"Reinforce: {mode}",
+                    f"{what} · now {settings.reinforce}; F5 toggles",
+                    lambda m=mode: self.set_reinforce(m),
+                )
+        model = self.ponder.provider_state.model or self.ponder.session.model or "none"
         yield SystemCommand(
-            "Set provider", "Choose the provider and base URL", self.action_provider
+            "Set model", safe_text(f"F2 · the model name; now {model}"), self.action_model
         )
-        yield SystemCommand("Set budget", "Step budget and max steps", self.action_budget)
         yield SystemCommand(
-            "Switch reinforce mode",
-            "self (one stream) or guided (engine feedback)",
-            self.action_reinforce,
+            "Set provider", "F3 · anthropic, openai, a preset, or a base URL", self.action_provider
         )
-        yield SystemCommand("Open stored run", "Show a stored run, read-only", self.action_open_run)
+        yield SystemCommand(
+            "Set budget", "F4 · the step budget (dcot) and max steps", self.action_budget
+        )
+        yield SystemCommand(
+            "Open stored run", "Ctrl+O · show a stored run, read-only", self.action_open_run
+        )
         if self.last_answer:
-            yield SystemCommand("Copy answer", "Copy the final answer", self.action_copy_answer)
+            yield SystemCommand(
+                "Copy answer", "F8 · the final answer to the clipboard", self.action_copy_answer
+            )
         yield SystemCommand(
-            "Toggle raw math", "Readable math or raw LaTeX", self.action_toggle_math
+            "Toggle raw math", "F9 · readable math or raw LaTeX", self.action_toggle_math
         )
 
     # -- navigation ----------------------------------------------------------------------

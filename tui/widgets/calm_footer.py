@@ -1,19 +1,35 @@
-"""A Footer that rebuilds its keys once per refresh, however often the bindings change meanwhile."""
+"""A Footer that rebuilds its keys once per refresh and shows only the keys that fit its width."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual import events
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+PALETTE_CLASS = "-command-palette"
+
+
+def key_width(key_display: str, description: str, *, compact: bool) -> int:
+    """Cells a FooterKey takes: Textual pads the key and the description (see its CSS)."""
+    if compact:
+        return len(key_display) + 1 + len(description) + 1  # "key desc" and a margin
+    return len(key_display) + 2 + len(description) + 1  # " key " then "desc "
 
 
 class CalmFooter(Footer):
     """Textual's Footer recomposes on every bindings signal; opening a screen sends ~7 of them
     (stack, focus, mode), a fifth of the History screen's first paint. One rebuild suffices:
-    it reads the bindings as they are when it runs."""
+    it reads the bindings as they are when it runs.
+
+    Keys that do not fit are left out from the right (a cut-off key helps nobody); every
+    binding stays in the command palette and its Keys panel, whose key is always shown."""
 
     _rebuild_queued = False
+    _composed_width = 0
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if self._rebuild_queued:
@@ -24,3 +40,26 @@ class CalmFooter(Footer):
 
     def _rebuilt(self) -> None:
         self._rebuild_queued = False
+
+    def compose(self) -> ComposeResult:
+        items = list(super().compose())
+        width = self.size.width or self.app.size.width
+        self._composed_width = width
+        palette = [w for w in items if isinstance(w, FooterKey) and w.has_class(PALETTE_CLASS)]
+        # The palette key is docked right, with a border and a padding of its own.
+        room = width - sum(
+            key_width(k.key_display, k.description, compact=False) + 2 for k in palette
+        )
+        for item in items:
+            if isinstance(item, FooterKey) and not item.has_class(PALETTE_CLASS):
+                need = key_width(item.key_display, item.description, compact=self.compact)
+                if need > room:
+                    room = -1  # keep the order: nothing after a key that did not fit
+                    continue
+                room -= need
+            yield item
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._bindings_ready and event.size.width != self._composed_width:
+            self._composed_width = event.size.width
+            self.call_after_refresh(self.recompose)
