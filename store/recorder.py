@@ -36,6 +36,7 @@ from reasoning.events import (
     Usage,
     UsageUpdate,
 )
+from reasoning.providers.errors import public_url
 
 FLUSH_INTERVAL_S = 2.0
 HEARTBEAT_INTERVAL_S = 15.0
@@ -199,7 +200,7 @@ class RunRecorder:
                     ev.paradigm,
                     ev.provider,
                     ev.model,
-                    ev.base_url,
+                    public_url(ev.base_url),
                     params,
                     now_iso(),
                     self.attempt_group,
@@ -239,7 +240,7 @@ class RunRecorder:
                         ev.paradigm,
                         ev.provider,
                         ev.model,
-                        ev.base_url,
+                        public_url(ev.base_url),
                         params,
                         os.getpid(),
                         socket.gethostname(),

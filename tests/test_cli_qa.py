@@ -310,3 +310,27 @@ def test_a_read_only_database_refuses_writes_in_one_line_and_still_reads(
     for argv in (["runs", *db], ["show", "1", *db], ["datasets", *db], ["scores", *db]):
         code, out, err = run_as_user(fake_llm, tmp_path, argv)
         assert code == 0 and not err, (argv, err)
+
+
+# ---- secrets -------------------------------------------------------------------------------
+
+
+def test_a_password_in_the_base_url_reaches_neither_the_screen_nor_the_database(
+    capsys, tmp_path, monkeypatch
+):
+    secret = "pw-qa-SECRET-123"
+    url = f"http://proxyuser:{secret}@127.0.0.1:9/v1?api_key={secret}x&model=m"  # a closed port
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[providers.proxy]\nkind = "openai"\nbase_url = "{url}"\nmodel = "m"\nmax_retries = 0\n'
+    )
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-qa")
+    db = tmp_path / "ponder.db"
+    assert exit_code(["solve", "q", "--provider", "proxy", "--db", str(db)]) == 1
+    assert exit_code(["show", "1", "--json", "--db", str(db)]) == 0
+    captured = capsys.readouterr()
+    assert secret not in captured.out + captured.err
+    assert "127.0.0.1:9" in captured.err  # the message still says where
+    for file in tmp_path.glob("ponder.db*"):
+        assert secret.encode() not in file.read_bytes(), file.name

@@ -42,6 +42,33 @@ def scrub(text: str, key: str | None) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
+_SECRET_PARAM = re.compile(r"key|token|secret|password|sig", re.IGNORECASE)
+
+
+def public_url(url: str | None) -> str | None:
+    """A URL fit to show or store: no password in it, no key-like query value."""
+    if not url or ("@" not in url and "?" not in url):
+        return url
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            user, _, host = netloc.rpartition("@")
+            netloc = f"{user.partition(':')[0]}:***@{host}" if ":" in user else f"***@{host}"
+        query = urlencode(
+            [
+                (k, "***" if _SECRET_PARAM.search(k) else v)
+                for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            ],
+            safe="*",
+        )
+        return urlunsplit(parts._replace(netloc=netloc, query=query))
+    except ValueError:  # not a URL one can take apart: show none of it
+        return "(a URL that cannot be read)"
+
+
 def api_message(exc: BaseException) -> str:
     """The server's own explanation from an SDK status error, else the exception text."""
     body: Any = getattr(exc, "body", None)
@@ -91,7 +118,7 @@ def classify(exc: BaseException, sdk: ModuleType, ctx: CallContext) -> Transient
     """Map an exception from an SDK call or its stream to a Transient (retry) or a ProviderError."""
     import httpx2
 
-    where = ctx.base_url or "the default endpoint"
+    where = public_url(ctx.base_url) or "the default endpoint"
     if isinstance(exc, sdk.APITimeoutError | httpx2.TimeoutException):
         return Transient(
             f"no answer within {ctx.timeout_s:g} s from {where}",
@@ -156,7 +183,7 @@ def _fatal_message(status: int, msg: str, ctx: CallContext) -> str:
     if status == 403:
         return f"{n}: permission denied (403): {msg}"
     if status == 404:
-        at = f" at {ctx.base_url}" if ctx.base_url else ""
+        at = f" at {public_url(ctx.base_url)}" if ctx.base_url else ""
         return f"{n}: not found (404): is the model '{ctx.model}' available{at}? {msg}"
     if status == 402:
         return f"{n}: payment required (402): {msg}"
