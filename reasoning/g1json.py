@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from dataclasses import dataclass
 
 from reasoning.parse import parse_reward
+from reasoning.text import valid_text
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)(?:```|$)", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -43,7 +45,7 @@ def _loads(text: str) -> object | None:
 
 def _unescape(s: str) -> str:
     try:
-        return json.loads(f'"{s}"', strict=False)
+        return valid_text(json.loads(f'"{s}"', strict=False))
     except ValueError:
         return s.replace('\\"', '"').replace("\\n", "\n")
 
@@ -65,8 +67,8 @@ def parse_g1_step(raw: str) -> G1Step:
         title = obj.get("title")
         missing = [k for k in ("title", "content", "next_action") if k not in obj]
         return G1Step(
-            title=str(title) if title is not None else None,
-            content=content,
+            title=valid_text(str(title)) if title is not None else None,
+            content=valid_text(content),
             next_action=_normalise_action(obj.get("next_action")),
             confidence=_confidence(obj.get("confidence")),
             ok=True,
@@ -100,6 +102,22 @@ def _confidence(value: object) -> float | None:
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _CONTENT_KEY = re.compile(r'"content"\s*:\s*"')
+
+
+def _escape_start(rest: str) -> bool:
+    """True when `rest` (shorter than an escape) may be the start of a `\\uXXXX` escape."""
+    return "\\u".startswith(rest[:2]) and all(c in string.hexdigits for c in rest[2:])
+
+
+def _low_surrogate(escape: str) -> int | None:
+    """The code of a `\\uDC00`-`\\uDFFF` escape, else None."""
+    if len(escape) != 6 or not escape.startswith("\\u"):
+        return None
+    try:
+        code = int(escape[2:], 16)
+    except ValueError:
+        return None
+    return code if 0xDC00 <= code < 0xE000 else None
 
 
 class ContentStreamer:
@@ -138,9 +156,21 @@ class ContentStreamer:
                         self._escape = text[i:]
                         break
                     try:
-                        out.append(chr(int(text[i + 2 : i + 6], 16)))
+                        code = int(text[i + 2 : i + 6], 16)
                     except ValueError:
                         out.append(text[i : i + 6])
+                        i += 6
+                        continue
+                    if 0xD800 <= code < 0xDC00:  # a pair's first half: its second may follow
+                        if i + 12 > len(text) and _escape_start(text[i + 6 :]):
+                            self._escape = text[i:]
+                            break
+                        low = _low_surrogate(text[i + 6 : i + 12])
+                        if low is not None:
+                            out.append(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
+                            i += 12
+                            continue
+                    out.append("\ufffd" if 0xD800 <= code < 0xE000 else chr(code))
                     i += 6
                     continue
                 out.append(_ESCAPES.get(nxt, nxt))

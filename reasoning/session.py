@@ -18,6 +18,7 @@ from reasoning.events import (
     UsageUpdate,
 )
 from reasoning.providers.base import ChatRequest, Delta, Done, Provider, ProviderError, StreamCut
+from reasoning.text import valid_text
 
 
 class LimitReached(Exception):
@@ -119,9 +120,10 @@ class Session:
             async with aclosing(self.provider.stream(request)) as stream:  # type: ignore[type-var]
                 async for item in stream:
                     if isinstance(item, Delta):
-                        parts.append(item.text)
+                        delta = valid_text(item.text)
+                        parts.append(delta)
                         if on_delta is not None:
-                            events, abort = on_delta(item.text)
+                            events, abort = on_delta(delta)
                             for ev in events:
                                 yield ev
                             if abort:

@@ -334,3 +334,29 @@ def test_a_password_in_the_base_url_reaches_neither_the_screen_nor_the_database(
     assert "127.0.0.1:9" in captured.err  # the message still says where
     for file in tmp_path.glob("ponder.db*"):
         assert secret.encode() not in file.read_bytes(), file.name
+
+
+# ---- model text that is not valid Unicode ---------------------------------------------------
+
+
+def test_a_lone_surrogate_in_streamed_text_is_replaced_not_a_crash(openai_env, capsys):
+    openai_env.queue(Reply("<step>lone \udcff here</step><answer>4 \ud800</answer>"))
+    assert exit_code(["solve", "q", "--json"]) == 0, capsys.readouterr().err
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["steps"][0]["content"] == "lone \ufffd here" and obj["answer"] == "4 \ufffd"
+
+
+def test_g1_json_escapes_decode_to_valid_text_even_split_across_deltas(openai_env, capsys):
+    step = (
+        '{"title": "T \\udcff", "content": "smile \\ud83d\\ude00 lone \\ud800 end",'
+        ' "next_action": "final_answer", "confidence": 0.9}'
+    )
+    openai_env.queue(Reply(step, chunk=3), Reply("4"))
+    argv = ["solve", "q", "--paradigm", "g1", "--min-steps", "1", "--max-steps", "2"]
+    assert exit_code(argv) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "smile 😀 lone \ufffd end" in out
+    assert exit_code(["show", "1", "--json"]) == 0
+    steps = json.loads(capsys.readouterr().out)["steps"]
+    assert steps[0]["title"] == "T \ufffd"
+    assert steps[0]["content"] == "smile 😀 lone \ufffd end"
