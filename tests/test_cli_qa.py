@@ -360,3 +360,13 @@ def test_g1_json_escapes_decode_to_valid_text_even_split_across_deltas(openai_en
     steps = json.loads(capsys.readouterr().out)["steps"]
     assert steps[0]["title"] == "T \ufffd"
     assert steps[0]["content"] == "smile 😀 lone \ufffd end"
+
+
+@pytest.mark.parametrize("attempts", ["1", "2"])
+def test_a_failed_run_with_json_still_says_why_on_stderr(openai_env, capsys, attempts):
+    openai_env.responder = lambda body: Reply(status=401)
+    assert exit_code(["solve", "q", "--json", "--attempts", attempts]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["status"] == "failed"
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and "401" in err[0], err

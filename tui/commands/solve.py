@@ -347,9 +347,19 @@ def _finish(
         else:
             obj = result_json(result, run_id, paradigm, provider.name, provider.model)
         out(json_text(obj))
+        _why_failed(result, run_id)  # the text form printed it as the run ended
     elif run_id is not None:
         out(f"run {run_id} stored")
     return 0 if result.status == "done" else 1
+
+
+def _why_failed(result: RunResult | None, run_id: int | None) -> None:
+    """One line on stderr for a run that ends in exit code 1."""
+    if result is None or result.status == "done":
+        return
+    what = f"run {run_id}" if run_id is not None else "the run"
+    why = safe_text(result.error or result.stop_reason or "no answer")
+    sys.stderr.write(f"ponder: {what} {result.status}: {why}\n")
 
 
 def _solve_attempts(
@@ -425,6 +435,7 @@ def _solve_attempts(
         top["selection"] = selected.how
         top["attempts"] = [obj(i) for i in range(k) if i != chosen]
         out(json_text(top))
+        _why_failed(result, run_ids[chosen])
     else:
         out(f"selected attempt {chosen + 1} of {k}: {selected.how}")
         if result is not None and result.answer is not None:
