@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -43,6 +44,7 @@ class Timing:
     startup_s: float  # launch to the first run's request
     runs_s: float  # first request to the last answer
     finish_s: float  # last answer to exit (last grades, the score table)
+    cpu_s: float  # CPU time of the `ponder bench` process (user + system)
     done: int
     failed: int
     graded: int
@@ -108,16 +110,21 @@ def bench_once(home: Path, port: int) -> Timing:
         *("--model", "gpt-4o-mini", "--base-url", f"http://127.0.0.1:{port}/v1"),
         *("--concurrency", str(CONCURRENCY)),
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     launched = time.time()
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
     exited = time.time()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if proc.returncode != 0:
         print(f"ponder bench exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
     conn = sqlite3.connect(db_path)
     try:
         # A direct run's step finishes with its answer; the first request went out one latency
         # before the first answer (the SDK is imported on the first call, so not before).
-        first, last = conn.execute("select min(finished_at), max(finished_at) from steps").fetchone()
+        first, last = conn.execute(
+            "select min(finished_at), max(finished_at) from steps"
+        ).fetchone()
         done, failed = conn.execute(
             "select count(*) filter (where status = 'done'),"
             " count(*) filter (where status != 'done') from runs"
@@ -132,6 +139,7 @@ def bench_once(home: Path, port: int) -> Timing:
         startup_s=first - launched,
         runs_s=last - first,
         finish_s=exited - last,
+        cpu_s=cpu,
         done=done,
         failed=failed,
         graded=graded,
@@ -151,7 +159,7 @@ def report(timings: list[Timing], sdk_s: float) -> int:
         if len(timings) > 1:
             print(
                 f"run {i}: {t.total_s:.2f} s (startup {t.startup_s:.2f}, runs {t.runs_s:.2f},"
-                f" finish {t.finish_s:.2f}) ratio {t.total_s / IDEAL_S:.3f}"
+                f" finish {t.finish_s:.2f}; CPU {t.cpu_s:.2f}) ratio {t.total_s / IDEAL_S:.3f}"
             )
     mid = sorted(timings, key=lambda t: t.total_s)[len(timings) // 2]
     median = statistics.median(t.total_s for t in timings)
@@ -168,6 +176,11 @@ def report(timings: list[Timing], sdk_s: float) -> int:
     print(
         f"runs: {mid.runs_s:.2f} s from the first request to the last answer"
         f" ({mid.runs_s / FLOOR_S:.3f} x the floor); finish: {mid.finish_s:.2f} s"
+    )
+    cpu = statistics.median(t.cpu_s for t in timings)
+    print(
+        f"CPU of the `ponder bench` process: {cpu:.2f} s"
+        f" ({cpu / PROBLEMS * 1000:.1f} ms a run, imports and report included)"
     )
     print(f"ratio without the startup: {(median - mid.startup_s) / IDEAL_S:.3f}")
     ok = ratio <= TARGET_RATIO and all(

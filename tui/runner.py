@@ -332,6 +332,7 @@ class _Bench:
         self.live: dict[asyncio.Task[None], _Live] = {}
         self.grading: set[asyncio.Task[None]] = set()
         self.changed = asyncio.Event()
+        self.closing = False  # the bench is ending: start nothing more
         self.halt: str | None = None
         self.left_out: dict[str, str] = {}  # model -> why its runs are not started
         self.done = self.failed = self.cancelled = self.not_started = self.graded = 0
@@ -465,6 +466,7 @@ class _Bench:
             while self.grading:
                 await asyncio.gather(*self.grading, return_exceptions=True)
         finally:
+            self.closing = True
             for task in (ticker, watcher, pause_watcher):
                 if task is not None:
                     task.cancel()
@@ -503,19 +505,7 @@ class _Bench:
 
     async def _schedule(self) -> None:
         while self.units or self.live:
-            if self.halt is None:
-                if self.stop is not None and self.stop.is_set():
-                    self._halt("cancelled", "stopping: in-flight runs are kept as cancelled")
-                elif self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
-                    self._halt(
-                        "max_cost",
-                        f"spent more than the cost cap ${self.plan.max_cost:g}: stopping",
-                    )
-            if self.halt is None and not self._paused():
-                self._start_what_fits()
-            if self.halt is not None and self.units:
-                self.not_started += len(self.units)
-                self.units.clear()
+            self._fill()
             if not self.live:
                 if not self.units:
                     break
@@ -523,6 +513,24 @@ class _Bench:
                     continue  # a skip or halt changed the queue: decide again
             self.changed.clear()
             await self.changed.wait()
+
+    def _fill(self) -> None:
+        """Stop, or start the runs that fit: the scheduler's decision, also made as each run ends."""
+        if self.closing:
+            return
+        if self.halt is None:
+            if self.stop is not None and self.stop.is_set():
+                self._halt("cancelled", "stopping: in-flight runs are kept as cancelled")
+            elif self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
+                self._halt(
+                    "max_cost",
+                    f"spent more than the cost cap ${self.plan.max_cost:g}: stopping",
+                )
+        if self.halt is None and not self._paused():
+            self._start_what_fits()
+        if self.halt is not None and self.units:
+            self.not_started += len(self.units)
+            self.units.clear()
 
     def _halt(self, why: str, note: str) -> None:
         """Stop now: nothing new starts and the runs in flight are cancelled (and recorded so)."""
@@ -557,7 +565,15 @@ class _Bench:
             self.units.clear()
 
     def _ended(self, task: asyncio.Task[None]) -> None:
-        self.live.pop(task, None)
+        live = self.live.pop(task, None)
+        if live is not None and not live.counted:
+            if task.cancelled():  # cancelled before its first step: nothing ran, nothing recorded
+                self.not_started += 1
+            elif (exc := task.exception()) is not None:
+                self._count(live, "failed", f"internal error: {type(exc).__name__}: {exc}")
+        # The next run starts now rather than on the scheduler's next turn: when many runs end
+        # together, each loop turn is long, and the slot would sit idle for one more.
+        self._fill()
         self._wake()
 
     async def _run(self, live: _Live) -> None:
