@@ -370,3 +370,30 @@ def test_a_failed_run_with_json_still_says_why_on_stderr(openai_env, capsys, att
     assert json.loads(captured.out)["status"] == "failed"
     err = captured.err.strip().splitlines()
     assert len(err) == 1 and "401" in err[0], err
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p.mkdir(), "is a folder"),
+        (lambda p: p.write_text("not a database, just text\n" * 100), "not a SQLite database"),
+        (lambda p: p.write_bytes(os.urandom(8192)), "not a SQLite database"),
+    ],
+    ids=["folder", "text", "random"],
+)
+def test_a_db_path_that_is_not_a_database_names_the_path_and_the_reason(
+    capsys, tmp_path, make, reason
+):
+    path = tmp_path / "x.db"
+    make(path)
+    assert exit_code(["runs", "--db", str(path)]) == 2
+    line = one_error_line(capsys)
+    assert str(path) in line and reason in line
+
+
+def test_a_db_path_under_a_file_names_the_file(capsys, tmp_path):
+    (tmp_path / "file").write_text("x")
+    path = tmp_path / "file" / "ponder.db"
+    assert exit_code(["runs", "--db", str(path)]) == 2
+    line = one_error_line(capsys)
+    assert str(path) in line and "not a folder" in line

@@ -93,14 +93,24 @@ def store_writable(args: argparse.Namespace) -> bool:
 
 def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils.Database:
     """The database; with `write`, a read-only file is refused now, before any work is done."""
+    import sqlite3
+
     from store.db import open_db
 
+    path = store_path(args)
     if write and not store_writable(args):
-        raise UsageError(f"database {store_path(args)} is read-only, and this command writes to it")
+        raise UsageError(f"database {path} is read-only, and this command writes to it")
+    if path.is_dir():
+        raise UsageError(f"cannot open database {path}: it is a folder")
     try:
-        return open_db(getattr(args, "db", None))
-    except Exception as exc:  # a path that is a folder, a file that is not SQLite...
-        raise UsageError(f"cannot open database: {exc}") from exc
+        return open_db(path)
+    except (FileExistsError, NotADirectoryError) as exc:  # a parent that is a file
+        raise UsageError(f"cannot open database {path}: {exc.filename} is not a folder") from None
+    except sqlite3.DatabaseError as exc:
+        why = "not a SQLite database" if "not a database" in str(exc) else str(exc)
+        raise UsageError(f"cannot open database {path}: {why}") from None
+    except Exception as exc:  # permissions, a full disk...
+        raise UsageError(f"cannot open database {path}: {exc}") from exc
 
 
 def out(line: str = "") -> None:
