@@ -397,3 +397,12 @@ def test_a_db_path_under_a_file_names_the_file(capsys, tmp_path):
     assert exit_code(["runs", "--db", str(path)]) == 2
     line = one_error_line(capsys)
     assert str(path) in line and "not a folder" in line
+
+
+def test_a_prompt_file_that_is_not_utf8_is_refused_before_the_run(openai_env, capsys, tmp_path):
+    (tmp_path / "dcot_system.txt").write_bytes(b"Budget {budget} \xff\xfe")
+    (tmp_path / "notes.txt").write_bytes(b"\xff not a prompt of ours: ignored")
+    assert exit_code(["solve", "q", "--prompts", str(tmp_path)]) == 2
+    line = one_error_line(capsys)
+    assert "dcot_system.txt" in line and "UTF-8" in line
+    assert not openai_env.requests

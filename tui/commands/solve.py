@@ -83,10 +83,7 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
     if args.temperature is not None and not 0 <= args.temperature <= 2:
         raise UsageError("--temperature must be between 0 and 2")
     if args.prompts:
-        from pathlib import Path
-
-        if not Path(args.prompts).is_dir():
-            raise UsageError(f"prompt folder not found: {args.prompts}")
+        _check_prompt_dir(args.prompts)
     return RunSettings(
         paradigm=args.paradigm,
         budget=args.budget,
@@ -97,6 +94,30 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         temperature=args.temperature,
         prompt_dir=args.prompts,
     )
+
+
+def _check_prompt_dir(folder: str) -> None:
+    """The user's prompt folder exists and the prompt files in it are readable UTF-8 text."""
+    from pathlib import Path
+
+    from reasoning.prompts import bundled_prompt_dir
+
+    if not Path(folder).is_dir():
+        raise UsageError(f"prompt folder not found: {folder}")
+    ours = {p.name for p in bundled_prompt_dir().glob("*.txt")}
+    for path in sorted(Path(folder).glob("*.txt")):
+        if path.name not in ours or not path.is_file():
+            continue
+        try:
+            data = path.read_bytes()
+            data.decode("utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read prompt file {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(
+                f"prompt file {path} is not UTF-8 text (byte 0x{data[exc.start]:02x}"
+                f" at offset {exc.start})"
+            ) from None
 
 
 def make_provider(provider: str | None, model: str | None, base_url: str | None) -> Any:
