@@ -303,13 +303,13 @@ async def test_undo_removes_the_latest_human_grade_and_the_auto_grade_counts_aga
         await pilot.press("f")
         await pilot.pause()
         assert [(g[1], g[3]) for g in grades(db)] == [("auto", "zero"), ("human", "full")]
-        assert str(screen.table.get_row(str(ids["p3"]))[5]).startswith("✓ full human")
+        assert str(screen.table.get_cell(str(ids["p3"]), "grade")).startswith("✓ full human")
         assert screen.table.current_key == ids["p2"]  # moved on after grading
         await pilot.press("u")
         await pilot.pause()
         assert [g[1] for g in grades(db)] == ["auto"]  # append-only, except the undo
         assert screen.table.current_key == ids["p3"]  # undo goes back to the run
-        assert str(screen.table.get_row(str(ids["p3"]))[5]).startswith("✗ zero auto")
+        assert str(screen.table.get_cell(str(ids["p3"]), "grade")).startswith("✗ zero auto")
         await pilot.press("u")  # nothing human left to undo: said, nothing removed
         await pilot.pause()
         assert [g[1] for g in grades(db)] == ["auto"]
@@ -327,7 +327,7 @@ async def test_the_auto_grade_action_grades_the_selection_in_a_worker(tmp_path: 
         await pilot.pause()
         (g,) = grade_history(db, ids["j1"])
         assert (g.grader, g.verdict, g.extracted) == ("auto", "full", "A,C")
-        assert str(screen.table.get_row(str(ids["j1"]))[5]).startswith("✓ 4/4 auto")
+        assert str(screen.table.get_cell(str(ids["j1"]), "grade")).startswith("✓ 4/4 auto")
         await wait_for(
             pilot, lambda: "A,C   (by auto)" in screen_text(app), timeout=5
         )  # the extracted answer, beside the reference

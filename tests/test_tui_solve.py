@@ -739,3 +739,28 @@ async def test_up_recalls_prompts_of_stored_runs(tmp_path: Path) -> None:
         assert box.text == "Newer problem"
         await pilot.press("up")
         assert box.text == "Older problem"
+
+
+async def test_the_step_list_follows_a_long_run_until_the_user_picks_a_step() -> None:
+    app = fixed_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = solve_screen(app)
+        step_list = app.screen.query_one(StepList)
+        events = run_events(PROBLEM, _long_run(40), finish=False, chunk=1000)[:-1]
+        screen.begin_run(PROBLEM, RunSettings())
+        for event in events[:90]:  # 30 steps: more than the list shows
+            screen.feed(event)
+        await wait_for(pilot, lambda: step_list.option_count == 30 and step_list.max_scroll_y > 0)
+        await pilot.pause()
+        assert step_list.scroll_y == step_list.max_scroll_y  # the latest step is in view
+        step_list.focus()
+        await pilot.press("up")  # the user picks a step
+        picked = step_list.highlighted
+        assert picked is not None
+        for event in events[90:]:
+            screen.feed(event)
+        await wait_for(pilot, lambda: step_list.option_count == 40)
+        await pilot.pause()
+        assert step_list.highlighted == picked
+        top = step_list.scroll_y
+        assert top <= picked < top + step_list.scrollable_content_region.height  # still in view

@@ -92,6 +92,9 @@ class PonderApp(App[int]):
     CSS_PATH = "ponder.tcss"
     TITLE = "Ponder"
     ENABLE_COMMAND_PALETTE = True
+    # Screen classes for small terminals (80x24 must stay usable): see ponder.tcss.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         # Textual's habit: in the palette, and Ctrl+C says how; the Footer keeps its room.
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),

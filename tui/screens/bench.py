@@ -132,7 +132,9 @@ class BenchScreen(Screen[None]):
         background: $boost;
         border-right: vkey $panel;
     }
+    BenchScreen.-narrow #bench-config { width: 36; }
     BenchScreen .field-label { color: $text-accent; text-style: bold; margin-top: 1; }
+    BenchScreen.-short .field-label { margin-top: 0; }
     BenchScreen #bench-paradigms { height: 5; }
     BenchScreen .bench-numbers { height: auto; }
     BenchScreen .bench-numbers Vertical { height: auto; }
@@ -177,7 +179,7 @@ class BenchScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="bench-main"):
-            with Vertical(id="bench-config"):
+            with VerticalScroll(id="bench-config"):  # scrolls on a short terminal
                 yield Label("Dataset", classes="field-label")
                 yield Select[str]([], prompt="choose a dataset", id="bench-dataset")
                 yield Label("Paradigms", classes="field-label")

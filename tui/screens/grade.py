@@ -49,13 +49,15 @@ GRADER_FILE = "grader.txt"
 # Rubric maxima by dataset name, when the problem itself does not carry one.
 RUBRIC_MAX = {"putnam": 10.0, "imo": 7.0}
 
+# The grade right after the problem: on a narrow terminal the table scrolls sideways, and what
+# a grader needs stays in view (the detail pane names the model and paradigm too).
 COLUMNS = (
     Column("id", "#", 5),
     Column("problem", "problem", 15),
+    Column("grade", "grade", 15),
     Column("model", "model", 16),
     Column("paradigm", "paradigm", 8),
     Column("reward", "reward", 6),
-    Column("grade", "grade", 15),
     Column("answer", "answer", None),
 )
 
@@ -91,12 +93,12 @@ def row_cells(r: GradeRow) -> list[Text]:
     return [
         Text(str(r.run_id), style="dim"),
         Text(problem_label(r.problem, 15), no_wrap=True),
-        text_cell(r.model or "?", 16),
-        text_cell(r.paradigm or "?"),
-        reward_cell(r.final_reward),
         grade_cell(
             r.verdict, r.score, r.points, r.max_points, grader=r.grader, disagrees=r.disagrees
         ),
+        text_cell(r.model or "?", 16),
+        text_cell(r.paradigm or "?"),
+        reward_cell(r.final_reward),
         text_cell(r.answer or "", 80),
     ]
 
@@ -147,6 +149,8 @@ class GradeScreen(Screen[None]):
         background: $boost;
         border-left: vkey $panel;
     }
+    GradeScreen.-narrow #grade-detail { width: 36; }
+    GradeScreen.-narrow #grade-filters #filter-show { width: 20; }
     GradeScreen .detail-label { color: $text-accent; text-style: bold; margin-top: 1; }
     GradeScreen #detail-title { text-style: bold; }
     GradeScreen #detail-reference { color: $text-success; }

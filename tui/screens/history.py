@@ -150,6 +150,8 @@ class HistoryScreen(Screen[None]):
         border-top: solid $panel;
         background: $boost;
     }
+    HistoryScreen.-narrow #history-dataset { width: 24; }
+    HistoryScreen.-short #history-preview { height: 6; }
     HistoryScreen .preview-label { color: $text-accent; text-style: bold; }
     HistoryScreen #preview-prompt { height: auto; max-height: 4; }
     HistoryScreen #preview-answer { height: auto; max-height: 3; color: $text-success; }
@@ -176,7 +178,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-bar"):
             yield Input(
-                placeholder="Search past runs: prompt, answer, model, problem (/ to focus)",
+                placeholder="/ search runs: prompt, answer, model, problem",
                 id="history-search",
             )
             yield Select[str](

@@ -41,7 +41,7 @@ class ResponseModal(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,v", "close", "Close")]
     DEFAULT_CSS = """
-    ResponseModal .modal-box { width: 140; height: 90%; }
+    ResponseModal .modal-box { width: 140; max-width: 100%; height: 90%; }
     ResponseModal TextArea { height: 1fr; border: none; }
     """
 

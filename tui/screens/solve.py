@@ -228,7 +228,7 @@ class SolveScreen(Screen[None]):
             chat.anchor(False)
             # A stored run is read from its start.
             chat.call_after_refresh(chat.scroll_to_widget, view, top=True, animate=False)
-        self.query_one(Sidebar).reset(settings)
+        self.query_one(Sidebar).reset(settings, live=live)
 
     @work(exclusive=True, group="run", exit_on_error=False)
     async def _run(

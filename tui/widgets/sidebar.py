@@ -42,10 +42,11 @@ class Sidebar(Vertical):
     def stats(self) -> RunStats:
         return self.query_one(RunStats)
 
-    def reset(self, settings: RunSettings | None) -> None:
-        """Empty, for a new run with these settings (None: nothing on show)."""
+    def reset(self, settings: RunSettings | None, *, live: bool = False) -> None:
+        """Empty, for a new run with these settings (None: nothing on show); a `live` run's
+        step list follows its latest step."""
         self.rewards.clear()
-        self.step_list.reset()
+        self.step_list.reset(follow=live)
         self.query_one(RewardCurve).set_rewards(())
         gauge = self.query_one(BudgetGauge)
         if settings is None:

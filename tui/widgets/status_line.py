@@ -42,27 +42,57 @@ class StatusLine(Static):
     def on_mount(self) -> None:
         self.show(self.info)
 
+    def on_resize(self) -> None:
+        self.show(self.info)
+
     def show(self, info: StatusInfo) -> None:
+        """The full line if it fits; else a short one that still ends with the run's state."""
         self.info = info
-        parts: list[tuple[str, str]] = [
-            ("paradigm", info.paradigm),
-            ("provider", safe_text(info.provider) if info.provider else "none"),
-            ("model", safe_text(info.model) if info.model else "—"),
-            ("budget", str(info.budget)),
-            ("reinforce", info.reinforce),
-        ]
-        if not info.math:
-            parts.append(("math", "raw"))
-        text = "Ponder"
-        spans = [Span(0, len(text), ".status-line--app")]
+        room = self.content_region.width or self.app.size.width - 2
+        full = self._line(info, short=False)
+        self.update(full if len(full) <= room else self._line(info, short=True, room=room))
+
+    @staticmethod
+    def _line(info: StatusInfo, *, short: bool, room: int = 0) -> Content:
+        model = safe_text(info.model) if info.model else "—"
+        provider = safe_text(info.provider) if info.provider else "none"
+        state = f"{_STATE_MARKS.get(info.state, '')} {info.state}"
+        if short:
+            # Values speak for themselves once the labels go; the state is kept whole.
+            parts = [
+                ("", info.paradigm),
+                ("", f"{provider} · {model}"),
+                ("budget ", str(info.budget)),
+                ("", info.reinforce),
+            ]
+            if not info.math:
+                parts.append(("", "raw math"))
+            text, sep = "", " │ "
+        else:
+            parts = [
+                ("paradigm ", info.paradigm),
+                ("provider ", provider),
+                ("model ", model),
+                ("budget ", str(info.budget)),
+                ("reinforce ", info.reinforce),
+            ]
+            if not info.math:
+                parts.append(("math ", "raw"))
+            text, sep = "Ponder", "  │  "
+        spans = [Span(0, len(text), ".status-line--app")] if text else []
         for key, value in parts:
-            text += "  │  "
-            spans.append(Span(len(text), len(text) + len(key), ".status-line--key"))
-            text += f"{key} {value}"
-        state = f"  │  {_STATE_MARKS.get(info.state, '')} {info.state}"
-        spans.append(Span(len(text) + 5, len(text) + len(state), ".status-line--state"))
-        text += state
-        self.update(Content(text, spans=spans))
+            if text:
+                text += sep
+            if key:
+                spans.append(Span(len(text), len(text) + len(key.rstrip()), ".status-line--key"))
+            text += f"{key}{value}"
+        tail = f"{sep}{state}"
+        if short and len(text) + len(tail) > room:
+            text = text[: max(room - len(tail) - 1, 0)] + "…"
+            spans = [s for s in spans if s.end <= len(text)]
+        start = len(text) + len(sep)
+        spans.append(Span(start, start + len(state), ".status-line--state"))
+        return Content(text + tail, spans=spans)
 
 
 _STATE_MARKS = {

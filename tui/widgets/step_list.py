@@ -12,7 +12,8 @@ from tui.commands.common import safe_text
 from tui.widgets.bands import format_reward, reward_band
 from tui.widgets.step_block import step_label
 
-LABEL_WIDTH = 28
+LABEL_WIDTH = 28  # at the sidebar's full width
+BADGE_WIDTH = 7  # " 0.85 ↩"
 
 
 class StepList(OptionList):
@@ -43,15 +44,36 @@ class StepList(OptionList):
         super().__init__(id=id, markup=False)
         self._numbers: dict[int, int] = {}  # step index -> "step N" among the steps
         self._listed: set[int] = set()
+        # What each line shows, to lay the lines out again when the width changes.
+        self._shown: dict[int, tuple[str, str | None, float | None, bool]] = {}
+        self._label_width = LABEL_WIDTH
 
-    def reset(self) -> None:
+    def reset(self, *, follow: bool = False) -> None:
+        """Empty the list; `follow`: keep the latest step in view until the user moves."""
         self._numbers.clear()
         self._listed.clear()
+        self._shown.clear()
         self.clear_options()
+        self.anchor(follow)
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        label_width = min(LABEL_WIDTH, max(width - BADGE_WIDTH, 8)) if width else LABEL_WIDTH
+        if label_width != self._label_width:
+            self._label_width = label_width
+            for index, shown in self._shown.items():
+                self.replace_option_prompt(f"s{index}", self._prompt(index, *shown))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        # The user is looking at a step: stop pulling the list to the latest one.
+        event.stop()
+        if self.has_focus:
+            self.anchor(False)
 
     def step_started(self, index: int, kind: str, title: str | None = None) -> None:
         if kind == "step" and index not in self._numbers:
             self._numbers[index] = len(self._numbers) + 1
+        self._shown[index] = (kind, title, None, False)
         prompt = self._prompt(index, kind, title, None, False)
         if index in self._listed:
             self.replace_option_prompt(f"s{index}", prompt)
@@ -62,6 +84,7 @@ class StepList(OptionList):
     def step_finished(self, step: Step) -> None:
         if step.index not in self._listed:
             self.step_started(step.index, step.kind, step.title)
+        self._shown[step.index] = (step.kind, step.title, step.reward, step.backtrack)
         self.replace_option_prompt(
             f"s{step.index}",
             self._prompt(step.index, step.kind, step.title, step.reward, step.backtrack),
@@ -71,9 +94,10 @@ class StepList(OptionList):
         self, index: int, kind: str, title: str | None, reward: float | None, backtrack: bool
     ) -> Content:
         label = step_label(kind, self._numbers.get(index), safe_text(title) if title else None)
-        if len(label) > LABEL_WIDTH:
-            label = label[: LABEL_WIDTH - 1] + "…"
-        text = f"{label:<{LABEL_WIDTH}}"
+        width = self._label_width
+        if len(label) > width:
+            label = label[: width - 1] + "…"
+        text = f"{label:<{width}}"
         spans: list[Span] = []
         if kind == "thinking":
             spans.append(Span(0, len(text), ".step-list--dim"))
