@@ -245,6 +245,9 @@ async def test_empty_screen_shows_settings_and_prompt_box() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = screen_text(app)
+        # A first-time user reads how to pick a model, a provider and a paradigm.
+        assert "F2 picks the model, F3 the provider" in text
+        assert "Ctrl+T the paradigm" in text
         assert "paradigm dcot" in text
         assert "provider openai" in text
         assert "model fake-model" in text
@@ -573,7 +576,9 @@ async def test_without_a_provider_the_screen_says_how_and_the_rest_works(tmp_pat
         screen = await ready_app(pilot)
         assert app.provider_state.spec is None
         text = screen_text(app)
-        assert "No provider: no provider configured: set ANTHROPIC_API_KEY" in text
+        assert "No provider configured: set ANTHROPIC_API_KEY" in text
+        assert "press F3 to pick one." in text  # what to do in the TUI, not CLI flags
+        assert "--provider" not in text
         assert "provider none" in text
         await submit(pilot, "What is 2 + 2?")
         assert screen.state == "idle"
@@ -764,3 +769,13 @@ async def test_the_step_list_follows_a_long_run_until_the_user_picks_a_step() ->
         assert step_list.highlighted == picked
         top = step_list.scroll_y
         assert top <= picked < top + step_list.scrollable_content_region.height  # still in view
+
+
+async def test_the_provider_modal_names_the_presets() -> None:
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        text = screen_text(app)
+        for name in ("anthropic", "openai", "ollama", "groq", "openrouter", "vllm"):
+            assert name in text

@@ -55,7 +55,10 @@ REINFORCE_HELP = {
 }
 WELCOME = (
     "Type a problem below and press Enter. Each step streams in with its reflection and reward; "
-    "Esc cancels. Ctrl+P opens the command palette."
+    "Esc cancels.\n\n"
+    "The line above shows what the next run uses. F2 picks the model, F3 the provider (or an "
+    "OpenAI-compatible base URL), Ctrl+T the paradigm: dcot → g1 → direct. Every command, "
+    "with its key, is in the palette: Ctrl+P."
 )
 
 
@@ -158,7 +161,7 @@ class SolveScreen(Screen[None]):
     def _on_provider_state(self, *_: object) -> None:
         banner = self.query_one("#provider-banner", Static)
         problem = self.ponder.provider_state.problem
-        banner.update(Content(f"No provider: {problem}" if problem else ""))
+        banner.update(Content(_no_provider(problem) if problem else ""))
         banner.display = bool(problem)
         self._refresh_status()
 
@@ -190,7 +193,10 @@ class SolveScreen(Screen[None]):
                 self.notify("Still looking for a provider…", severity="warning")
             else:
                 self.notify(
-                    f"No provider: {state.problem}", severity="error", markup=False, timeout=8
+                    safe_text(_no_provider(state.problem or "unknown")),
+                    severity="error",
+                    markup=False,
+                    timeout=8,
                 )
             return False
         settings = self.ponder.session.settings
@@ -495,6 +501,7 @@ class SolveScreen(Screen[None]):
 
     def action_provider(self) -> None:
         s = self.ponder.session
+        names = ", ".join(_provider_names())
 
         def done(values: tuple[str, ...] | None) -> None:
             if values is not None:
@@ -505,7 +512,7 @@ class SolveScreen(Screen[None]):
                 "Provider",
                 [
                     Field(
-                        "Provider (anthropic, openai, or a preset name; empty: default)",
+                        f"Provider: {names} (empty: the default)",
                         s.provider or "",
                     ),
                     Field(
@@ -644,6 +651,27 @@ class SolveScreen(Screen[None]):
         if block is not None:
             chat = self.query_one("#chat", VerticalScroll)
             chat.scroll_to_widget(block, top=True, animate=False)
+
+
+def _provider_names() -> list[str]:
+    """The provider kinds and presets a user can name (the config's own presets included)."""
+    from reasoning.providers.config import BUILTIN_PRESETS, load_config
+
+    try:
+        names = list(load_config().presets)
+    except Exception:  # a broken config file is reported when a provider is resolved
+        names = list(BUILTIN_PRESETS)
+    return [safe_text(n) for n in names]
+
+
+def _no_provider(problem: str) -> str:
+    """A provider problem as a TUI user can act on it, in one line: F3, not command-line flags."""
+    text = problem.replace(
+        "choose one with --provider NAME / --base-url URL", "press F3 to pick one"
+    )
+    if text.lower().startswith("no provider"):
+        return text[:1].upper() + text[1:] + "."
+    return f"No provider: {text}"
 
 
 def _meta(paradigm: str, provider: str | None, model: str | None, run_id: int | None) -> str:

@@ -29,7 +29,9 @@ class PromptBox(TextArea):
             tab_behavior="focus",
             show_line_numbers=False,
             highlight_cursor_line=False,
-            placeholder="Type a problem — Enter sends · Shift+Enter or Ctrl+J new line · ↑ history",
+            # The keys first: a narrow box cuts the end. Shift+Enter also works where the
+            # terminal tells it from Enter.
+            placeholder="Type a problem · Enter sends · Ctrl+J new line · ↑ history",
         )
         self.prompts: list[str] = list(prompts or [])  # oldest first
         self._recall: int | None = None  # position in history while browsing it
