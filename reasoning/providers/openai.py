@@ -88,14 +88,23 @@ class OpenAIProvider(Endpoint):
         return False
 
     async def _open(self, request: ChatRequest, stack: AsyncExitStack) -> Any:
-        """The streamed HTTP response, after dropping options the server turned down."""
+        """The streamed HTTP response, after dropping options the server turned down.
+
+        Sent with the SDK client's documented raw `post` (its auth, headers, errors and pool):
+        `params` is already the wire JSON, and `chat.completions.create` would walk it against
+        the typed parameters on every call, a cost that grows with the conversation.
+        """
+        import httpx2
         import openai
 
         while True:
             params = self.params(request)
-            create = self.client().chat.completions.with_streaming_response.create
             try:
-                return await stack.enter_async_context(create(**params))
+                response = await self.client().post(
+                    "/chat/completions", body=params, cast_to=httpx2.Response, stream=True
+                )
+                stack.push_async_callback(response.aclose)
+                return response
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if not self._fallback(exc, params):
                     raise
@@ -117,7 +126,7 @@ class OpenAIProvider(Endpoint):
                 # The SDK makes the request and raises its status errors; the chunks are decoded
                 # here with json.loads, several times cheaper than the SDK's per-chunk models.
                 response = await self._open(request, stack)
-                lines = response.iter_lines()
+                lines = response.aiter_lines()
                 ended = False
                 async for _event, data in sse_events(lines):
                     if data.startswith("[DONE]"):
