@@ -338,6 +338,9 @@ class _Immediate:
             self.conn.execute("ROLLBACK")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _dataset_name(name: str | None, path: Path) -> str:
     if name is not None:
         name = name.strip()
@@ -345,8 +348,12 @@ def _dataset_name(name: str | None, path: Path) -> str:
             raise ImportProblem("the dataset name is empty")
         if ":" in name:
             raise ImportProblem(f"dataset name {name!r} may not contain ':' (DATASET:KEY uses it)")
+        if _CONTROL.search(name):
+            raise ImportProblem(f"dataset name {name!r} may not contain control characters")
         return name
-    return _display_name(path.stem).replace(":", "-").strip() or "dataset"
+    # A file name may hold anything: tabs and escapes are dropped from the name shown everywhere.
+    stem = " ".join(_CONTROL.sub("", _display_name(path.stem).replace("\t", " ")).split())
+    return stem.replace(":", "-") or "dataset"
 
 
 def _display_name(name: str) -> str:

@@ -406,3 +406,19 @@ def test_a_prompt_file_that_is_not_utf8_is_refused_before_the_run(openai_env, ca
     line = one_error_line(capsys)
     assert "dcot_system.txt" in line and "UTF-8" in line
     assert not openai_env.requests
+
+
+def test_a_dataset_name_with_control_characters_is_refused(capsys, tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text('[{"question": "q", "answer": "1"}]')
+    assert exit_code(["import", str(path), "--dataset", "evil\x1b[31mred"]) == 2
+    assert "control" in one_error_line(capsys)
+
+
+def test_a_file_name_with_control_characters_gives_a_clean_dataset_name(capsys, tmp_path):
+    path = tmp_path / "set\x1b[31m\t1.json"
+    path.write_text('[{"question": "q", "answer": "1"}]')
+    assert exit_code(["import", str(path)]) == 0
+    assert exit_code(["datasets", "--json"]) == 0
+    names = {d["name"] for d in json.loads(capsys.readouterr().out.splitlines()[-1])}
+    assert "set[31m 1" in names
