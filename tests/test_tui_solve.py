@@ -779,3 +779,29 @@ async def test_the_provider_modal_names_the_presets() -> None:
         text = screen_text(app)
         for name in ("anthropic", "openai", "ollama", "groq", "openrouter", "vllm"):
             assert name in text
+
+
+async def test_g1_titles_lose_their_own_numbers_and_the_gauge_counts_reflections() -> None:
+    from tui.widgets.budget_gauge import BudgetGauge
+
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = solve_screen(app)
+        screen.begin_run(PROBLEM, RunSettings(paradigm="g1"))
+        steps = [
+            step(1, "step", "a", title="Step 1: set up", reward=0.8),
+            step(2, "step", "b", title="Step 2: compute", reward=0.8),
+            step(3, "reflection", "c", title="Step 3: look back", reward=0.9),
+            step(4, "step", "d", title="Step 4: check", reward=0.8),
+            step(5, "answer", "8"),
+        ]
+        for event in run_events(PROBLEM, steps, answer="8"):
+            screen.feed(event)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Step 3 · check" in text  # the model's "Step 4" would contradict our "Step 3"
+        assert "Reflection · look back" in text
+        assert "Step 4: check" not in text
+        gauge = app.screen.query_one(BudgetGauge)
+        assert gauge.used == 4  # what g1's max_steps counts: steps and reflections
+        assert "4 of at most 40 steps" in text

@@ -74,8 +74,8 @@ class Sidebar(Vertical):
         gauge = self.query_one(BudgetGauge)
         if self.paradigm == "dcot" and step.kind == "step" and step.budget_left is not None:
             gauge.set_left(step.budget_left)
-        elif self.paradigm == "g1" and step.kind == "step":
-            gauge.set_used(gauge.used + 1)
+        elif self.paradigm == "g1" and step.kind in ("step", "reflection"):
+            gauge.set_used(gauge.used + 1)  # g1's max_steps counts its reflections too
 
     def usage(self, usage: Usage, calls: int, cost_usd: float | None) -> None:
         stats = self.stats

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual import events
@@ -29,11 +30,18 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
+# A title's own numbering ("Step 5: check"): g1 models count reflections too, so beside our
+# "Step 4" it would contradict the label.
+_OWN_NUMBER = re.compile(r"^\s*step\s*\d+\s*[:.)\-–—]?\s*", re.IGNORECASE)
+
+
 def step_label(kind: str, number: int | None, title: str | None) -> str:
     """ "Step 3 · Set up the equation", "Reflection", "Answer"."""
     label = KIND_LABELS.get(kind, kind.title())
     if kind == "step" and number is not None:
         label = f"{label} {number}"
+    if title:
+        title = _OWN_NUMBER.sub("", title, count=1).strip() or None
     # A title that only repeats the label ("Final answer", "Step 2") adds nothing.
     if title and title.strip().lower() not in (label.lower(), f"final {label.lower()}"):
         label = f"{label} · {title}"
