@@ -65,6 +65,21 @@ def list_models(base_url: str, timeout: float = PROBE_TIMEOUT_S) -> list[str] | 
         conn.close()
 
 
+def _check_url(url: str) -> None:
+    """A base URL the SDKs can call: http(s) with a host; anything else fails now, not after
+    five retries."""
+    from reasoning.providers.errors import public_url
+
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok:
+        raise NoProvider(f"base URL {public_url(url)!r} is not an http:// or https:// URL")
+
+
 def _is_local(url: str | None) -> bool:
     host = urlsplit(url).hostname if url else None
     return host in ("localhost", "127.0.0.1", "::1") or bool(host and host.startswith("127."))
@@ -127,6 +142,8 @@ def _spec(
         url = os.environ.get(f"{preset.name.upper()}_BASE_URL") or None
     if preset.name == "ollama" and base_url is None and preset.base_url == OLLAMA_DEFAULT:
         url = ollama_base_url()
+    if url is not None:
+        _check_url(url)
     key_set = preset.api_key is not None or bool(
         preset.api_key_env and os.environ.get(preset.api_key_env)
     )
