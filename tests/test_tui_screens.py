@@ -404,7 +404,8 @@ async def test_a_note_is_recorded_with_the_verdict(tmp_path: Path) -> None:
         modal = app.screen
         assert isinstance(modal, AskModal)
         assert modal.values()[0] == "partial"  # the current verdict, to keep or change
-        await pilot.press("enter", *"misses the +1 step", "enter")
+        assert app.focused is modal.query_one("#field-1")  # graded: the cursor is in the note
+        await pilot.press(*"misses the +1 step", "enter")
         await pilot.pause()
         assert grades(db)[-1][1:] == (
             "human",
@@ -441,6 +442,8 @@ async def test_export_from_the_grade_screen_writes_the_csv(tmp_path: Path) -> No
     add_grade(db, ids["p1"], grader="human", score=1.0, verdict="full", grader_name="Ada")
     out = tmp_path / "grades.csv"
     app = fixed_app(db)
+    notes: list[str] = []
+    app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_mode(pilot, "ctrl+g")
         screen.query_one("#filter-dataset", Select).value = "putnam_mini"
@@ -450,6 +453,7 @@ async def test_export_from_the_grade_screen_writes_the_csv(tmp_path: Path) -> No
         app.screen.query_one("#field-0", Input).value = str(out)
         await pilot.press("enter", "enter")
         await pilot.pause()
+    assert any(str(out.resolve()) in message for message in notes)  # where it went, in full
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("run_id,dataset,key")
     assert len(lines) == 4  # the three Putnam runs
@@ -839,3 +843,21 @@ async def test_quitting_during_a_bench_stops_it_and_keeps_runs_in_flight_as_canc
     statuses = {r[0] for r in db.execute("select status from runs")}
     assert "running" not in statuses
     assert "cancelled" in statuses
+
+
+async def test_esc_leaves_the_filters_and_the_search_for_the_table(tmp_path: Path) -> None:
+    db = make_db(tmp_path)
+    ids = seed_runs(db)
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+g")
+        screen.query_one("#filter-model", Select).focus()
+        await pilot.press("escape")
+        assert app.focused is screen.table
+        screen = await open_mode(pilot, "ctrl+f")
+        await pilot.press("slash", *"multiply")
+        await pilot.press("escape")  # before the search's pause is over
+        assert app.focused is screen.table
+        await wait_for(pilot, lambda: table_keys(screen) == [ids["p2"]])
+        await pilot.press("o")  # the keys act on the runs again
+        await wait_for(pilot, lambda: isinstance(app.screen, SolveScreen))

@@ -33,11 +33,14 @@ class AskModal(ModalScreen[tuple[str, ...] | None]):
         fields: Sequence[Field],
         *,
         validate: Callable[[tuple[str, ...]], str | None] | None = None,
+        focus: int = 0,
     ) -> None:
+        """`focus`: the field the cursor starts in (the one the user most likely types)."""
         super().__init__(classes="ask-modal")
         self.title_text = title
         self.fields = tuple(fields)
         self.validate_values = validate
+        self.first_focus = min(max(focus, 0), len(self.fields) - 1)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
@@ -51,7 +54,7 @@ class AskModal(ModalScreen[tuple[str, ...] | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#field-0", Input).focus()
+        self.query_one(f"#field-{self.first_focus}", Input).focus()
 
     def values(self) -> tuple[str, ...]:
         return tuple(

@@ -67,4 +67,6 @@ def export(
     except OSError as exc:
         screen.notify(safe_text(f"Export failed: {exc}"), severity="error", markup=False)
         return
-    screen.notify(safe_text(f"Wrote {count:,} {what} rows to {path}"), markup=False, timeout=5)
+    # The full path: a relative one is relative to wherever `ponder` was started.
+    where = path.resolve()
+    screen.notify(safe_text(f"Wrote {count:,} {what} rows to {where}"), markup=False, timeout=8)

@@ -134,6 +134,7 @@ class GradeScreen(Screen[None]):
         Binding("e", "export", "Export"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
+        Binding("escape", "focus_table", "Table", show=False),  # from the filters
     ]
     DEFAULT_CSS = """
     GradeScreen #grade-filters { height: 3; }
@@ -520,20 +521,19 @@ class GradeScreen(Screen[None]):
                 self._record(run_id, values[0], note=values[1] or None)
 
         def ask() -> None:
+            verdict = verdict_text(current)
             self.app.push_screen(
                 AskModal(
                     f"Note on run #{run_id}",
                     [
-                        Field(
-                            "Verdict (full, partial, zero, a score, or POINTS/MAX)",
-                            verdict_text(current),
-                        ),
+                        Field("Verdict (full, partial, zero, a score, or POINTS/MAX)", verdict),
                         Field(
                             "Note",
                             (current.note or "") if current and current.grader == "human" else "",
                         ),
                     ],
                     validate=check,
+                    focus=1 if verdict else 0,  # graded already: the note is what is missing
                 ),
                 done,
             )
@@ -614,6 +614,9 @@ class GradeScreen(Screen[None]):
             self.table.action_cursor_down()
         else:
             self.table.action_cursor_up()
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
 
     def action_next_ungraded(self) -> None:
         """To the next run that still lacks a grade a score can count (none, or needs_human)."""

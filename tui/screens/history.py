@@ -137,6 +137,7 @@ class HistoryScreen(Screen[None]):
         Binding("e", "export", "Export"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
+        Binding("escape", "focus_table", "Table", show=False),  # from the search box
     ]
     DEFAULT_CSS = """
     HistoryScreen #history-bar { height: 3; }
@@ -344,6 +345,14 @@ class HistoryScreen(Screen[None]):
     def action_focus_search(self) -> None:
         self.query_one("#history-search", Input).focus()
 
+    def action_focus_table(self) -> None:
+        """Esc: the search stays as typed; the keys act on the runs again."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if self.query_one("#history-search", Input).value.strip() != self.search:
+            self._run_search()  # what was typed is searched now, not lost
+        self.table.focus()
+
     def action_move(self, step: int) -> None:
         table = self.table
         if step > 0:
@@ -437,12 +446,12 @@ class HistoryScreen(Screen[None]):
                 from store.queries import run_json
 
                 path.write_text(json.dumps(run_json(db, run_id), indent=2, ensure_ascii=False))
-                message = f"Wrote run #{run_id} to {path}"
+                message = f"Wrote run #{run_id} to {path.resolve()}"
             else:
                 from store.export import export_runs_csv
 
                 count = export_runs_csv(db, path, self.dataset)
-                message = f"Wrote {count:,} runs to {path}"
+                message = f"Wrote {count:,} runs to {path.resolve()}"
         except OSError as exc:
             self.notify(safe_text(f"Export failed: {exc}"), severity="error", markup=False)
             return
