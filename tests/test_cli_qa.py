@@ -229,7 +229,11 @@ def test_ctrl_c_on_solve_says_which_runs_were_kept(fake_llm, tmp_path, attempts)
 
     from store.db import open_db
 
-    long = "<step>" + "a long step that keeps streaming. " * 200 + "</step><answer>4</answer>"
+    long = (
+        "<thinking>plan</thinking><step>"
+        + "a long step that keeps streaming. " * 200
+        + "</step><answer>4</answer>"
+    )
     fake_llm.responder = lambda body: Reply(long, chunk=5, delay=0.005)
     proc = ponder_process(fake_llm, tmp_path, "solve", "q", "--attempts", attempts)
     assert proc.stdout is not None and proc.stderr is not None
