@@ -160,3 +160,18 @@ async def test_palette_commands_name_their_keys() -> None:
         assert helps["Set budget"].startswith("F4")
         assert helps["Toggle raw math"].startswith("F9")
         assert helps["Grade screen"].startswith("Ctrl+G")
+
+
+async def test_a_typed_model_name_in_the_palette_help_stays_text() -> None:
+    from textual.content import Content
+
+    app = fixed_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        evil = "[@click=app.quit]x[/] [bold]b"
+        app.set_model(evil)
+        await pilot.pause()
+        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        # The palette renders help as markup (Content.from_markup): it must read as typed.
+        assert evil in Content.from_markup(helps["Set model"]).plain
+        await run_palette(pilot, "Set model")
+        assert app.is_running

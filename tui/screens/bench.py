@@ -622,12 +622,14 @@ class BenchScreen(Screen[None]):
         """The Bench screen's commands for the palette."""
         if self.state not in LIVE:
             yield SystemCommand(
-                "Start bench", "Run the dataset with these settings", self.action_start
+                "Start bench", "F5 · run the dataset with these settings", self.action_start
             )
         if self.state not in ("running", "pausing"):
-            yield SystemCommand("Resume bench", "Run what is not done yet", self.action_resume)
+            yield SystemCommand("Resume bench", "F7 · run what is not done yet", self.action_resume)
         if self.state == "running":
             yield SystemCommand(
-                "Pause bench", "Start nothing new; the runs in flight finish", self.action_pause
+                "Pause bench",
+                "F6 · start nothing new; the runs in flight finish",
+                self.action_pause,
             )
-        yield SystemCommand("Export scores", "Score table or runs as CSV", self.action_export)
+        yield SystemCommand("Export scores", "F8 · score table or runs as CSV", self.action_export)

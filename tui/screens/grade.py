@@ -680,9 +680,9 @@ class GradeScreen(Screen[None]):
             "Set grader name", "Who the human grades are from", self.action_set_grader
         )
         yield SystemCommand(
-            "Auto-grade every ungraded run", "Under the current filters", self.action_auto_all
+            "Auto-grade every ungraded run", "A · under the current filters", self.action_auto_all
         )
-        yield SystemCommand("Export grades", "Runs or scores as CSV", self.action_export)
+        yield SystemCommand("Export grades", "e · runs or scores as CSV", self.action_export)
         if self.table.current_key is not None:
-            yield SystemCommand("Show full response", "Every step of the run", self.action_view)
-            yield SystemCommand("Open run in Solve", "Read-only", self.action_open)
+            yield SystemCommand("Show full response", "v · every step of the run", self.action_view)
+            yield SystemCommand("Open run in Solve", "o · read-only", self.action_open)

@@ -459,11 +459,17 @@ class HistoryScreen(Screen[None]):
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """The History screen's commands for the palette."""
-        yield SystemCommand("Search runs", "Focus the full-text search", self.action_focus_search)
         yield SystemCommand(
-            "Export runs", "Runs as CSV, or the selected run as JSON", self.action_export
+            "Search runs",
+            "/ · the full-text search; Esc back to the runs",
+            self.action_focus_search,
+        )
+        yield SystemCommand(
+            "Export runs", "e · runs as CSV, or the selected run as JSON", self.action_export
         )
         if self.table.current_key is not None:
-            yield SystemCommand("Open run in Solve", "Show it read-only", self.action_open)
-            yield SystemCommand("Re-run", "Solve its prompt again", self.action_rerun)
-            yield SystemCommand("Delete run", "With a confirmation", self.action_delete)
+            yield SystemCommand(
+                "Open run in Solve", "o or Enter · show it read-only", self.action_open
+            )
+            yield SystemCommand("Re-run", "r · solve its prompt again", self.action_rerun)
+            yield SystemCommand("Delete run", "d · with a confirmation", self.action_delete)

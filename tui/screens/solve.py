@@ -11,6 +11,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -622,7 +623,10 @@ class SolveScreen(Screen[None]):
                 )
         model = self.ponder.provider_state.model or self.ponder.session.model or "none"
         yield SystemCommand(
-            "Set model", safe_text(f"F2 · the model name; now {model}"), self.action_model
+            # The palette reads help as markup: a typed model name must stay text.
+            "Set model",
+            f"F2 · the model name; now {escape(safe_text(model))}",
+            self.action_model,
         )
         yield SystemCommand(
             "Set provider", "F3 · anthropic, openai, a preset, or a base URL", self.action_provider
