@@ -37,6 +37,7 @@ from tui.screens.grade_rows import (
 from tui.screens.store_thread import thread_db
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import Column, PagedTable, Row
+from tui.widgets.reflow import reflow
 from tui.widgets.run_cells import grade_cell, grade_label, problem_label, reward_cell, text_cell
 
 if TYPE_CHECKING:
@@ -340,7 +341,7 @@ class GradeScreen(Screen[None]):
             self._set("detail-reference", "–")
         else:
             _, _, text, reference, kind, max_points = problem
-            self._set("detail-problem", (text or "").strip())
+            self._set("detail-problem", reflow(text or ""))  # PDF line breaks, joined
             ref = (reference or "").strip() or "(none)"
             extras = [x for x in (kind, f"max {max_points:g} points" if max_points else None) if x]
             self._set("detail-reference", ref + (f"   [{', '.join(extras)}]" if extras else ""))
