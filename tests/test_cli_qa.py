@@ -439,3 +439,24 @@ def test_a_base_url_that_is_not_http_is_a_usage_error_at_once(openai_env, capsys
     assert time.monotonic() - t0 < 3  # not five retries of a request that cannot be made
     line = one_error_line(capsys)
     assert "http" in line and (url in line or command == "bench")
+
+
+def test_resume_of_a_run_whose_base_url_held_a_password_asks_for_the_url(openai_env, capsys):
+    from reasoning.events import RunSettings, RunStarted
+    from store.db import open_db
+    from store.recorder import RunRecorder
+
+    db = open_db()
+    rec = RunRecorder(db)
+    url = "http://user:pw-qa-SECRET@127.0.0.1:9/v1"
+    settings = RunSettings(paradigm="direct")
+    rec.handle(RunStarted("direct", "openai", "gpt-test", url, "What is 2+2?", settings))
+    db.execute("update runs set status = 'interrupted' where id = ?", [rec.run_id])
+    db.conn.commit()
+    assert exit_code(["resume", str(rec.run_id)]) == 2
+    assert "--base-url" in one_error_line(capsys)
+    assert not openai_env.requests  # nothing sent to a URL with '***' for a password
+    openai_env.queue(Reply("The answer is 4."))
+    argv = ["resume", str(rec.run_id), "--base-url", openai_env.base_url_openai, "--json"]
+    assert exit_code(argv) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "done"

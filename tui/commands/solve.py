@@ -464,6 +464,26 @@ def _solve_attempts(
     return 0 if result is not None and result.status == "done" else 1
 
 
+def _stored_base_url(run: int, stored: str | None, provider: str | None) -> str | None:
+    """The run's base URL for a resume. One that held a password was stored without it: the
+    provider preset may still have the whole URL, else the user must give it again."""
+    if not stored or "***" not in stored:
+        return stored
+    from reasoning.providers import NoProvider, resolve_spec
+    from reasoning.providers.errors import public_url
+
+    try:
+        preset_url = resolve_spec(provider=provider).base_url
+    except (NoProvider, ValueError):
+        preset_url = None
+    if preset_url is not None and public_url(preset_url) == stored:
+        return None  # the preset's URL, password included
+    raise UsageError(
+        f"run {run} used a base URL with a password, which is not stored:"
+        " give it again with --base-url"
+    )
+
+
 def _resume(args: argparse.Namespace) -> int:
     from reasoning.engine import solve
     from store.queries import get_run, load_transcript, mark_interrupted
@@ -480,10 +500,12 @@ def _resume(args: argparse.Namespace) -> int:
     if status == "done":
         raise UsageError(f"run {args.run} is already done")
     settings = detail.settings()
+    provider_name = getattr(args, "provider", None) or detail.summary.provider
     provider = make_provider(
-        getattr(args, "provider", None) or detail.summary.provider,
+        provider_name,
         getattr(args, "model", None) or detail.summary.model,
-        getattr(args, "base_url", None) or detail.base_url,
+        getattr(args, "base_url", None)
+        or _stored_base_url(args.run, detail.base_url, provider_name),
     )
     transcript = load_transcript(db, args.run)
     recorder = RunRecorder(db, run_id=args.run)
