@@ -175,3 +175,17 @@ async def test_a_typed_model_name_in_the_palette_help_stays_text() -> None:
         assert evil in Content.from_markup(helps["Set model"]).plain
         await run_palette(pilot, "Set model")
         assert app.is_running
+
+
+@pytest.mark.parametrize("key", ["ctrl+s", "ctrl+g", "ctrl+b", "ctrl+f"])
+async def test_esc_closes_the_keys_panel_on_every_screen(key: str) -> None:
+    app = fixed_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        app.action_show_help_panel()
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")

@@ -98,6 +98,8 @@ class PonderApp(App[int]):
     BINDINGS = [
         # Textual's habit: in the palette, and Ctrl+C says how; the Footer keeps its room.
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        # The Keys panel opens from the palette; Esc closes it (screens' own Esc do too).
+        Binding("escape", "hide_help_panel", "Hide keys", show=False),
         *(
             Binding(m.key, f"switch_mode('{m.name}')", m.label, show=True, priority=True)
             for m in SCREEN_MODES
@@ -184,6 +186,8 @@ class PonderApp(App[int]):
     # -- modes and commands --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hide_help_panel":
+            return bool(self.screen.query("HelpPanel"))
         if action == "switch_mode":
             name = parameters[0] if parameters else None
             return any(m.name == name for m in self._modes_available) and name != self.current_mode

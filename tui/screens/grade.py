@@ -617,6 +617,7 @@ class GradeScreen(Screen[None]):
             self.table.action_cursor_up()
 
     def action_focus_table(self) -> None:
+        self.app.action_hide_help_panel()
         self.table.focus()
 
     def action_next_ungraded(self) -> None:

@@ -351,6 +351,7 @@ class HistoryScreen(Screen[None]):
             self._search_timer.stop()
         if self.query_one("#history-search", Input).value.strip() != self.search:
             self._run_search()  # what was typed is searched now, not lost
+        self.app.action_hide_help_panel()
         self.table.focus()
 
     def action_move(self, step: int) -> None:

@@ -448,6 +448,7 @@ class SolveScreen(Screen[None]):
 
     def action_focus_prompt(self) -> None:
         """Esc with no run going: back to the prompt box, wherever the focus was."""
+        self.app.action_hide_help_panel()
         self.query_one(PromptBox).focus()
 
     async def action_new(self) -> None:
