@@ -805,3 +805,35 @@ async def test_g1_titles_lose_their_own_numbers_and_the_gauge_counts_reflections
         gauge = app.screen.query_one(BudgetGauge)
         assert gauge.used == 4  # what g1's max_steps counts: steps and reflections
         assert "4 of at most 40 steps" in text
+
+
+async def test_pasted_escape_sequences_never_reach_the_terminal() -> None:
+    from textual import events
+    from textual.widgets import Input
+
+    evil = "evil \x1b[31mred\x1b[0m \x1b]0;title\x07 \x1b]52;c;ZXZpbA==\x07clip\x07"
+
+    def raw_escapes(app: PonderApp) -> list[str]:
+        return [
+            s.text
+            for s in screen_segments(app)
+            if not s.control and ("\x1b" in s.text or "\x07" in s.text)
+        ]
+
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        box = app.screen.query_one(PromptBox)
+        app.post_message(events.Paste(evil))  # bracketed paste into the prompt box
+        await pilot.pause()
+        assert box.text == "evil red  clip"
+        box.clear()
+        app.copy_to_clipboard(evil)  # Ctrl+V from the app's own clipboard
+        await pilot.press("ctrl+v")
+        assert box.text == "evil red  clip"
+        assert raw_escapes(app) == []
+        await pilot.press("ctrl+f")
+        await pilot.press("slash")
+        app.post_message(events.Paste(evil))  # into an Input: the History search
+        await pilot.pause()
+        assert app.screen.query_one("#history-search", Input).value == "evil red  clip"
+        assert raw_escapes(app) == []

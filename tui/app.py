@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import var
@@ -133,6 +133,15 @@ class PonderApp(App[int]):
             Session(provider, model, base_url, settings or RunSettings()),
         )
         self._fixed_provider = provider_state
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste):
+            # A paste is the user's text, but copied from a terminal or a web page it can carry
+            # escape sequences that an Input or the prompt box would write to the screen as is.
+            from tui.commands.common import safe_text
+
+            event.text = safe_text(event.text)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self._fixed_provider is not None:

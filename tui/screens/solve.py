@@ -584,7 +584,7 @@ class SolveScreen(Screen[None]):
             self.notify("No answer yet.", severity="warning")
             return
         # OSC 52 carries it base64-encoded: model text never reaches the terminal raw.
-        self.app.copy_to_clipboard(self.last_answer)
+        self.app.copy_to_clipboard(safe_text(self.last_answer))
         self.notify("Answer copied to the clipboard.", timeout=2)
 
     def action_toggle_math(self) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
+from textual.widgets.text_area import EditResult, Location
+
+from tui.commands.common import safe_text
 
 
 class PromptBox(TextArea):
@@ -33,7 +36,7 @@ class PromptBox(TextArea):
             # terminal tells it from Enter.
             placeholder="Type a problem · Enter sends · Ctrl+J new line · ↑ history",
         )
-        self.prompts: list[str] = list(prompts or [])  # oldest first
+        self.prompts: list[str] = [safe_text(p) for p in prompts or []]  # oldest first
         self._recall: int | None = None  # position in history while browsing it
         self._draft = ""  # what was typed before browsing began
 
@@ -93,3 +96,13 @@ class PromptBox(TextArea):
     def _set(self, text: str) -> None:
         self.load_text(text)
         self.move_cursor(self.document.end)
+
+    # The box shows what it holds as is: escape sequences (pasted, from the clipboard, from a
+    # stored prompt) would reach the terminal. Every way text gets in goes through these two.
+    def _replace_via_keyboard(
+        self, insert: str, start: Location, end: Location
+    ) -> EditResult | None:
+        return super()._replace_via_keyboard(safe_text(insert), start, end)
+
+    def load_text(self, text: str) -> None:
+        super().load_text(safe_text(text))
