@@ -861,3 +861,22 @@ async def test_esc_leaves_the_filters_and_the_search_for_the_table(tmp_path: Pat
         await wait_for(pilot, lambda: table_keys(screen) == [ids["p2"]])
         await pilot.press("o")  # the keys act on the runs again
         await wait_for(pilot, lambda: isinstance(app.screen, SolveScreen))
+
+
+async def test_a_stored_note_with_escapes_is_prefilled_as_text(tmp_path: Path) -> None:
+    db = make_db(tmp_path)
+    ids = seed_runs(db)
+    add_grade(
+        db, ids["p2"], grader="human", score=0.5, verdict="partial", note="gap \x1b]0;t\x07here"
+    )
+    grader_file().parent.mkdir(parents=True, exist_ok=True)
+    grader_file().write_text("Ada\n")
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+g")
+        screen.table.select_key(ids["p2"])
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.query_one("#field-1", Input).value == "gap here"
+        for segment in screen_segments(app):
+            assert segment.control or "\x1b" not in segment.text

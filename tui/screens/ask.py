@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from tui.commands.common import safe_text
+
 
 @dataclass(frozen=True)
 class Field:
@@ -47,7 +49,8 @@ class AskModal(ModalScreen[tuple[str, ...] | None]):
             yield Label(Content(self.title_text), classes="modal-title", markup=False)
             for i, f in enumerate(self.fields):
                 yield Label(Content(f.label), classes="modal-label", markup=False)
-                yield Input(f.value, placeholder=f.placeholder, id=f"field-{i}")
+                # Values come from the store or the config (a note, a model name): as text.
+                yield Input(safe_text(f.value), placeholder=f.placeholder, id=f"field-{i}")
             yield Label("", id="modal-error", markup=False)
             with Horizontal(classes="modal-buttons"):
                 yield Button("OK", variant="primary", id="ok")

@@ -260,7 +260,7 @@ class BenchScreen(Screen[None]):
     def _on_provider(self, *_: object) -> None:
         """Keep the models field on the current model until the user types their own."""
         state = self.ponder.provider_state
-        model = state.model or self.ponder.session.model
+        model = safe_text(state.model or self.ponder.session.model or "") or None
         field = self.query_one("#bench-models", Input)
         if model and field.value.strip() in ("", self._default_model or ""):
             field.value = model
