@@ -460,3 +460,24 @@ def test_resume_of_a_run_whose_base_url_held_a_password_asks_for_the_url(openai_
     argv = ["resume", str(rec.run_id), "--base-url", openai_env.base_url_openai, "--json"]
     assert exit_code(argv) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "done"
+
+
+G1_STEP = '{"title": "t", "content": "c", "next_action": "continue", "confidence": 0.8}'
+
+
+@pytest.mark.parametrize("extra", [[], ["--min-steps", "2"]])
+def test_max_steps_is_a_hard_cap_even_below_the_default_min_steps(openai_env, capsys, extra):
+    openai_env.responder = lambda body: Reply(
+        "Final answer: 4" if "final answer" in json.dumps(body).lower()[-400:] else G1_STEP
+    )
+    argv = ["solve", "q", "--paradigm", "g1", "--max-steps", "5", "--json", *extra]
+    assert exit_code(argv) == 0, capsys.readouterr().err
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["stop_reason"] == "max_steps"
+    assert len([s for s in obj["steps"] if s["kind"] in ("step", "reflection")]) <= 5
+
+
+def test_min_steps_above_max_steps_is_a_usage_error(openai_env, capsys):
+    argv = ["solve", "q", "--paradigm", "g1", "--min-steps", "10", "--max-steps", "5"]
+    assert exit_code(argv) == 2
+    assert "--min-steps" in one_error_line(capsys)

@@ -79,9 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--reinforce", choices=("self", "guided"), default="self")
     s.add_argument(
-        "--min-steps", type=_int, default=15, metavar="N", help="g1: steps before a final answer"
+        "--min-steps", type=_int, metavar="N", help="g1: steps before a final answer (default 15)"
     )
-    s.add_argument("--max-steps", type=_int, default=40, metavar="N", help="hard cap on steps")
+    s.add_argument("--max-steps", type=_int, metavar="N", help="hard cap on steps (default 40)")
     s.add_argument(
         "--max-tokens", type=_int, default=4096, metavar="N", help="max output tokens per call"
     )

@@ -84,12 +84,22 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         raise UsageError("--temperature must be between 0 and 2")
     if args.prompts:
         _check_prompt_dir(args.prompts)
+    # An explicit --max-steps is a hard cap, below the default --min-steps too (the cap wins).
+    if (
+        args.min_steps is not None
+        and args.max_steps is not None
+        and args.min_steps > args.max_steps
+    ):
+        raise UsageError(f"--min-steps ({args.min_steps}) is above --max-steps ({args.max_steps})")
+    defaults = RunSettings()
+    min_steps = defaults.min_steps if args.min_steps is None else args.min_steps
+    max_steps = max(defaults.max_steps, min_steps + 1) if args.max_steps is None else args.max_steps
     return RunSettings(
         paradigm=args.paradigm,
         budget=args.budget,
         reinforce=args.reinforce,
-        min_steps=args.min_steps,
-        max_steps=max(args.max_steps, args.min_steps + 1),
+        min_steps=min_steps,
+        max_steps=max_steps,
         max_tokens=args.max_tokens,
         temperature=args.temperature,
         prompt_dir=args.prompts,
