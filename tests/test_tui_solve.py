@@ -372,7 +372,9 @@ async def test_notice_and_failure_are_notified_not_crashed() -> None:
         events.insert(2, Notice("could not read the reward '[b]?'"))
         await feed(app, events)
         await settle(pilot)
-        assert ("could not read the reward '[b]?'", "warning") in notes
+        # An engine notice stays in the transcript where it happened; a failure is notified.
+        assert "⚠ could not read the reward '[b]?'" in screen_text(app)
+        assert not any("could not read" in message for message, _ in notes)
         assert ("HTTP 500 from the provider", "error") in notes
         assert "✗ failed" in screen_text(app)
         assert app.is_running

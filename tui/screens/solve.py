@@ -341,7 +341,7 @@ class SolveScreen(Screen[None]):
             run_id = self._recorder.run_id if self._recorder is not None else None
             view.set_meta(_meta(event.paradigm, event.provider, event.model, run_id))
         elif isinstance(event, Notice):
-            self.notify(safe_text(event.message), severity="warning", markup=False, timeout=5)
+            view.add_notice(event.message)
         elif isinstance(event, RunFinished):
             result = event.result
             if result.answer is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from reasoning.events import RunResult, Step, StepKind
@@ -36,7 +37,7 @@ class RunView(Vertical):
         self._meta = Static(Content(meta), classes="run-meta", markup=False)
         self._prompt = MarkdownView(render_math(self.prompt, raw=not math), classes="prompt-text")
         self._end = Static("", classes="run-end", markup=False)
-        self._early: list[StepBlock] = []  # blocks started before this view was mounted
+        self._early: list[Widget] = []  # blocks and notes added before this view was mounted
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -80,6 +81,15 @@ class RunView(Vertical):
         else:
             self._early.append(block)
         return block
+
+    def add_notice(self, message: str) -> None:
+        """A line from the engine where it happened ("final answer refused at step 4"): it
+        explains what the run did next, so it stays in the transcript, not in a passing toast."""
+        note = Static(Content(f"⚠ {safe_text(message)}"), classes="run-notice", markup=False)
+        if self._ready:
+            self.mount(note, before=self._end)
+        else:
+            self._early.append(note)
 
     def block(self, index: int) -> StepBlock | None:
         return self.blocks.get(index)
