@@ -481,3 +481,18 @@ def test_min_steps_above_max_steps_is_a_usage_error(openai_env, capsys):
     argv = ["solve", "q", "--paradigm", "g1", "--min-steps", "10", "--max-steps", "5"]
     assert exit_code(argv) == 2
     assert "--min-steps" in one_error_line(capsys)
+
+
+def test_direct_cut_by_max_tokens_before_a_final_answer_fails_and_says_so(openai_env, capsys):
+    openai_env.queue(Reply("Let me think. First 2 + 2 is 4, then", finish="length"))
+    assert exit_code(["solve", "q", "--paradigm", "direct", "--json"]) == 1
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["status"] == "failed" and obj["stop_reason"] == "max_tokens"
+    assert obj["answer"] is None and "max" in obj["error"]
+
+
+def test_direct_cut_by_max_tokens_after_its_final_answer_keeps_it(openai_env, capsys):
+    openai_env.queue(Reply("2 + 2 = 4.\nFinal answer: 4", finish="length"))
+    assert exit_code(["solve", "q", "--paradigm", "direct", "--json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["status"] == "done" and obj["answer"] == "4"

@@ -45,6 +45,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         assert outcome is not None
         text = outcome.text.strip()
         cut = outcome.finish == "cut"
+        hit_max_tokens = outcome.finish == "length"
         step = Step(
             index,
             "answer",
@@ -61,5 +62,10 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         break
     if not text:
         raise LimitReached("no_answer", "the model returned no text")
+    if hit_max_tokens and not _FINAL.search(text):
+        # Cut mid-reasoning: its last line is not an answer (and could grade as one by chance).
+        raise LimitReached(
+            "max_tokens", f"the answer hit max_tokens ({s.max_tokens}) before a final answer"
+        )
     ctx.log.answer = final_answer_of(text)
     ctx.log.stop_reason = "answer"
