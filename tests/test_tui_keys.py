@@ -189,3 +189,23 @@ async def test_esc_closes_the_keys_panel_on_every_screen(key: str) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not app.screen.query("HelpPanel")
+
+
+async def test_typing_on_the_transcript_or_step_list_goes_to_the_prompt() -> None:
+    app = fixed_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = solve_screen(app)
+        screen.begin_run(PROBLEM, RunSettings())
+        for event in run_events(PROBLEM, GOOD_RUN, answer="$x = 8$", final_reward=0.95):
+            screen.feed(event)
+        await settle(pilot)
+        header = app.screen.query(StepHeader).first()
+        header.focus()
+        await pilot.press("space")  # space still folds the step
+        assert header.parent.collapsed  # type: ignore[union-attr]
+        await pilot.press(*"Why")
+        box = app.screen.query_one(PromptBox)
+        assert app.focused is box and box.text == "Why"
+        app.screen.query_one(StepList).focus()
+        await pilot.press(*"?")
+        assert app.focused is box and box.text == "Why?"

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -36,7 +36,7 @@ from tui.widgets.prompt_box import PromptBox
 from tui.widgets.run_view import RunView
 from tui.widgets.sidebar import Sidebar
 from tui.widgets.status_line import StatusInfo, StatusLine
-from tui.widgets.step_block import StepBlock
+from tui.widgets.step_block import StepBlock, StepHeader
 from tui.widgets.step_list import StepList
 
 if TYPE_CHECKING:
@@ -647,6 +647,24 @@ class SolveScreen(Screen[None]):
         )
 
     # -- navigation ----------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the transcript or the step list has the focus goes to the prompt box
+        (space and Enter stay with a step header: they fold it)."""
+        focused = self.focused
+        char = event.character
+        if (
+            char is None
+            or not event.is_printable
+            or char.isspace()
+            or not isinstance(focused, StepHeader | StepList | VerticalScroll)
+        ):
+            return
+        event.stop()
+        event.prevent_default()
+        box = self.query_one(PromptBox)
+        box.focus()
+        box.insert(char)
 
     @on(StepList.Jump)
     def _jump(self, event: StepList.Jump) -> None:
