@@ -496,3 +496,15 @@ def test_direct_cut_by_max_tokens_after_its_final_answer_keeps_it(openai_env, ca
     assert exit_code(["solve", "q", "--paradigm", "direct", "--json"]) == 0
     obj = json.loads(capsys.readouterr().out)
     assert obj["status"] == "done" and obj["answer"] == "4"
+
+
+@pytest.mark.parametrize("attempts", ["1", "2"])
+def test_solve_json_has_the_same_fields_with_and_without_the_store(openai_env, capsys, attempts):
+    openai_env.responder = lambda body: Reply(TRANSCRIPT)
+    shapes = []
+    for store in ([], ["--no-store"]):
+        assert exit_code(["solve", "q", "--json", "--attempts", attempts, *store]) == 0
+        obj = json.loads(capsys.readouterr().out)
+        shapes.append({k for k in obj if k != "run_id"})
+        assert obj["started_at"] and obj["problem"] is None
+    assert shapes[0] == shapes[1]

@@ -233,6 +233,10 @@ def result_json(
     result: RunResult, run_id: int | None, paradigm: str, provider: str, model: str
 ) -> dict[str, Any]:
     """The SPEC §6 object for a run that was not stored (same fields as store.queries.run_json)."""
+    import datetime as dt
+
+    # Built as the run ends: its start is now minus its elapsed time.
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=result.elapsed_s)
     return {
         "run_id": run_id,
         "status": result.status,
@@ -262,7 +266,9 @@ def result_json(
             "cost_usd": result.cost_usd,
         },
         "elapsed_s": result.elapsed_s,
+        "problem": None,  # --problem needs the store
         "error": result.error,
+        "started_at": started.isoformat(timespec="seconds"),
     }
 
 
