@@ -209,3 +209,13 @@ async def test_typing_on_the_transcript_or_step_list_goes_to_the_prompt() -> Non
         app.screen.query_one(StepList).focus()
         await pilot.press(*"?")
         assert app.focused is box and box.text == "Why?"
+
+
+async def test_at_80_columns_the_grade_footer_keeps_every_grading_key() -> None:
+    app = fixed_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await wait_footer(pilot)
+        keys = shown_keys(app)
+        for key in ("f", "p", "z", "colon", "n", "u", "right_square_bracket"):
+            assert key in keys

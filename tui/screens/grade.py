@@ -126,10 +126,11 @@ class GradeScreen(Screen[None]):
         Binding("colon", "points('')", "Points"),
         *(Binding(str(d), f"points('{d}')", "Points", show=False) for d in range(10)),
         Binding("n", "note", "Note"),
+        # In the Footer's order of need: a narrow one drops keys from the right.
+        Binding("u", "undo", "Undo"),
+        Binding("right_square_bracket", "next_ungraded", "Ungraded"),
         Binding("a", "auto", "Auto-grade"),
         Binding("A", "auto_all", "Auto all", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("right_square_bracket", "next_ungraded", "Next to grade"),
         Binding("v", "view", "Response"),
         Binding("o", "open", "Open in Solve", show=False),
         Binding("e", "export", "Export"),
