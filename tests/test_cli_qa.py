@@ -508,3 +508,8 @@ def test_solve_json_has_the_same_fields_with_and_without_the_store(openai_env, c
         shapes.append({k for k in obj if k != "run_id"})
         assert obj["started_at"] and obj["problem"] is None
     assert shapes[0] == shapes[1]
+
+
+def test_an_error_before_the_tui_opens_reads_ponder_error(capsys, tmp_path):
+    assert exit_code(["--db", str(tmp_path)]) == 2
+    assert one_error_line(capsys).startswith("ponder: error: cannot open database")

@@ -206,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = import_module(f"tui.commands.{_COMMANDS[args.command]}")
         return int(module.run(args) or 0)
     except UsageError as exc:
-        sys.stderr.write(f"ponder {args.command or ''}: error: {exc}\n".replace("  ", " "))
+        where = f"ponder {args.command}" if args.command else "ponder"
+        sys.stderr.write(f"{where}: error: {exc}\n")
         return 2
     except RunFailed as exc:
         sys.stderr.write(f"ponder: {exc}\n")
