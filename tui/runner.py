@@ -261,17 +261,34 @@ class _Grader:
         )
         self._own: sqlite_utils.Database | None = None
 
+    def _connection(self) -> sqlite_utils.Database:
+        if self.pool is None:
+            return self.db
+        if self._own is None:
+            from store.db import open_db
+
+            self._own = open_db(self.path, recover=False)
+        return self._own
+
     def _grade(self, run_id: int) -> str:
         from store.grades import auto_grade_run
 
-        db = self.db
-        if self.pool is not None:
-            if self._own is None:
-                from store.db import open_db
+        return auto_grade_run(self._connection(), run_id).verdict
 
-                self._own = open_db(self.path, recover=False)
-            db = self._own
-        return auto_grade_run(db, run_id).verdict
+    def _warm(self) -> None:
+        from graders import grade  # noqa: F401
+        from reasoning.providers.pricing import config_prices
+        from store.grades import auto_grade_run  # noqa: F401
+
+        config_prices()
+        self._connection()
+
+    def warm_up(self) -> None:
+        """Load what grading and pricing need, in the grading thread: called while the first
+        calls are in flight, so this is not done when the first runs end and the next start."""
+        if self.pool is not None:
+            with contextlib.suppress(RuntimeError):  # the pool is already shut down
+                self.pool.submit(self._warm)
 
     async def grade(self, run_id: int) -> str:
         if self.pool is None:
@@ -449,6 +466,7 @@ class _Bench:
 
     async def run(self) -> BenchSummary:
         ticker: asyncio.Task[None] | None = None
+        warm: asyncio.Task[None] | None = None
         watcher: asyncio.Task[None] | None = None
         pause_watcher: asyncio.Task[None] | None = None
         try:
@@ -462,17 +480,18 @@ class _Bench:
                 ticker = asyncio.create_task(self._tick())
             self.emit()
             self._grade_leftovers()
+            warm = asyncio.create_task(self._warm_up())
             await self._schedule()
             while self.grading:
                 await asyncio.gather(*self.grading, return_exceptions=True)
         finally:
             self.closing = True
-            for task in (ticker, watcher, pause_watcher):
+            for task in (ticker, watcher, pause_watcher, warm):
                 if task is not None:
                     task.cancel()
             for task in self.live:
                 task.cancel()
-            extra = (t for t in (ticker, watcher, pause_watcher) if t)
+            extra = (t for t in (ticker, watcher, pause_watcher, warm) if t)
             pending = [*self.live, *self.grading, *extra]
             await asyncio.gather(*pending, return_exceptions=True)
             self.grader.close()
@@ -481,6 +500,10 @@ class _Bench:
                     await provider.aclose()
         self.emit()
         return self._summary()
+
+    async def _warm_up(self) -> None:
+        await asyncio.sleep(0)  # one turn of the loop: the first runs send their requests first
+        self.grader.warm_up()
 
     async def _watch_stop(self, stop: asyncio.Event) -> None:
         await stop.wait()
