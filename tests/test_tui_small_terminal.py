@@ -6,12 +6,22 @@ from pathlib import Path
 from typing import Any
 
 from test_tui_screens import make_db, record_run
-from test_tui_solve import GOOD_RUN, PROBLEM, feed, fixed_app, run_events, screen_text, settle
+from test_tui_solve import (
+    GOOD_RUN,
+    PROBLEM,
+    feed,
+    fixed_app,
+    run_events,
+    screen_text,
+    settle,
+    wait_for,
+)
 from textual.widgets import Button, Select
 
 from reasoning.events import RunSettings, Step
 from tui.screens.ask import AskModal, Field
 from tui.screens.open_run import OpenRunModal
+from tui.widgets.bench_progress import ConfigBar
 from tui.widgets.sidebar import Sidebar
 from tui.widgets.status_line import StatusInfo, StatusLine
 from tui.widgets.step_list import StepList
@@ -126,3 +136,17 @@ async def test_wide_modals_fit_and_their_messages_wrap(tmp_path: Path) -> None:
         await pilot.pause()
         text = " ".join(screen_text(app).split())
         assert "positive: 11/10." in text  # the end of the message, on its second line
+
+
+async def test_bench_bars_show_their_counts_on_a_narrow_screen(tmp_path: Path) -> None:
+    db = make_db(tmp_path)
+    for key in ("1", "2", "3"):
+        for paradigm in ("dcot", "direct"):
+            record_run(db, "q", "5", problem=("putnam_mini", key), paradigm=paradigm, bench_id="b1")
+    app = fixed_app(db)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: len(app.screen.query(ConfigBar)) == 2)
+        await pilot.pause()
+        text = screen_text(app)
+        assert text.count("3/3 done") == 2

@@ -133,6 +133,8 @@ class BenchScreen(Screen[None]):
         border-right: vkey $panel;
     }
     BenchScreen.-narrow #bench-config { width: 36; }
+    BenchScreen.-narrow ConfigBar { layout: vertical; margin-bottom: 1; }
+    BenchScreen.-narrow ConfigBar .config-label { width: 1fr; }
     BenchScreen .field-label { color: $text-accent; text-style: bold; margin-top: 1; }
     BenchScreen.-short .field-label { margin-top: 0; }
     BenchScreen #bench-paradigms { height: 5; }

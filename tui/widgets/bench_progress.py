@@ -83,11 +83,13 @@ def latest_bench(db: sqlite_utils.Database) -> str | None:
 class ConfigBar(Horizontal):
     """A configuration's label, progress bar and counts on one line."""
 
+    # The counts wrap under themselves rather than being cut (a narrow Bench screen stacks the
+    # three: see BenchScreen's CSS).
     DEFAULT_CSS = """
-    ConfigBar { height: 1; }
+    ConfigBar { height: auto; }
     ConfigBar .config-label { width: 30; }
     ConfigBar ProgressBar { width: 38; }
-    ConfigBar .config-counts { width: 1fr; color: $text-muted; }
+    ConfigBar .config-counts { width: 1fr; height: auto; color: $text-muted; }
     """
 
     def __init__(self, model: str, paradigm: str) -> None:
