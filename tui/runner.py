@@ -36,6 +36,7 @@ PARADIGMS: tuple[Paradigm, ...] = ("dcot", "g1", "direct")
 # A model whose first runs all fail with the same provider error gets no more runs started.
 BREAKER_RUNS = 5
 TICK_S = 0.5  # progress refresh while nothing else happens (tokens, ETA)
+GRADE_AFTER_S = 0.1  # grading waits this long after a run ends, for the rest of its burst
 
 
 class BenchError(Exception):
@@ -290,10 +291,20 @@ class _Grader:
             with contextlib.suppress(RuntimeError):  # the pool is already shut down
                 self.pool.submit(self._warm)
 
-    async def grade(self, run_id: int) -> str:
+    def _grade_all(self, run_ids: list[int]) -> list[str | Exception]:
+        out: list[str | Exception] = []
+        for run_id in run_ids:
+            try:
+                out.append(self._grade(run_id))
+            except Exception as exc:  # one bad run must not keep the others ungraded
+                out.append(exc)
+        return out
+
+    async def grade_all(self, run_ids: list[int]) -> list[str | Exception]:
+        """Each run's verdict, or the exception its grading raised."""
         if self.pool is None:
-            return self._grade(run_id)
-        return await asyncio.wrap_future(self.pool.submit(self._grade, run_id))
+            return self._grade_all(run_ids)
+        return await asyncio.wrap_future(self.pool.submit(self._grade_all, run_ids))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -348,6 +359,8 @@ class _Bench:
         self.total = len(self.units)
         self.live: dict[asyncio.Task[None], _Live] = {}
         self.grading: set[asyncio.Task[None]] = set()
+        self.to_grade: list[tuple[int, str]] = []  # done runs waiting for the grading thread
+        self.drained = asyncio.Event()  # nothing left to start or running
         self.changed = asyncio.Event()
         self.closing = False  # the bench is ending: start nothing more
         self.halt: str | None = None
@@ -482,6 +495,7 @@ class _Bench:
             self._grade_leftovers()
             warm = asyncio.create_task(self._warm_up())
             await self._schedule()
+            self.drained.set()
             while self.grading:
                 await asyncio.gather(*self.grading, return_exceptions=True)
         finally:
@@ -701,17 +715,26 @@ class _Bench:
             self._start_grading(run_id, f"run {run_id}")
 
     def _start_grading(self, run_id: int, label: str) -> None:
-        task = asyncio.create_task(self._grade(run_id, label))
-        self.grading.add(task)
-        task.add_done_callback(self.grading.discard)
+        self.to_grade.append((run_id, label))
+        if len(self.to_grade) == 1:  # the first of a batch
+            task = asyncio.create_task(self._grade_batch())
+            self.grading.add(task)
+            task.add_done_callback(self.grading.discard)
 
-    async def _grade(self, run_id: int, label: str) -> None:
-        try:
-            await self.grader.grade(run_id)
-        except Exception as exc:  # a grader bug must not stop the bench; grade --auto retries
-            self.emit(f"grading run {run_id} ({label}) failed: {type(exc).__name__}: {exc}")
-            return
-        self.graded += 1
+    async def _grade_batch(self) -> None:
+        # Runs end in bursts, when the loop is busiest sending the next calls: the grading
+        # thread starts a moment later, on the whole burst, so it does not compete with them.
+        if not self.drained.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.drained.wait(), GRADE_AFTER_S)
+        batch, self.to_grade = self.to_grade, []
+        results = await self.grader.grade_all([run_id for run_id, _ in batch])
+        for (run_id, label), result in zip(batch, results, strict=True):
+            if isinstance(result, Exception):  # a grader bug must not stop the bench
+                why = f"{type(result).__name__}: {result}"
+                self.emit(f"grading run {run_id} ({label}) failed: {why}")
+            else:
+                self.graded += 1
         self.emit()
 
     def _summary(self) -> BenchSummary:
