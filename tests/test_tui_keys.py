@@ -74,6 +74,8 @@ async def test_the_solve_footer_shows_the_first_run_keys_and_not_the_rest() -> N
         screen.begin_run(PROBLEM, RunSettings())
         await wait_footer(pilot)
         assert shown_keys(app)[0] == "escape"
+        disabled = [k.key for k in footer_keys(app) if k.has_class("-disabled")]
+        assert disabled == ["ctrl+o"]  # no opening a stored run over a live one
 
 
 async def test_at_80_columns_the_footer_keeps_the_solve_keys_first() -> None:

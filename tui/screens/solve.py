@@ -434,8 +434,10 @@ class SolveScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self.running  # False hides it, and Esc goes on to focus_prompt
-        if action in ("rerun",):
+        if action == "rerun":
             return None if self.running or not self.last_prompt else True
+        if action == "open_run":
+            return None if self.running else True  # dimmed: a run on show is still going
         if action == "copy_answer":
             return True if self.last_answer else None
         return True
