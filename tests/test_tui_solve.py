@@ -753,7 +753,7 @@ async def test_the_step_list_follows_a_long_run_until_the_user_picks_a_step() ->
     async with app.run_test(size=(120, 30)) as pilot:
         screen = solve_screen(app)
         step_list = app.screen.query_one(StepList)
-        events = run_events(PROBLEM, _long_run(40), finish=False, chunk=1000)[:-1]
+        events = run_events(PROBLEM, _long_run(60), finish=False, chunk=1000)[:-1]
         screen.begin_run(PROBLEM, RunSettings())
         for event in events[:90]:  # 30 steps: more than the list shows
             screen.feed(event)
@@ -761,16 +761,21 @@ async def test_the_step_list_follows_a_long_run_until_the_user_picks_a_step() ->
         await pilot.pause()
         assert step_list.scroll_y == step_list.max_scroll_y  # the latest step is in view
         step_list.focus()
-        await pilot.press("up")  # the user picks a step
+        await pilot.press("up", "up")  # the user picks a step
         picked = step_list.highlighted
-        assert picked is not None
-        for event in events[90:]:
+        assert picked == 28
+        for event in events[90:]:  # 30 more: following them would scroll step 28 away
             screen.feed(event)
-        await wait_for(pilot, lambda: step_list.option_count == 40)
+        await wait_for(pilot, lambda: step_list.option_count == 60)
         await pilot.pause()
         assert step_list.highlighted == picked
         top = step_list.scroll_y
         assert top <= picked < top + step_list.scrollable_content_region.height  # still in view
+        await pilot.press("end")  # back to the latest: following again
+        screen.feed(StepStarted(61, "step"))
+        await wait_for(pilot, lambda: step_list.option_count == 61)
+        await pilot.pause()
+        assert step_list.scroll_y == step_list.max_scroll_y
 
 
 async def test_the_provider_modal_names_the_presets() -> None:

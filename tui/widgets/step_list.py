@@ -65,10 +65,11 @@ class StepList(OptionList):
                 self.replace_option_prompt(f"s{index}", self._prompt(index, *shown))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        # The user is looking at a step: stop pulling the list to the latest one.
+        # The user is looking at a step: stop pulling the list to the latest one, unless it
+        # is the latest one (End): then follow again.
         event.stop()
         if self.has_focus:
-            self.anchor(False)
+            self.anchor(event.option_index == self.option_count - 1)
 
     def step_started(self, index: int, kind: str, title: str | None = None) -> None:
         if kind == "step" and index not in self._numbers:
