@@ -513,3 +513,11 @@ def test_solve_json_has_the_same_fields_with_and_without_the_store(openai_env, c
 def test_an_error_before_the_tui_opens_reads_ponder_error(capsys, tmp_path):
     assert exit_code(["--db", str(tmp_path)]) == 2
     assert one_error_line(capsys).startswith("ponder: error: cannot open database")
+
+
+def test_a_usage_error_naming_a_hostile_path_stays_one_safe_line(capsys, tmp_path):
+    path = tmp_path / "a\nb\x1b]0;PWNED\x07c"
+    path.mkdir()
+    assert exit_code(["runs", "--db", str(path)]) == 2
+    line = one_error_line(capsys)
+    assert "\x1b" not in line and "\x07" not in line

@@ -191,6 +191,13 @@ _COMMANDS = {
 }
 
 
+def _one_line(exc: Exception) -> str:
+    """An error message as one line safe for a terminal, whatever paths or text it quotes."""
+    from tui.commands.common import safe_text
+
+    return " ".join(safe_text(str(exc)).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from importlib import import_module
@@ -207,10 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(args) or 0)
     except UsageError as exc:
         where = f"ponder {args.command}" if args.command else "ponder"
-        sys.stderr.write(f"{where}: error: {exc}\n")
+        sys.stderr.write(f"{where}: error: {_one_line(exc)}\n")
         return 2
     except RunFailed as exc:
-        sys.stderr.write(f"ponder: {exc}\n")
+        sys.stderr.write(f"ponder: {_one_line(exc)}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("ponder: interrupted\n")
