@@ -521,3 +521,9 @@ def test_a_usage_error_naming_a_hostile_path_stays_one_safe_line(capsys, tmp_pat
     assert exit_code(["runs", "--db", str(path)]) == 2
     line = one_error_line(capsys)
     assert "\x1b" not in line and "\x07" not in line
+
+
+def test_an_unknown_argument_with_escapes_is_shown_safely(capsys):
+    assert exit_code(["runs", "\x1b]0;PWNED\x07", "x\ny"]) == 2
+    line = one_error_line(capsys)
+    assert "\x1b" not in line and "\x07" not in line and "unrecognized" in line

@@ -15,7 +15,9 @@ _PATH_ARGS = frozenset({"file", "db", "prompts"})
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line on stderr, exit 2
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        from tui.commands.common import safe_text
+
+        sys.stderr.write(f"{self.prog}: error: {' '.join(safe_text(message).split())}\n")
         raise SystemExit(2)
 
 
