@@ -1,16 +1,22 @@
-"""The runner grades done runs a burst at a time, in its thread: every one, failures apart."""
+"""The runner's flow: runs started one per loop turn, done runs graded a burst at a time."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
 from fakellm import FakeLLM
 
+import reasoning.providers
 import store.grades
+from reasoning.events import Usage
+from reasoning.providers.base import ChatRequest, Delta, Done
 from store.db import open_db
 from store.problems import import_file
 from tui.runner import BenchPlan, BenchProgress, run_bench
@@ -84,3 +90,62 @@ async def test_every_done_run_is_graded_when_the_bench_returns(
     graded = db.conn.execute("select count(distinct run_id) from grades").fetchone()[0]
     assert summary.done == graded == N
     assert seen[-1].graded == N
+
+
+class Turns:
+    """Counts the turns of the running loop (a callback that schedules itself again)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.loop = asyncio.get_running_loop()
+        self.handle = self.loop.call_soon(self.tick)
+
+    def tick(self) -> None:
+        self.n += 1
+        self.handle = self.loop.call_soon(self.tick)
+
+
+class Scripted:
+    """A provider of our protocol that notes the loop turn each call starts in."""
+
+    kind = "openai"
+    base_url = None
+    on_notice = None
+
+    def __init__(self, turns: Turns, log: list[int], model: str) -> None:
+        self.name, self.model = "scripted", model
+        self.turns, self.log = turns, log
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done]:
+        self.log.append(self.turns.n)
+        await asyncio.sleep(0.05)
+        yield Delta("Final answer: 7")
+        yield Done("stop", Usage(10, 4))
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def test_runs_started_together_send_their_calls_in_turn(
+    db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    turns, log = Turns(), list[int]()
+
+    def build(spec: Any, **_: Any) -> Scripted:
+        return Scripted(turns, log, spec.model)
+
+    monkeypatch.setattr(reasoning.providers, "build_provider", build)
+    bench = BenchPlan(
+        "eight",
+        paradigms=("direct",),
+        models=("gpt-4o-mini",),
+        base_url="http://127.0.0.1:9/v1",  # never reached: the provider is scripted
+        concurrency=4,
+    )
+    try:
+        summary = await run_bench(db, bench)
+    finally:
+        turns.handle.cancel()
+    assert summary.done == N
+    # Each of the first four runs had the loop to itself to send its call.
+    assert len(set(log[:4])) == 4

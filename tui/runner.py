@@ -363,6 +363,8 @@ class _Bench:
         self.drained = asyncio.Event()  # nothing left to start or running
         self.changed = asyncio.Event()
         self.closing = False  # the bench is ending: start nothing more
+        self.started_this_turn = False  # a run started in this turn of the loop
+        self.fill_next_turn = False  # _fill is scheduled for the next turn
         self.halt: str | None = None
         self.left_out: dict[str, str] = {}  # model -> why its runs are not started
         self.done = self.failed = self.cancelled = self.not_started = self.graded = 0
@@ -578,6 +580,15 @@ class _Bench:
 
     def _start_what_fits(self) -> None:
         while self.units and len(self.live) < self.plan.concurrency:
+            if self.started_this_turn and self.live:
+                # One run starts per turn of the loop: it sends its request before the next one
+                # starts building its own. Started together, runs would send their requests
+                # together at the end of the turn, get their answers together, and every run
+                # would wait for all the others at each call, again and again.
+                if not self.fill_next_turn:
+                    self.fill_next_turn = True
+                    asyncio.get_running_loop().call_soon(self._fill_next_turn)
+                return
             unit = self.units[0]
             decision = self._decide(unit)
             if decision == "wait":
@@ -597,9 +608,18 @@ class _Bench:
             task = asyncio.create_task(self._run(live))
             self.live[task] = live
             task.add_done_callback(self._ended)
+            self.started_this_turn = True
+            asyncio.get_running_loop().call_soon(self._next_turn)
         if self.units and all(u.job.model in self.left_out for u in self.units):
             self.not_started += len(self.units)
             self.units.clear()
+
+    def _next_turn(self) -> None:
+        self.started_this_turn = False
+
+    def _fill_next_turn(self) -> None:
+        self.fill_next_turn = False
+        self._fill()
 
     def _ended(self, task: asyncio.Task[None]) -> None:
         live = self.live.pop(task, None)
