@@ -98,6 +98,7 @@ class PonderApp(App[int]):
     BINDINGS = [
         # Textual's habit: in the palette, and Ctrl+C says how; the Footer keeps its room.
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        Binding("f10", "import_problems", "Import", show=False),
         # The Keys panel opens from the palette; Esc closes it (screens' own Esc do too).
         Binding("escape", "hide_help_panel", "Hide keys", show=False),
         *(
@@ -207,8 +208,22 @@ class PonderApp(App[int]):
     def watch_current_mode(self) -> None:
         self.refresh_bindings()
 
+    def action_import_problems(self) -> None:
+        """F10: import problems from .xlsx, .csv, .jsonl or .json."""
+        if self.db is None:
+            self.notify("No database open: nothing can be imported.", severity="error")
+            return
+        from tui.screens.import_modal import ask_and_import
+
+        ask_and_import(self, self.db)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Import problems",
+            "F10 · a dataset from .xlsx, .csv, .jsonl or .json",
+            self.action_import_problems,
+        )
         for m in self._modes_available:
             if m.name != self.current_mode:
                 key = "+".join(part.capitalize() for part in m.key.split("+"))

@@ -216,6 +216,10 @@ class BenchScreen(Screen[None]):
                 yield Static("", id="bench-log", markup=False)
         yield CalmFooter()
 
+    def datasets_changed(self) -> None:
+        """A dataset was imported: offer it."""
+        self._fill_datasets()
+
     def on_mount(self) -> None:
         matrix = self.query_one("#bench-matrix", DataTable)
         for label, key in (

@@ -242,6 +242,10 @@ class GradeScreen(Screen[None]):
             return [], []
         return datasets, models
 
+    def datasets_changed(self) -> None:
+        """A dataset was imported: offer it."""
+        self.reload()
+
     def on_mount(self) -> None:
         self.reload()
 
