@@ -16,7 +16,7 @@ from test_tui_solve import (
     settle,
     wait_for,
 )
-from textual.widgets import Button, Select
+from textual.widgets import Button, OptionList, Select
 
 from reasoning.events import RunSettings, Step
 from tui.screens.ask import AskModal, Field
@@ -124,6 +124,8 @@ async def test_wide_modals_fit_and_their_messages_wrap(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, OpenRunModal)
         assert inside_screen(app, app.screen.query_one(".modal-box"))
+        runs = app.screen.query_one(OptionList)
+        assert runs.virtual_size.height == runs.option_count  # a run a line, not wrapped
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, OpenRunModal)

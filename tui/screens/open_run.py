@@ -48,8 +48,13 @@ class OpenRunModal(ModalScreen[int | None]):
                 placeholder="run id, then Enter — or pick below", id="run-id", type="integer"
             )
             if self.runs:
+                # One line a run, cut to the box (its border, padding and the list's scrollbar).
+                width = max(40, min(110, self.app.size.width - 14))
                 yield OptionList(
-                    *(Option(Content(summary_line(s)), id=f"r{s.run_id}") for s in self.runs),
+                    *(
+                        Option(Content(summary_line(s, width)), id=f"r{s.run_id}")
+                        for s in self.runs
+                    ),
                     id="run-list",
                     markup=False,
                 )
