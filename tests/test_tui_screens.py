@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -696,75 +695,6 @@ async def test_markup_and_escapes_in_table_cells_show_as_text(tmp_path: Path) ->
                     continue
                 assert "\x1b" not in seg.text and "\x07" not in seg.text
                 assert not (seg.style and seg.style.link)
-
-
-# ---- the 100,000-run store -----------------------------------------------------------------
-
-BENCH_STORE = Path("/tmp/ponder-bench-store.db")
-
-
-# Run in a fresh process, as a user opening the TUI would: what earlier tests leave in this
-# process (garbage, idle threads) is not the screen's cost.
-_MOUNT_TIMER = """
-import asyncio, json, sys, time
-sys.path.insert(0, sys.argv[2])
-from reasoning.providers.base import ProviderSpec
-from store.db import open_db
-from tui.app import PonderApp, ProviderState
-
-async def once(db):
-    app = PonderApp(db=db, provider_state=ProviderState(
-        spec=ProviderSpec(kind="openai", name="openai", model="m"), resolving=False))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        t0, c0 = time.perf_counter(), time.process_time()
-        await app.switch_mode("history")
-        while app.screen.table.row_count == 0:
-            await pilot.pause(0.005)
-        await pilot.pause()
-        return time.perf_counter() - t0, time.process_time() - c0, app.screen.total
-
-async def main():
-    db = open_db(sys.argv[1], recover=False)
-    print(json.dumps([await once(db) for _ in range(5)]))
-
-asyncio.run(main())
-"""
-
-
-def test_history_opens_within_0_3_s_on_100k_runs() -> None:
-    import subprocess
-
-    root = Path(__file__).resolve().parents[1]
-    sys.path.insert(0, str(root / "benches"))
-    try:
-        from bench_store import _meta_ok  # type: ignore[import-not-found]
-    except ImportError:
-        pytest.skip("benches/bench_store.py is missing")
-    if not _meta_ok(BENCH_STORE):
-        pytest.skip(f"no bench store: python benches/bench_store.py --build {BENCH_STORE}")
-    samples: list[list[float]] = []
-    for _ in range(3):  # five mounts a round; another round only if a busy machine spoiled it
-        out = subprocess.run(
-            [sys.executable, "-c", _MOUNT_TIMER, str(BENCH_STORE), str(root)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        ).stdout
-        samples += json.loads(out)
-        if min(s[0] for s in samples) <= 0.3:
-            break
-    runs = int(samples[0][2])
-    assert runs >= 100_000
-    wall = [s[0] for s in samples]
-    cpu = [s[1] for s in samples]
-    print(
-        f"\nHistory screen on {runs:,} runs: mounted and painted in {min(wall):.3f} s,"
-        f" best of {len(wall)} (wall: {', '.join(f'{t:.3f}' for t in wall)};"
-        f" cpu: {', '.join(f'{t:.3f}' for t in cpu)})"
-    )
-    assert min(wall) <= 0.3
 
 
 # ---- snapshots -----------------------------------------------------------------------------
