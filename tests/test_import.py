@@ -303,7 +303,7 @@ def test_bundled_sets_load_once_and_are_listed_as_bundled(db):
     assert all(r.added > 0 and not r.warnings for r in first)
     t0 = time.perf_counter()
     assert ensure_bundled(db) == []
-    assert time.perf_counter() - t0 < 0.2  # it runs at every CLI start (typically ~1 ms)
+    assert time.perf_counter() - t0 < 1.0  # it runs at every CLI start (typically ~1 ms)
     listed = {d["name"]: d for d in list_datasets(db)}
     assert listed["ponder-mixed"]["source"] == "bundled"
     assert listed["ponder-mixed"]["problems"] == sum(
