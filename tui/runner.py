@@ -518,7 +518,13 @@ class _Bench:
         return self._summary()
 
     async def _warm_up(self) -> None:
-        await asyncio.sleep(0)  # one turn of the loop: the first runs send their requests first
+        # Once the first runs have sent their calls (one starts per turn): the thread then
+        # takes the GIL while the loop only waits for answers.
+        for _ in range(4 * self.plan.concurrency):
+            if not self.units or len(self.live) >= self.plan.concurrency:
+                break
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)
         self.grader.warm_up()
 
     async def _watch_stop(self, stop: asyncio.Event) -> None:
