@@ -43,7 +43,7 @@ class Timing:
     total_s: float  # launch to exit
     startup_s: float  # launch to the first run's request
     runs_s: float  # first request to the last answer
-    finish_s: float  # last answer to exit (last grades, the score table)
+    finish_s: float  # last answer to exit (last grades, the score table, interpreter exit)
     cpu_s: float  # CPU time of the `ponder bench` process (user + system)
     done: int
     failed: int
@@ -176,6 +176,7 @@ def report(timings: list[Timing], sdk_s: float) -> int:
     print(
         f"runs: {mid.runs_s:.2f} s from the first request to the last answer"
         f" ({mid.runs_s / FLOOR_S:.3f} x the floor); finish: {mid.finish_s:.2f} s"
+        " (last grades, score table, interpreter exit)"
     )
     cpu = statistics.median(t.cpu_s for t in timings)
     print(
