@@ -36,7 +36,9 @@ from tui.widgets.run_cells import (
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from store.queries import RunDetail
     from tui.app import PonderApp
+    from tui.screens.solve import SolveScreen
 
 SEARCH_DELAY_S = 0.25  # typing pauses this long before the search runs
 ALL = "__all__"  # the dataset Select's "every dataset" value
@@ -76,21 +78,30 @@ def _rows(summaries: Sequence[RunSummary]) -> list[Row]:
 # ---- the Solve screen, reached from here and from Grade ------------------------------------
 
 
-async def open_in_solve(app: PonderApp, run_id: int) -> bool:
-    """Show a stored run read-only in the Solve screen (switching to it)."""
+async def _solve_with(app: PonderApp, run_id: int) -> tuple[SolveScreen, RunDetail] | None:
+    """The stored run and the Solve screen, switched to; None (said why) if either is missing."""
     from store.queries import get_run
     from tui.screens.solve import SolveScreen
 
     if app.db is None:
-        return False
+        return None
     detail = get_run(app.db, run_id)
     if detail is None:
         app.notify(f"No run #{run_id}.", severity="error")
-        return False
+        return None
     await app.switch_mode("solve")
     screen = app.screen
     if not isinstance(screen, SolveScreen):
+        return None
+    return screen, detail
+
+
+async def open_in_solve(app: PonderApp, run_id: int) -> bool:
+    """Show a stored run read-only in the Solve screen (switching to it)."""
+    found = await _solve_with(app, run_id)
+    if found is None:
         return False
+    screen, detail = found
     if screen.running:
         app.notify("A run is in progress in Solve: Esc cancels it first.", severity="warning")
         return False
@@ -100,19 +111,10 @@ async def open_in_solve(app: PonderApp, run_id: int) -> bool:
 
 async def rerun_in_solve(app: PonderApp, run_id: int) -> bool:
     """Solve a stored run's prompt again with its paradigm settings and the current provider."""
-    from store.queries import get_run
-    from tui.screens.solve import SolveScreen
-
-    if app.db is None:
+    found = await _solve_with(app, run_id)
+    if found is None:
         return False
-    detail = get_run(app.db, run_id)
-    if detail is None:
-        app.notify(f"No run #{run_id}.", severity="error")
-        return False
-    await app.switch_mode("solve")
-    screen = app.screen
-    if not isinstance(screen, SolveScreen):
-        return False
+    screen, detail = found
     s = detail.settings()
     app.update_settings(
         paradigm=s.paradigm,
