@@ -109,6 +109,12 @@ class RunRecorder:
         self._base_calls = 0
         self._base_cost: float | None = 0.0
         self._base_elapsed = 0.0
+        # The call in flight, to estimate what it cost if the run is cancelled mid-stream:
+        # (calls row id, characters sent); characters streamed back since it started.
+        self._in_flight: tuple[int, int] | None = None
+        self._in_flight_chars = 0
+        self._model = ""
+        self._last_totals: tuple[Usage, int, float | None] = (Usage(), 0, 0.0)
 
     @property
     def run_id(self) -> int | None:
@@ -185,6 +191,7 @@ class RunRecorder:
             raise RuntimeError("a second RunStarted for the same recorder")
         now = time.time()
         params = self._json(ev.settings.as_dict())
+        self._model = ev.model
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -280,6 +287,7 @@ class RunRecorder:
             if ev.index in self._done_steps:
                 return  # a late delta must not reopen a finished step
             self._start_step(ev.index, "step", None)  # a delta for a step never announced
+        self._in_flight_chars += len(ev.text)
         parts = self._pending.get(ev.index)
         if parts is None:
             self._pending[ev.index] = [ev.text]
@@ -336,6 +344,12 @@ class RunRecorder:
         )
         if cur.lastrowid is not None:
             self._calls[ev.call_index] = cur.lastrowid
+            sent = ev.request.get("messages") or []
+            chars = len(str(ev.request.get("system") or "")) + sum(
+                len(str(m.get("content", ""))) for m in sent if isinstance(m, dict)
+            )
+            self._in_flight = (cur.lastrowid, chars)
+            self._in_flight_chars = 0
 
     def _shift_for(self, first_index: int) -> int:
         """On resume, number new calls after the recorded ones (the engine restarts its count)."""
@@ -347,6 +361,7 @@ class RunRecorder:
         return 0 if last is None or first_index > last else last + 1 - first_index
 
     def _on_call_finished(self, ev: CallFinished) -> None:
+        self._in_flight = None
         values = (
             self._redact(ev.response_text),
             ev.stop_reason,
@@ -376,6 +391,7 @@ class RunRecorder:
         )
 
     def _on_usage(self, ev: UsageUpdate) -> None:
+        self._last_totals = (ev.usage, ev.calls, ev.cost_usd)
         self.db.execute(
             "update runs set input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,"
             " cache_write_tokens = ?, calls = ?, cost_usd = ?, heartbeat_at = ? where id = ?",
@@ -417,6 +433,7 @@ class RunRecorder:
             return
         with self._tx():
             self._flush_pending()
+            self._settle_in_flight_call(stop_reason or status)
             self.db.execute(
                 "update runs set status = ?, stop_reason = ?, error = ?, finished_at = ?,"
                 " elapsed_s = ?, heartbeat_at = ? where id = ?",
@@ -432,6 +449,30 @@ class RunRecorder:
             )
         self._finished = True
         self._stop_timers()
+
+    def _settle_in_flight_call(self, why: str) -> None:
+        """A call cut off by cancellation made tokens that no usage event will report: estimate
+        them (about 4 characters a token) so the run's totals and cost are not zero."""
+        if self._in_flight is None:
+            return
+        row_id, sent = self._in_flight
+        self._in_flight = None
+        estimate = Usage(input_tokens=-(-sent // 4), output_tokens=-(-self._in_flight_chars // 4))
+        self.db.execute(
+            "update calls set stop_reason = ?, input_tokens = ?, output_tokens = ?,"
+            " error = 'usage estimated: the call was cut off' where id = ?",
+            (why, estimate.input_tokens, estimate.output_tokens, row_id),
+        )
+        from reasoning.providers.pricing import cost
+
+        usage, calls, spent = self._last_totals
+        extra = cost(self._model, estimate)
+        total_cost = None if spent is None or extra is None else spent + extra
+        self.db.execute(
+            "update runs set input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,"
+            " cache_write_tokens = ?, calls = ?, cost_usd = ? where id = ?",
+            (*self._totals(usage + estimate, calls + 1, total_cost), self._run_id),
+        )
 
     # ---- writing -----------------------------------------------------------------------
 
