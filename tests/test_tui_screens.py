@@ -4,19 +4,17 @@ against the fake server, history search/open/delete, markup safety, and snapshot
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
 from fakellm import FakeLLM, Reply, dcot_responder
-from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
+from tui_helpers import SIZE, fixed_app, screen_segments, screen_text, wait_for
 
 from reasoning.events import (
     RunFinished,
@@ -29,12 +27,11 @@ from reasoning.events import (
     TextDelta,
     Usage,
 )
-from reasoning.providers.base import ProviderSpec
 from store.db import open_db
 from store.grades import add_grade, grade_history
 from store.problems import import_file
 from store.recorder import RunRecorder
-from tui.app import PonderApp, ProviderState
+from tui.app import PonderApp
 from tui.screens.ask import AskModal
 from tui.screens.bench import BenchScreen
 from tui.screens.confirm_modal import ConfirmModal
@@ -44,9 +41,7 @@ from tui.screens.response_modal import ResponseModal
 from tui.screens.solve import SolveScreen
 from tui.widgets.bench_progress import ConfigBar
 
-SIZE = (160, 48)
 STARTED = "2025-03-01T10:00:00+00:00"
-FAKE_SPEC = ProviderSpec(kind="openai", name="openai", model="fake-model")
 INJECTION = "[bold red]boom[/] [/foo] [link=http://evil]x[/link] \x1b[31mred\x1b]0;title\x07"
 
 # ---- data ------------------------------------------------------------------------------------
@@ -162,40 +157,6 @@ def seed_runs(db: sqlite_utils.Database) -> dict[str, int]:
         "free": record_run(db, "zebra crossing riddle", "a zebra", reward=0.4),
     }
     return ids
-
-
-def fixed_app(db: sqlite_utils.Database | None, **kwargs: Any) -> PonderApp:
-    return PonderApp(
-        db=db,
-        provider_state=ProviderState(spec=FAKE_SPEC, resolving=False),
-        clock=lambda: 0.0,
-        **kwargs,
-    )
-
-
-def screen_text(app: PonderApp) -> str:
-    width, height = app.size
-    console = Console(
-        width=width, height=height, file=io.StringIO(), record=True, force_terminal=True
-    )
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_text()
-
-
-def screen_segments(app: PonderApp) -> list[Any]:
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    console = Console(width=app.size[0], file=io.StringIO(), force_terminal=True)
-    return list(console.render(update))
-
-
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.02)
 
 
 async def open_mode(pilot: Pilot[Any], key: str) -> Any:

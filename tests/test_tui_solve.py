@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import random
 import time
 from collections.abc import Iterable
@@ -11,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from textual.pilot import Pilot
+from tui_helpers import FAKE_SPEC, SIZE, fixed_app, screen_segments, screen_text, wait_for
 
 from reasoning.events import (
     Event,
@@ -28,7 +27,6 @@ from reasoning.events import (
     Usage,
     UsageUpdate,
 )
-from reasoning.providers.base import ProviderSpec
 from tui.app import PonderApp, ProviderState
 from tui.screens.solve import SolveScreen
 from tui.widgets.latex import MathStream, latex_to_text, render_math
@@ -37,38 +35,7 @@ from tui.widgets.reward_curve import RewardCurve
 from tui.widgets.step_block import StepBlock
 from tui.widgets.step_list import StepList
 
-SIZE = (160, 48)
-FAKE_SPEC = ProviderSpec(kind="openai", name="openai", model="fake-model")
-
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def fixed_app(db: Any = None) -> PonderApp:
-    """An app with a provider given as is and a frozen clock: deterministic on screen."""
-    return PonderApp(
-        db=db,
-        provider_state=ProviderState(spec=FAKE_SPEC, resolving=False),
-        clock=lambda: 0.0,
-    )
-
-
-def screen_text(app: PonderApp) -> str:
-    """The screen as plain text, the way a user would read it."""
-    width, height = app.size
-    console = Console(
-        width=width, height=height, file=io.StringIO(), record=True, force_terminal=True
-    )
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_text()
-
-
-def screen_segments(app: PonderApp) -> list[Any]:
-    """Every segment the terminal would receive for the current screen."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    console = Console(width=app.size[0], file=io.StringIO(), force_terminal=True)
-    return list(console.render(update))
 
 
 def solve_screen(app: PonderApp) -> SolveScreen:
@@ -88,14 +55,6 @@ async def settle(pilot: Pilot[Any], timeout: float = 5.0) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("step blocks did not settle")
-
-
-async def wait_for(pilot: Pilot[Any], condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.02)
 
 
 def step(index: int, kind: Any, content: str, **kw: Any) -> Step:

@@ -1,0 +1,55 @@
+"""Helpers shared by the TUI tests: a deterministic app, the screen as text, waiting on it."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from textual.pilot import Pilot
+
+from reasoning.providers.base import ProviderSpec
+from tui.app import PonderApp, ProviderState
+
+SIZE = (160, 48)
+FAKE_SPEC = ProviderSpec(kind="openai", name="openai", model="fake-model")
+
+
+def fixed_app(db: Any = None, **kwargs: Any) -> PonderApp:
+    """An app with a provider given as is and a frozen clock: deterministic on screen."""
+    return PonderApp(
+        db=db,
+        provider_state=ProviderState(spec=FAKE_SPEC, resolving=False),
+        clock=lambda: 0.0,
+        **kwargs,
+    )
+
+
+def screen_text(app: PonderApp) -> str:
+    """The screen as plain text, the way a user would read it."""
+    width, height = app.size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), record=True, force_terminal=True
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text()
+
+
+def screen_segments(app: PonderApp) -> list[Any]:
+    """Every segment the terminal would receive for the current screen."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console = Console(width=app.size[0], file=io.StringIO(), force_terminal=True)
+    return list(console.render(update))
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let the app run until `condition` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the screen")
+        await pilot.pause(0.02)
