@@ -25,8 +25,8 @@ from store.problems import Problem, ensure_bundled, list_problems
 from store.scores import score_table
 from tui.cli import main
 from tui.commands.bench import progress_line
-from tui.ratelimit import slow_down_wait
-from tui.runner import BenchPlan, BenchProgress, plan_jobs, run_bench
+from workbench.ratelimit import slow_down_wait
+from workbench.bench import BenchPlan, BenchProgress, plan_jobs, run_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 MIXED = "ponder-mixed"

@@ -15,14 +15,14 @@ from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, safe_
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from tui.runner import BenchPlan, BenchProgress, BenchSummary
+    from workbench.bench import BenchPlan, BenchProgress, BenchSummary
 
 PLAIN_EVERY_S = 2.0  # a plain progress line at most this often when stdout is not a terminal
 DRAW_EVERY_S = 0.1
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.runner import BenchError, run_bench
+    from workbench.bench import BenchError, run_bench
 
     plan = plan_from_args(args)
     db = open_store(args, write=True)
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 def plan_from_args(args: argparse.Namespace) -> BenchPlan:
     """The runner's plan from the command line, or UsageError naming the bad flag."""
     from reasoning.events import RunSettings
-    from tui.runner import BenchPlan
+    from workbench.bench import BenchPlan
 
     models = args.model if isinstance(args.model, list) else [args.model] if args.model else []
     for name in (

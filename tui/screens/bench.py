@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from store.scores import ComparisonRow, ScoreRow
     from tui.app import PonderApp
-    from tui.runner import BenchPlan, BenchProgress, BenchSummary
+    from workbench.bench import BenchPlan, BenchProgress, BenchSummary
 
 POLL_S = 0.5  # the store is read this often while the screen is on show
 STOP_WAIT_S = 10.0  # on quit, how long the runs in flight get to be recorded as cancelled
@@ -250,7 +250,7 @@ class BenchScreen(Screen[None]):
         if db is None:
             return
         from store.problems import list_datasets
-        from tui.runner import known_datasets
+        from workbench.bench import known_datasets
 
         try:
             known_datasets(db)  # loads the bundled sets, so they can be picked
@@ -276,7 +276,7 @@ class BenchScreen(Screen[None]):
 
     def _plan(self, *, resume: bool) -> BenchPlan | None:
         """The plan from the form, or None (with a notification saying what is missing)."""
-        from tui.runner import BenchPlan
+        from workbench.bench import BenchPlan
 
         dataset = self.query_one("#bench-dataset", Select).selection
         if not dataset:
@@ -366,7 +366,7 @@ class BenchScreen(Screen[None]):
     def _run(self, plan: BenchPlan) -> None:
         # Its own thread, event loop and connection: the UI never waits on the bench's
         # writes, planning or grading; progress is read from the store by `poll`.
-        from tui.runner import BenchError, run_bench
+        from workbench.bench import BenchError, run_bench
 
         db = self.db
         assert db is not None

@@ -29,7 +29,7 @@ from reasoning.events import (
     Usage,
     UsageUpdate,
 )
-from tui.ratelimit import GatedProvider, RateGate
+from workbench.ratelimit import GatedProvider, RateGate
 
 Paradigm = Literal["dcot", "g1", "direct"]
 PARADIGMS: tuple[Paradigm, ...] = ("dcot", "g1", "direct")
