@@ -161,7 +161,7 @@ HOSTILE = (
 
 @pytest.mark.parametrize("chunk", [1, 3, 7])
 def test_escape_sequences_cut_between_deltas_leave_no_residue(openai_env, capsys, chunk):
-    from tui.commands.common import safe_text
+    from tui.text import safe_text
 
     openai_env.queue(Reply(f"<step>{HOSTILE}</step><answer>4</answer>", chunk=chunk))
     assert exit_code(["solve", "q", "--no-store"]) == 0

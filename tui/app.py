@@ -139,7 +139,7 @@ class PonderApp(App[int]):
         if isinstance(event, events.Paste):
             # A paste is the user's text, but copied from a terminal or a web page it can carry
             # escape sequences that an Input or the prompt box would write to the screen as is.
-            from tui.commands.common import safe_text
+            from tui.text import safe_text
 
             event.text = safe_text(event.text)
         await super().on_event(event)

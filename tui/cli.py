@@ -15,7 +15,7 @@ _PATH_ARGS = frozenset({"file", "db", "prompts"})
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line on stderr, exit 2
-        from tui.commands.common import safe_text
+        from tui.text import safe_text
 
         sys.stderr.write(f"{self.prog}: error: {' '.join(safe_text(message).split())}\n")
         raise SystemExit(2)
@@ -195,7 +195,7 @@ _COMMANDS = {
 
 def _one_line(exc: Exception) -> str:
     """An error message as one line safe for a terminal, whatever paths or text it quotes."""
-    from tui.commands.common import safe_text
+    from tui.text import safe_text
 
     return " ".join(safe_text(str(exc)).split())
 

@@ -10,7 +10,8 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING
 
-from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, safe_text
+from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out
+from tui.text import safe_text
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import UsageError, open_store, out, safe_text, store_writable
+from tui.commands.common import UsageError, open_store, out, store_writable
+from tui.text import safe_text
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -9,7 +9,8 @@ import re
 import shutil
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import UsageError, open_store, out, safe_text
+from tui.commands.common import UsageError, open_store, out
+from tui.text import safe_text
 
 if TYPE_CHECKING:
     from store.queries import RunDetail, RunSummary

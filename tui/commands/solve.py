@@ -8,15 +8,8 @@ import sys
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import (
-    MAX_ATTEMPTS,
-    SafeStream,
-    UsageError,
-    json_text,
-    open_store,
-    out,
-    safe_text,
-)
+from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out
+from tui.text import SafeStream, json_text, safe_text
 
 if TYPE_CHECKING:
     from reasoning.events import Event, RunResult, RunSettings

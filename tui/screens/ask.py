@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from tui.commands.common import safe_text
+from tui.text import safe_text
 
 
 @dataclass(frozen=True)

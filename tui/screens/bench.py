@@ -22,9 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from tui.commands.common import safe_text
 from tui.screens.fast_mount import mark_styles_current
 from tui.screens.store_thread import thread_db
+from tui.text import safe_text
 from tui.widgets.bands import format_cost, format_elapsed, format_tokens
 from tui.widgets.bench_progress import (
     ConfigBar,

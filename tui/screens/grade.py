@@ -18,7 +18,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Select, Static
 
 from store.grades import GradeError, StoredGrade, grade_history, parse_human_verdict
-from tui.commands.common import safe_text
 from tui.screens.ask import AskModal, Field
 from tui.screens.fast_mount import mark_styles_current
 from tui.screens.grade_rows import (
@@ -35,6 +34,7 @@ from tui.screens.grade_rows import (
     ungraded_ids,
 )
 from tui.screens.store_thread import thread_db
+from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import Column, PagedTable, Row
 from tui.widgets.reflow import reflow

@@ -18,10 +18,10 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from store.queries import RunSummary, count_runs, list_runs
-from tui.commands.common import safe_text
 from tui.screens.ask import AskModal, Field
 from tui.screens.fast_mount import mark_styles_current
 from tui.screens.store_thread import thread_db
+from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
 from tui.widgets.run_cells import (

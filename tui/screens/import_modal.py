@@ -7,8 +7,8 @@ from typing import Any
 
 from textual.app import App
 
-from tui.commands.common import safe_text
 from tui.screens.ask import AskModal, Field
+from tui.text import safe_text
 
 SUFFIXES = (".xlsx", ".csv", ".jsonl", ".json")
 

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from store.queries import RunSummary
-from tui.commands.common import safe_text
+from tui.text import safe_text
 from tui.widgets.bands import format_reward
 
 _STATUS = {"done": "✓", "failed": "✗", "cancelled": "■", "interrupted": "■", "running": "●"}

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from store.queries import RunDetail
-from tui.commands.common import safe_text
+from tui.text import safe_text
 from tui.widgets.bands import format_reward
 
 

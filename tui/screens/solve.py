@@ -29,8 +29,8 @@ from reasoning.events import (
     TextDelta,
     UsageUpdate,
 )
-from tui.commands.common import safe_text
 from tui.screens.ask import AskModal, Field
+from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.prompt_box import PromptBox
 from tui.widgets.run_view import RunView

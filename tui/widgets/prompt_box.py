@@ -7,7 +7,7 @@ from textual.message import Message
 from textual.widgets import TextArea
 from textual.widgets.text_area import EditResult, Location
 
-from tui.commands.common import safe_text
+from tui.text import safe_text
 
 
 class PromptBox(TextArea):

@@ -9,7 +9,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from reasoning.events import RunResult, Step, StepKind
-from tui.commands.common import safe_text
+from tui.text import safe_text
 from tui.widgets.bands import format_elapsed, format_reward
 from tui.widgets.latex import render_math
 from tui.widgets.markdown_view import MarkdownView

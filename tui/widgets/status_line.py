@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.content import Content, Span
 from textual.widgets import Static
 
-from tui.commands.common import safe_text
+from tui.text import safe_text
 
 
 @dataclass(frozen=True)

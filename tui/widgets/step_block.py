@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from reasoning.events import Step, StepKind
-from tui.commands.common import safe_text
+from tui.text import safe_text
 from tui.widgets.bands import format_reward, reward_band
 from tui.widgets.block_split import complete_blocks_end
 from tui.widgets.latex import MathStream, render_math
