@@ -25,8 +25,9 @@ from store.problems import Problem, ensure_bundled, list_problems
 from store.scores import score_table
 from tui.cli import main
 from tui.commands.bench import progress_line
+from workbench.bench import BenchProgress, run_bench
+from workbench.plan import BenchPlan, plan_jobs
 from workbench.ratelimit import slow_down_wait
-from workbench.bench import BenchPlan, BenchProgress, plan_jobs, run_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 MIXED = "ponder-mixed"

@@ -19,7 +19,8 @@ from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done
 from store.db import open_db
 from store.problems import import_file
-from workbench.bench import BenchPlan, BenchProgress, run_bench
+from workbench.bench import BenchProgress, run_bench
+from workbench.plan import BenchPlan
 
 N = 8
 

@@ -8,15 +8,14 @@ and a bench cut short (Ctrl+C, kill -9, a cost cap) is completed later with `res
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import dataclasses
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from dataclasses import dataclass
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -24,56 +23,18 @@ from reasoning.events import (
     Notice,
     RunFinished,
     RunResult,
-    RunSettings,
     RunStarted,
     Usage,
     UsageUpdate,
 )
+from workbench.grading import GradingThread
+from workbench.plan import BenchError, BenchPlan, Job, Paradigm, Planned, plan_runs
 from workbench.ratelimit import GatedProvider, RateGate
 
-Paradigm = Literal["dcot", "g1", "direct"]
-PARADIGMS: tuple[Paradigm, ...] = ("dcot", "g1", "direct")
 # A model whose first runs all fail with the same provider error gets no more runs started.
 BREAKER_RUNS = 5
 TICK_S = 0.5  # progress refresh while nothing else happens (tokens, ETA)
 GRADE_AFTER_S = 0.1  # grading waits this long after a run ends, for the rest of its burst
-
-
-class BenchError(Exception):
-    """The plan cannot run (unknown dataset, no provider, bad numbers): one line for the user."""
-
-
-@dataclass(frozen=True)
-class BenchPlan:
-    """What to run: a dataset across paradigms and models, and how."""
-
-    dataset: str
-    paradigms: tuple[str, ...] = ("dcot",)
-    models: tuple[str, ...] = ()  # empty: the provider's default model
-    provider: str | None = None
-    base_url: str | None = None
-    concurrency: int = 4
-    limit: int | None = None
-    attempts: int = 1
-    resume: bool = False
-    max_cost: float | None = None
-    settings: RunSettings = field(default_factory=RunSettings)
-    provider_concurrency: int | None = None  # calls in flight per endpoint; None: = concurrency
-
-
-@dataclass(frozen=True)
-class Job:
-    """One problem under one paradigm and one model (run `attempts` times)."""
-
-    problem_id: int
-    key: str
-    prompt: str
-    paradigm: str
-    model: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.key} · {self.model} · {self.paradigm}"
 
 
 @dataclass(frozen=True)
@@ -137,183 +98,6 @@ class BenchSummary:
 ProgressFn = Callable[[BenchProgress], None]
 
 
-# ---- planning ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Planned:
-    jobs: list[Job]  # to run now
-    all_jobs: int
-    skipped_done: int
-    skipped_running: int
-    specs: dict[str, Any]  # model -> ProviderSpec
-    bench_id: str
-
-
-def _check(plan: BenchPlan) -> None:
-    if not plan.paradigms:
-        raise BenchError("give at least one paradigm")
-    bad = [p for p in plan.paradigms if p not in PARADIGMS]
-    if bad:
-        raise BenchError(f"unknown paradigm {bad[0]!r}: use {', '.join(PARADIGMS)}")
-    for name, value in (
-        ("concurrency", plan.concurrency),
-        ("attempts", plan.attempts),
-        ("limit", plan.limit),
-        ("provider concurrency", plan.provider_concurrency),
-    ):
-        if value is not None and value < 1:
-            raise BenchError(f"{name} must be at least 1")
-    if plan.max_cost is not None and not plan.max_cost > 0:
-        raise BenchError("the cost cap must be a positive number of USD")
-
-
-def known_datasets(db: sqlite_utils.Database) -> list[str]:
-    """Names of the datasets in the store (bundled ones loaded first)."""
-    from store.problems import ImportProblem, ensure_bundled, list_datasets
-
-    with contextlib.suppress(ImportProblem):  # a broken bundled file must not block a bench
-        ensure_bundled(db)
-    return [d["name"] for d in list_datasets(db)]
-
-
-def resolve_models(plan: BenchPlan) -> dict[str, Any]:
-    """Each model of the plan (or the provider's default) mapped to its ProviderSpec."""
-    from reasoning.providers import NoProvider, resolve_spec
-
-    specs: dict[str, Any] = {}
-    for model in plan.models or (None,):
-        try:
-            spec = resolve_spec(provider=plan.provider, model=model, base_url=plan.base_url)
-        except (NoProvider, ValueError) as exc:
-            raise BenchError(str(exc)) from None
-        specs.setdefault(spec.model, spec)
-    return specs
-
-
-def _plan(db: sqlite_utils.Database, plan: BenchPlan) -> _Planned:
-    from store.benchq import JobKey, job_states, latest_bench_id
-    from store.problems import list_problems
-    from store.queries import mark_interrupted
-
-    _check(plan)
-    names = known_datasets(db)
-    if plan.dataset not in names:
-        known = ", ".join(names) if names else "none yet (ponder import FILE)"
-        raise BenchError(f"no dataset {plan.dataset!r}; known datasets: {known}")
-    specs = resolve_models(plan)
-    mark_interrupted(db)  # runs of a dead process are interrupted, so resume re-runs them
-    problems = list_problems(db, plan.dataset)[: plan.limit]
-    every = [
-        Job(p.id, p.key, p.text, paradigm, model)
-        for p in problems
-        for model in specs
-        for paradigm in plan.paradigms
-    ]
-    states = job_states(db, plan.dataset, plan.paradigms, list(specs), plan.attempts)
-    known_runs = [
-        run_id
-        for j in every
-        if (s := states.get(JobKey(j.problem_id, j.paradigm, j.model)))
-        for run_id in s.run_ids
-    ]
-    bench_id = (latest_bench_id(db, known_runs) if plan.resume else None) or uuid.uuid4().hex[:12]
-    if not plan.resume:
-        return _Planned(every, len(every), 0, 0, specs, bench_id)
-    todo, done, running = [], 0, 0
-    for job in every:
-        state = states.get(JobKey(job.problem_id, job.paradigm, job.model))
-        status = state.status if state else "new"
-        if status == "done":
-            done += 1
-        elif status == "running":  # alive in another process: do not run it twice
-            running += 1
-        else:
-            todo.append(job)
-    return _Planned(todo, len(every), done, running, specs, bench_id)
-
-
-def plan_jobs(db: sqlite_utils.Database, plan: BenchPlan) -> list[Job]:
-    """The jobs to run: problem x model x paradigm; with resume, those not done yet."""
-    return _plan(db, plan).jobs
-
-
-# ---- grading off the event loop ------------------------------------------------------------
-
-
-def _db_file(db: sqlite_utils.Database) -> str | None:
-    for _, name, path in db.conn.execute("pragma database_list").fetchall():
-        if name == "main":
-            return path or None
-    return None
-
-
-class _Grader:
-    """Auto-grades finished runs one at a time in a thread with its own connection, so a slow
-    symbolic check never stalls the streams; in memory (tests) it grades inline."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        self.path = _db_file(db)
-        self.pool = (
-            concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ponder-grade")
-            if self.path
-            else None
-        )
-        self._own: sqlite_utils.Database | None = None
-
-    def _connection(self) -> sqlite_utils.Database:
-        if self.pool is None:
-            return self.db
-        if self._own is None:
-            from store.db import open_db
-
-            self._own = open_db(self.path, recover=False)
-        return self._own
-
-    def _grade(self, run_id: int) -> str:
-        from store.grades import auto_grade_run
-
-        return auto_grade_run(self._connection(), run_id).verdict
-
-    def _warm(self) -> None:
-        from graders import grade  # noqa: F401
-        from reasoning.providers.pricing import config_prices
-        from store.grades import auto_grade_run  # noqa: F401
-
-        config_prices()
-        self._connection()
-
-    def warm_up(self) -> None:
-        """Load what grading and pricing need, in the grading thread: called while the first
-        calls are in flight, so this is not done when the first runs end and the next start."""
-        if self.pool is not None:
-            with contextlib.suppress(RuntimeError):  # the pool is already shut down
-                self.pool.submit(self._warm)
-
-    def _grade_all(self, run_ids: list[int]) -> list[str | Exception]:
-        out: list[str | Exception] = []
-        for run_id in run_ids:
-            try:
-                out.append(self._grade(run_id))
-            except Exception as exc:  # one bad run must not keep the others ungraded
-                out.append(exc)
-        return out
-
-    async def grade_all(self, run_ids: list[int]) -> list[str | Exception]:
-        """Each run's verdict, or the exception its grading raised."""
-        if self.pool is None:
-            return self._grade_all(run_ids)
-        return await asyncio.wrap_future(self.pool.submit(self._grade_all, run_ids))
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        if self._own is not None:
-            self._own.conn.close()
-            self._own = None
-
-
 # ---- running -------------------------------------------------------------------------------
 
 
@@ -340,7 +124,7 @@ class _Bench:
         self,
         db: sqlite_utils.Database,
         plan: BenchPlan,
-        planned: _Planned,
+        planned: Planned,
         on_progress: ProgressFn | None,
         stop: asyncio.Event | None,
         pause: asyncio.Event | None = None,
@@ -377,7 +161,7 @@ class _Bench:
         self.run_ids: list[int] = []
         self.providers: dict[str, GatedProvider] = {}
         self.gates: dict[tuple[str, str | None], RateGate] = {}
-        self.grader = _Grader(db)
+        self.grader = GradingThread(db)
         self.started = time.monotonic()
 
     # ---- progress ----
@@ -812,5 +596,5 @@ async def run_bench(
     """Run the plan; progress goes to `on_progress`. Setting `stop` ends it cleanly (in-flight
     runs recorded as cancelled); cancelling the task does the same and re-raises. While `pause`
     is set nothing new starts and the runs in flight finish."""
-    planned = _plan(db, plan)
+    planned = plan_runs(db, plan)
     return await _Bench(db, plan, planned, on_progress, stop, pause).run()

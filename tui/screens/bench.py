@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
     from store.scores import ComparisonRow, ScoreRow
     from tui.app import PonderApp
-    from workbench.bench import BenchPlan, BenchProgress, BenchSummary
+    from workbench.bench import BenchProgress, BenchSummary
+    from workbench.plan import BenchPlan
 
 POLL_S = 0.5  # the store is read this often while the screen is on show
 STOP_WAIT_S = 10.0  # on quit, how long the runs in flight get to be recorded as cancelled
@@ -250,7 +251,7 @@ class BenchScreen(Screen[None]):
         if db is None:
             return
         from store.problems import list_datasets
-        from workbench.bench import known_datasets
+        from workbench.plan import known_datasets
 
         try:
             known_datasets(db)  # loads the bundled sets, so they can be picked
@@ -276,7 +277,7 @@ class BenchScreen(Screen[None]):
 
     def _plan(self, *, resume: bool) -> BenchPlan | None:
         """The plan from the form, or None (with a notification saying what is missing)."""
-        from workbench.bench import BenchPlan
+        from workbench.plan import BenchPlan
 
         dataset = self.query_one("#bench-dataset", Select).selection
         if not dataset:
@@ -366,7 +367,8 @@ class BenchScreen(Screen[None]):
     def _run(self, plan: BenchPlan) -> None:
         # Its own thread, event loop and connection: the UI never waits on the bench's
         # writes, planning or grading; progress is read from the store by `poll`.
-        from workbench.bench import BenchError, run_bench
+        from workbench.bench import run_bench
+        from workbench.plan import BenchError
 
         db = self.db
         assert db is not None
