@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import re
 import socket
 import sqlite3
 import time
@@ -37,13 +36,10 @@ from reasoning.events import (
     UsageUpdate,
 )
 from reasoning.providers.errors import public_url
+from reasoning.secrets import REDACTED, known, redact, remember
 
 FLUSH_INTERVAL_S = 2.0
 HEARTBEAT_INTERVAL_S = 15.0
-REDACTED = "[redacted]"
-
-# Environment variables whose values are secrets: never let one reach the database.
-_SECRET_NAME = re.compile(r"(API_?KEY|_KEY|TOKEN|SECRET|PASSWORD)$", re.IGNORECASE)
 # Request keys that carry credentials, whatever a provider put there.
 _SECRET_FIELDS = {"api_key", "api-key", "x-api-key", "authorization", "proxy-authorization"}
 
@@ -51,13 +47,6 @@ _SECRET_FIELDS = {"api_key", "api-key", "x-api-key", "authorization", "proxy-aut
 def now_iso() -> str:
     """The current time as ISO 8601 UTC, to the second."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def env_secrets() -> tuple[str, ...]:
-    """Values of the environment's key-like variables (long enough to be real keys)."""
-    return tuple(
-        value for name, value in os.environ.items() if _SECRET_NAME.search(name) and len(value) >= 8
-    )
 
 
 class RunRecorder:
@@ -90,8 +79,10 @@ class RunRecorder:
             and not db.execute("select 1 from runs where id = ?", (run_id,)).fetchone()
         ):
             raise ValueError(f"no run {run_id}")
-        # Keys from the environment, plus any the caller knows of (a config file's): redacted.
-        self._secrets = tuple({*env_secrets(), *(s for s in secrets if len(s) >= 8)})
+        # Every key the process holds (environment, config file, base URLs), plus the caller's.
+        for secret in secrets:
+            remember(secret)
+        self._secrets = known()
         self._started = False
         self._finished = False
         self._t0 = clock()
@@ -190,6 +181,7 @@ class RunRecorder:
         if self._started:
             raise RuntimeError("a second RunStarted for the same recorder")
         now = time.time()
+        self._secrets = known()  # keys remembered since the recorder was made (the provider's)
         params = self._json(ev.settings.as_dict())
         self._model = ev.model
         try:
@@ -561,10 +553,7 @@ class RunRecorder:
         )
 
     def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
+        return redact(text, self._secrets)
 
     def _redact_opt(self, text: str | None) -> str | None:
         return None if text is None else self._redact(text)

@@ -36,7 +36,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 TOKEN_CHARS = 4
@@ -80,6 +80,8 @@ class Reply:
         None  # send N chars, then an in-stream error event (Anthropic overloaded)
     )
     hang: bool = False  # read the request and never answer
+    # Replace "{key}" in text and error with the key the request carried (a server echoing it).
+    echo_key: bool = False
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Reply:
@@ -110,6 +112,13 @@ class RecordedRequest:
     @property
     def system_text(self) -> str:
         return system_text(self.body) if isinstance(self.body, dict) else ""
+
+
+def _echo_key(reply: Reply, headers: dict[str, str]) -> Reply:
+    """The reply with "{key}" replaced by the key the request was sent with."""
+    key = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ")
+    error = reply.error.replace("{key}", key) if reply.error is not None else None
+    return replace(reply, text=reply.text.replace("{key}", key), error=error, echo_key=False)
 
 
 # ---- helpers over request bodies of either protocol -----------------------------------------
@@ -573,6 +582,8 @@ class FakeLLM:
             msg = "FakeLLM: no reply scripted for this request"
             await _send_json(writer, 400, _error_body(protocol, 400, msg))
             return True
+        if reply.echo_key:
+            reply = _echo_key(reply, headers)
         await asyncio.sleep(self.latency if reply.latency is None else reply.latency)
         if reply.hang:
             await self._wait_closed(reader)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reasoning.providers.base import Secret
+from reasoning.secrets import remember, remember_url
 
 CONFIG_ENV = "PONDER_CONFIG"
 Kind = Literal["anthropic", "openai"]
@@ -214,6 +215,8 @@ def _preset(
                 f"run chmod 600 {path} or use api_key_env"
             )
         secret = Secret(table["api_key"])
+        remember(table["api_key"])
+    remember_url(table.get("base_url"))
     start = base if base is not None and base.kind == kind else Preset(name, kind, needs_key=False)
     preset = replace(
         start,

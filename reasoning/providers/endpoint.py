@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from typing import Any, Literal
 
 from reasoning.events import Usage
-from reasoning.providers.base import ChatRequest, Delta, Done, ProviderSpec
+from reasoning.providers.base import ChatRequest, Delta, Done, ProviderError, ProviderSpec
 from reasoning.providers.errors import CallContext
 from reasoning.providers.retry import RetryPolicy, retrying
+from reasoning.secrets import StreamRedactor, redact, remember, remember_url
 
 CONNECT_TIMEOUT_S = 10.0
 # How long to read on after a stream's terminal event, for the end of the HTTP body.
@@ -49,6 +51,32 @@ async def drain(lines: AsyncIterator[str]) -> None:
         pass
 
 
+async def redacted(items: AsyncIterator[Delta | Done]) -> AsyncIterator[Delta | Done]:
+    """The stream with every key this process holds taken out of the text (a server may echo
+    one back), even a key split across deltas; error messages too."""
+    guard = StreamRedactor()
+    try:
+        async with aclosing(items) as stream:  # type: ignore[type-var]
+            async for item in stream:
+                if isinstance(item, Delta):
+                    text = guard.feed(item.text)
+                    if text:
+                        yield Delta(text)
+                    continue
+                if isinstance(item, Done):
+                    rest = guard.flush()
+                    if rest:
+                        yield Delta(rest)
+                yield item
+    except ProviderError as exc:
+        exc.message = redact(exc.message)
+        exc.args = (exc.message,)
+        rest = guard.flush()
+        if rest:
+            yield Delta(rest)
+        raise
+
+
 class Endpoint:
     """A configured model endpoint; subclasses make the client and one streaming attempt."""
 
@@ -69,6 +97,8 @@ class Endpoint:
         self.on_notice = on_notice
         self._sleep = sleep
         self._key = api_key_for(spec)
+        remember(self._key)
+        remember_url(spec.base_url)
         self.policy = RetryPolicy(
             max_retries=max(0, spec.max_retries),
             base_s=float(spec.extra.get("retry_base_s", 0.5)),  # type: ignore[arg-type]
@@ -119,12 +149,14 @@ class Endpoint:
 
     def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done]:
         """Deltas then one Done; ProviderError / StreamCut on failure (see retry.retrying)."""
-        return retrying(
-            lambda: self._attempt(request),
-            name=self.name,
-            policy=self.policy,
-            notify=self.notify,
-            sleep=self._sleep,
+        return redacted(
+            retrying(
+                lambda: self._attempt(request),
+                name=self.name,
+                policy=self.policy,
+                notify=self.notify,
+                sleep=self._sleep,
+            )
         )
 
     async def aclose(self) -> None:
