@@ -23,14 +23,36 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("ponder", appauthor=False)) / "ponder.db"
 
 
+def is_writable(path: Path) -> bool:
+    """Can this process write the database at `path` (and the WAL files beside it)?"""
+    if not path.exists():
+        return True  # to be created: opening reports why not, if it cannot
+    if not os.access(path, os.W_OK):
+        return False
+    if os.access(path.parent, os.W_OK):
+        return True
+    # A folder we cannot write: the WAL files must already be there, and writable.
+    return all(os.access(f"{path}{suffix}", os.W_OK) for suffix in ("-wal", "-shm"))
+
+
 def open_db(
-    path: str | Path | None = None, *, migrate_now: bool = True, recover: bool = True
+    path: str | Path | None = None,
+    *,
+    migrate_now: bool = True,
+    recover: bool = True,
+    read_only: bool | None = None,
 ) -> sqlite_utils.Database:
     """Open (creating if needed) and upgrade a Ponder database.
 
     `recover`: runs left `running` by a dead process become `interrupted` (cheap: by index).
+    `read_only`: open for reading only; None: so when the file or its folder cannot be written
+    (then nothing is upgraded or recovered, and any write fails as a read-only database).
     """
     path = Path(path).expanduser() if path else default_db_path()
+    if read_only is None:
+        read_only = not is_writable(path)
+    if read_only:
+        return sqlite_utils.Database(_connect_read_only(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -46,3 +68,26 @@ def open_db(
 
             mark_interrupted(db)
     return db
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; in a folder where SQLite cannot make its WAL index, the file is
+    read as immutable (nobody can write it there either)."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path))}?mode=ro"
+    last: sqlite3.Error | None = None
+    for extra in ("", "&immutable=1"):
+        conn = sqlite3.connect(
+            uri + extra, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+        try:
+            conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            last = exc
+            continue
+        return conn
+    assert last is not None
+    raise last

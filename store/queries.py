@@ -7,6 +7,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import time
 from dataclasses import dataclass, fields
 from typing import Any
@@ -298,14 +299,19 @@ def mark_interrupted(db: sqlite_utils.Database) -> int:
     if not dead:
         return 0
     finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with db.atomic():
-        for run_id, elapsed in dead:
-            db.execute(
-                "update runs set status = 'interrupted', stop_reason = 'interrupted',"
-                " finished_at = ?, elapsed_s = coalesce(elapsed_s, ?)"
-                " where id = ? and status = 'running'",
-                (finished_at, elapsed, run_id),
-            )
+    try:
+        with db.atomic():
+            for run_id, elapsed in dead:
+                db.execute(
+                    "update runs set status = 'interrupted', stop_reason = 'interrupted',"
+                    " finished_at = ?, elapsed_s = coalesce(elapsed_s, ?)"
+                    " where id = ? and status = 'running'",
+                    (finished_at, elapsed, run_id),
+                )
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
+        return 0  # a read-only store: the read paths say `interrupted` all the same
     return len(dead)
 
 

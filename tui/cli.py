@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -173,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("run", type=_int, metavar="RUN")
     sh.add_argument("--json", action="store_true")
     sh.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+    db = sub.add_parser("db", help="check the database, or recover what can be read of it")
+    dbs = db.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    dbs.add_parser("check", help="SQLite's integrity check").add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS
+    )
+    rec = dbs.add_parser("recover", help="copy every readable row into a new database FILE")
+    rec.add_argument("file", metavar="FILE")
+    rec.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
     return parser
 
 
@@ -190,6 +200,7 @@ _COMMANDS = {
     "scores": "grading",
     "export": "grading",
     "bench": "bench",
+    "db": "db",
 }
 
 
@@ -204,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from importlib import import_module
 
-    from tui.commands.common import RunFailed, UsageError
+    from tui.commands.common import RunFailed, StoreFault, UsageError
 
     try:
         _check_text(args)
@@ -224,6 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("ponder: interrupted\n")
         return 130
+    except sqlite3.DatabaseError as exc:  # a damaged file, a full disk...: say which and why
+        from tui.commands.common import store_path
+
+        sys.stderr.write(f"ponder: {_one_line(StoreFault(store_path(args), exc))}\n")
+        return 1
     except BrokenPipeError:
         # The reader went away (`| head`): point stdout at /dev/null so the flush at exit is quiet.
         import os

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,20 @@ class RunFailed(Exception):
     """The work itself failed (provider error after retries...): exit 1 with this line."""
 
 
+class StoreFault(Exception):
+    """The database failed under a command (a damaged page, a full disk): its one line."""
+
+    def __init__(self, path: Path, exc: BaseException) -> None:
+        self.path = path
+        self.verdict = str(exc) or type(exc).__name__
+        hint = ""
+        if "malformed" in self.verdict or "corrupt" in self.verdict:
+            hint = f"; check it with `ponder db check --db {path}`"
+        elif "full" in self.verdict:
+            hint = "; free some space"
+        super().__init__(f"database {path}: SQLite says: {self.verdict}{hint}")
+
+
 def store_path(args: argparse.Namespace) -> Path:
     """The database file the command line names: --db, else PONDER_DB, else the default."""
     from store.db import default_db_path
@@ -33,9 +46,10 @@ def store_path(args: argparse.Namespace) -> Path:
 
 
 def store_writable(args: argparse.Namespace) -> bool:
-    """False when the database file exists and this process may not write to it."""
-    path = store_path(args)
-    return not path.exists() or os.access(path, os.W_OK)
+    """False when the database exists and this process may not write to it (or its folder)."""
+    from store.db import is_writable
+
+    return is_writable(store_path(args))
 
 
 def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils.Database:
