@@ -199,17 +199,14 @@ def _loose_points(text: str, max_points: float) -> float | None:
     if labelled:
         m = labelled[-1]
         return _mark(m.group(1), m.group(2), max_points)
-    fractions = [
-        f for f in _FRACTION.finditer(text) if abs(float(f.group(2)) - max_points) < 1e-9
-    ]
+    fractions = [f for f in _FRACTION.finditer(text) if abs(float(f.group(2)) - max_points) < 1e-9]
     if fractions:
         return _mark(fractions[-1].group(1), None, max_points)
-    if m := _BARE.match(text):
-        return _mark(m.group(1), None, max_points)
+    if bare := _BARE.match(text):
+        return _mark(bare.group(1), None, max_points)
     return None
 
 
 def _short(text: str, width: int = 40) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
-

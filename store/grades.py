@@ -190,6 +190,13 @@ def effective_grade(db: sqlite_utils.Database, run_id: int) -> StoredGrade | Non
     )
 
 
+def grade_by_id(db: sqlite_utils.Database, grade_id: int) -> StoredGrade | None:
+    """One grade row by its id."""
+    return _stored(
+        db.conn.execute(f"select {_COLUMNS} from grades where id = ?", [grade_id]).fetchone()
+    )
+
+
 def undo_last_grade(db: sqlite_utils.Database, run_id: int) -> StoredGrade | None:
     """Delete the run's latest human grade (the TUI's undo) and return it; None if there is none."""
     row = db.conn.execute(

@@ -200,6 +200,41 @@ def m005_runs_selected(db: sqlite_utils.Database) -> None:
     db.table("runs").add_column("selected", int)
 
 
+@migration
+def m006_judge_calls(db: sqlite_utils.Database) -> None:
+    # The LLM judge's calls: its audit trail (request, raw reply) and its spend, per grade.
+    db["judge_calls"].create(
+        {
+            "id": int,
+            "run_id": int,  # the run judged
+            "grade_id": int,  # the grade the call produced (a needs_human one when it failed)
+            "provider": str,
+            "model": str,
+            "request": str,  # JSON: messages and parameters, never a key
+            "response": str,
+            "stop_reason": str,
+            "input_tokens": int,
+            "output_tokens": int,
+            "cache_read_tokens": int,
+            "cache_write_tokens": int,
+            "cost_usd": float,  # NULL: the model has no known price
+            "started_at": str,
+            "elapsed_s": float,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("grade_id", "grades", "id")],
+        defaults={
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cache_read_tokens": 0,
+            "cache_write_tokens": 0,
+        },
+    )
+    db["judge_calls"].create_index(["run_id"])
+    db["judge_calls"].create_index(["grade_id"])
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

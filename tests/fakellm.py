@@ -1171,8 +1171,28 @@ def direct_responder(body: dict[str, Any]) -> Reply:
     )
 
 
+def judge_responder(body: dict[str, Any]) -> Reply:
+    """An LLM judge's mark: points out of the asked maximum that depend only on the solution, so
+    the same run always gets the same mark (a proof with a backtrack loses points)."""
+    user = last_user_text(body)
+    top_match = re.search(r"out of (\d+)", user)
+    top = int(top_match.group(1)) if top_match else 10
+    solution = user.split("# Candidate's solution", 1)[-1]
+    digest = int(hashlib.sha256(solution.encode()).hexdigest(), 16)
+    points = top - digest % 4 - (2 if "different approach" in solution else 0)
+    points = max(0, min(top, points))
+    return Reply(
+        "<feedback>\nThe argument sets up the right quantities, but the key step is asserted"
+        " rather than proved, and the final case is not checked.\n</feedback>\n"
+        f"<points>{points}</points>"
+    )
+
+
 def demo_responder(body: dict[str, Any]) -> Reply:
-    """The demo for whatever paradigm the request is from: g1 JSON steps, plain answers, else dcot."""
+    """The demo for whatever paradigm the request is from: g1 JSON steps, plain answers, a judge's
+    mark, else dcot."""
+    if "<points>" in system_text(body):
+        return judge_responder(body)
     last = last_user_text(body).lower()
     if "final answer now" in last or 'line of the form "final answer' in last:
         return direct_responder(body)

@@ -60,7 +60,9 @@ def test_unreadable_replies_have_no_points_and_say_why(reply):
 
 
 def test_feedback_is_the_tag_content_without_the_points():
-    r = parse_judge_reply("<feedback>\nStep 2 divides by zero.\n</feedback>\n<points>3</points>", 10)
+    r = parse_judge_reply(
+        "<feedback>\nStep 2 divides by zero.\n</feedback>\n<points>3</points>", 10
+    )
     assert r.feedback == "Step 2 divides by zero."
     untagged = parse_judge_reply("Mostly right but sloppy.\nScore: 8", 10)
     assert untagged.feedback == "Mostly right but sloppy.\nScore: 8"

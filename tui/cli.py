@@ -11,7 +11,7 @@ from typing import NoReturn
 PARADIGMS = ("dcot", "g1", "direct")
 SQLITE_INT_MAX = 2**63 - 1  # run ids and counts are stored or compared in SQLite
 # Arguments that name files: any bytes the file system allows; every other argument is text.
-_PATH_ARGS = frozenset({"file", "db", "prompts"})
+_PATH_ARGS = frozenset({"file", "db", "prompts", "rubric"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,6 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--note", metavar="TEXT")
     g.add_argument("--by", metavar="NAME")
     g.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    g.add_argument(
+        "--judge", action="store_true", help="an LLM judge marks proofs and free-text answers"
+    )
+    g.add_argument("--provider", metavar="NAME", default=argparse.SUPPRESS, help="judge provider")
+    g.add_argument("--model", metavar="M", default=argparse.SUPPRESS, help="judge model")
+    g.add_argument("--base-url", metavar="URL", default=argparse.SUPPRESS)
+    g.add_argument("--rubric", metavar="FILE", help="the judge's marking scheme (a text file)")
+    g.add_argument("--redo", action="store_true", help="judge runs this judge already graded")
+    g.add_argument("--prompts", metavar="DIR", help="a folder of your own prompt files")
+    g.add_argument(
+        "--concurrency", type=_int, default=4, metavar="N", help="judge calls at once (default 4)"
+    )
 
     c = sub.add_parser("check", help="grade one answer against a reference")
     c.add_argument("reference", metavar="REFERENCE")
@@ -157,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
     sc.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    sc.add_argument(
+        "--agreement", action="store_true", help="how the LLM judge agrees with human grades"
+    )
 
     e = sub.add_parser("export", help="export runs or scores to CSV")
     e.add_argument("file", metavar="FILE.csv")

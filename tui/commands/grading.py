@@ -180,6 +180,12 @@ def _grade(args: argparse.Namespace) -> int:
 
     db = _store(args, write=True)
     try:
+        if args.judge:
+            from tui.commands.judging import judge_command
+
+            return judge_command(db, args)
+        if args.rubric or args.redo or args.prompts:
+            raise UsageError("--rubric, --redo and --prompts are for --judge")
         if args.auto:
             if args.verdict is not None:
                 raise UsageError("--auto takes a DATASET (or a RUN), not a verdict")
@@ -187,7 +193,10 @@ def _grade(args: argparse.Namespace) -> int:
                 raise UsageError("--note and --by are for a human grade, not --auto")
             return _grade_auto(db, args.target)
         if args.target is None or args.verdict is None:
-            raise UsageError("give --auto [DATASET], or RUN and full|partial|zero|SCORE|POINTS/MAX")
+            raise UsageError(
+                "give --auto [DATASET], --judge [DATASET], or RUN and"
+                " full|partial|zero|SCORE|POINTS/MAX"
+            )
         return _grade_by_hand(db, args)
     except GradeError as exc:
         raise UsageError(str(exc)) from None
@@ -272,6 +281,10 @@ def _scores(args: argparse.Namespace) -> int:
 
     db = _store(args)
     _require_dataset(db, args.dataset)
+    if args.agreement:
+        from tui.commands.judging import agreement_command
+
+        return agreement_command(db, args)
     rows = score_table(db, args.dataset)
     if args.csv:
         import csv

@@ -1,0 +1,293 @@
+"""The LLM judge end to end on the fake server: `ponder grade --judge`, `ponder scores --agreement`."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from fakellm import Reply, last_user_text
+
+from store.db import open_db
+from store.grades import add_grade, effective_grade, grade_history, human_grade
+from store.problems import ensure_bundled
+from tui.cli import main
+
+JUDGE = "gpt-4o-mini"  # a judge model with a known price, so its cost is counted
+
+
+def ponder(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def db():
+    database = open_db(os.environ["PONDER_DB"])
+    ensure_bundled(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def judge_env(fake_llm, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-judge")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    return fake_llm
+
+
+def proof_run(db, key: str, answer: str = "QED", steps=(("step", "Idea", "Factor it."),)) -> int:
+    problem_id = db.conn.execute(
+        "select id from problems where dataset = 'ponder-proofs' and key = ?", [key]
+    ).fetchone()[0]
+    cur = db.conn.execute(
+        "insert into runs (problem_id, prompt, paradigm, provider, model, status, answer,"
+        " started_at) values (?, 'p', 'dcot', 'openai', 'solver', 'done', ?,"
+        " '2026-01-01T00:00:00+00:00')",
+        [problem_id, answer],
+    )
+    run_id = cur.lastrowid
+    for i, (kind, title, content) in enumerate(steps, 1):
+        db.conn.execute(
+            "insert into steps (run_id, idx, kind, title, content) values (?, ?, ?, ?, ?)",
+            [run_id, i, kind, title, content],
+        )
+    db.conn.commit()
+    return run_id
+
+
+def llm_grades(db, run_id):
+    return [g for g in grade_history(db, run_id) if g.grader == "llm"]
+
+
+def test_a_judged_proof_run_gets_points_out_of_max_the_feedback_and_the_judge_name(
+    capsys, db, judge_env
+):
+    run_id = proof_run(
+        db, "3", answer="So 30 divides n^5 - n.", steps=(("step", "Factor", "n(n-1)(n+1)(n^2+1)"),)
+    )
+    judge_env.queue(
+        Reply(
+            "<feedback>Correct factoring; the mod 5 case is asserted, not shown.</feedback>\n"
+            "<points>7</points>"
+        )
+    )
+    code, out, err = ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
+    assert (code, err) == (0, "")
+    [g] = llm_grades(db, run_id)
+    assert (g.grader_name, g.points, g.max_points, g.verdict) == (JUDGE, 7, 10, "partial")
+    assert g.score == pytest.approx(0.7)
+    assert g.note == "Correct factoring; the mod 5 case is asserted, not shown."
+    assert effective_grade(db, run_id).id == g.id  # no human grade: the judge's counts
+    sent = last_user_text(judge_env.chat_requests[-1].body)
+    assert "n^5 - n is divisible by 30" in sent and "n(n-1)(n+1)(n^2+1)" in sent
+    assert "So 30 divides n^5 - n." in sent and "Putnam" in sent
+    assert f"run {run_id}: partial 7/10" in out
+    assert "judged 1 run in ponder-proofs" in out and "1 partial" in out and "$0.0" in out
+
+
+def test_judge_cost_is_recorded_per_call(capsys, db, judge_env):
+    run_id = proof_run(db, "1")
+    judge_env.queue(Reply("<feedback>Fine.</feedback><points>10</points>"))
+    assert ponder(capsys, "grade", "--judge", "--model", JUDGE)[0] == 0
+    row = db.conn.execute(
+        "select model, input_tokens, output_tokens, cost_usd, response, grade_id"
+        " from judge_calls where run_id = ?",
+        [run_id],
+    ).fetchone()
+    model, tokens_in, tokens_out, cost, response, grade_id = row
+    assert model == JUDGE and tokens_in > 0 and tokens_out > 0 and cost > 0
+    assert response == "<feedback>Fine.</feedback><points>10</points>"
+    assert grade_id == llm_grades(db, run_id)[0].id
+    assert "sk-test-judge" not in json.dumps(
+        db.conn.execute("select request from judge_calls").fetchall()
+    )
+
+
+def test_an_unreadable_reply_is_needs_human_with_the_raw_reply_kept(capsys, db, judge_env):
+    run_id = proof_run(db, "2")
+    judge_env.queue(Reply("This looks like a reasonable attempt overall."))
+    code, out, _ = ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
+    assert code == 0
+    [g] = llm_grades(db, run_id)
+    assert g.verdict == "needs_human" and g.score is None
+    assert g.note.startswith("unreadable judge reply: the judge's reply has no readable points")
+    assert "This looks like a reasonable attempt overall." in g.note
+    assert "1 need a human" in out
+
+
+def test_a_failing_judge_gives_needs_human_with_the_reason_and_exit_1(capsys, db, judge_env):
+    runs = [proof_run(db, k) for k in ("4", "5", "6", "7")]
+    judge_env.responder = lambda body: Reply(status=401, error="invalid api key")
+    code, _, err = ponder(
+        capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE, "--concurrency", "1"
+    )
+    assert code == 1 and err.count("\n") == 1 and "the judge failed on its first calls" in err
+    failed = [g for r in runs for g in llm_grades(db, r)]
+    assert len(failed) == 3  # the breaker: the fourth run was not sent
+    assert all(g.verdict == "needs_human" for g in failed)
+    assert all(g.note.startswith(f"the judge ({JUDGE}) failed:") for g in failed)
+    assert "401" in failed[0].note or "invalid api key" in failed[0].note
+
+
+def test_a_human_grade_wins_over_a_later_judge_grade(capsys, db, judge_env):
+    run_id = proof_run(db, "8")
+    human_grade(db, run_id, "9/10", grader_name="ann")
+    judge_env.queue(Reply("<feedback>Incomplete.</feedback><points>3</points>"))
+    assert ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)[0] == 0
+    [g] = llm_grades(db, run_id)
+    assert g.points == 3  # recorded beside the human grade, not instead of it
+    eff = effective_grade(db, run_id)
+    assert (eff.grader, eff.grader_name, eff.points) == ("human", "ann", 9)
+
+
+def test_runs_already_judged_are_skipped_unless_redo(capsys, db, judge_env):
+    run_id = proof_run(db, "9")
+    judge_env.responder = lambda body: Reply("<feedback>ok</feedback><points>5</points>")
+    assert ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)[0] == 0
+    code, out, _ = ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
+    assert code == 0 and "no runs to judge" in out
+    assert len(llm_grades(db, run_id)) == 1
+    assert ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE, "--redo")[0] == 0
+    assert len(llm_grades(db, run_id)) == 2
+
+
+def test_a_failed_judge_grade_is_tried_again_on_the_next_pass(capsys, db, judge_env):
+    run_id = proof_run(db, "10")
+    judge_env.queue(Reply("no idea"), Reply("<feedback>ok</feedback><points>6</points>"))
+    ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
+    ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
+    assert [g.verdict for g in llm_grades(db, run_id)] == ["needs_human", "partial"]
+
+
+def test_many_runs_are_judged_concurrently(capsys, db, judge_env):
+    runs = [proof_run(db, str(k)) for k in range(1, 9)]
+    judge_env.responder = lambda body: Reply(
+        "<feedback>ok</feedback><points>10</points>", delay=0.02
+    )
+    code, out, _ = ponder(
+        capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE, "--concurrency", "4"
+    )
+    assert code == 0 and "judged 8 runs" in out and "8 full" in out
+    assert judge_env.peak_streams >= 2
+    assert all(effective_grade(db, r).verdict == "full" for r in runs)
+
+
+def test_the_judge_speaks_the_anthropic_protocol_too(capsys, db, fake_llm, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-judge")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_llm.base_url_anthropic)
+    run_id = proof_run(db, "1")
+    fake_llm.queue(Reply("<feedback>Rigorous.</feedback><points>10/10</points>"))
+    code, _, err = ponder(
+        capsys, "grade", "--judge", "--provider", "anthropic", "--model", "claude-haiku-4-5"
+    )
+    assert (code, err) == (0, "")
+    [g] = llm_grades(db, run_id)
+    assert (g.grader_name, g.verdict, g.points) == ("claude-haiku-4-5", "full", 10)
+    assert "<points>" in fake_llm.chat_requests[-1].system_text
+
+
+def test_a_rubric_file_replaces_the_default_rubric(capsys, db, judge_env, tmp_path):
+    proof_run(db, "1")
+    rubric = tmp_path / "rubric.txt"
+    rubric.write_text("Full marks only for a proof by contradiction, out of {max_points}.")
+    judge_env.queue(Reply("<feedback>ok</feedback><points>10</points>"))
+    code, _, _ = ponder(capsys, "grade", "--judge", "--model", JUDGE, "--rubric", str(rubric))
+    sent = last_user_text(judge_env.chat_requests[-1].body)
+    assert code == 0 and "proof by contradiction, out of 10." in sent and "Putnam" not in sent
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["grade", "nope", "--judge"], "no dataset or run 'nope'"),
+        (["grade", "1", "full", "--judge"], "not a verdict"),
+        (["grade", "--judge", "--auto"], "one after the other"),
+        (["grade", "--judge", "--rubric", "/no/such/rubric.txt"], "cannot read rubric"),
+        (["grade", "1", "full", "--rubric", "r.txt"], "are for --judge"),
+    ],
+)
+def test_bad_judge_usage_is_one_line_and_exit_2(capsys, db, judge_env, argv, message):
+    proof_run(db, "1")
+    code, out, err = ponder(capsys, *argv, "--model", JUDGE)
+    assert (code, out) == (2, "") and err.count("\n") == 1 and message in err
+
+
+def test_without_a_provider_the_judge_says_how_to_set_one(capsys, db):
+    proof_run(db, "1")
+    code, _, err = ponder(capsys, "grade", "--judge")
+    assert code == 2 and "ANTHROPIC_API_KEY" in err and err.count("\n") == 1
+
+
+def test_auto_grading_still_leaves_proofs_to_the_judge_or_a_human(capsys, db):
+    run_id = proof_run(db, "1")
+    assert ponder(capsys, "grade", "--auto")[0] == 0
+    g = effective_grade(db, run_id)
+    assert (g.grader, g.verdict) == ("auto", "needs_human")
+
+
+# ---- agreement ------------------------------------------------------------------------------
+
+
+def _both(db, key, human, judged, judge=JUDGE):
+    """A run graded by a human (points of 10) and by a judge model (points of 10)."""
+    run_id = proof_run(db, key)
+    for grader, name, points in (("human", "ann", human), ("llm", judge, judged)):
+        score = points / 10
+        verdict = "full" if score >= 1 else "zero" if score <= 0 else "partial"
+        add_grade(
+            db,
+            run_id,
+            grader=grader,
+            grader_name=name,
+            score=score,
+            verdict=verdict,
+            points=points,
+            max_points=10,
+        )
+    return run_id
+
+
+def test_agreement_figures_on_a_hand_made_grade_set(capsys, db):
+    # The six-run table of tests/test_agreement.py: kappa 5/8 by hand.
+    for key, human, judged in [
+        ("1", 10, 10),
+        ("2", 10, 6),
+        ("3", 5, 5),
+        ("4", 0, 0),
+        ("5", 0, 2),
+        ("6", 10, 10),
+    ]:
+        _both(db, key, human, judged)
+    _both(db, "7", 10, 0, judge="other-judge")
+    proof_run(db, "8")  # judged by nobody: not counted
+    code, out, _ = ponder(capsys, "scores", "ponder-proofs", "--agreement", "--json")
+    assert code == 0
+    rows = {r["judge"]: r for r in json.loads(out)["agreement"]}
+    mine = rows[JUDGE]
+    assert mine["count"] == 6
+    assert mine["mean_abs_diff_points"] == pytest.approx((0 + 4 + 0 + 0 + 2 + 0) / 6)
+    assert mine["mean_diff_points"] == pytest.approx((0 - 4 + 0 + 0 + 2 + 0) / 6)
+    assert mine["exact_match_rate"] == pytest.approx(4 / 6)
+    assert mine["weighted_kappa"] == pytest.approx(5 / 8)
+    assert (rows["other-judge"]["count"], rows["other-judge"]["mean_abs_diff_points"]) == (1, 10)
+    code, out, _ = ponder(capsys, "scores", "ponder-proofs", "--agreement")
+    assert code == 0 and "weighted kappa" in out
+    line = next(x for x in out.splitlines() if x.startswith(JUDGE))
+    assert "0.62" in line and "67%" in line
+
+
+def test_agreement_uses_the_latest_grades_and_ignores_unreadable_judge_grades(capsys, db):
+    run_id = _both(db, "1", 10, 4)
+    human_grade(db, run_id, "4/10", grader_name="ann")  # the human changed their mind
+    add_grade(db, run_id, grader="llm", grader_name=JUDGE, score=None, verdict="needs_human")
+    out = ponder(capsys, "scores", "ponder-proofs", "--agreement", "--json")[1]
+    [row] = json.loads(out)["agreement"]
+    assert (row["count"], row["exact_match_rate"]) == (1, 1.0)
+
+
+def test_agreement_with_nothing_graded_by_both_says_so(capsys, db):
+    proof_run(db, "1")
+    code, out, _ = ponder(capsys, "scores", "ponder-proofs", "--agreement")
+    assert code == 0 and "no run on ponder-proofs has both" in out

@@ -1,0 +1,190 @@
+"""`ponder grade [DATASET] --judge` and `ponder scores DATASET --agreement`: the LLM judge."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING
+
+from tui.commands.common import RunFailed, UsageError, out
+from tui.text import json_text, safe_text
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from store.judge import JudgeSpend
+    from workbench.judge import JudgeResult
+
+
+def _one(text: str | None, width: int) -> str:
+    flat = " ".join(safe_text(text or "").split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{round(x, 2):g}"
+
+
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
+
+
+def spend_text(spend: JudgeSpend) -> str:
+    """Tokens and cost of judge calls, the way the bench shows a run's spend."""
+    if spend.cost_unknown and spend.cost_unknown == spend.calls:
+        money = "cost unknown (no price for the judge model)"
+    else:
+        money = f"${spend.cost_usd:.4f}" if spend.cost_usd < 1 else f"${spend.cost_usd:.2f}"
+        if spend.cost_unknown:
+            money += f" (+{spend.cost_unknown} calls of unknown price)"
+    return f"{spend.tokens:,} tokens, {money}"
+
+
+def result_line(r: JudgeResult) -> str:
+    """One line per judged run: verdict, points, the start of the feedback or the reason."""
+    g = r.grade
+    mark = f"{_num(g.points)}/{_num(g.max_points)}" if g.points is not None else "-"
+    first = (g.note or "").strip().splitlines()[0] if (g.note or "").strip() else ""
+    return f"run {r.run_id}: {g.verdict} {mark}  {_one(first, 70)}".rstrip()
+
+
+def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
+    """Judge every finished proof / free-text / needs-human run of a dataset (or one run)."""
+    from store.judge import judge_targets
+    from workbench.judge import Judge, JudgeError, JudgeSettings, read_rubric, resolve_judge
+
+    if args.verdict is not None:
+        raise UsageError("--judge takes a DATASET (or a RUN), not a verdict")
+    if args.note or args.by:
+        raise UsageError("--note and --by are for a human grade, not --judge")
+    if args.auto:
+        raise UsageError("use --auto and --judge one after the other, not together")
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    dataset, run_id = _target(db, args.target)
+    try:
+        settings = JudgeSettings(
+            provider=getattr(args, "provider", None),
+            model=getattr(args, "model", None),
+            base_url=getattr(args, "base_url", None),
+            rubric=read_rubric(args.rubric) if args.rubric else None,
+            prompts_dir=args.prompts,
+            concurrency=args.concurrency,
+        )
+        spec = resolve_judge(settings)
+        judge = Judge(spec, settings, on_notice=_notice)
+    except JudgeError as exc:
+        raise UsageError(str(exc)) from None
+    if run_id is not None:
+        run_ids = [run_id]
+    else:
+        run_ids = judge_targets(db, dataset, judge_model=spec.model, redo=args.redo)
+    scope = f" in {safe_text(dataset)}" if dataset else ""
+    if not run_ids:
+        again = "" if args.redo else " (--redo judges them again)"
+        out(
+            f"no runs to judge{scope}: every finished proof or text run has a grade by"
+            f" {safe_text(spec.model)}{again}"
+        )
+        return 0
+    out(f"judging {_runs(len(run_ids))}{scope} with {safe_text(spec.model)} ({spec.name})")
+
+    async def main() -> object:
+        from workbench.judge import judge_runs
+
+        try:
+            return await judge_runs(db, run_ids, judge, on_result=lambda r: out(result_line(r)))
+        finally:
+            await judge.aclose()
+
+    summary = asyncio.run(main())
+    from workbench.judge import JudgeSummary
+
+    assert isinstance(summary, JudgeSummary)
+    n = len(summary.results)
+    out(
+        f"judged {_runs(n)}{scope} with {safe_text(summary.judge)}: {summary.count('full')} full,"
+        f" {summary.count('partial')} partial, {summary.count('zero')} zero,"
+        f" {summary.count('needs_human')} need a human · {spend_text(summary.spend)}"
+    )
+    if summary.stopped is not None:
+        raise RunFailed(
+            f"the judge failed on its first calls, {summary.not_started} runs not sent:"
+            f" {summary.stopped}"
+        )
+    if n and all(r.error is not None for r in summary.results):
+        raise RunFailed(f"every judge call failed: {summary.results[-1].error}")
+    return 0
+
+
+def _notice(message: str) -> None:
+    sys.stderr.write(f"ponder: {safe_text(message)}\n")
+    sys.stderr.flush()
+
+
+def _target(db: sqlite_utils.Database, target: str | None) -> tuple[str | None, int | None]:
+    """(dataset, None) or (None, run id) from `ponder grade TARGET --judge`."""
+    if target is None:
+        return None, None
+    known = db.conn.execute("select 1 from problems where dataset = ? limit 1", [target]).fetchone()
+    if known:
+        return target, None
+    if target.isascii() and target.isdigit() and int(target) <= 2**63 - 1:
+        row = db.conn.execute("select status from runs where id = ?", [int(target)]).fetchone()
+        if row is not None:
+            if row[0] != "done":
+                raise UsageError(f"run {target} is {row[0]}: only finished runs are judged")
+            return None, int(target)
+    raise UsageError(f"no dataset or run {target!r} (see: ponder datasets, ponder runs)")
+
+
+def agreement_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
+    """`ponder scores DATASET --agreement`: per judge model, its agreement with human grades."""
+    from store.judge import judge_spend
+    from workbench.judge import agreement_table
+
+    if args.csv:
+        raise UsageError("--agreement prints a table or --json, not --csv")
+    table = agreement_table(db, args.dataset)
+    if args.json:
+        rows = []
+        for a in table:
+            d = a.as_dict()
+            spend = judge_spend(db, args.dataset, model=a.judge)
+            d["judge_cost_usd"] = None if spend.cost_unknown == spend.calls else spend.cost_usd
+            d["judge_calls"] = spend.calls
+            rows.append(d)
+        out(json_text({"dataset": args.dataset, "agreement": rows}))
+        return 0
+    scope = f" on {safe_text(args.dataset)}" if args.dataset else ""
+    if not table:
+        out(
+            f"no run{scope} has both a human grade and a judge grade yet:"
+            " ponder grade DATASET --judge, and grade some of the same runs by hand"
+        )
+        return 0
+    from tui.commands.grading import _print_table
+
+    out(f"LLM judge against human grades{scope} (runs graded by both):")
+    _print_table(
+        ("judge", "runs", "mean |diff|", "judge - human", "exact", "weighted kappa", "judge cost"),
+        [
+            (
+                a.judge,
+                a.count,
+                f"{_num(a.mean_abs_diff)} pts",
+                f"{'+' if (a.mean_diff or 0) >= 0 else ''}{_num(a.mean_diff)} pts",
+                "-" if a.exact_match_rate is None else f"{a.exact_match_rate:.0%}",
+                "-" if a.kappa is None else f"{a.kappa:.2f}",
+                spend_text(judge_spend(db, args.dataset, model=a.judge)).split(", ", 1)[1],
+            )
+            for a in table
+        ],
+        right={1, 2, 3, 4, 5},
+    )
+    out(
+        "(kappa weighs verdicts zero < partial < full: 1 is perfect agreement, 0 chance;"
+        " '-' when all grades share one verdict)"
+    )
+    return 0
