@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from fakellm import Reply, last_user_text
+from fakellm import Reply, demo_responder, last_user_text
 
 from store.db import open_db
 from store.grades import add_grade, effective_grade, grade_history, human_grade
@@ -225,6 +225,33 @@ def test_auto_grading_still_leaves_proofs_to_the_judge_or_a_human(capsys, db):
     assert ponder(capsys, "grade", "--auto")[0] == 0
     g = effective_grade(db, run_id)
     assert (g.grader, g.verdict) == ("auto", "needs_human")
+
+
+def test_bench_with_a_judge_judges_proof_runs_as_they_finish(capsys, db, fake_llm):
+    fake_llm.responder = demo_responder  # dcot transcripts for the solver, marks for the judge
+    code, out, err = ponder(
+        capsys,
+        "bench",
+        "ponder-proofs",
+        "--base-url",
+        fake_llm.base_url_openai,
+        "--model",
+        "gpt-4o-mini",
+        "--limit",
+        "3",
+        "--judge",
+        "judge-model",
+    )
+    assert code == 0, err
+    runs = [r[0] for r in db.conn.execute("select id from runs order by id")]
+    assert len(runs) == 3
+    for run_id in runs:
+        [g] = llm_grades(db, run_id)
+        assert g.grader_name == "judge-model" and g.max_points == 10 and g.points is not None
+        assert effective_grade(db, run_id).grader == "llm"  # over the auto needs_human
+    judged = [r for r in fake_llm.chat_requests if r.body["model"] == "judge-model"]
+    assert len(judged) == 3
+    assert "judge judge-model: 3 runs judged" in out
 
 
 # ---- agreement ------------------------------------------------------------------------------

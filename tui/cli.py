@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--budget", type=_int, default=20, metavar="N")
     b.add_argument("--max-tokens", type=_int, default=4096, metavar="N")
+    b.add_argument("--judge", metavar="MODEL", help="an LLM judge marks proof runs as they finish")
 
     g = sub.add_parser("grade", help="grade runs: --auto, or one run by hand")
     g.add_argument("target", nargs="?", metavar="DATASET|RUN")

@@ -88,6 +88,8 @@ class BenchSummary:
     failures: tuple[str, ...]  # one line per failed run
     run_ids: tuple[int, ...]
     configs: tuple[Any, ...]  # store.benchq.ConfigTotals
+    judge: str | None = None  # the judge model, when the plan has one
+    judged: tuple[Any, ...] = ()  # workbench.judge.JudgeResult of each run judged
 
     @property
     def nothing_ran(self) -> bool:
@@ -162,6 +164,8 @@ class _Bench:
         self.providers: dict[str, GatedProvider] = {}
         self.gates: dict[tuple[str, str | None], RateGate] = {}
         self.grader = GradingThread(db)
+        self.judge: Any = None  # workbench.judge.Judge when the plan names a judge model
+        self.judged: list[Any] = []
         self.started = time.monotonic()
 
     # ---- progress ----
@@ -217,6 +221,20 @@ class _Bench:
             if gate is None:
                 gate = self.gates[key] = RateGate(spec.name, limit, on_pause=self.emit)
             self.providers[model] = GatedProvider(inner, gate, on_notice=self.emit)
+        if self.plan.judge is not None:
+            self._build_judge(limit)
+
+    def _build_judge(self, limit: int) -> None:
+        from reasoning.providers import NoProvider, resolve_spec
+        from workbench.judge import Judge, JudgeError, JudgeSettings
+
+        try:
+            spec = resolve_spec(
+                provider=self.plan.provider, model=self.plan.judge, base_url=self.plan.base_url
+            )
+            self.judge = Judge(spec, JudgeSettings(concurrency=limit), on_notice=self.emit)
+        except (NoProvider, JudgeError, ValueError) as exc:
+            raise BenchError(f"the judge {self.plan.judge}: {exc}") from None
 
     def _check_prices(self) -> None:
         if self.plan.max_cost is None:
@@ -298,6 +316,8 @@ class _Bench:
             for provider in self.providers.values():
                 with contextlib.suppress(Exception):
                     await provider.aclose()
+            if self.judge is not None:
+                await self.judge.aclose()
         self.emit()
         return self._summary()
 
@@ -545,7 +565,27 @@ class _Bench:
                 self.emit(f"grading run {run_id} ({label}) failed: {why}")
             else:
                 self.graded += 1
+                if result == "needs_human" and self.judge is not None:
+                    self._start_judging(run_id, label)
         self.emit()
+
+    def _start_judging(self, run_id: int, label: str) -> None:
+        """A proof or free-text run (or one the graders could not read) goes to the judge."""
+        task = asyncio.create_task(self._judge_run(run_id, label))
+        self.grading.add(task)  # the bench ends once its judging has too
+        task.add_done_callback(self.grading.discard)
+
+    async def _judge_run(self, run_id: int, label: str) -> None:
+        try:
+            result = await self.judge.judge_run(self.db, run_id)
+        except Exception as exc:  # the store broke: say so, the bench goes on
+            self.emit(f"judging run {run_id} ({label}) failed: {type(exc).__name__}: {exc}")
+            return
+        self.judged.append(result)
+        if result.error is not None:
+            self.emit(f"judging run {run_id} ({label}) failed: {result.error}")
+        else:
+            self.emit()
 
     def _summary(self) -> BenchSummary:
         from store.benchq import config_totals
@@ -582,6 +622,8 @@ class _Bench:
             failures=tuple(self.failures),
             run_ids=tuple(sorted(self.run_ids)),
             configs=configs,
+            judge=self.judge.model if self.judge is not None else None,
+            judged=tuple(self.judged),
         )
 
 

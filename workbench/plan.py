@@ -36,6 +36,7 @@ class BenchPlan:
     max_cost: float | None = None
     settings: RunSettings = field(default_factory=RunSettings)
     provider_concurrency: int | None = None  # calls in flight per endpoint; None: = concurrency
+    judge: str | None = None  # a judge model: proof and free-text runs are judged as they finish
 
 
 @dataclass(frozen=True)

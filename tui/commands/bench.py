@@ -112,6 +112,7 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
         max_cost=args.max_cost,
         settings=RunSettings(budget=args.budget, max_tokens=args.max_tokens),
         provider_concurrency=getattr(args, "provider_concurrency", None),
+        judge=getattr(args, "judge", None),
     )
 
 
@@ -137,6 +138,7 @@ def resume_command(args: argparse.Namespace) -> str:
         "max_cost",
         "budget",
         "max_tokens",
+        "judge",
     ):
         value = getattr(args, name, None)
         if value is not None and value != defaults.get(name):
@@ -292,6 +294,8 @@ def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
             ],
             right={2, 3, 4, 5, 6, 7},
         )
+    if s.judge is not None:
+        _report_judge(db, s)
     rows = score_table(db, s.dataset)
     out()
     if not rows:
@@ -302,3 +306,18 @@ def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
     if any(c.direct and (c.dcot or c.g1) for c in pairs):
         out()
         _print_comparison(pairs)
+
+
+def _report_judge(db: sqlite_utils.Database, s: BenchSummary) -> None:
+    """What the judge did in this bench: its verdicts and what it cost."""
+    from store.judge import judge_spend
+    from tui.commands.judging import spend_text
+
+    verdicts = [r.grade.verdict for r in s.judged]
+    spend = judge_spend(db, grade_ids=[r.grade.id for r in s.judged])
+    out(
+        f"judge {safe_text(s.judge or '')}: {len(verdicts)} runs judged:"
+        f" {verdicts.count('full')} full, {verdicts.count('partial')} partial,"
+        f" {verdicts.count('zero')} zero, {verdicts.count('needs_human')} need a human"
+        f" · {spend_text(spend)}"
+    )
