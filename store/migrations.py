@@ -235,6 +235,14 @@ def m006_judge_calls(db: sqlite_utils.Database) -> None:
     db["judge_calls"].create_index(["grade_id"])
 
 
+@migration
+def m007_datasets_format(db: sqlite_utils.Database) -> None:
+    # Which published format a set was recognised as (jeebench, math, gsm8k...) or "columns";
+    # every set loaded before this was read by its column names.
+    db.table("datasets").add_column("format", str)
+    db.execute("update datasets set format = 'columns'")
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

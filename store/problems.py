@@ -1,4 +1,4 @@
-"""Problem sets: import from spreadsheets and JSON, the bundled sets, lookups."""
+"""Problem sets: import from files (see store/importers), the bundled sets, lookups."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,22 @@ from typing import Any
 
 import sqlite_utils
 
-from store.sheets import ImportProblem, Table, read_table
+from store.importers import (
+    COLUMNS,
+    FORMAT_LABELS,
+    ImportProblem,
+    NewProblem,
+    ReadSet,
+    read_bytes,
+    read_set,
+)
+from store.importers.rows import SOLUTION, is_content_key
 
 __all__ = [
+    "FORMAT_LABELS",
     "ImportProblem",
     "ImportResult",
+    "NewProblem",
     "Problem",
     "bundled_data_dir",
     "ensure_bundled",
@@ -27,69 +39,10 @@ __all__ = [
     "list_problems",
 ]
 
-KINDS = ("choice_single", "choice_multi", "integer", "numeric", "expression", "proof", "text")
-# Words people put in a kind column, mapped to the grader's kinds.
-_KIND_ALIASES = {
-    "single": "choice_single",
-    "single choice": "choice_single",
-    "mcq": "choice_single",
-    "multi": "choice_multi",
-    "multiple": "choice_multi",
-    "multi correct": "choice_multi",
-    "multiple correct": "choice_multi",
-    "int": "integer",
-    "number": "numeric",
-    "float": "numeric",
-    "decimal": "numeric",
-    "expr": "expression",
-    "latex": "expression",
-    "math": "expression",
-    "set": "expression",
-    "interval": "expression",
-}
-
-# Header names (normalised: lower case, single spaces, no surrounding punctuation), by role.
-_ROLE_NAMES: dict[str, tuple[str, ...]] = {
-    "text": ("question", "questions", "problem", "problems", "prompt", "prompts", "text"),
-    "reference": (
-        "answer",
-        "answers",
-        "gold",
-        "gold answer",
-        "reference",
-        "reference answer",
-        "solution",
-        "correct answer",
-        "correct option",
-        "correct options",
-        "final answer",
-        "ans",
-    ),
-    "key": (
-        "id",
-        "key",
-        "no",
-        "#",
-        "qno",
-        "q no",
-        "sno",
-        "s no",
-        "number",
-        "question no",
-        "question number",
-        "question id",
-        "problem id",
-    ),
-    "kind": ("kind", "answer kind", "answer type", "type"),
-    "subject": ("subject", "topic"),
-    "source": ("source",),
-    "max_points": ("max_points", "max points", "marks", "max marks", "full marks", "points"),
-}
-
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did."""
+    """What an import did (or, with dry_run, would do)."""
 
     dataset: str
     added: int
@@ -97,6 +50,21 @@ class ImportResult:
     skipped: int
     warnings: tuple[str, ...] = ()
     unchanged: int = 0
+    format: str = COLUMNS  # the published format recognised, or "columns"
+    recognised: str = ""  # one line: the format and the fields or columns it used
+    absent: int = 0  # problems of the dataset not in this file: kept as they were
+    kinds: tuple[tuple[str, int], ...] = ()  # problems per kind ("-": left to the grader)
+    examples: tuple[NewProblem, ...] = ()  # the first few problems read
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    @property
+    def format_label(self) -> str:
+        """The format as shown: JEEBench, MATH, GSM8K... or columns."""
+        return FORMAT_LABELS.get(self.format, self.format)
 
 
 @dataclass(frozen=True)
@@ -114,201 +82,11 @@ class Problem:
     max_points: float | None
     meta: dict[str, Any] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class _Row:
-    key: str
-    text: str
-    reference: str | None
-    kind: str | None
-    subject: str | None
-    source: str | None
-    max_points: float | None
-    meta: str | None
-
-
-def _norm_header(name: str) -> str:
-    name = re.sub(r"[\s_\-]+", " ", name.strip().lower()).strip(" .:")
-    return "max_points" if name == "max points" else name
-
-
-def _find_roles(headers: list[str]) -> dict[str, int]:
-    """Map each role to the first column whose header names it, preferring earlier synonyms."""
-    normed = [_norm_header(h) for h in headers]
-    squeezed = [re.sub(r"[^a-z0-9#]", "", h) for h in normed]
-    roles: dict[str, int] = {}
-    taken: set[int] = set()
-    for role, names in _ROLE_NAMES.items():
-        for name in names:
-            squeezed_name = re.sub(r"[^a-z0-9#]", "", name)
-            for col, (h, sq) in enumerate(zip(normed, squeezed, strict=True)):
-                if col in taken:
-                    continue
-                # "Q.No" and "S. No." match by their letters; plain words match exactly.
-                if h == name or (role == "key" and sq == squeezed_name):
-                    roles[role] = col
-                    taken.add(col)
-                    break
-            if role in roles:
-                break
-    return roles
-
-
-def _warn_unused_synonyms(headers: list[str], roles: dict[str, int], warnings: list[str]) -> None:
-    """Say so when a second question or answer column is kept aside, so nothing is lost silently."""
-    for role, label in (("text", "question"), ("reference", "answer")):
-        if role not in roles:
-            continue
-        for col, h in enumerate(headers):
-            if col != roles[role] and _norm_header(h) in _ROLE_NAMES[role]:
-                warnings.append(
-                    f"column {h.strip()!r} kept in meta: {headers[roles[role]].strip()!r}"
-                    f" is the {label} column"
-                )
-
-
-def header_has_question(cells: list[str]) -> bool:
-    """True when a row of cells looks like a header with a question column."""
-    return "text" in _find_roles(cells)
-
-
-def _cell_text(value: Any) -> str | None:
-    """A cell as text: numbers without float noise, blanks as None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return None
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        parts = [t for t in (_cell_text(v) for v in value) if t]
-        return ",".join(parts) or None
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    text = str(value).strip()
-    return text or None
-
-
-def _meta_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value.strip()
-    return value
-
-
-def _kind(value: str | None, where: str, warnings: list[str]) -> str | None:
-    if value is None:
-        return None
-    k = re.sub(r"[\s_\-]+", " ", value.strip().lower())
-    if k.replace(" ", "_") in KINDS:
-        return k.replace(" ", "_")
-    if k in _KIND_ALIASES:
-        return _KIND_ALIASES[k]
-    warnings.append(f"{where}: unknown kind {value!r}; the grader will infer it")
-    return None
-
-
-def _points(value: Any, where: str, warnings: list[str]) -> float | None:
-    text = _cell_text(value)
-    if text is None:
-        return None
-    try:
-        points = float(text)
-    except ValueError:
-        points = -1.0
-    if not points > 0:
-        warnings.append(f"{where}: max_points {text!r} is not a positive number; ignored")
-        return None
-    return points
-
-
-def _rows(table: Table, warnings: list[str]) -> tuple[list[_Row], int]:
-    """Turn a table into problem rows; return them and the number of rows skipped."""
-    roles = _find_roles(table.headers)
-    if "text" not in roles:
-        raise ImportProblem(
-            "no question column (looked for a header named question, problem, prompt or text)"
-        )
-    has_reference = "reference" in roles
-    _warn_unused_synonyms(table.headers, roles, warnings)
-    role_cols = set(roles.values())
-    meta_names: dict[int, str] = {}
-    used: set[str] = set()
-    width = max([len(table.headers), *(len(r) for _, r in table.rows)], default=0)
-    for col in range(width):
-        if col in role_cols:
-            continue
-        name = table.headers[col].strip() if col < len(table.headers) else ""
-        name = name or f"column {col + 1}"
-        base, n = name, 2
-        while name in used:
-            name, n = f"{base} ({n})", n + 1
-        used.add(name)
-        meta_names[col] = name
-
-    def cell(row: list[Any], role: str) -> Any:
-        col = roles.get(role)
-        return row[col] if col is not None and col < len(row) else None
-
-    rows: list[_Row] = []
-    seen: dict[str, int] = {}
-    skipped = 0
-    no_reference = 0
-    for number, raw in table.rows:
-        where = table.where(number)
-        if all(_cell_text(v) is None for v in raw):
-            skipped += 1
-            continue
-        text = _cell_text(cell(raw, "text"))
-        if text is None:
-            warnings.append(f"{where}: no question text; skipped")
-            skipped += 1
-            continue
-        key = _cell_text(cell(raw, "key")) or str(number)
-        if key in seen:
-            warnings.append(
-                f"{where}: key {key!r} already used in {table.where(seen[key])}; skipped"
-            )
-            skipped += 1
-            continue
-        seen[key] = number
-        reference = _cell_text(cell(raw, "reference"))
-        kind = _kind(_cell_text(cell(raw, "kind")), where, warnings)
-        if not has_reference and kind is None:
-            kind = "proof"  # a sheet of questions only: a proof set, graded by hand
-        if has_reference and reference is None and kind not in ("proof", "text"):
-            no_reference += 1
-        meta = {
-            name: _meta_value(raw[col])
-            for col, name in meta_names.items()
-            if col < len(raw) and _cell_text(raw[col]) is not None
-        }
-        rows.append(
-            _Row(
-                key=key,
-                text=text,
-                reference=reference,
-                kind=kind,
-                subject=_cell_text(cell(raw, "subject")),
-                source=_cell_text(cell(raw, "source")),
-                max_points=_points(cell(raw, "max_points"), where, warnings),
-                meta=json.dumps(meta, ensure_ascii=False, default=str) if meta else None,
-            )
-        )
-    if not rows:
-        raise ImportProblem("no problems found: every row under the header is empty")
-    if no_reference:
-        warnings.append(
-            f"{no_reference} problem(s) have no reference answer: they need a human grade"
-        )
-    return rows, skipped
+    @property
+    def solution(self) -> str | None:
+        """The set's worked solution, when it has one (MATH, GSM8K...): for graders and judges."""
+        value = self.meta.get(SOLUTION)
+        return value if isinstance(value, str) and value.strip() else None
 
 
 def _now() -> str:
@@ -361,91 +139,121 @@ def _display_name(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _store(
-    db: sqlite_utils.Database,
-    dataset: str,
-    rows: list[_Row],
-    *,
-    source: str,
-    origin: str,
-    content_hash: str,
-) -> tuple[int, int, int]:
-    """Upsert rows by (dataset, key) in the caller's transaction; return added, updated, unchanged."""
-    existing = {
-        r[0]: r[1:]
-        for r in db.conn.execute(
-            "select key, text, reference, kind, subject, source, max_points, meta"
-            " from problems where dataset = ?",
-            [dataset],
-        )
+_STORED = "key, text, reference, kind, subject, source, max_points, meta"
+
+
+def _values(p: NewProblem) -> tuple[Any, ...]:
+    return (p.text, p.reference, p.kind, p.subject, p.source, p.max_points, p.meta_json())
+
+
+def _existing(db: sqlite_utils.Database, dataset: str) -> dict[str, tuple[Any, ...]]:
+    return {
+        r[0]: tuple(r[1:])
+        for r in db.conn.execute(f"select {_STORED} from problems where dataset = ?", [dataset])
     }
-    now = _now()
-    added = updated = unchanged = 0
-    for r in rows:
-        values = (r.text, r.reference, r.kind, r.subject, r.source, r.max_points, r.meta)
-        old = existing.get(r.key)
+
+
+def _compare(
+    existing: dict[str, tuple[Any, ...]], problems: list[NewProblem]
+) -> tuple[list[NewProblem], list[NewProblem], int, int]:
+    """New problems, changed ones, the number unchanged, and the number not in this file."""
+    new, changed, unchanged = [], [], 0
+    for p in problems:
+        old = existing.get(p.key)
         if old is None:
-            db.conn.execute(
-                "insert into problems (dataset, key, text, reference, kind, subject, source,"
-                " max_points, meta, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [dataset, r.key, *values, now],
-            )
-            added += 1
-        elif tuple(old) != values:
-            db.conn.execute(
-                "update problems set text = ?, reference = ?, kind = ?, subject = ?, source = ?,"
-                " max_points = ?, meta = ? where dataset = ? and key = ?",
-                [*values, dataset, r.key],
-            )
-            updated += 1
+            new.append(p)
+        elif old != _values(p):
+            changed.append(p)
         else:
             unchanged += 1
+    keys = {p.key for p in problems}
+    return new, changed, unchanged, sum(1 for k in existing if k not in keys)
+
+
+def _store(
+    db: sqlite_utils.Database, dataset: str, read: ReadSet, *, source: str, origin: str
+) -> tuple[int, int, int, int]:
+    """Upsert by (dataset, key) in the caller's transaction: added, updated, unchanged, absent.
+
+    A problem keeps its row (and so its runs) when an updated file changes it.
+    """
+    new, changed, unchanged, absent = _compare(_existing(db, dataset), read.problems)
+    now = _now()
+    for p in new:
+        db.conn.execute(
+            "insert into problems (dataset, key, text, reference, kind, subject, source,"
+            " max_points, meta, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [dataset, p.key, *_values(p), now],
+        )
+    for p in changed:
+        db.conn.execute(
+            "update problems set text = ?, reference = ?, kind = ?, subject = ?, source = ?,"
+            " max_points = ?, meta = ? where dataset = ? and key = ?",
+            [*_values(p), dataset, p.key],
+        )
     db.conn.execute(
-        "insert into datasets (name, source, origin, content_hash, loaded_at)"
-        " values (?, ?, ?, ?, ?) on conflict(name) do update set source = excluded.source,"
+        "insert into datasets (name, source, origin, content_hash, loaded_at, format)"
+        " values (?, ?, ?, ?, ?, ?) on conflict(name) do update set source = excluded.source,"
         " origin = excluded.origin, content_hash = excluded.content_hash,"
-        " loaded_at = excluded.loaded_at",
-        [dataset, source, origin, content_hash, now],
+        " loaded_at = excluded.loaded_at, format = excluded.format",
+        [dataset, source, origin, read.content_hash, now, read.format],
     )
-    return added, updated, unchanged
+    return len(new), len(changed), unchanged, absent
 
 
-def _read(path: Path) -> tuple[bytes, Table, list[str]]:
+def _read(path: Path) -> ReadSet:
+    data = read_bytes(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportProblem(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImportProblem(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise ImportProblem(f"{path}: cannot read ({exc.strerror or exc})") from None
-    warnings: list[str] = []
-    try:
-        table = read_table(path, data, warnings, header_has_question)
+        return read_set(path, data)
     except ImportProblem as exc:
         raise ImportProblem(f"{path.name}: {exc}") from None
-    return data, table, warnings
+
+
+EXAMPLES = 3
 
 
 def import_file(
-    db: sqlite_utils.Database, path: str | Path, dataset: str | None = None
+    db: sqlite_utils.Database | None,
+    path: str | Path,
+    dataset: str | None = None,
+    *,
+    dry_run: bool = False,
 ) -> ImportResult:
-    """Import problems from .xlsx .csv .jsonl .json, updating by (dataset, key); all or nothing."""
+    """Import problems from .xlsx .csv .jsonl .json .parquet, updating by (dataset, key).
+
+    All or nothing. With `dry_run`, nothing is written: the result says what would be (against
+    `db`'s problems, or as if the dataset were new when `db` is None).
+    """
     path = Path(path)
-    data, table, warnings = _read(path)
+    read = _read(path)
     try:
         name = _dataset_name(dataset, path)
-        rows, skipped = _rows(table, warnings)
     except ImportProblem as exc:
         raise ImportProblem(f"{path.name}: {exc}") from None
-    except RecursionError:  # cells nested deeper than Python can turn into text
-        raise ImportProblem(f"{path.name}: JSON nested too deeply") from None
-    digest = hashlib.sha256(data).hexdigest()
-    with _Immediate(db):
-        added, updated, unchanged = _store(
-            db, name, rows, source="imported", origin=_display_name(path.name), content_hash=digest
-        )
-    return ImportResult(name, added, updated, skipped, tuple(warnings), unchanged)
+    if dry_run or db is None:
+        existing = _existing(db, name) if db is not None else {}
+        new, changed, unchanged, absent = _compare(existing, read.problems)
+        added, updated, dry_run = len(new), len(changed), True
+    else:
+        with _Immediate(db):
+            added, updated, unchanged, absent = _store(
+                db, name, read, source="imported", origin=_display_name(path.name)
+            )
+    kinds = Counter(p.kind or "-" for p in read.problems).most_common()
+    return ImportResult(
+        name,
+        added,
+        updated,
+        read.skipped,
+        read.warnings,
+        unchanged,
+        format=read.format,
+        recognised=read.recognised,
+        absent=absent,
+        kinds=tuple(kinds),
+        examples=tuple(read.problems[:EXAMPLES]),
+        dry_run=dry_run,
+    )
 
 
 def bundled_data_dir() -> Path | None:
@@ -481,27 +289,41 @@ def ensure_bundled(db: sqlite_utils.Database) -> list[ImportResult]:
             continue
         if name in known and known[name][0] != "bundled":
             continue  # the user imported a set of the same name: theirs wins
-        warnings: list[str] = []
         try:
-            table = read_table(path, data, warnings, header_has_question)
-            rows, skipped = _rows(table, warnings)
+            read = read_set(path, data)
         except ImportProblem as exc:
             raise ImportProblem(f"bundled {path.name}: {exc}") from None
         with _Immediate(db):
-            added, updated, unchanged = _store(
-                db, name, rows, source="bundled", origin=path.name, content_hash=digest
+            added, updated, unchanged, absent = _store(
+                db, name, read, source="bundled", origin=path.name
             )
-        results.append(ImportResult(name, added, updated, skipped, tuple(warnings), unchanged))
+        results.append(
+            ImportResult(
+                name,
+                added,
+                updated,
+                read.skipped,
+                read.warnings,
+                unchanged,
+                format=read.format,
+                recognised=read.recognised,
+                absent=absent,
+            )
+        )
     return results
 
 
 def list_datasets(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Every dataset with its problem count and source (bundled or imported), by name."""
+    """Every dataset by name: problem count, source (bundled or imported), format, file."""
     rows = db.conn.execute(
-        "select p.dataset, count(*), coalesce(d.source, 'imported') from problems p"
-        " left join datasets d on d.name = p.dataset group by p.dataset order by p.dataset"
+        "select p.dataset, count(*), coalesce(d.source, 'imported'), d.format, d.origin"
+        " from problems p left join datasets d on d.name = p.dataset"
+        " group by p.dataset order by p.dataset"
     )
-    return [{"name": r[0], "problems": r[1], "source": r[2]} for r in rows]
+    return [
+        {"name": r[0], "problems": r[1], "source": r[2], "format": r[3], "origin": r[4]}
+        for r in rows
+    ]
 
 
 _COLUMNS = "id, dataset, key, text, reference, kind, subject, source, max_points, meta"
@@ -545,6 +367,12 @@ def _natural(key: str) -> tuple[Any, ...]:
 
 
 def list_problems(db: sqlite_utils.Database, dataset: str) -> list[Problem]:
-    """The problems of a dataset, in natural key order (2 before 10)."""
+    """The problems of a dataset, in natural key order (2 before 10).
+
+    A set keyed by content hashes (it had no ids) is listed in the order it was imported.
+    """
     rows = db.conn.execute(f"select {_COLUMNS} from problems where dataset = ?", [dataset])
-    return sorted((_problem(r) for r in rows), key=lambda p: _natural(p.key))
+    problems = [_problem(r) for r in rows]
+    if problems and all(is_content_key(p.key) for p in problems):
+        return sorted(problems, key=lambda p: p.id)
+    return sorted(problems, key=lambda p: _natural(p.key))

@@ -1,4 +1,4 @@
-"""Reading a table of cells out of .xlsx, .csv, .jsonl and .json files, with clear errors."""
+"""Reading a table of cells out of .xlsx, .csv, .jsonl, .json and .parquet files, with clear errors."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ HEADER_SCAN_ROWS = 30  # the header row may sit under a title or notes
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls, or an encrypted .xlsx
 _CSV_DELIMITERS = ",;\t|"
+JSON_LIST_KEYS = ("data", "problems", "rows")  # where a .json object keeps its list
+EXTENSIONS = (".xlsx", ".csv", ".jsonl", ".json", ".parquet")
 
 IsHeader = Callable[[list[str]], bool]
 
@@ -210,11 +212,48 @@ def _read_json(data: bytes, warnings: list[str]) -> Table:
         ) from None
     except RecursionError:
         raise ImportProblem("JSON nested too deeply") from None
-    if isinstance(doc, dict) and isinstance(doc.get("problems"), list):
-        doc = doc["problems"]
+    if isinstance(doc, dict):
+        lists = [k for k in JSON_LIST_KEYS if isinstance(doc.get(k), list)]
+        if lists:
+            doc = doc[lists[0]]
     if not isinstance(doc, list):
-        raise ImportProblem('expected a list of objects or {"problems": [...]}')
+        raise ImportProblem(
+            'expected a list of objects, or an object with the list under "data", "problems"'
+            ' or "rows"'
+        )
     return _records_table(list(enumerate(doc, 1)), "item")
+
+
+def _plain(value: Any) -> Any:
+    """A parquet value as plain data: bytes (images) become a note of their size."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"({len(value)} bytes of binary data, not imported)"
+    if isinstance(value, dict):
+        if value.keys() >= {"bytes", "path"}:  # Hugging Face's image struct
+            return None if value["bytes"] is None and not value["path"] else "(an image)"
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _read_parquet(data: bytes) -> Table:
+    if not data:
+        raise ImportProblem("the file is empty")
+    if not data.startswith(b"PAR1"):
+        raise ImportProblem("is not a Parquet file")
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ImportProblem(
+            "reading .parquet needs pyarrow: pip install 'ponder[parquet]' (or pyarrow),"
+            " or convert the file to .jsonl"
+        ) from None
+    try:
+        records = pq.read_table(io.BytesIO(data)).to_pylist()
+    except Exception as exc:  # pyarrow raises its own kinds for a broken file
+        raise ImportProblem(f"is not a readable Parquet file ({_one_line(exc)})") from None
+    return _records_table([(n, _plain(r)) for n, r in enumerate(records, 1)], "row")
 
 
 def read_table(path: Path, data: bytes, warnings: list[str], is_header: IsHeader) -> Table:
@@ -228,8 +267,10 @@ def read_table(path: Path, data: bytes, warnings: list[str], is_header: IsHeader
         return _read_jsonl(data, warnings)
     if ext == ".json":
         return _read_json(data, warnings)
+    if ext == ".parquet":
+        return _read_parquet(data)
     if ext == ".xls":
         raise ImportProblem("the old .xls format is not supported: save it as .xlsx or .csv")
     raise ImportProblem(
-        f"unsupported file type {ext or '(no extension)'!r}: use .xlsx, .csv, .jsonl or .json"
+        f"unsupported file type {ext or '(no extension)'!r}: use .xlsx, .csv, .jsonl, .json or .parquet"
     )
