@@ -102,9 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true")
     _provider_flags(r, suppress=True)
 
-    i = sub.add_parser("import", help="import problems from .xlsx .csv .jsonl .json")
+    i = sub.add_parser(
+        "import",
+        help="import problems from .xlsx .csv .jsonl .json .parquet",
+        description="Import a problem set: JEEBench, MATH, GSM8K, AIME-style, OlympiadBench and"
+        " Omni-MATH are recognised by their fields; any other table by its column names.",
+    )
     i.add_argument("file", metavar="FILE")
     i.add_argument("--dataset", metavar="NAME")
+    i.add_argument(
+        "--dry-run", action="store_true", help="show what would be imported; write nothing"
+    )
     i.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
 
     d = sub.add_parser("datasets", help="list datasets (bundled and imported)")

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import UsageError, open_store, out, store_writable
+from tui.commands.common import UsageError, open_store, out, store_path, store_writable
 from tui.text import safe_text
 
 if TYPE_CHECKING:
@@ -111,24 +111,42 @@ def _cost(x: float | None) -> str:
 def _import(args: argparse.Namespace) -> int:
     from store.problems import ImportProblem, import_file
 
-    db = _store(args, write=True)
+    dry_run = getattr(args, "dry_run", False)
+    if dry_run:  # compared with the database if there is one; nothing written, nothing created
+        db = open_store(args) if store_path(args).exists() else None
+    else:
+        db = _store(args, write=True)
     try:
-        result = import_file(db, args.file, args.dataset)
+        result = import_file(db, args.file, args.dataset, dry_run=dry_run)
     except ImportProblem as exc:
         raise UsageError(safe_text(str(exc))) from None
     for warning in result.warnings:
         _warn(warning)
-    total = result.added + result.updated + result.unchanged
-    out(
-        f"{_cell(result.dataset)}: {_count(total, 'problem')} ({result.added} added,"
-        f" {result.updated} updated, {result.unchanged} unchanged,"
-        f" {_count(result.skipped, 'row')} skipped)"
+    out(f"recognised: {_cell(result.recognised)}")
+    kept = f", {result.absent} not in this file kept" if result.absent else ""
+    counts = (
+        f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged{kept},"
+        f" {_count(result.skipped, 'row')} skipped"
     )
+    if not dry_run:
+        out(f"{_cell(result.dataset)}: {_count(result.total, 'problem')} ({counts})")
+        return 0
+    out(f"would import into {_cell(result.dataset)}: {_count(result.total, 'problem')} ({counts})")
+    out("kinds: " + ", ".join(f"{kind} {n}" for kind, n in result.kinds))
+    _print_table(
+        ("key", "kind", "reference", "text"),
+        [
+            (_short(p.key, 28), p.kind or "-", _short(p.reference, 24) or "-", _short(p.text, 60))
+            for p in result.examples
+        ],
+        right=set(),
+    )
+    out("nothing written (--dry-run)")
     return 0
 
 
 def _datasets(args: argparse.Namespace) -> int:
-    from store.problems import list_datasets
+    from store.problems import FORMAT_LABELS, list_datasets
 
     datasets = list_datasets(_store(args))
     if args.json:
@@ -138,8 +156,17 @@ def _datasets(args: argparse.Namespace) -> int:
         out("no datasets yet: ponder import FILE")
         return 0
     _print_table(
-        ("dataset", "problems", "source"),
-        [(d["name"], d["problems"], d["source"]) for d in datasets],
+        ("dataset", "problems", "source", "format", "file"),
+        [
+            (
+                d["name"],
+                d["problems"],
+                d["source"],
+                FORMAT_LABELS.get(d["format"], d["format"] or "-"),
+                d["origin"] or "-",
+            )
+            for d in datasets
+        ],
         right={1},
     )
     return 0

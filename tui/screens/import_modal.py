@@ -34,7 +34,11 @@ def ask_and_import(app: App[Any], db: Any) -> None:
         AskModal(
             "Import problems",
             [
-                Field("File (.xlsx .csv .jsonl .json)", "", placeholder="~/exams/jee-2024.xlsx"),
+                Field(
+                    "File (.xlsx .csv .jsonl .json .parquet)",
+                    "",
+                    placeholder="~/exams/jee-2024.xlsx",
+                ),
                 Field("Dataset name (empty: the file's name)", ""),
             ],
             validate=check,
@@ -60,6 +64,8 @@ def import_now(app: App[Any], db: Any, path: Path, dataset: str | None) -> bool:
     line = f"{result.dataset}: {result.added} added, {result.updated} updated" + (
         f", {result.skipped} empty rows skipped" if result.skipped else ""
     )
+    if result.format != "columns":
+        line += f" ({result.format_label})"
     app.notify(safe_text(line), markup=False, timeout=8)
     for warning in result.warnings[:3]:
         app.notify(safe_text(warning), severity="warning", markup=False, timeout=8)
