@@ -41,6 +41,8 @@ class NewProblem:
 
 def cell_text(value: Any) -> str | None:
     """A cell as text: numbers without float noise, blanks as None."""
+    if type(value) is str:  # most cells: the quick way
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool):
