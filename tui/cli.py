@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 PARADIGMS = ("dcot", "g1", "direct")
 SQLITE_INT_MAX = 2**63 - 1  # run ids and counts are stored or compared in SQLite
@@ -64,23 +64,71 @@ def _provider_flags(p: argparse.ArgumentParser, suppress: bool) -> None:
     )
 
 
+def _db_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="database file (default: PONDER_DB or the user data dir)",
+    )
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed distribution's version, looked up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any) -> NoReturn:
+        from tui.commands.about import version
+
+        sys.stdout.write(f"ponder {version()}\n")
+        parser.exit()
+
+
+class _KindAction(argparse.Action):
+    """`check --kind`: its help lists the kinds, read from graders only when help is shown."""
+
+    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace, *a: Any) -> None:
+        setattr(ns, self.dest, a[0])
+
+    @property  # type: ignore[override]
+    def help(self) -> str:
+        from graders.result import KINDS
+
+        return f"the answer's kind: {', '.join(KINDS)} (default: inferred from the reference)"
+
+    @help.setter
+    def help(self, _value: object) -> None:
+        pass
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ponder",
         description="A terminal workbench for reasoning by reflection. With no command, opens the TUI.",
     )
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     _provider_flags(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     s = sub.add_parser("solve", help="solve one problem, streaming the steps")
     s.add_argument("prompt", metavar="PROMPT|-", nargs="?", help="the problem text, or - for stdin")
     s.add_argument("--problem", metavar="DATASET:KEY", help="solve a stored problem")
-    s.add_argument("--paradigm", choices=PARADIGMS, default="dcot")
+    s.add_argument(
+        "--paradigm", choices=PARADIGMS, default="dcot", help="how to reason (default dcot)"
+    )
     _provider_flags(s, suppress=True)
     s.add_argument(
         "--budget", type=_int, default=20, metavar="N", help="dcot step budget (default 20)"
     )
-    s.add_argument("--reinforce", choices=("self", "guided"), default="self")
+    s.add_argument(
+        "--reinforce",
+        choices=("self", "guided"),
+        default="self",
+        help="self: the model rewards itself; guided: feedback after each reward (default self)",
+    )
     s.add_argument(
         "--min-steps", type=_int, metavar="N", help="g1: steps before a final answer (default 15)"
     )
@@ -88,18 +136,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--max-tokens", type=_int, default=4096, metavar="N", help="max output tokens per call"
     )
-    s.add_argument("--temperature", type=float, default=None, metavar="T")
+    s.add_argument(
+        "--temperature", type=float, default=None, metavar="T", help="sampling temperature"
+    )
     s.add_argument(
         "--attempts", type=_int, default=1, metavar="K", help="independent runs, one selected"
     )
-    s.add_argument("--select", choices=("reward", "vote"), default="reward")
+    s.add_argument(
+        "--select",
+        choices=("reward", "vote"),
+        default="reward",
+        help="with --attempts: keep the best final reward, or the majority answer",
+    )
     s.add_argument("--prompts", metavar="DIR", help="a folder of your own prompt files")
     s.add_argument("--json", action="store_true", help="print one JSON object when the run ends")
     s.add_argument("--no-store", action="store_true", help="do not record the run")
 
     r = sub.add_parser("resume", help="continue an interrupted run")
-    r.add_argument("run", type=_int, metavar="RUN")
-    r.add_argument("--json", action="store_true")
+    r.add_argument("run", type=_int, metavar="RUN", help="the run id (see ponder runs)")
+    r.add_argument("--json", action="store_true", help="print one JSON object when the run ends")
     _provider_flags(r, suppress=True)
 
     i = sub.add_parser(
@@ -108,57 +163,99 @@ def build_parser() -> argparse.ArgumentParser:
         description="Import a problem set: JEEBench, MATH, GSM8K, AIME-style, OlympiadBench and"
         " Omni-MATH are recognised by their fields; any other table by its column names.",
     )
-    i.add_argument("file", metavar="FILE")
-    i.add_argument("--dataset", metavar="NAME")
+    i.add_argument("file", metavar="FILE", help="the file to import")
+    i.add_argument("--dataset", metavar="NAME", help="dataset name (default: the file's name)")
     i.add_argument(
         "--dry-run", action="store_true", help="show what would be imported; write nothing"
     )
-    i.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    _db_flag(i)
 
     d = sub.add_parser("datasets", help="list datasets (bundled and imported)")
-    d.add_argument("--json", action="store_true")
-    d.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    d.add_argument("--json", action="store_true", help="print a JSON list")
+    _db_flag(d)
 
     pr = sub.add_parser("problems", help="list the problems of a dataset")
-    pr.add_argument("dataset", metavar="DATASET")
-    pr.add_argument("--json", action="store_true")
-    pr.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    pr.add_argument("dataset", metavar="DATASET", help="the dataset (see ponder datasets)")
+    pr.add_argument("--json", action="store_true", help="print a JSON list")
+    _db_flag(pr)
 
     b = sub.add_parser("bench", help="run a dataset across paradigms and models")
-    b.add_argument("dataset", metavar="DATASET")
-    b.add_argument("--paradigm", action="append", choices=PARADIGMS, metavar="P")
-    b.add_argument("--model", action="append", metavar="M", default=argparse.SUPPRESS)
-    b.add_argument("--provider", metavar="NAME", default=argparse.SUPPRESS)
-    b.add_argument("--base-url", metavar="URL", default=argparse.SUPPRESS)
-    b.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
-    b.add_argument("--concurrency", type=_int, default=4, metavar="N")
-    b.add_argument("--limit", type=_int, metavar="N")
-    b.add_argument("--attempts", type=_int, default=1, metavar="K")
-    b.add_argument("--resume", action="store_true")
-    b.add_argument("--max-cost", type=float, metavar="USD")
+    b.add_argument("dataset", metavar="DATASET", help="the dataset to run (see ponder datasets)")
+    b.add_argument(
+        "--paradigm",
+        action="append",
+        choices=PARADIGMS,
+        metavar="P",
+        help=f"a paradigm to run, repeatable: {', '.join(PARADIGMS)} (default dcot)",
+    )
+    b.add_argument(
+        "--model",
+        action="append",
+        metavar="M",
+        default=argparse.SUPPRESS,
+        help="a model to run, repeatable (default: the provider's)",
+    )
+    b.add_argument(
+        "--provider", metavar="NAME", default=argparse.SUPPRESS, help="provider kind or preset name"
+    )
+    b.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="API base URL (OpenAI-compatible servers)",
+    )
+    _db_flag(b)
+    b.add_argument(
+        "--concurrency", type=_int, default=4, metavar="N", help="runs at once (default 4)"
+    )
+    b.add_argument("--limit", type=_int, metavar="N", help="only the first N problems")
+    b.add_argument(
+        "--attempts", type=_int, default=1, metavar="K", help="runs per problem (default 1)"
+    )
+    b.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the latest bench: only the runs it has not finished",
+    )
+    b.add_argument(
+        "--max-cost", type=float, metavar="USD", help="stop starting runs once this is spent"
+    )
     b.add_argument(
         "--provider-concurrency",
         type=_int,
         metavar="N",
         help="calls in flight per provider endpoint (default: --concurrency)",
     )
-    b.add_argument("--budget", type=_int, default=20, metavar="N")
-    b.add_argument("--max-tokens", type=_int, default=4096, metavar="N")
+    b.add_argument(
+        "--budget", type=_int, default=20, metavar="N", help="dcot step budget (default 20)"
+    )
+    b.add_argument(
+        "--max-tokens", type=_int, default=4096, metavar="N", help="max output tokens per call"
+    )
     b.add_argument("--judge", metavar="MODEL", help="an LLM judge marks proof runs as they finish")
 
     g = sub.add_parser("grade", help="grade runs: --auto, or one run by hand")
-    g.add_argument("target", nargs="?", metavar="DATASET|RUN")
-    g.add_argument("verdict", nargs="?", metavar="full|partial|zero|SCORE|POINTS/MAX")
+    g.add_argument(
+        "target", nargs="?", metavar="DATASET|RUN", help="with --auto a dataset, else a run id"
+    )
+    g.add_argument(
+        "verdict",
+        nargs="?",
+        metavar="full|partial|zero|SCORE|POINTS/MAX",
+        help="the grade: a word, a score 0..1 (0.75) or points (7/10)",
+    )
     g.add_argument("--auto", action="store_true", help="grade every ungraded finished run")
-    g.add_argument("--note", metavar="TEXT")
-    g.add_argument("--by", metavar="NAME")
-    g.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    g.add_argument("--note", metavar="TEXT", help="a note kept with the grade")
+    g.add_argument("--by", metavar="NAME", help="who graded (default: your user name)")
+    _db_flag(g)
     g.add_argument(
         "--judge", action="store_true", help="an LLM judge marks proofs and free-text answers"
     )
     g.add_argument("--provider", metavar="NAME", default=argparse.SUPPRESS, help="judge provider")
     g.add_argument("--model", metavar="M", default=argparse.SUPPRESS, help="judge model")
-    g.add_argument("--base-url", metavar="URL", default=argparse.SUPPRESS)
+    g.add_argument(
+        "--base-url", metavar="URL", default=argparse.SUPPRESS, help="the judge's API base URL"
+    )
     g.add_argument("--rubric", metavar="FILE", help="the judge's marking scheme (a text file)")
     g.add_argument("--redo", action="store_true", help="judge runs this judge already graded")
     g.add_argument("--prompts", metavar="DIR", help="a folder of your own prompt files")
@@ -167,46 +264,71 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     c = sub.add_parser("check", help="grade one answer against a reference")
-    c.add_argument("reference", metavar="REFERENCE")
-    c.add_argument("answer", metavar="ANSWER")
-    c.add_argument("--kind", metavar="K")
-    c.add_argument("--json", action="store_true")
+    c.add_argument("reference", metavar="REFERENCE", help="the correct answer")
+    c.add_argument(
+        "answer", metavar="ANSWER", help="the answer to grade (a whole response is fine)"
+    )
+    c.add_argument("--kind", metavar="K", action=_KindAction)
+    c.add_argument("--json", action="store_true", help="print the grade as JSON")
 
     sc = sub.add_parser("scores", help="score table per dataset x model x paradigm")
-    sc.add_argument("dataset", nargs="?", metavar="DATASET")
+    sc.add_argument("dataset", nargs="?", metavar="DATASET", help="one dataset (default: all)")
     fmt = sc.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true")
-    fmt.add_argument("--csv", action="store_true")
-    sc.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    fmt.add_argument("--json", action="store_true", help="print JSON")
+    fmt.add_argument("--csv", action="store_true", help="print CSV")
+    _db_flag(sc)
     sc.add_argument(
         "--agreement", action="store_true", help="how the LLM judge agrees with human grades"
     )
 
     e = sub.add_parser("export", help="export runs or scores to CSV")
-    e.add_argument("file", metavar="FILE.csv")
-    e.add_argument("--dataset", metavar="NAME")
-    e.add_argument("--what", choices=("runs", "scores"), default="runs")
-    e.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    e.add_argument("file", metavar="FILE.csv", help="the CSV file to write")
+    e.add_argument("--dataset", metavar="NAME", help="one dataset (default: all)")
+    e.add_argument(
+        "--what",
+        choices=("runs", "scores"),
+        default="runs",
+        help="runs: one row a run; scores: the score table (default runs)",
+    )
+    _db_flag(e)
 
     ru = sub.add_parser("runs", help="list runs, newest first")
-    ru.add_argument("--limit", type=_int, default=20, metavar="N")
-    ru.add_argument("--search", metavar="TEXT")
-    ru.add_argument("--json", action="store_true")
-    ru.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    ru.add_argument(
+        "--limit", type=_int, default=20, metavar="N", help="how many runs (default 20)"
+    )
+    ru.add_argument("--search", metavar="TEXT", help="full-text search of runs and problems")
+    ru.add_argument("--json", action="store_true", help="print a JSON list")
+    _db_flag(ru)
 
     sh = sub.add_parser("show", help="show one run")
-    sh.add_argument("run", type=_int, metavar="RUN")
-    sh.add_argument("--json", action="store_true")
-    sh.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    sh.add_argument("run", type=_int, metavar="RUN", help="the run id (see ponder runs)")
+    sh.add_argument("--json", action="store_true", help="print one JSON object")
+    _db_flag(sh)
 
     db = sub.add_parser("db", help="check the database, or recover what can be read of it")
     dbs = db.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
-    dbs.add_parser("check", help="SQLite's integrity check").add_argument(
-        "--db", metavar="PATH", default=argparse.SUPPRESS
-    )
+    _db_flag(dbs.add_parser("check", help="SQLite's integrity check"))
     rec = dbs.add_parser("recover", help="copy every readable row into a new database FILE")
-    rec.add_argument("file", metavar="FILE")
-    rec.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+    rec.add_argument("file", metavar="FILE", help="the new database file to write")
+    _db_flag(rec)
+
+    pa = sub.add_parser("paths", help="where the database, config file and data dir are")
+    only = pa.add_mutually_exclusive_group()
+    only.add_argument("--json", action="store_true", help='print {"db", "config", "data_dir"}')
+    only.add_argument(
+        "--db", dest="only_db", action="store_true", help="print only the database path"
+    )
+    only.add_argument(
+        "--config", dest="only_config", action="store_true", help="print only the config path"
+    )
+
+    cf = sub.add_parser("config", help="create or show the config file")
+    cfs = cf.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    cfs.add_parser("init", help="write a commented config file (mode 0600), never overwriting")
+    cfs.add_parser("show", help="print the effective settings, keys masked")
+
+    co = sub.add_parser("completion", help="print a shell completion script")
+    co.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell to complete for")
     return parser
 
 
@@ -225,6 +347,9 @@ _COMMANDS = {
     "export": "grading",
     "bench": "bench",
     "db": "db",
+    "paths": "about",
+    "config": "about",
+    "completion": "about",
 }
 
 
