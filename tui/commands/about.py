@@ -6,7 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
-from tui.commands.common import UsageError, json_text, out, safe_text, store_path
+from tui.commands.common import UsageError, out, store_path
+from tui.text import json_text, safe_text
 
 # Environment variables Ponder reads besides the providers' key variables.
 _ENV_VARS = (
