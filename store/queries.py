@@ -44,6 +44,7 @@ class RunSummary:
     stop_reason: str | None = None
     grade: float | None = None  # effective grade: latest human, else latest automatic
     grade_verdict: str | None = None
+    prompt: str | None = None  # the start of the prompt (PROMPT_HEAD characters)
 
     def as_json(self) -> dict[str, Any]:
         """The `ponder runs --json` object: the pinned fields first, then the extras."""
@@ -88,11 +89,14 @@ class RunDetail:
         return RunSettings(**{k: v for k, v in self.params.items() if k in known})
 
 
+PROMPT_HEAD = 200  # characters of the prompt a summary carries
+
 # The effective grade in the same query: a human grade outranks any automatic one.
-_SUMMARY_COLUMNS = """
+_SUMMARY_COLUMNS = f"""
     r.id, r.status, r.paradigm, r.provider, r.model,
     case when p.id is null then null else p.dataset || ':' || p.key end,
-    r.answer, r.started_at, r.final_reward, r.stop_reason, g.score, g.verdict
+    r.answer, r.started_at, r.final_reward, r.stop_reason, g.score, g.verdict,
+    substr(r.prompt, 1, {PROMPT_HEAD})
 """
 _SUMMARY_JOINS = """
     left join problems p on p.id = r.problem_id

@@ -97,7 +97,16 @@ def test_runs_table_has_a_header_and_a_line_per_run(dbpath, capsys):
         "grade",
         "started",
     ]
-    assert lines[1].split()[:5] == [str(run_id), "done", "dcot", "gpt-test", "42…"]
+    # A run without a problem shows the start of its prompt, quoted.
+    assert lines[1].split()[:7] == [
+        str(run_id),
+        "done",
+        "dcot",
+        "gpt-test",
+        '"a',
+        'problem"',
+        "42…",
+    ]
     assert len(lines) == 2
 
 

@@ -13,6 +13,7 @@ from tui.commands.common import UsageError, open_store, out
 from tui.text import safe_text
 
 if TYPE_CHECKING:
+    from store.grades import StoredGrade
     from store.queries import RunDetail, RunSummary
 
 
@@ -38,20 +39,40 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from store.grades import effective_grade, grade_history
     from store.queries import NoSuchRun, get_run, run_json
 
     db = open_store(args)
     if args.json:
         try:
-            out(_json(run_json(db, args.run)))
+            obj = run_json(db, args.run)
         except NoSuchRun as exc:
             raise UsageError(str(exc)) from None
+        history = grade_history(db, args.run)
+        effective = effective_grade(db, args.run)
+        obj["grade"] = None if effective is None else _grade_json(effective)
+        obj["grades"] = [_grade_json(g) for g in history]
+        out(_json(obj))
         return 0
     detail = get_run(db, args.run)
     if detail is None:
         raise UsageError(f"no run {args.run}")
-    _print_detail(detail)
+    _print_detail(detail, effective_grade(db, args.run), grade_history(db, args.run))
     return 0
+
+
+def _grade_json(g: StoredGrade) -> dict[str, Any]:
+    return {
+        "score": g.score,
+        "verdict": g.verdict,
+        "points": g.points,
+        "max_points": g.max_points,
+        "grader": g.grader,
+        "grader_name": g.grader_name,
+        "note": g.note,
+        "extracted": g.extracted,
+        "created_at": g.created_at,
+    }
 
 
 # ---- formatting ----------------------------------------------------------------------------
@@ -73,6 +94,12 @@ def _one_line(text: str | None, width: int) -> str:
     if len(first) > width or (more and len(first) + 1 > width):
         return first[: max(0, width - 1)] + "…"
     return first + ("…" if more else "")
+
+
+def _quoted(text: str | None, width: int) -> str:
+    """A free prompt's first words in quotes, so it is not taken for a DATASET:KEY."""
+    head = _one_line(text, width - 2)
+    return f'"{head}"' if head else ""
 
 
 def _local_time(iso: str | None) -> str:
@@ -107,7 +134,7 @@ def _print_runs(runs: list[RunSummary]) -> None:
             r.status,
             r.paradigm or "",
             _one_line(r.model, 28),
-            _one_line(r.problem, 24),
+            _one_line(r.problem, 24) if r.problem else _quoted(r.prompt, 24),
             _one_line(r.answer, answer_width),
             _num(r.final_reward),
             _num(r.grade),
@@ -132,7 +159,19 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line if line else "" for line in safe_text(text).splitlines())
 
 
-def _print_detail(d: RunDetail) -> None:
+def _grade_line(g: StoredGrade) -> str:
+    """One grade: score and verdict, points, who, when, the note."""
+    bits = [g.verdict.replace("_", " ") if g.score is None else f"{g.score:.2f} ({g.verdict})"]
+    if g.points is not None and g.max_points is not None:
+        bits.append(f"{g.points:g}/{g.max_points:g}")
+    who = g.grader + (f" {g.grader_name}" if g.grader_name else "")
+    bits.append(f"by {who}, {_local_time(g.created_at)}")
+    if g.note:
+        bits.append(f'"{_one_line(g.note, 80)}"')
+    return safe_text(" · ".join(bits))
+
+
+def _print_detail(d: RunDetail, effective: StoredGrade | None, grades: list[StoredGrade]) -> None:
     s = d.summary
     head = [f"run {s.run_id}", s.status + (f" ({s.stop_reason})" if s.stop_reason else "")]
     head.append(s.paradigm or "?")
@@ -151,8 +190,8 @@ def _print_detail(d: RunDetail) -> None:
     facts.append(tokens)
     facts.append("cost unknown" if d.cost_usd is None else f"${d.cost_usd:.4f}")
     out(" · ".join(facts))
-    if s.grade is not None:
-        out(f"grade {s.grade:.2f} ({s.grade_verdict or '?'})")
+    if effective is not None:
+        out("grade " + _grade_line(effective))
     out()
     out("Prompt")
     out(_indent(d.prompt))
@@ -176,6 +215,11 @@ def _print_detail(d: RunDetail) -> None:
     out()
     out("Answer" + (f" (final reward {s.final_reward:.2f})" if s.final_reward is not None else ""))
     out(_indent(s.answer) if s.answer else "    (none)")
+    if len(grades) > 1:
+        out()
+        out(f"Grades, oldest first ({len(grades)})")
+        for g in grades:
+            out("    " + _grade_line(g))
     if d.error:
         out()
         out("Error")
