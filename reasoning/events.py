@@ -23,6 +23,22 @@ StopReason = Literal[
 ]
 
 
+# How money and time are rounded wherever they are written out (JSON, CSV): a float's binary
+# noise (6.434999999999999e-05) and microsecond timings tell a reader nothing.
+USD_DECIMALS = 8  # a millionth of a cent: finer than the price of any one token
+SECONDS_DECIMALS = 3
+
+
+def round_usd(usd: float | None) -> float | None:
+    """An amount of USD as written out."""
+    return None if usd is None else round(usd, USD_DECIMALS)
+
+
+def round_seconds(seconds: float | None) -> float | None:
+    """A duration in seconds as written out (milliseconds)."""
+    return None if seconds is None else round(seconds, SECONDS_DECIMALS)
+
+
 @dataclass(frozen=True)
 class Usage:
     """Token counts of one call, or summed over a run."""

@@ -6,12 +6,13 @@ import csv
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from reasoning.events import USD_DECIMALS, round_seconds, round_usd
 from store.grades import EFFECTIVE_GRADE_ID
 from store.scores import score_table
 
@@ -19,19 +20,25 @@ RUN_COLUMNS = (
     "run_id",
     "dataset",
     "key",
+    "question",
     "model",
     "paradigm",
     "status",
+    "stop_reason",
     "answer",
     "extracted",
     "reference",
     "score",
     "verdict",
     "points",
+    "max_points",
     "grader",
+    "grader_name",
     "note",
+    "final_reward",
     "tokens",
     "cost_usd",
+    "elapsed_s",
     "started_at",
 )
 SCORE_COLUMNS = (
@@ -93,10 +100,13 @@ def _write(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[Any]
     return count
 
 
+# question: the problem's text, or the prompt of a run without a problem.
 _RUNS_SQL = f"""
-select r.id, p.dataset, p.key, r.model, r.paradigm, r.status, r.answer, g.extracted,
-       p.reference, g.score, g.verdict, g.points, g.grader, g.note,
-       coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0), r.cost_usd, r.started_at
+select r.id, p.dataset, p.key, coalesce(p.text, r.prompt), r.model, r.paradigm, r.status,
+       r.stop_reason, r.answer, g.extracted, p.reference, g.score, g.verdict, g.points,
+       coalesce(g.max_points, p.max_points), g.grader, g.grader_name, g.note, r.final_reward,
+       coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0), r.cost_usd, r.elapsed_s,
+       r.started_at
 from runs r
 left join problems p on p.id = r.problem_id
 left join grades g on g.id = {EFFECTIVE_GRADE_ID.format(run="r.id")}
@@ -108,16 +118,34 @@ order by r.id
 def export_runs_csv(db: sqlite_utils.Database, path: str | Path, dataset: str | None = None) -> int:
     """Write every run (of one dataset, if given) with its effective grade; return the row count."""
     cursor = db.conn.execute(_RUNS_SQL, {"dataset": dataset})
-    return _write(path, RUN_COLUMNS, cursor)
+    cost, elapsed = RUN_COLUMNS.index("cost_usd"), RUN_COLUMNS.index("elapsed_s")
+
+    def rows() -> Iterator[list[Any]]:
+        for row in cursor:
+            cells = list(row)
+            cells[cost] = usd_cell(cells[cost])
+            cells[elapsed] = round_seconds(cells[elapsed])
+            yield cells
+
+    return _write(path, RUN_COLUMNS, rows())
+
+
+def usd_cell(usd: float | None) -> str | None:
+    """An amount of USD for a spreadsheet: plain decimals (0.00006435), never 6.435e-05."""
+    rounded = round_usd(usd)
+    if rounded is None:
+        return None
+    return f"{rounded:.{USD_DECIMALS}f}".rstrip("0").rstrip(".") or "0"
 
 
 def export_scores_csv(
     db: sqlite_utils.Database, path: str | Path, dataset: str | None = None
 ) -> int:
     """Write the score table; return the row count."""
-    rows = score_table(db, dataset)
-    return _write(
-        path,
-        SCORE_COLUMNS,
-        ([row.as_dict()[c] for c in SCORE_COLUMNS] for row in rows),
-    )
+
+    def rows() -> Iterator[list[Any]]:
+        for row in score_table(db, dataset):
+            d = row.as_dict() | {"cost_usd": usd_cell(row.cost_usd)}
+            yield [d[c] for c in SCORE_COLUMNS]
+
+    return _write(path, SCORE_COLUMNS, rows())

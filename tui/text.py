@@ -3,7 +3,11 @@ terminal as escape sequences or control characters."""
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
+
+from reasoning.events import round_seconds, round_usd
 
 # CSI / OSC / DCS / other ESC sequences, then C0/C1 controls except \n and \t.
 _ESCAPES = re.compile(
@@ -49,9 +53,26 @@ class SafeStream:
         return safe_text(text)
 
 
-def json_text(obj: object) -> str:
-    """JSON for a terminal: readable non-ASCII, C1 controls and line separators escaped too."""
+def tidy_numbers(obj: Any, key: str = "") -> Any:
+    """A JSON-ready value with money (keys ending `_usd`) and time (`_s`) rounded as written
+    everywhere, and any other float cut to 12 significant digits (0.1 + 0.2 is 0.3)."""
+    if isinstance(obj, dict):
+        return {k: tidy_numbers(v, str(k)) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [tidy_numbers(v, key) for v in obj]
+    if isinstance(obj, float) and math.isfinite(obj):
+        if key.endswith("_usd"):
+            return round_usd(obj)
+        if key.endswith("_s"):
+            return round_seconds(obj)
+        return float(f"{obj:.12g}")
+    return obj
+
+
+def json_text(obj: object, indent: int | None = None) -> str:
+    """JSON for a terminal: numbers tidied, readable non-ASCII, C1 controls and line separators
+    escaped too."""
     import json
 
-    text = json.dumps(obj, ensure_ascii=False)
+    text = json.dumps(tidy_numbers(obj), ensure_ascii=False, indent=indent)
     return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", text)

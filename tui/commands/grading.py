@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import UsageError, open_store, out, store_path, store_writable
-from tui.text import safe_text
+from tui.text import json_text, safe_text
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -34,12 +32,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 # ---- helpers -------------------------------------------------------------------------------
-
-
-def _json(obj: Any) -> str:
-    """JSON for a terminal: readable non-ASCII, but C1 controls escaped like the C0 ones."""
-    text = json.dumps(obj, ensure_ascii=False)
-    return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def _warn(line: str) -> None:
@@ -150,7 +142,7 @@ def _datasets(args: argparse.Namespace) -> int:
 
     datasets = list_datasets(_store(args))
     if args.json:
-        out(_json(datasets))
+        out(json_text(datasets))
         return 0
     if not datasets:
         out("no datasets yet: ponder import FILE")
@@ -180,7 +172,7 @@ def _problems(args: argparse.Namespace) -> int:
     problems = list_problems(db, args.dataset)
     if args.json:
         out(
-            _json(
+            json_text(
                 [
                     {"key": p.key, "text": p.text, "reference": p.reference, "kind": p.kind}
                     for p in problems
@@ -288,7 +280,7 @@ def _check(args: argparse.Namespace) -> int:
 
     g = grade(answer=args.answer, reference=args.reference, kind=args.kind)
     if args.json:
-        out(_json(asdict(g)))
+        out(json_text(asdict(g)))
         return 0
     out(f"verdict:   {g.verdict}")
     out(f"score:     {_num(g.score, 4)}")
@@ -316,18 +308,18 @@ def _scores(args: argparse.Namespace) -> int:
     if args.csv:
         import csv
 
-        from store.export import SCORE_COLUMNS, neutralise
+        from store.export import SCORE_COLUMNS, neutralise, usd_cell
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(SCORE_COLUMNS)
         for row in rows:
-            d = row.as_dict()
+            d = row.as_dict() | {"cost_usd": usd_cell(row.cost_usd)}
             writer.writerow([neutralise(d[c]) for c in SCORE_COLUMNS])
         return 0
     pairs = comparison(db, args.dataset, rows)
     if args.json:
         out(
-            _json(
+            json_text(
                 {"scores": [r.as_dict() for r in rows], "comparison": [c.as_dict() for c in pairs]}
             )
         )

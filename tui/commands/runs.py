@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import re
 import shutil
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.common import UsageError, open_store, out
-from tui.text import safe_text
+from tui.text import json_text, safe_text
 
 if TYPE_CHECKING:
     from store.grades import StoredGrade
@@ -29,7 +27,7 @@ def _runs(args: argparse.Namespace) -> int:
     db = open_store(args)
     runs = list_runs(db, limit=args.limit, search=args.search)
     if args.json:
-        out(_json([r.as_json() for r in runs]))
+        out(json_text([r.as_json() for r in runs]))
         return 0
     if not runs:
         out("no runs match" if args.search else "no runs yet (try: ponder solve 'your problem')")
@@ -52,7 +50,7 @@ def _show(args: argparse.Namespace) -> int:
         effective = effective_grade(db, args.run)
         obj["grade"] = None if effective is None else _grade_json(effective)
         obj["grades"] = [_grade_json(g) for g in history]
-        out(_json(obj))
+        out(json_text(obj))
         return 0
     detail = get_run(db, args.run)
     if detail is None:
@@ -76,12 +74,6 @@ def _grade_json(g: StoredGrade) -> dict[str, Any]:
 
 
 # ---- formatting ----------------------------------------------------------------------------
-
-
-def _json(obj: Any) -> str:
-    """JSON for a terminal: readable non-ASCII, C1 controls and line separators escaped."""
-    text = json.dumps(obj, ensure_ascii=False)
-    return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def _one_line(text: str | None, width: int) -> str:

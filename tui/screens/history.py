@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -447,8 +446,9 @@ class HistoryScreen(Screen[None]):
         try:
             if path.suffix.lower() == ".json" and run_id is not None:
                 from store.queries import run_json
+                from tui.text import json_text
 
-                path.write_text(json.dumps(run_json(db, run_id), indent=2, ensure_ascii=False))
+                path.write_text(json_text(run_json(db, run_id), indent=2))
                 message = f"Wrote run #{run_id} to {path.resolve()}"
             else:
                 from store.export import export_runs_csv
