@@ -5,11 +5,24 @@ BIN := $(VENV)/bin
 
 .PHONY: setup run test lint fmt bench
 
+# uv (from the package registry, into the venv) installs everything in seconds; pip is the
+# fallback when uv cannot be had. Both show what they are doing: a silent install looks hung.
 $(BIN)/ponder: pyproject.toml
+	@echo "== creating $(VENV) with $(PY)"
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	@echo "== getting uv, a fast installer"
+	@$(BIN)/pip install --disable-pip-version-check --progress-bar on uv \
+		|| echo "== uv cannot be had: installing with pip instead (a few minutes)"
+	@if [ -x $(BIN)/uv ]; then \
+		echo "== installing Ponder and its dependencies with uv"; \
+		$(BIN)/uv pip install --python $(BIN)/python -e '.[dev]' \
+		|| { echo "== uv failed: installing with pip instead"; \
+			$(BIN)/pip install --progress-bar on -e '.[dev]'; }; \
+	else \
+		$(BIN)/pip install --progress-bar on -e '.[dev]'; \
+	fi
 	@touch $(BIN)/ponder
+	@echo "== ready: $(BIN)/ponder"
 
 setup: $(BIN)/ponder
 
