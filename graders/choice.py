@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from graders.extract import Candidate, candidates, clean
-from graders.result import Grade, needs_human
+from graders.parsed import Parsed, Rules
+from graders.result import Grade, Kind, needs_human
 
 LETTERS = "ABCDEFGH"
 DEFAULT_VALID = frozenset("ABCD")
@@ -190,6 +191,18 @@ def question_options(question: str | None) -> dict[str, str]:
     return options
 
 
+_ASKS_FALSE = re.compile(
+    r"\b(?:is|are|statements?|options?)\s*(?:\(\s*(?:is|are)\s*\)\s*)?"
+    r"(?:false|incorrect|wrong|not\s+(?:correct|true))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_false(question: str | None) -> bool:
+    """True when the question asks which statements are false or incorrect."""
+    return bool(question) and bool(_ASKS_FALSE.search(question or ""))
+
+
 def is_multi_question(question: str | None) -> bool:
     """True when the question says more than one option may be correct (JEE style)."""
     return bool(question) and bool(_MULTI_CUES.search(question or ""))
@@ -292,7 +305,7 @@ def _after_cue(toks: list[tuple[str, str]], i: int) -> bool:
     return j >= 0 and toks[j][0] == "word" and toks[j][1].lower() in _CUE_WORDS
 
 
-def _negated(toks: list[tuple[str, str]], run: _Run) -> bool:
+def _negated(toks: list[tuple[str, str]], run: _Run, asks_false: bool = False) -> bool:
     before = [v.lower() for k, v in toks[max(0, run.start - 2) : run.start] if k == "word"]
     if any(w in _NEG_BEFORE for w in before):
         return True
@@ -305,6 +318,8 @@ def _negated(toks: list[tuple[str, str]], run: _Run) -> bool:
             break  # "C, not B": this "not" is about the next letter
         if k == "word":
             after.append(v.lower())
+    if asks_false:  # "A and C are false" answers "which statements are false?"
+        return any(w in ("not", "isn", "aren", "cannot") for w in after[:3])
     return any(w in _NEG_AFTER for w in after[:3])
 
 
@@ -330,7 +345,11 @@ def _match_options(text: str, options: dict[str, str]) -> tuple[str, ...]:
 
 
 def letters_in(
-    text: str, valid: frozenset[str], options: dict[str, str] | None = None
+    text: str,
+    valid: frozenset[str],
+    options: dict[str, str] | None = None,
+    *,
+    asks_false: bool = False,
 ) -> Picked | None:
     """The option letters an answer text chooses, or None when it names none."""
     s = _WRAPPERS.sub(r"\1", text).replace("$", " ").replace("\\", " ")
@@ -349,7 +368,7 @@ def letters_in(
         runs = _runs(body, valid, lower_ok=True)
         if len(runs) == 1 and runs[0].start == 0 and runs[0].end == len(body):
             return Picked(tuple(sorted(set(runs[0].letters))), "list")
-    runs = [r for r in _runs(toks, valid, lower_ok=False) if not _negated(toks, r)]
+    runs = [r for r in _runs(toks, valid, lower_ok=False) if not _negated(toks, r, asks_false)]
     cued = [r for r in runs if _after_cue(toks, r.start)]
     if cued:
         return Picked(tuple(sorted(set(cued[-1].letters))), "after cue")
@@ -367,16 +386,28 @@ def letters_in(
 
 
 def pick_letters(
-    answer: str, valid: frozenset[str], options: dict[str, str] | None = None
+    answer: str,
+    valid: frozenset[str],
+    options: dict[str, str] | None = None,
+    *,
+    strict: bool = False,
+    asks_false: bool = False,
 ) -> tuple[Picked, Candidate] | None:
-    """The letters of the most trusted candidate in a whole response that names any."""
+    """The letters of the most trusted candidate in a whole response that names any.
+
+    `strict` reads only answer cues (a worked-solution reference, not its last line);
+    `asks_false` is for questions asking which statements are false: "A and C are false" names
+    A and C rather than ruling them out.
+    """
     for cand in candidates(answer):
+        if strict and cand.source == "last_line":
+            continue
         texts = [cand.text]
-        picked = letters_in(cand.text, valid, options)
+        picked = letters_in(cand.text, valid, options, asks_false=asks_false)
         if picked and cand.siblings:  # "\boxed{A} and \boxed{D}"
             merged = set(picked.letters)
             for sib in cand.siblings:
-                more = letters_in(clean(sib), valid, options)
+                more = letters_in(clean(sib), valid, options, asks_false=asks_false)
                 if more:
                     merged |= set(more.letters)
                     texts.append(sib)
@@ -401,28 +432,59 @@ def _marks(points: float, max_points: float) -> str:
     return f"{points:+g}/{max_points:g}"
 
 
-def grade_choice(
-    answer: str, gold: tuple[str, ...], *, multi: bool, question: str | None = None
-) -> Grade:
-    """Grade a response against reference letters, JEE marks in points."""
-    kind = "choice_multi" if multi else "choice_single"
-    options = question_options(question)
-    valid = valid_letters(gold, options)
-    if not answer.strip():
-        return Grade(
-            0.0,
-            "zero",
-            None,
-            "empty answer: none chosen, 0 marks",
-            0.0,
-            MULTI_MAX if multi else SINGLE_MAX,
-            kind,
+class ChoiceRule:
+    """`choice_single` / `choice_multi`: option letters, JEE marks (+3/−1; +4/+3/+2/+1/−2/0)."""
+
+    def __init__(self, multi: bool) -> None:
+        self.multi = multi
+        self.kind: Kind = "choice_multi" if multi else "choice_single"
+
+    def parse(self, text: str, rules: Rules, *, reference: bool = False) -> Parsed:
+        """Letters from a reference (`A,D`, `Ans) c`, a worked solution) or a whole response."""
+        if not text.strip():
+            return Parsed(self.kind, empty=True, problem="empty answer")
+        options = question_options(rules.question)
+        if reference:
+            letters = reference_letters(text)
+            if letters:
+                return Parsed(self.kind, letters, _fmt(letters), "reference")
+            found = pick_letters(text, frozenset(LETTERS), options, strict=True)
+            if found is None:
+                return Parsed(
+                    self.kind, problem=f"the reference {text.strip()[:60]!r} names no option letter"
+                )
+            return Parsed(self.kind, found[0].letters, _fmt(found[0].letters), "reference")
+        valid = rules.choices or (
+            frozenset(options) | DEFAULT_VALID if options else frozenset(LETTERS)
         )
-    found = pick_letters(answer, valid, options)
-    if found is None:
-        return needs_human(f"no option letter found in the answer (reference {_fmt(gold)})", kind)
-    picked, _ = found
-    chosen = set(picked.letters)
+        found = pick_letters(text, valid, options, asks_false=asks_for_false(rules.question))
+        if found is None:
+            return Parsed(self.kind, problem="no option letter found in the answer")
+        picked, cand = found
+        return Parsed(self.kind, picked.letters, _fmt(picked.letters), cand.source)
+
+    def verify(self, gold: Parsed, answer: Parsed, rules: Rules) -> Grade:
+        """Same letters: full; for multi, a strict subset with no wrong letter: 0.25 a letter."""
+        kind, multi = self.kind, self.multi
+        if not isinstance(gold.value, tuple) or not gold.value:
+            return needs_human(gold.problem or "the reference names no option letter", kind)
+        if answer.empty:
+            return Grade(
+                0.0,
+                "zero",
+                None,
+                "empty answer: none chosen, 0 marks",
+                0.0,
+                MULTI_MAX if multi else SINGLE_MAX,
+                kind,
+            )
+        if not isinstance(answer.value, tuple):
+            return needs_human(f"{answer.problem} (reference {_fmt(gold.value)})", kind)
+        chosen = set(answer.value)
+        return _marks_for(chosen, gold.value, multi, kind)
+
+
+def _marks_for(chosen: set[str], gold: tuple[str, ...], multi: bool, kind: Kind) -> Grade:
     extracted = _fmt(chosen)
     want = set(gold)
     if not multi:

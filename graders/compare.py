@@ -14,8 +14,9 @@ from typing import Any
 import sympy
 from sympy import Abs, E, I, Integer, Rational, Symbol, factorial, nan, oo, pi, root, zoo
 
+from graders import structure
 from graders.mathparse import Node
-from graders.mathtree import canon, has_decimal, unwrap
+from graders.mathtree import canon, has_decimal
 from graders.numeric import close_enough, fmt
 
 Outcome = tuple[bool | None, str]  # equal / different / cannot tell, and why
@@ -175,161 +176,9 @@ def equal_relations(g: Node, a: Node) -> Outcome:
     return None, "sympy could not decide the relation"
 
 
-MAX_PM = 3  # ± signs expanded in one answer: 2**3 values at most
-
-
-def _pm_variants(node: Node, budget: list[int]) -> list[Node]:
-    """Every value a tree with ± takes: a ± b is a + b and a − b, wherever it sits."""
-    if node.op == "pm" and budget[0] > 0:
-        budget[0] -= 1
-        out = []
-        for base in _pm_variants(node.args[0], budget):
-            for term in _pm_variants(node.args[1], budget):
-                out.append(Node("add", (base, term)))
-                out.append(Node("add", (base, Node("neg", (term,)))))
-        return out
-    if not node.args or not any(_has_pm(a) for a in node.args):
-        return [node]
-    variants: list[list[Node]] = [[]]
-    for arg in node.args:
-        options = _pm_variants(arg, budget)
-        variants = [[*v, o] for v in variants for o in options]
-    return [Node(node.op, tuple(v), node.value) for v in variants]
-
-
-def _has_pm(node: Node) -> bool:
-    return node.op == "pm" or any(_has_pm(a) for a in node.args)
-
-
-def _expand_pm(node: Node) -> Node:
-    """Trees with ± become the set of their values; collections are expanded item by item."""
-    if node.op in ("list", "set", "tuple"):
-        return Node(node.op, tuple(_expand_pm(a) for a in node.args), node.value)
-    if node.op in ("rel", "interval", "union") or not _has_pm(node):
-        return node
-    values = _pm_variants(node, [MAX_PM])
-    return values[0] if len(values) == 1 else Node("set", tuple(values))
-
-
-def _as_interval(node: Node) -> Node:
-    if node.op == "tuple" and len(node.args) == 2:
-        return Node("interval", node.args, "()")
-    return node
-
-
-def _brackets(node: Node) -> str:
-    left, right = node.value[0], node.value[1]
-    lo, hi = node.args
-    if lo == Node("neg", (Node("const", (), "oo"),)) or lo == Node("const", (), "oo"):
-        left = "("  # an infinite end is open however it is written
-    if hi == Node("const", (), "oo"):
-        right = ")"
-    return left + right
-
-
-_INF = Node("const", (), "oo")
-
-
-def _relation_as_interval(rel: Node) -> Node:
-    """`x >= 2` as `[2, oo)`, `3 > x` as `(-oo, 3)`; other relations unchanged."""
-    op = rel.value
-    if op not in ("<", "<=", ">", ">="):
-        return rel
-    left, right = rel.args
-    if right.op == "sym" and left.op != "sym":
-        left, right = right, left
-        op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
-    if left.op != "sym":
-        return rel
-    if op in (">", ">="):
-        return Node("interval", (right, _INF), ("[" if op == ">=" else "(") + ")")
-    return Node("interval", (Node("neg", (_INF,)), right), "(" + ("]" if op == "<=" else ")"))
-
-
-def _match_unordered(
-    gs: tuple[Node, ...], as_: tuple[Node, ...], tolerance: float | None
-) -> Outcome:
-    unused = list(as_)
-    undecided = False
-    for g in gs:
-        for i, a in enumerate(unused):
-            ok, _ = equivalent(g, a, tolerance)
-            if ok:
-                del unused[i]
-                break
-            undecided = undecided or ok is None
-        else:
-            return (
-                (None, "could not match every element") if undecided else (False, "elements differ")
-            )
-    if unused:
-        return False, f"{len(unused)} extra element(s) in the answer"
-    return True, "same elements"
-
-
 def equivalent(gold: Node, ans: Node, tolerance: float | None = None) -> Outcome:
-    """Whether an answer tree means the same as the reference tree."""
-    g, a = unwrap(gold, ans)
-    g, a = _expand_pm(g), _expand_pm(a)
-    if canon(g) == canon(a):
-        return True, "same expression"
-    if g.op in ("interval", "union") and a.op == "rel":
-        a = _relation_as_interval(a)
-    elif a.op in ("interval", "union") and g.op == "rel":
-        g = _relation_as_interval(g)
-    if g.op == "rel" or a.op == "rel":
-        if g.op == "rel" and a.op == "rel" and g.value != "in" and a.value != "in":
-            return equal_relations(g, a)
-        return False, "an equation or inequality against a value"
-    collections = ("set", "list", "tuple")
-    if g.op in collections and a.op in collections:
-        if "set" in (g.op, a.op):
-            return _match_unordered(g.args, a.args, tolerance)
-        if len(g.args) != len(a.args):
-            return False, f"{len(g.args)} items vs {len(a.args)}"
-        for x, y in zip(g.args, a.args, strict=True):
-            ok, why = equivalent(x, y, tolerance)
-            if not ok:
-                return ok, why
-        return True, "same items in order"
-    if g.op in ("set", "list") and len(g.args) == 1 and a.op not in collections:
-        return equivalent(g.args[0], a, tolerance)
-    if a.op in ("set", "list") and len(a.args) == 1 and g.op not in collections:
-        return equivalent(g, a.args[0], tolerance)
-    g, a = (
-        (_as_interval(g), _as_interval(a))
-        if "interval" in (g.op, a.op) or "union" in (g.op, a.op)
-        else (g, a)
-    )
-    if g.op == "interval" and a.op == "interval":
-        if _brackets(g) != _brackets(a):
-            return False, f"interval ends {_brackets(g)} vs {_brackets(a)}"
-        for x, y in zip(g.args, a.args, strict=True):
-            ok, why = equivalent(x, y, tolerance)
-            if not ok:
-                return ok, why
-        return True, "same interval"
-    if g.op == "union" and a.op == "union":
-        return _match_unordered(
-            tuple(_as_interval(x) for x in g.args),
-            tuple(_as_interval(x) for x in a.args),
-            tolerance,
-        )
-    if g.op != a.op and not (g.op not in _SHAPES and a.op not in _SHAPES):
-        return (
-            False,
-            f"a {_SHAPES.get(a.op, 'value')} where a {_SHAPES.get(g.op, 'value')} is expected",
-        )
-    return equal_scalars(g, a, tolerance)
-
-
-_SHAPES = {
-    "set": "set",
-    "list": "list",
-    "tuple": "tuple",
-    "interval": "interval",
-    "union": "union of intervals",
-}
+    """Whether an answer tree means the same as the reference tree, scalars decided by sympy."""
+    return structure.equivalent(gold, ans, tolerance, equal_scalars, equal_relations)
 
 
 def handle(request: tuple[Any, ...]) -> tuple[Any, ...]:

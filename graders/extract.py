@@ -27,7 +27,22 @@ class Candidate:
     text: str  # cleaned: no bold, no `$` delimiters, no trailing period
     raw: str  # as found, for parsers that need the math delimiters
     source: Source
-    siblings: tuple[str, ...] = ()  # other \boxed{} contents on the same line (multi-choice)
+    siblings: tuple[str, ...] = ()  # other \boxed{} contents of the same run of boxes
+    pos: int = -1  # where it starts in the text searched
+
+
+def cut_off(line: str) -> bool:
+    """True when a line stops mid-thought ("First 12 * 3 = 36, then we add", "= 10. Then I").
+
+    A response cut off by a token limit has no final answer; its last line must not lend it one.
+    """
+    s = line.strip().rstrip("*").strip()
+    if not s:
+        return True
+    if s[-1] in ",:;=+-*/^({[\\&" and not (len(s) > 1 and s[-2] == "\\"):
+        return True
+    words = re.findall(r"[A-Za-z']+$", s)
+    return bool(words) and (words[-1] in PROSE_WORDS or words[-1] == "I")
 
 
 MAX_PER_CUE = 20  # occurrences of one cue considered, the last ones
@@ -46,21 +61,100 @@ _PHRASE = re.compile(
     r"\s+(?:is|are|would\s+be|will\s+be|should\s+be|must\s+be)\b[ \t]*:?[ \t]*",
     re.IGNORECASE,
 )
+# What may sit between two boxes of one answer: `\boxed{2} and \boxed{3}`, `\boxed{A}, \boxed{D}`.
+_BOX_GAP = re.compile(
+    r"(?:\s|[,;$]|\\[,;! ]|\\q?quad|\\text\s*\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b|&|\\\\)*"
+)
+PROSE_WORDS = frozenset(
+    [
+        "then",
+        "we",
+        "so",
+        "and",
+        "but",
+        "which",
+        "since",
+        "because",
+        "next",
+        "now",
+        "let",
+        "i",
+        "to",
+        "the",
+        "a",
+        "an",
+        "is",
+        "are",
+        "if",
+        "for",
+        "this",
+        "that",
+        "it",
+        "can",
+        "will",
+        "add",
+        "from",
+        "of",
+        "with",
+        "as",
+        "by",
+        "be",
+        "was",
+        "were",
+        "not",
+        "plus",
+        "minus",
+        "times",
+        "divided",
+        "multiply",
+        "get",
+        "compute",
+        "find",
+        "need",
+        "have",
+        "has",
+        "our",
+        "its",
+        "into",
+        "using",
+        "use",
+        "where",
+        "when",
+        "our",
+        "us",
+    ]
+)
 _TRAILING_CHARS = " \t\r\n\f\v.;,!。"
+_BOLD = re.compile(r"(?<![\w)}])\*\*|\*\*(?![\w({])")  # `**5**` is bold, `10**10` a power
+
+
+def _strip_end(s: str) -> str:
+    """Trailing punctuation off, but not a factorial's `!` (`5!`)."""
+    while s and s[-1] in _TRAILING_CHARS:
+        if s[-1] == "!" and len(s) > 1 and (s[-2].isdigit() or s[-2] in ")}"):
+            break
+        if len(s) > 1 and s[-2] == "\\":
+            break  # `\;`, `\,`, `\!`: LaTeX spacing, not punctuation
+        s = s[:-1]
+    return s.strip()
+
+
 _MATH_WRAP = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
 _TEXT_WRAP = re.compile(
     r"^\\(?:text|textbf|mathbf|mathrm|textrm|mbox|mathit|textit)\s*\{(.*)\}$", re.S
 )
-_JUNK_LINE = re.compile(r"^[\W_]*$|^\s*</?[a-z_]+>\s*$", re.IGNORECASE)
+# List markers; a "-" is a bullet only before a word or emphasis, else it is a minus sign.
+_BULLETS = re.compile(r"^(?:(?:[#>*•]+|-(?=\s+(?:[A-Za-z]{2}|\*|\\text)))\s+)+")
+_JUNK_LINE = re.compile(r"^[^\w\\]*$|^\s*</?[a-z_]+>\s*$", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
     """Strip what surrounds an answer: bold, `$…$`, `\\text{}`, list markers, trailing periods."""
-    s = text.replace("**", "").replace("\\displaystyle", "").strip()
-    s = re.sub(r"^(?:[#>*\-•]+\s+)+", "", s)
+    s = _BOLD.sub("", text).replace("\\displaystyle", "").strip()
+    s = _BULLETS.sub("", s)
     for _ in range(3):
         before = s
-        s = s.rstrip(_TRAILING_CHARS).strip()
+        s = _strip_end(s)
         for left, right in _MATH_WRAP:
             if len(s) > len(left) + len(right) and s.startswith(left) and s.endswith(right):
                 s = s[len(left) : len(s) - len(right)].strip()
@@ -73,7 +167,7 @@ def clean(text: str) -> str:
     # Lone `$` inside prose ("the answer is $5$ m/s") carry no meaning once extracted.
     if "$" in s:
         s = s.replace("$$", " ").replace("$", "").strip()
-        s = s.rstrip(_TRAILING_CHARS).strip()
+        s = _strip_end(s)
     return s
 
 
@@ -106,23 +200,38 @@ def braced(text: str, start: int) -> tuple[str, int] | None:
     return None
 
 
-def _boxes(text: str) -> list[tuple[int, str]]:
-    """The last `\\boxed{…}` / `\\fbox{…}` of text with their positions, nested braces handled."""
-    found: list[tuple[int, str]] = []
+def _boxes(text: str) -> list[tuple[int, int, str]]:
+    """The last `\\boxed{…}` / `\\fbox{…}` of text: start, end and content, nested braces handled."""
+    found: list[tuple[int, int, str]] = []
     # Only the last few matter, and brace matching is bounded, so the cost stays linear.
     for m in list(_BOXED.finditer(text))[-MAX_PER_CUE:]:
         if m.group(1):
             got = braced(text[: m.end() - 1 + MAX_SPAN], m.end() - 1)
             if got is None:  # unclosed: take the rest of the line
                 end = text.find("\n", m.end(), m.end() + MAX_SPAN)
-                found.append((m.start(), text[m.end() : end if end >= 0 else m.end() + MAX_SPAN]))
+                stop = end if end >= 0 else m.end() + MAX_SPAN
+                found.append((m.start(), stop, text[m.end() : stop]))
                 continue
-            found.append((m.start(), got[0]))
+            found.append((m.start(), got[1], got[0]))
         else:
             word = re.match(r"\s*([^\s$]+)", text[m.end() : m.end() + 200])
             if word:
-                found.append((m.start(), word.group(1)))
+                found.append((m.start(), m.end() + word.end(), word.group(1)))
     return found
+
+
+def _box_runs(text: str, boxes: list[tuple[int, int, str]]) -> list[tuple[str, ...]]:
+    """For each box, the contents of the other boxes of its run (`\\boxed{2} and \\boxed{3}`)."""
+    run_of: list[int] = []
+    run = 0
+    for i in range(len(boxes)):
+        if i and not _BOX_GAP.fullmatch(text[boxes[i - 1][1] : boxes[i][0]]):
+            run += 1
+        run_of.append(run)
+    return [
+        tuple(c for j, (_, _, c) in enumerate(boxes) if run_of[j] == run_of[i] and j != i)
+        for i in range(len(boxes))
+    ]
 
 
 def _rest_of_line(text: str, pos: int, *, next_line: bool) -> str:
@@ -141,29 +250,38 @@ def _last_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return list(pattern.finditer(text))[: -MAX_PER_CUE - 1 : -1]
 
 
+SHORT_PHRASE = 40  # "the answer is B": a phrase followed by a short answer is a strong cue
+
+
 def _cue_candidates(text: str, source_override: Source | None = None) -> Iterator[Candidate]:
-    """Candidates from boxes and answer cues in text, the most trusted and the latest first."""
+    """Candidates from boxes and answer cues in text: the latest strong cue first.
+
+    A box, "final answer", "Answer:" and "the answer is <short>" are strong cues: a model that
+    boxes 3, then corrects itself to "Final answer: 4", means 4. Long phrases come after them.
+    """
     boxes = _boxes(text)
-    for i in range(len(boxes) - 1, -1, -1):
-        pos, content = boxes[i]
-        line_start = text.rfind("\n", 0, pos) + 1
-        line_end = text.find("\n", pos)
-        line_end = len(text) if line_end < 0 else line_end
-        siblings = tuple(c for p, c in boxes if line_start <= p < line_end and p != pos)
-        yield Candidate(clean(content), content, source_override or "boxed", siblings)
+    strong: list[Candidate] = []
+    weak: list[Candidate] = []
+    for (pos, _end, content), siblings in zip(boxes, _box_runs(text, boxes), strict=True):
+        strong.append(Candidate(clean(content), content, source_override or "boxed", siblings, pos))
     for m in _last_matches(_FINAL, text):
         heading = m.group(1) is None
         after = text[m.end() : m.end() + 1]
         if heading and after not in ("", "\n", "\r", "*"):
             continue  # "final answer, let's check" is not a cue
         raw = _rest_of_line(text, m.end(), next_line=True)
-        yield Candidate(clean(raw), raw, source_override or "final_answer")
+        strong.append(Candidate(clean(raw), raw, source_override or "final_answer", (), m.start()))
     for m in _last_matches(_LABEL, text):
         raw = _rest_of_line(text, m.end(), next_line=":" in (m.group(1), m.group(2)))
-        yield Candidate(clean(raw), raw, source_override or "answer_label")
+        strong.append(Candidate(clean(raw), raw, source_override or "answer_label", (), m.start()))
     for m in _last_matches(_PHRASE, text):
         raw = _rest_of_line(text, m.end(), next_line=True)
-        yield Candidate(clean(raw), raw, source_override or "answer_phrase")
+        cand = Candidate(clean(raw), raw, source_override or "answer_phrase", (), m.start())
+        (strong if len(cand.text) <= SHORT_PHRASE else weak).append(cand)
+    strong.sort(key=lambda c: -c.pos)
+    weak.sort(key=lambda c: -c.pos)
+    yield from strong
+    yield from weak
 
 
 def _last_line(text: str) -> str | None:
@@ -195,6 +313,28 @@ def candidates(text: str) -> Iterator[Candidate]:
         yield Candidate(clean(line), line, "last_line")
 
 
+_STRONG = ("answer_tag", "boxed", "final_answer", "answer_label")
+
+
+def reference_answer(reference: str) -> str:
+    """A reference reduced to its final answer when it is a worked solution.
+
+    A reference with a `\\boxed{}` or `<answer>` (or several lines ending in "Final answer: …")
+    is read with the same extractor as a response; a short bare reference is left as written.
+    """
+    s = reference.strip()
+    marked = "\\boxed" in s or "\\fbox" in s or "<answer>" in s.lower()
+    if not marked and ("\n" not in s or len(s) <= 80):
+        return s
+    for cand in candidates(s):
+        if cand.source not in _STRONG or not cand.text:
+            continue
+        if cand.source == "boxed" and cand.siblings:
+            return ", ".join([*(clean(x) for x in cand.siblings), cand.text])
+        return cand.text
+    return s
+
+
 def extract_answer(text: str) -> str | None:
     """The most trusted final answer in a response, cleaned, or None if there is none."""
     try:
@@ -203,3 +343,43 @@ def extract_answer(text: str) -> str | None:
     except Exception:  # extraction must never take a grade down
         return None
     return None
+
+
+_MATH_SEGMENT = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
+_PROSE_WORD = re.compile(
+    r"\b(?:which|where|since|because|for|when|so|hence|thus|as|i\.e|that)\b", re.IGNORECASE
+)
+_CUE = re.compile(
+    r"(?:\b(?:is|are|equals?|be|get|gives?|becomes?|so|thus|hence|therefore)\b,?|:)\s+",
+    re.IGNORECASE,
+)
+MAX_RAW = 5000
+MAX_MATH = 1000  # characters: mathparse rejects longer texts
+
+
+def math_texts(cand: Candidate) -> Iterator[str]:
+    """Texts to try parsing from one candidate: its math segments, itself, itself without prose."""
+    raw = cand.raw[:MAX_RAW]
+    matches = list(_MATH_SEGMENT.finditer(raw))
+    segments = [next(g for g in m.groups() if g is not None) for m in matches]
+    if len(matches) > 1:
+        # "$x = 1$ and $x = 5$": the last formulas joined by "and"/","/"or" are one answer
+        first = len(matches) - 1
+        while first > 0 and _BOX_GAP.fullmatch(
+            raw[matches[first - 1].end() : matches[first].start()]
+        ):
+            first -= 1
+        if first < len(matches) - 1:
+            yield ", ".join(segments[first:])
+    if cand.source not in CUE_SOURCES:
+        segments.reverse()  # in running text the answer is the last formula
+    yield from segments
+    yield cand.text
+    cues = list(_CUE.finditer(cand.text[:MAX_MATH]))
+    if cues:  # "So, the result is \\pi/4": the formula after the last "is"
+        yield cand.text[cues[-1].end() :]
+    prose = _PROSE_WORD.search(cand.text[:MAX_MATH])
+    if prose:  # "x^2 + 1, which is positive": the formula before the prose
+        cut = cand.text[: prose.start()].rstrip(" ,;:")
+        if cut:
+            yield cut

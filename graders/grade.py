@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import replace
+from typing import cast
 
-from graders.choice import MULTI_MAX, SINGLE_MAX, grade_choice, reference_letters
-from graders.extract import clean, extract_answer
+from graders.choice import MULTI_MAX, SINGLE_MAX, question_options, valid_letters
+from graders.extract import clean, extract_answer, reference_answer
 from graders.kinds import infer_kind, split_alternatives
-from graders.numeric import find_number, grade_numeric, parse_number
-from graders.result import KINDS, Grade, needs_human, one_line
-from graders.symbolic import grade_expression
-from graders.text import grade_text
+from graders.parsed import Parsed, Rules
+from graders.result import KINDS, Grade, Kind, needs_human, one_line
+from graders.rules import parse, verify
 
 DEFAULT_TIMEOUT = 5.0
 MAX_INPUT = 2_000_000  # characters of a response considered; the final answer is at the end
@@ -57,16 +57,17 @@ def grade(
         ans = _as_text(answer)
         if len(ans) > MAX_INPUT:
             ans = ans[-MAX_INPUT:]
-        ref = _as_text(reference).strip()
-        q = _as_text(question) or None
+        ref = reference_answer(_as_text(reference).strip()[:MAX_INPUT])
+        q = _as_text(question)[:MAX_INPUT] or None
         note = ""
         if isinstance(kind, str) and not kind.strip():
             kind = None  # an empty database cell: infer, silently
         if kind is not None and kind not in KINDS:
             note = f"unknown kind {kind!r}, inferred; "
             kind = None
-        k = kind or infer_kind(ref, q)
-        result = _grade_alternatives(ans, ref, k, q, started + limit, limit, tol)
+        k = cast(Kind, kind or infer_kind(ref, q))
+        rules = Rules(deadline=started + limit, timeout=limit, tolerance=tol, question=q)
+        result = _grade_alternatives(ans, ref, k, rules)
         return replace(result, reason=one_line(note + result.reason), kind=k)
     except Exception as exc:  # the contract: grade never raises
         return needs_human(f"grader error ({type(exc).__name__}); please grade by hand", guess)
@@ -80,16 +81,27 @@ def _max_points(kind: str) -> float | None:
     return MULTI_MAX if kind == "choice_multi" else SINGLE_MAX if kind == "choice_single" else None
 
 
-def _grade_alternatives(
-    ans: str,
-    ref: str,
-    kind: str,
-    question: str | None,
-    deadline: float,
-    timeout: float,
-    tolerance: float | None,
-) -> Grade:
-    alternatives, wildcard = split_alternatives(ref, question)
+class _Answer:
+    """The answer parsed once per set of letters it may name (choice) or once (other kinds)."""
+
+    def __init__(self, text: str, kind: Kind, rules: Rules) -> None:
+        self.text, self.kind, self.rules = text, kind, rules
+        self._cache: dict[frozenset[str] | None, Parsed] = {}
+
+    def rules_for(self, gold: Parsed) -> Rules:
+        if self.kind in ("choice_single", "choice_multi") and isinstance(gold.value, tuple):
+            options = question_options(self.rules.question)
+            return replace(self.rules, choices=valid_letters(gold.value, options))
+        return self.rules
+
+    def parsed(self, rules: Rules) -> Parsed:
+        if rules.choices not in self._cache:
+            self._cache[rules.choices] = parse(self.text, self.kind, rules)
+        return self._cache[rules.choices]
+
+
+def _grade_alternatives(ans: str, ref: str, kind: Kind, rules: Rules) -> Grade:
+    alternatives, wildcard = split_alternatives(ref, rules.question)
     if (
         kind in ("choice_single", "choice_multi", "integer", "numeric", "text")
         and len(alternatives) <= 1
@@ -97,13 +109,16 @@ def _grade_alternatives(
         alternatives = alternatives or [ref]
     if not alternatives and not wildcard:
         if kind == "proof" or kind == "text":
-            return grade_text(ans, "", kind)
+            return verify(parse("", kind, rules, reference=True), parse(ans, kind, rules), rules)
         return needs_human("no reference answer to grade against", kind, extract_answer(ans))
+    answer = _Answer(ans, kind, rules)
     best: Grade | None = None
     for alt in alternatives:
-        if best is not None and time.monotonic() > deadline:
+        if best is not None and time.monotonic() > rules.deadline:
             break
-        g = _grade_one(ans, alt, kind, question, deadline, timeout, tolerance)
+        gold = parse(alt, kind, rules, reference=True)
+        alt_rules = answer.rules_for(gold)
+        g = verify(gold, answer.parsed(alt_rules), alt_rules)
         if len(alternatives) > 1:
             g = replace(g, reason=f"alternative {alt!r}: {g.reason}")
         if best is None or (_RANK[g.verdict], g.score) > (_RANK[best.verdict], best.score):
@@ -139,30 +154,6 @@ def _grade_alternatives(
         )
     if best is None:
         return needs_human("no reference answer to grade against", kind, said)
+    if best.verdict == "needs_human" and best.extracted is None and said:
+        best = replace(best, extracted=said[:500])
     return best
-
-
-def _grade_one(
-    ans: str,
-    ref: str,
-    kind: str,
-    question: str | None,
-    deadline: float,
-    timeout: float,
-    tolerance: float | None,
-) -> Grade:
-    if kind in ("choice_single", "choice_multi"):
-        letters = reference_letters(ref)
-        if not letters:
-            return needs_human(
-                f"the reference {ref!r} names no option letter", kind, extract_answer(ans)
-            )
-        return grade_choice(ans, letters, multi=kind == "choice_multi", question=question)
-    if kind in ("integer", "numeric"):
-        gold = parse_number(ref) or find_number(ref, "first")
-        if gold is None:
-            return needs_human(f"the reference {ref!r} is not a number", kind, extract_answer(ans))
-        return grade_numeric(ans, gold, kind=kind, tolerance=tolerance)
-    if kind == "expression":
-        return grade_expression(ans, ref, deadline=deadline, timeout=timeout, tolerance=tolerance)
-    return grade_text(ans, ref, kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from graders.choice import is_multi_question, reference_letters
+from graders.extract import reference_answer
 from graders.mathparse import ParseError, parse_math
 from graders.numeric import parse_number
 
@@ -14,7 +15,7 @@ _CUE = re.compile(r"(?:\b(?:is|are|equals?|be)\b|[:=])\s*", re.IGNORECASE)
 WILDCARDS = frozenset({"anything", "any", "any answer", "any value", "bonus", "*", "all answers"})
 _OR = re.compile(r"\s+or\s+", re.IGNORECASE)
 _PROOF = re.compile(r"\bprove\b|\bshow\s+that\b|\bproof\b|\bdemonstrate\s+that\b", re.IGNORECASE)
-_MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−-]")
+_MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−-]|^\s*(?:oo|inf(?:inity)?|pi)\s*$")
 
 
 def _kind_of_one(reference: str, question: str | None) -> str | None:
@@ -51,13 +52,15 @@ def split_alternatives(reference: str, question: str | None = None) -> tuple[lis
     kinds = {_kind_of_one(p, question) for p in rest}
     if "expression" in kinds:
         return [reference.strip()], False
+    if None in kinds and _kind_of_one(reference, question) == "expression":
+        return [reference.strip()], False  # `x < 1 \text{ or } x > 2` is one answer
     return rest, wildcard
 
 
 def infer_kind(reference: str, question: str | None = None) -> str:
     """The kind a reference (and its question) asks for: choice, number, expression, proof or text."""
     try:
-        ref = (
+        ref = reference_answer(
             reference
             if isinstance(reference, str)
             else ("" if reference is None else str(reference))

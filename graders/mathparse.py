@@ -137,7 +137,8 @@ _RELATIONS = {
     "neq": "!=",
     "!=": "!=",
     "in": "in",
-    "approx": "=",
+    "approx": "≈",
+    "simeq": "≈",
     "equiv": "=",
 }
 _GREEK_CHARS = dict(
@@ -196,14 +197,20 @@ _UNICODE = {
     "±": "\\pm ",
     "∓": "\\mp ",
     "∈": "\\in ",
-    "≈": "=",
+    "≈": "\\approx ",
     "∅": "\\emptyset ",
 }
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _DROP = re.compile(
-    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|limits|quad|qquad)(?![A-Za-z])"
+    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|limits|quad|qquad"
+    r"|thinspace|medspace|thickspace|negthinspace|hfill)(?![A-Za-z])"
     r"|\\[,;:! ]|~|\$|\^\s*\{?\s*\\circ\s*\}?|\\degree|°"
 )
+# `\frac{\pi}{2}\,\text{rad}`, `5\text{ cm}`: a unit written after a value
+_UNIT_TAIL = re.compile(
+    r"(?<=[\w})])(?:\s|\\[,;:!])*\\(?:text|mathrm|mbox)\s*\{\s*[A-Za-z][A-Za-z ]*\}\s*$"
+)
+_LEADING_REL = re.compile(r"^\s*(?:=|\\approx(?![A-Za-z]))\s*")  # "= 5", "\approx 2.83"
 _WRAP = re.compile(
     r"\\(?:text|mathrm|operatorname|mathit|textrm|mbox|mathbf|textbf)\s*\{([^{}]*)\}"
 )
@@ -211,12 +218,39 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+(?![\d.]))?|\.\d+)"
     r"|(?P<cmd>\\[A-Za-z]+|\\[{}|])"
     r"|(?P<word>[A-Za-z]+)"
-    r"|(?P<op>\*\*|<=|>=|!=|[-+*/^_()\[\]{}|,;=<>!']))"
+    r"|(?P<op>\*\*|<=|>=|!=|[-+*/^_()\[\]{}|,;=<>!'&]))"
 )
 
 
+_BACKSLASH_RUN = re.compile(r"\\+")
+_MATRIX = re.compile(
+    r"\\begin\s*\{\s*(?:[pbvBV]?matrix|smallmatrix|array)\s*\}(?:\s*\{[^{}]*\})?(.*?)"
+    r"\\end\s*\{\s*(?:[pbvBV]?matrix|smallmatrix|array)\s*\}",
+    re.S,
+)
+
+
+def undouble(text: str) -> str:
+    """Halve every backslash run when all are doubled (LaTeX that went through JSON twice)."""
+    if "\\\\" not in text:
+        return text
+    runs = _BACKSLASH_RUN.findall(text)
+    if any(len(r) % 2 for r in runs):
+        return text
+    return _BACKSLASH_RUN.sub(lambda m: "\\" * (len(m.group(0)) // 2), text)
+
+
+def _matrix(m: re.Match[str]) -> str:
+    body = re.sub(r"\\\\(?:\[[^\]]*\])?", " \\\\rowsep ", m.group(1).replace("\\hline", " "))
+    return f" \\matrixopen {body} \\matrixclose "
+
+
 def _prepare(text: str) -> str:
-    s = text
+    s = undouble(text)
+    if "\\begin" in s:
+        s = _MATRIX.sub(_matrix, s)
+    if "\\mathbb" in s:
+        s = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?", lambda _: " (-\\infty, \\infty) ", s)
     for ch, rep in _UNICODE.items():
         if ch in s:
             s = s.replace(ch, rep)
@@ -225,12 +259,15 @@ def _prepare(text: str) -> str:
             s = s.replace(ch, f"\\{name} ")
     if any(c in s for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"):
         s = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + m.group(0).translate(_SUPER) + "}", s)
+    s = _UNIT_TAIL.sub("", s)
     s = _WRAP.sub(
         lambda m: (
             f"\\{m.group(1).strip()} " if m.group(1).strip() in FUNCTIONS else f" {m.group(1)} "
         ),
         s,
     )
+    if "," in s:  # `11,\\!111` and `1{,}000`: a comma that LaTeX marks as a thousands separator
+        s = re.sub(r"(\d)(?:\{,\}|,\\!)(?=\d{3}(?!\d))", r"\1", s)
     s = _DROP.sub(" ", s)
     for old, new in (
         ("\\dfrac", "\\frac"),
@@ -246,6 +283,7 @@ def _prepare(text: str) -> str:
         ("\\rbrack", "]"),
     ):
         s = s.replace(old, new)
+    s = _LEADING_REL.sub("", s)
     return s.strip().rstrip(".").strip()
 
 
@@ -298,11 +336,76 @@ def tokenize(text: str) -> list[tuple[str, str]]:
             out.append(("op", "^" if op == "**" else op))
     if not out:
         raise ParseError("empty")
+    return _join_thousands(out)
+
+
+def _join_thousands(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`1 000 000` (spaces, thin spaces) is one number: integer groups of three digits."""
+    out: list[tuple[str, str]] = []
+    for tok in tokens:
+        if (
+            tok[0] == "num"
+            and len(tok[1]) == 3
+            and tok[1].isdigit()
+            and out
+            and out[-1][0] == "num"
+            and out[-1][1].isdigit()
+        ):
+            out[-1] = ("num", out[-1][1] + tok[1])
+            continue
+        out.append(tok)
     return out
 
 
 def _num(v: str) -> Node:
     return Node("num", (), v)
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def is_name(node: Node) -> bool:
+    """A side that names a value rather than computing one: `x`, `f(x)`, `P(A)`, `(p, q)`."""
+    if node.op == "sym":
+        return True
+    if node.op == "mul":
+        return all(a.op == "sym" for a in node.args)
+    if node.op == "tuple":
+        return all(a.op == "sym" for a in node.args)
+    return False
+
+
+def chain(left: Node, parts: list[tuple[str, Node]]) -> Node:
+    """A relation chain as one meaning.
+
+    `a < x <= b` is x in (a, b]; `x = 5+5+1 = 11` is x = 11 (first left side, last right side);
+    `2\\sqrt2 \\approx 2.83` is the exact value 2\\sqrt2 (an approximation is not an equation).
+    """
+    ops = [op for op, _ in parts]
+    sides = [left, *(n for _, n in parts)]
+    if len(parts) == 2 and ops[0] in (">", ">=") and ops[1] in (">", ">="):
+        sides.reverse()
+        ops = [_FLIP[ops[1]], _FLIP[ops[0]]]
+    if len(sides) == 3 and ops[0] in ("<", "<=") and ops[1] in ("<", "<="):
+        brackets = ("[" if ops[0] == "<=" else "(") + ("]" if ops[1] == "<=" else ")")
+        return Node("rel", (sides[1], Node("interval", (sides[0], sides[2]), brackets)), "in")
+    if all(op in ("=", "≈") for op in ops):
+        if "≈" in ops:
+            exact = sides[: ops.index("≈") + 1]
+            values = [n for n in exact if not is_name(n)]
+            # `x = 2\\sqrt2 ≈ 2.83`: the exact value; `x ≈ 2.83`: the approximation
+            value = values[-1] if values else sides[-1]
+        else:
+            value = sides[-1]
+        if is_name(sides[0]) and value is not sides[0]:
+            return Node("rel", (sides[0], value), "=")
+        if len(sides) > 2 or "≈" in ops:
+            return value
+        return Node("rel", (sides[0], sides[1]), "=")
+    node = left
+    for op, right in parts:
+        node = Node("rel", (node, right), "=" if op == "≈" else op)
+    return node
 
 
 class _Parser:
@@ -379,15 +482,7 @@ class _Parser:
             parts.append((op, self.expr()))
         if not parts:
             return left
-        if len(parts) == 2 and parts[0][0] in ("<", "<=") and parts[1][0] in ("<", "<="):
-            # a < x <= b is the interval (a, b]
-            lo, hi = left, parts[1][1]
-            brackets = ("[" if parts[0][0] == "<=" else "(") + ("]" if parts[1][0] == "<=" else ")")
-            return Node("rel", (parts[0][1], Node("interval", (lo, hi), brackets)), "in")
-        node = left
-        for op, right in parts:
-            node = Node("rel", (node, right), op)
-        return node
+        return chain(left, parts)
 
     def expr(self) -> Node:
         self.enter()
@@ -427,6 +522,8 @@ class _Parser:
             return v not in ("or", "and")
         if kind == "cmd":
             return v not in _RELATIONS and v not in (
+                "matrixclose",
+                "rowsep",
                 "cup",
                 "pm",
                 "mp",
@@ -448,6 +545,8 @@ class _Parser:
                 self.take()
                 factors.append(Node("pow", (self.unary(), Node("neg", (_num("1"),)))))
             elif self._starts_atom():
+                if self.at("num") and factors[-1].op == "num":
+                    raise ParseError("two numbers side by side")
                 factors.append(self.power())
             else:
                 break
@@ -599,6 +698,46 @@ class _Parser:
             return Node("interval", items, opener + close[1])
         return Node("tuple", items, opener + close[1])
 
+    def _mixed_fraction(self, whole: str) -> Node | None:
+        """`2\\frac12` is two and a half when both parts of the fraction are integers."""
+        start = self.i
+        self.take()
+        try:
+            num, den = self.group(), self.group()
+        except ParseError:
+            num = den = Node("sym")
+        if num.op == "num" and den.op == "num" and num.value.isdigit() and den.value.isdigit():
+            frac = Node("mul", (num, Node("pow", (den, Node("neg", (_num("1"),))))))
+            return Node("add", (_num(whole), frac))
+        self.i = start
+        return None
+
+    def matrix(self) -> Node:
+        """Rows of `&`-separated cells up to the matching `\\end`: a matrix node of row nodes."""
+        rows: list[Node] = []
+        cells: list[Node] = []
+        while True:
+            if self.at("cmd", "matrixclose"):
+                self.take()
+                break
+            if self.at("cmd", "rowsep"):
+                self.take()
+                if cells:
+                    rows.append(Node("row", tuple(cells)))
+                cells = []
+                continue
+            if self.at("op", "&"):
+                self.take()
+                continue
+            cells.append(self.expr())
+            if not (self.at("op", "&") or self.at("cmd", "rowsep", "matrixclose")):
+                raise ParseError("a matrix cell is not one value")
+        if cells:
+            rows.append(Node("row", tuple(cells)))
+        if not rows or len({len(r.args) for r in rows}) != 1:
+            raise ParseError("a matrix with ragged rows")
+        return Node("matrix", tuple(rows))
+
     def atom(self) -> Node:
         t = self.peek()
         if t is None:
@@ -606,6 +745,10 @@ class _Parser:
         kind, v = t
         if kind == "num":
             self.take()
+            if v.isdigit() and self.at("cmd", "frac"):
+                mixed = self._mixed_fraction(v)
+                if mixed is not None:
+                    return mixed
             return _num(v)
         if kind == "op":
             if v in ("(", "["):
@@ -622,6 +765,8 @@ class _Parser:
             if v == "{":
                 return self.bracketed("\\{")
             self.take()
+            if v == "matrixopen":
+                return self.matrix()
             if v == "frac":
                 num = self.group()
                 den = self.group()

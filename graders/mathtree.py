@@ -7,6 +7,10 @@ import math
 
 from graders.mathparse import Node
 
+ABS_TOLERANCE = 0.01
+REL_TOLERANCE = 1e-6  # for large values, where 0.01 is below the precision a model can give
+HUGE_EXPONENT = 1e4
+
 
 def canon(node: Node) -> str:
     """A canonical string of a tree: commutative arguments sorted, numbers normalised."""
@@ -44,7 +48,17 @@ def has_decimal(node: Node) -> bool:
 
 def is_scalar(node: Node) -> bool:
     """True for a single value (not a relation, collection, interval or ±)."""
-    return node.op not in ("rel", "list", "tuple", "set", "interval", "union", "pm")
+    return node.op not in (
+        "rel",
+        "list",
+        "tuple",
+        "set",
+        "interval",
+        "union",
+        "pm",
+        "matrix",
+        "row",
+    )
 
 
 _FUNCS_C = {
@@ -130,18 +144,90 @@ def _approx(node: Node) -> complex | None:
     return None
 
 
-def unwrap(gold: Node, ans: Node) -> tuple[Node, Node]:
-    """Drop `x =` (or `x \\in`) from a side when the other side is a bare value or collection."""
+def close_enough(gold: float, ans: float, tolerance: float | None) -> bool:
+    """|gold − ans| ≤ tolerance (0.01 by default), or a relative error ≤ 1e-6 for large values."""
+    tol = ABS_TOLERANCE if tolerance is None else abs(tolerance)
+    diff = abs(gold - ans)
+    return diff <= tol + 1e-12 or diff <= REL_TOLERANCE * abs(gold)
 
-    def strip(n: Node) -> Node:
-        if n.op == "rel" and n.value in ("=", "in") and n.args[0].op == "sym":
-            return n.args[1]
-        return n
 
-    g_rel = gold.op == "rel" and gold.value in ("=", "in")
-    a_rel = ans.op == "rel" and ans.value in ("=", "in")
-    if g_rel and a_rel:
-        if gold.args[0] == ans.args[0] and gold.args[0].op == "sym":
-            return gold.args[1], ans.args[1]
-        return gold, ans
-    return strip(gold), strip(ans)
+def infinity(node: Node) -> int | None:
+    """+1 for ∞, −1 for −∞, 0 for a tree without ∞, None for ∞ inside an expression."""
+    if node == Node("const", (), "oo"):
+        return 1
+    if node.op == "neg" and node.args[0] == Node("const", (), "oo"):
+        return -1
+    if node.op == "add" and node.args and node.args[0] == Node("const", (), "oo"):
+        return None
+    return None if _has_inf(node) else 0
+
+
+def _has_inf(node: Node) -> bool:
+    if node.op == "const":
+        return node.value == "oo"
+    return any(_has_inf(a) for a in node.args)
+
+
+def huge(node: Node) -> bool:
+    """True for a power tower too large for floating point (`10**10**10**10`, `9^{9^{9^9}}`)."""
+    if node.op != "pow":
+        return False
+    base = approx(node.args[0])
+    if base is None or base.imag != 0 or abs(base.real) <= 1.0001:
+        return False
+    exp = approx(node.args[1])
+    if exp is None:
+        return huge(node.args[1])
+    return exp.imag == 0 and exp.real > HUGE_EXPONENT
+
+
+def show(v: complex) -> str:
+    """A complex value printed short: 0.785398, 1+2i."""
+    if abs(v.imag) < 1e-12:
+        real = float(f"{v.real:.6g}")
+        return str(int(real)) if real.is_integer() and abs(real) < 1e15 else f"{real:.6g}"
+    return f"{v.real:.6g}{v.imag:+.6g}i"
+
+
+def quick_scalars(gold: Node, ans: Node, tolerance: float | None) -> tuple[bool | None, str]:
+    """Decide two scalars without sympy when that is conclusive: same form, infinities, values.
+
+    The 0.01 tolerance applies only when a side is a decimal approximation; two exact values
+    (`63/400` and `64/400`) must agree to 12 digits.
+    """
+    if canon(gold) == canon(ans):
+        return True, "same expression"
+    gi, ai = infinity(gold), infinity(ans)
+    if gi is None or ai is None:
+        return None, "infinity inside an expression"
+    if gi or ai:
+        if gi and ai:
+            return gi == ai, (
+                "both " if gi == ai else ""
+            ) + f"{'-' if gi < 0 else ''}∞ vs {'-' if ai < 0 else ''}∞"
+        finite = approx(ans if gi else gold)
+        if finite is not None:
+            return False, "an infinity against a finite value"
+        return None, "infinity against an expression"
+    gv, av = approx(gold), approx(ans)
+    if gv is None or av is None:
+        if (gv is not None and huge(ans)) or (av is not None and huge(gold)):
+            return False, "a value too large to write against a finite one"
+        return None, "not a constant"
+    tol = ABS_TOLERANCE if tolerance is None else abs(tolerance)
+    if has_decimal(gold) or has_decimal(ans) or tolerance is not None:
+        ok = close_enough(gv.real, av.real, tolerance) and close_enough(gv.imag, av.imag, tolerance)
+        return ok, f"|{show(gv)}-{show(av)}| {'≤' if ok else '>'} {tol:g}"
+    scale = max(1.0, abs(gv))
+    if abs(gv - av) <= 1e-12 * scale:
+        return True, f"both ≈ {show(gv)} (equal to 12 digits)"
+    if abs(gv - av) > 1e-6 * scale:
+        return False, f"{show(gv)} ≠ {show(av)} (exact values)"
+    return None, "too close to tell in floating point"
+
+
+def quick_relations(gold: Node, ans: Node) -> tuple[bool | None, str]:
+    """Relations need sympy unless they are written the same way (checked before)."""
+    if gold.value != ans.value and {gold.value, ans.value} <= {"=", "!="}:
+        return False, f"relation {gold.value} vs {ans.value}"
+    return None, "relations need sympy"

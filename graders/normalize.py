@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from graders.choice import LETTERS, pick_letters
-from graders.extract import candidates
-from graders.mathtree import canon
-from graders.numeric import fmt, number_in_response
-from graders.symbolic import parse_answer
-from graders.text import normalise_text
+import math
+from typing import cast
 
-_ALL_LETTERS = frozenset(LETTERS)
+from graders.mathparse import Node
+from graders.mathtree import canon
+from graders.numeric import Number, fmt
+from graders.result import KINDS, Kind
+from graders.rules import parse
+from graders.structure import strip_names
+from graders.text import normalise_text
 
 
 def _number_key(value: float) -> str:
@@ -23,27 +25,27 @@ def _number_key(value: float) -> str:
 
 
 def normalize_answer(text: str, kind: str) -> str | None:
-    """The answer of a response in canonical form for its kind (`A,D`, `0.32`, …), or None."""
+    """The answer of a response in canonical form for its kind (`A,D`, `0.32`, …), or None.
+
+    It reads the answer with the same `parse` as grading, so a vote counts what a grade sees.
+    """
     try:
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not text.strip() or kind not in KINDS:
             return None
-        if kind in ("choice_single", "choice_multi"):
-            found = pick_letters(text, _ALL_LETTERS)
-            return ",".join(found[0].letters) if found else None
-        if kind in ("integer", "numeric"):
-            n = number_in_response(text)
-            if n is None:
+        parsed = parse(text, cast(Kind, kind))
+        value = parsed.value
+        if isinstance(value, tuple):
+            return ",".join(value) or None
+        if isinstance(value, Number):
+            if math.isinf(value.value):
                 return None
-            return _number_key(n.value / 100.0 if n.percent else n.value)
-        if kind == "expression":
-            parsed = parse_answer(text)
-            if parsed is None:
-                return None
-            node = parsed[0]
-            if node.op == "rel" and node.value == "=" and node.args[0].op == "sym":
-                node = node.args[1]  # "x = 3" and "3" vote together
-            return canon(node)
-        top = next(iter(candidates(text)), None)
-        return normalise_text(top.text) or None if top else None
+            return _number_key(value.value / 100.0 if value.percent else value.value)
+        if isinstance(value, Node):
+            if kind in ("integer", "numeric"):
+                return None  # a formula where a number is asked for does not vote
+            return canon(strip_names(value))  # "x = 3" and "3" vote together
+        if isinstance(value, str):
+            return normalise_text(value) or None
+        return None
     except Exception:
         return None

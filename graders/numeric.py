@@ -11,11 +11,31 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from graders.extract import CUE_SOURCES, candidates
-from graders.result import Grade, needs_human
+from graders.extract import (
+    CUE_SOURCES,
+    PROSE_WORDS,
+    Candidate,
+    candidates,
+    cut_off,
+    math_texts,
+)
+from graders.mathparse import Node, ParseError, parse_math
+from graders.mathtree import (
+    ABS_TOLERANCE,
+    REL_TOLERANCE,
+    approx,
+    close_enough,
+    has_decimal,
+    huge,
+    infinity,
+    is_scalar,
+)
+from graders.parsed import Parsed, Rules
+from graders.result import Grade, Kind, needs_human
+from graders.structure import strip_names
 
-ABS_TOLERANCE = 0.01
-REL_TOLERANCE = 1e-6  # for large values, where 0.01 is below the precision a model can give
+# One-letter units that may follow a number; any other single letter is a variable (`3x`).
+UNIT_LETTERS = frozenset("msgJKNWVACFTHLlhMSΩ°")
 
 
 @dataclass(frozen=True)
@@ -26,6 +46,7 @@ class Number:
     percent: bool = False
     integral: bool = False
     text: str = ""
+    exact: bool = False  # written exactly (integers, fractions, radicals), not as a decimal
 
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
@@ -54,6 +75,10 @@ _REPLACE = (
     ("\u202f", " "),
     ("\u00a0", " "),
     ("\\approx", "≈"),
+    ("^{\\circ}", "°"),
+    ("^\\circ", "°"),
+    ("\\circ", "°"),
+    ("\\degree", "°"),
     ("\\sim", "≈"),
     ("\\text{", "{"),
     ("\\mathrm{", "{"),
@@ -101,10 +126,12 @@ def _to_number(m: re.Match[str]) -> Number | None:
             den = float(m.group("fd"))
             if den == 0:
                 return None
-            return Number(sign * num / den, False, False, m.group(0).strip())
+            exact = "." not in m.group("fn") + m.group("fd")
+            return Number(sign * num / den, False, False, m.group(0).strip(), exact)
         mant_text = m.group("mant").replace(",", "").replace(" ", "")
         value = float(mant_text)
         integral = "." not in mant_text
+        exact = integral and (m.group("den") is None or "." not in m.group("den"))
         if m.group("den") is not None:
             den = float(m.group("den"))
             if den == 0:
@@ -118,6 +145,7 @@ def _to_number(m: re.Match[str]) -> Number | None:
                 return None
             value *= 10.0**e
             integral = integral and e >= 0 and value.is_integer()
+            exact = exact and m.group("e1") is None
         elif m.group("pw") is not None:
             e = int(m.group("pw").replace(" ", ""))
             if abs(e) > 400 or (value == 0 and e < 0):
@@ -129,7 +157,7 @@ def _to_number(m: re.Match[str]) -> Number | None:
     if not math.isfinite(value):
         return None
     percent = bool(m.group("pct"))
-    return Number(sign * value, percent, integral and not percent, m.group(0).strip())
+    return Number(sign * value, percent, integral and not percent, m.group(0).strip(), exact)
 
 
 def _numbers(s: str) -> list[tuple[int, Number]]:
@@ -161,9 +189,18 @@ def _numbers(s: str) -> list[tuple[int, Number]]:
     return found
 
 
-def parse_number(text: str) -> Number | None:
-    """The number a short text states (a reference or a bare answer), units allowed after it."""
+_DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d{1,2}|\d{4,})(?![\d,])")
+
+
+def parse_number(text: str, *, decimal_comma: bool = False) -> Number | None:
+    """The number a short text states (a reference or a bare answer), units allowed after it.
+
+    `2,5` is 2.5 (a comma before one, two or four-plus digits is a decimal comma; before three
+    it separates thousands); `3x^4` is not a number with a unit, nor is `4\\sqrt2`.
+    """
     s = _LEADING.sub("", prep(text).strip())
+    if decimal_comma:  # an answer's `2,5`; a reference's `2,5` is a list
+        s = _DECIMAL_COMMA.sub(r"\1.\2", s)
     m = _NUM.match(s)
     if not m or not m.group(0).strip():
         return None
@@ -173,17 +210,44 @@ def parse_number(text: str) -> Number | None:
         r"(?:[A-Za-zµμΩÅ°℃'\"/^{}()\[\]\s.·×*-]|(?<=[A-Za-z^{])-?\d+)*", rest
     ):
         return None
-    if rest and re.match(r"[×*/^]|[xX]\s*\d", rest):
+    if rest and re.match(r"[×*/^(]|[xX]\s*\d", rest):
         return None
+    if any(len(w) == 1 and w not in UNIT_LETTERS for w in re.findall(r"[A-Za-z]+", rest)):
+        return None  # `3x`, `2n + 1`: a variable, not a unit
+    if any(w in PROSE_WORDS for w in re.findall(r"[A-Za-z]+", rest)):
+        return None  # "16 and the": a sentence goes on
     return _to_number(m)
 
 
-def find_number(segment: str, prefer: Literal["first", "cue"]) -> Number | None:
-    """The answer's number in a piece of response text: right at a cue, else at the last `=`/"is"."""
+_CONTINUES = re.compile(
+    r"[ \t]*\\(?:sqrt|pi|frac|cdot|times|sin|cos|tan|log|ln|exp)(?![A-Za-z])|[(\[{^!]"
+    r"|[A-Za-z](?![A-Za-z])"
+)
+
+
+def _continues_math(s: str, end: int) -> bool:
+    """True when the number at s[:end] is only the start of a formula (`4\\sqrt2`, `3x`, `2(`)."""
+    m = _CONTINUES.match(s, end)
+    if not m:
+        return False
+    letter = m.group(0).strip()
+    return not (len(letter) == 1 and letter.isalpha() and letter in UNIT_LETTERS)
+
+
+def find_number(
+    segment: str, prefer: Literal["first", "cue"], *, whole_line: bool = False
+) -> Number | None:
+    """The answer's number in a piece of response text: right at a cue, else at the last `=`/"is".
+
+    With `whole_line` (a last line without any answer cue) the number must end the line: a
+    response cut off mid-thought gets no answer made up from a digit of its reasoning.
+    """
+    if whole_line and cut_off(segment):
+        return None
     s = prep(segment)
     head = _LEADING.sub("", s)
     m = _NUM.match(head)
-    if m and m.group(0).strip():
+    if m and m.group(0).strip() and not _continues_math(head, m.end()):
         n = _to_number(m)
         if n is not None:
             return n
@@ -191,7 +255,9 @@ def find_number(segment: str, prefer: Literal["first", "cue"]) -> Number | None:
     if cut >= 0:  # "x/y = 80/0.8 = 100 (since …)": what follows the last "=" is the answer
         s = s[cut + 1 :]
         prefer = "first"
-    nums = _numbers(s)
+    nums = [
+        (start, n) for start, n in _numbers(s) if not _continues_math(s, start + _span(s, start))
+    ]
     if not nums:
         return None
     if prefer == "first":
@@ -202,14 +268,72 @@ def find_number(segment: str, prefer: Literal["first", "cue"]) -> Number | None:
     return nums[-1][1]
 
 
-def number_in_response(answer: str) -> Number | None:
-    """The final numeric answer of a whole response, by the extraction order of SPEC §5."""
-    for cand in candidates(answer):
-        prefer: Literal["first", "cue"] = "first" if cand.source in CUE_SOURCES else "cue"
-        n = find_number(cand.raw, prefer)
+def _span(s: str, start: int) -> int:
+    m = _NUM.match(s, start)
+    return len(m.group(0).rstrip()) if m else 0
+
+
+def _has_symbol(node: Node) -> bool:
+    return node.op == "sym" or any(_has_symbol(a) for a in node.args)
+
+
+def value_of(node: Node, text: str) -> Number | Node | None:
+    """A math tree as a Number when it is a constant (`(9+1)`, `4\\sqrt2`, `5!`), the tree
+    itself when it has variables (`3x^4` is an expression, not a number), else None."""
+    node = strip_names(node)
+    if node.op == "rel" and node.value == "=":
+        node = node.args[1]  # `5+5+1 = 11`: the last right side
+    if node.op in ("list", "set") and len(node.args) == 1:
+        node = node.args[0]
+    if not is_scalar(node):
+        return None
+    v = approx(node)
+    if v is not None and abs(v.imag) < 1e-12:
+        integral = v.real.is_integer() and not has_decimal(node)
+        return Number(v.real, False, integral, text, not has_decimal(node))
+    if huge(node):
+        return Number(math.inf, False, False, text, True)
+    sign = infinity(node)
+    if sign:
+        return Number(sign * math.inf, False, False, text, True)
+    if _has_symbol(node):
+        return node
+    return None
+
+
+def _reading(cand: Candidate) -> Number | Node | None:
+    """The number one candidate states: bare, as a formula's value, or in a sentence."""
+    if cand.source == "last_line" and cut_off(cand.raw):
+        return None  # a response cut off mid-thought has no final answer
+    n = parse_number(cand.text, decimal_comma=True)
+    if n is not None:
+        return n
+    formula: Node | None = None
+    for text in math_texts(cand):
+        n = parse_number(text, decimal_comma=True)
         if n is not None:
             return n
-    return None
+        try:
+            node = parse_math(text)
+        except ParseError:
+            continue
+        got = value_of(node, text)
+        if isinstance(got, Number):
+            return got
+        if got is not None and formula is None:
+            formula = got
+    prefer: Literal["first", "cue"] = "first" if cand.source in CUE_SOURCES else "cue"
+    found = find_number(cand.raw, prefer, whole_line=cand.source == "last_line")
+    return found if found is not None else formula
+
+
+def read_response(answer: str) -> tuple[Number | Node | None, Candidate | None]:
+    """The number (or the non-constant formula) a whole response answers, and where it was."""
+    for cand in candidates(answer):
+        got = _reading(cand)
+        if got is not None:
+            return got, cand
+    return None, None
 
 
 def fmt(value: float) -> str:
@@ -231,34 +355,79 @@ def _readings(n: Number) -> tuple[float, ...]:
     return (n.value, n.value / 100.0) if n.percent else (n.value,)
 
 
-def close_enough(gold: float, ans: float, tolerance: float | None) -> bool:
-    """|gold − ans| ≤ tolerance (0.01 by default), or a relative error ≤ 1e-6 for large values."""
-    tol = ABS_TOLERANCE if tolerance is None else abs(tolerance)
-    diff = abs(gold - ans)
-    return diff <= tol + 1e-12 or diff <= REL_TOLERANCE * abs(gold)
-
-
 def compare_numbers(gold: Number, ans: Number, tolerance: float | None) -> tuple[bool, str]:
-    """Whether two numbers agree under the JEE rule, and a one-line reason."""
+    """Whether two numbers agree under the JEE rule, and a one-line reason.
+
+    |gold − answer| ≤ 0.01 when either side is a decimal approximation; two exact values
+    (`63/400` and `64/400`) must be equal.
+    """
     tol = ABS_TOLERANCE if tolerance is None else abs(tolerance)
+    if math.isinf(ans.value) or math.isinf(gold.value):
+        if ans.value == gold.value:
+            return True, "the same infinity"
+        return False, f"{show(ans)} against {show(gold)}"
+    exact = tolerance is None and gold.exact and ans.exact
     best: tuple[float, float, float] | None = None
     for g in _readings(gold):
         for a in _readings(ans):
-            if close_enough(g, a, tolerance):
+            if exact:
+                if abs(g - a) <= 1e-9 * max(1.0, abs(g)):
+                    return True, f"{fmt(g)} = {fmt(a)}"
+            elif close_enough(g, a, tolerance):
                 rel = "" if abs(g - a) <= tol + 1e-12 else f" (relative {REL_TOLERANCE:g})"
                 return True, f"|{fmt(g)}-{fmt(a)}| ≤ {tol:g}{rel}"
             if best is None or abs(g - a) < best[0]:
                 best = (abs(g - a), g, a)
     assert best is not None
+    if exact:
+        return False, f"{fmt(best[1])} ≠ {fmt(best[2])} (exact values must be equal)"
     return False, f"|{fmt(best[1])}-{fmt(best[2])}| = {best[0]:.4g} > {tol:g}"
 
 
-def grade_numeric(answer: str, gold: Number, *, kind: str, tolerance: float | None = None) -> Grade:
-    """Grade a response against a numeric reference."""
-    if not answer.strip():
-        return Grade(0.0, "zero", None, "empty answer", None, None, kind)
-    n = number_in_response(answer)
-    if n is None:
-        return needs_human(f"no number found in the answer (reference {show(gold)})", kind)
-    ok, why = compare_numbers(gold, n, tolerance)
-    return Grade(1.0 if ok else 0.0, "full" if ok else "zero", show(n), why, None, None, kind)
+class NumberRule:
+    """`integer` and `numeric`: the value of the answer against the reference's number."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind: Kind = kind
+
+    def parse(self, text: str, rules: Rules, *, reference: bool = False) -> Parsed:
+        """A number from a reference (`100`, `1,000`, `28%`, `\\frac{3}{4}`) or a whole response."""
+        if not text.strip():
+            return Parsed(self.kind, empty=True, problem="empty answer")
+        if reference:
+            n = parse_number(text) or find_number(text, "first")
+            if n is not None:
+                return Parsed(self.kind, n, show(n), "reference")
+        got, cand = read_response(text)
+        if isinstance(got, Number):
+            return Parsed(self.kind, got, show(got), cand.source if cand else "")
+        if isinstance(got, Node):
+            said = cand.text if cand else ""
+            return Parsed(self.kind, got, " ".join(said.split())[:200], "formula")
+        if reference:
+            return Parsed(self.kind, problem=f"the reference {text.strip()[:60]!r} is not a number")
+        return Parsed(self.kind, problem="no number found in the answer")
+
+    def verify(self, gold: Parsed, answer: Parsed, rules: Rules) -> Grade:
+        """Full when the values agree under the JEE rule; a formula with variables is zero."""
+        kind = self.kind
+        if not isinstance(gold.value, Number):
+            return needs_human(gold.problem or "the reference is not a number", kind, answer.text)
+        if answer.empty:
+            return Grade(0.0, "zero", None, "empty answer", None, None, kind)
+        if isinstance(answer.value, Node):
+            return Grade(
+                0.0,
+                "zero",
+                answer.text,
+                f"{answer.text} is an expression, not the number {show(gold.value)}",
+                None,
+                None,
+                kind,
+            )
+        if not isinstance(answer.value, Number):
+            return needs_human(f"{answer.problem} (reference {show(gold.value)})", kind)
+        ok, why = compare_numbers(gold.value, answer.value, rules.tolerance)
+        return Grade(
+            1.0 if ok else 0.0, "full" if ok else "zero", answer.text, why, None, None, kind
+        )

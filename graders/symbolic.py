@@ -1,126 +1,118 @@
-"""Expression answers: exact structure, then constant values, then sympy in a killable worker."""
+"""Expression answers: shapes and cheap checks in process, then sympy in a killable worker."""
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Iterator
 
-from graders.extract import CUE_SOURCES, Candidate, candidates
-from graders.mathparse import MAX_LENGTH, Node, ParseError, parse_math
-from graders.mathtree import approx, canon, has_decimal, is_scalar, unwrap
-from graders.numeric import ABS_TOLERANCE, close_enough, fmt
-from graders.result import Grade, needs_human
+from graders.extract import Candidate, candidates, clean, cut_off, math_texts
+from graders.mathparse import Node, ParseError, parse_math
+from graders.mathtree import quick_relations, quick_scalars
+from graders.parsed import Parsed, Rules
+from graders.result import Grade, Kind, needs_human
+from graders.structure import equivalent
 
-_MATH_SEGMENT = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
-_PROSE_WORD = re.compile(
-    r"\b(?:which|where|since|because|for|when|so|hence|thus|as|i\.e|that)\b", re.IGNORECASE
-)
-_CUE = re.compile(r"(?:\b(?:is|are|equals?|be|get|gives?|becomes?)|:)\s+", re.IGNORECASE)
-MAX_RAW = 5000
 MAX_EXTRACTED = 500
+MAX_SIBLINGS = 10
 
 
-def _texts(cand: Candidate) -> Iterator[str]:
-    """Texts to try parsing from one candidate: its math segments, itself, itself without prose."""
-    raw = cand.raw[:MAX_RAW]
-    segments = [next(g for g in m.groups() if g is not None) for m in _MATH_SEGMENT.finditer(raw)]
-    if cand.source not in CUE_SOURCES:
-        segments.reverse()  # in running text the answer is the last formula
-    yield from segments
-    yield cand.text
-    cues = list(_CUE.finditer(cand.text[:MAX_LENGTH]))
-    if cues:  # "So, the result is \\pi/4": the formula after the last "is"
-        yield cand.text[cues[-1].end() :]
-    prose = _PROSE_WORD.search(cand.text[:MAX_LENGTH])
-    if prose:  # "x^2 + 1, which is positive": the formula before the prose
-        cut = cand.text[: prose.start()].rstrip(" ,;:")
-        if cut:
-            yield cut
+def _boxed_run(cand: Candidate, first: Node) -> Node:
+    """`\\boxed{2} and \\boxed{3}`: every box of the run, as a list of answers."""
+    items = [first]
+    for sib in cand.siblings[:MAX_SIBLINGS]:
+        try:
+            items.append(parse_math(clean(sib)))
+        except ParseError:
+            return first
+    flat: list[Node] = []
+    for item in items:
+        flat.extend(item.args if item.op == "list" else (item,))
+    return Node("list", tuple(flat))
 
 
-def parse_answer(answer: str) -> tuple[Node, str] | None:
+def parse_answer(answer: str, deadline: float | None = None) -> tuple[Node, str] | None:
     """The first candidate of a response that parses as math, with the text it came from."""
     for cand in candidates(answer):
-        for text in _texts(cand):
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+        if cand.source == "last_line" and cut_off(cand.raw):
+            continue  # a response cut off mid-thought has no final answer
+        for text in math_texts(cand):
             try:
-                return parse_math(text), text
+                node = parse_math(text)
             except ParseError:
                 continue
+            if cand.siblings and cand.source in ("boxed", "answer_tag"):
+                node = _boxed_run(cand, node)
+                if node.op == "list":
+                    text = ", ".join([text, *(clean(s) for s in cand.siblings[:MAX_SIBLINGS])])
+            return node, text
     return None
 
 
-def _value_check(gold: Node, ans: Node, tolerance: float | None) -> tuple[bool, str] | None:
-    """Decide two constant scalars in floating point when that is conclusive, else None."""
-    g, a = unwrap(gold, ans)
-    if not (is_scalar(g) and is_scalar(a)):
-        return None
-    gv, av = approx(g), approx(a)
-    if gv is None or av is None:
-        return None
-    tol = ABS_TOLERANCE if tolerance is None else abs(tolerance)
-    if has_decimal(g) or has_decimal(a):
-        ok = close_enough(gv.real, av.real, tolerance) and close_enough(gv.imag, av.imag, tolerance)
-        sign = "≤" if ok else ">"
-        return ok, f"|{_show(gv)}-{_show(av)}| {sign} {tol:g}"
-    scale = max(1.0, abs(gv))
-    if abs(gv - av) <= 1e-12 * scale:
-        return True, f"both ≈ {_show(gv)} (equal to 12 digits)"
-    if abs(gv - av) > 1e-6 * scale:
-        return False, f"{_show(gv)} ≠ {_show(av)}"
-    return None
+class ExpressionRule:
+    """`expression`: LaTeX or plain math, compared by shape, value, then sympy."""
 
+    kind: Kind = "expression"
 
-def _show(v: complex) -> str:
-    if abs(v.imag) < 1e-12:
-        return fmt(float(f"{v.real:.6g}"))
-    return f"{v.real:.6g}{v.imag:+.6g}i"
+    def parse(self, text: str, rules: Rules, *, reference: bool = False) -> Parsed:
+        """A math tree from a reference or a whole response (a worked solution: its final answer)."""
+        kind: Kind = "expression"
+        if not text.strip():
+            return Parsed(kind, empty=True, problem="empty answer")
+        if reference:
+            try:
+                return Parsed(kind, parse_math(text), " ".join(text.split()), "reference")
+            except ParseError as exc:
+                found = parse_answer(text, rules.deadline)
+                if found is None:
+                    return Parsed(kind, problem=f"could not parse the reference as math ({exc})")
+                return Parsed(kind, found[0], " ".join(found[1].split()), "reference")
+        found = parse_answer(text, rules.deadline)
+        if found is None:
+            if time.monotonic() > rules.deadline:
+                return Parsed(
+                    kind, problem=f"reading the answer timed out after {rules.timeout:g} s"
+                )
+            return Parsed(kind, problem="could not parse the answer as math")
+        node, found_text = found
+        return Parsed(kind, node, " ".join(found_text.split())[:MAX_EXTRACTED], "answer")
 
-
-def grade_expression(
-    answer: str, reference: str, *, deadline: float, timeout: float, tolerance: float | None = None
-) -> Grade:
-    """Grade a response against a LaTeX or plain-math reference."""
-    kind = "expression"
-    try:
-        gold = parse_math(reference)
-    except ParseError as exc:
-        return needs_human(f"could not parse the reference as math ({exc})", kind)
-    if not answer.strip():
-        return Grade(0.0, "zero", None, "empty answer", None, None, kind)
-    found = parse_answer(answer)
-    if found is None:
-        return needs_human("could not parse the answer as math", kind)
-    node, text = found
-    extracted = " ".join(text.split())[:MAX_EXTRACTED]
-    g, a = unwrap(gold, node)
-    if canon(g) == canon(a):
-        return Grade(
-            1.0,
-            "full",
-            extracted,
-            f"{extracted} matches {reference.strip()} exactly",
-            None,
-            None,
-            kind,
+    def verify(self, gold: Parsed, answer: Parsed, rules: Rules) -> Grade:
+        """Same shape and value in process when that decides it, else sympy under the deadline."""
+        kind = "expression"
+        if not isinstance(gold.value, Node):
+            return needs_human(gold.problem or "the reference is not math", kind, answer.text)
+        if answer.empty:
+            return Grade(0.0, "zero", None, "empty answer", None, None, kind)
+        if not isinstance(answer.value, Node):
+            return needs_human(answer.problem or "could not parse the answer as math", kind)
+        extracted = answer.text
+        ok, why = equivalent(
+            gold.value, answer.value, rules.tolerance, quick_scalars, quick_relations
         )
-    quick = _value_check(gold, node, tolerance)
-    if quick is not None:
-        ok, why = quick
-        return Grade(1.0 if ok else 0.0, "full" if ok else "zero", extracted, why, None, None, kind)
-    from graders.worker import POOL, WorkerFailed, WorkerTimeout
+        if ok is not None:
+            if ok and why == "same expression":
+                why = f"{extracted} matches {gold.text} exactly"
+            return Grade(
+                1.0 if ok else 0.0, "full" if ok else "zero", extracted, why, None, None, kind
+            )
+        from graders.worker import POOL, WorkerFailed, WorkerTimeout
 
-    if deadline - time.monotonic() <= 0:
-        return needs_human(f"symbolic check timed out after {timeout:g} s", kind, extracted)
-    try:
-        reply = POOL.call(("equiv", gold, node, tolerance), deadline)
-    except WorkerTimeout:
-        return needs_human(f"symbolic check timed out after {timeout:g} s", kind, extracted)
-    except WorkerFailed as exc:
-        return needs_human(str(exc), kind, extracted)
-    if reply[0] != "ok":
-        return needs_human(f"sympy failed: {reply[1]}", kind, extracted)
-    ok, why = reply[1], reply[2]
-    if ok is None:
-        return needs_human(f"{why}: {extracted} vs {reference.strip()}", kind, extracted)
-    return Grade(1.0 if ok else 0.0, "full" if ok else "zero", extracted, why, None, None, kind)
+        if rules.deadline - time.monotonic() <= 0:
+            return needs_human(
+                f"symbolic check timed out after {rules.timeout:g} s", kind, extracted
+            )
+        try:
+            reply = POOL.call(("equiv", gold.value, answer.value, rules.tolerance), rules.deadline)
+        except WorkerTimeout:
+            return needs_human(
+                f"symbolic check timed out after {rules.timeout:g} s", kind, extracted
+            )
+        except WorkerFailed as exc:
+            return needs_human(str(exc), kind, extracted)
+        if reply[0] != "ok":
+            return needs_human(f"sympy failed: {reply[1]}", kind, extracted)
+        ok, why = reply[1], reply[2]
+        if ok is None:
+            return needs_human(f"{why}: {extracted} vs {gold.text}", kind, extracted)
+        return Grade(1.0 if ok else 0.0, "full" if ok else "zero", extracted, why, None, None, kind)
