@@ -49,6 +49,20 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+class StoreFull(sqlite3.OperationalError):
+    """The database or its disk is full: the run (`run_id`, if it began) is kept interrupted."""
+
+    def __init__(self, run_id: int | None, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.run_id = run_id
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLITE_FULL: the disk, a quota or the database's max_page_count."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or "database or disk is full" in str(exc)
+
+
 class RunRecorder:
     """Writes one run's events to the store: `handle(event)` for every event the engine yields."""
 
@@ -119,9 +133,18 @@ class RunRecorder:
     # ---- the event stream --------------------------------------------------------------
 
     def handle(self, event: Event) -> None:
-        """Record one engine event."""
+        """Record one engine event. A full disk marks the run interrupted and raises StoreFull."""
         if self._finished:
             return
+        try:
+            self._dispatch(event)
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            self._interrupt(str(exc))
+            raise StoreFull(self._run_id, exc) from exc
+
+    def _dispatch(self, event: Event) -> None:
         if isinstance(event, TextDelta):  # the hot path: no SQL unless a flush is due
             self._on_delta(event)
         elif isinstance(event, RunStarted):
@@ -145,6 +168,28 @@ class RunRecorder:
     def finish_cancelled(self) -> None:
         """The consumer cancelled the run: keep what it produced, partial step text included."""
         self._finish("cancelled", "cancelled", None)
+
+    def _interrupt(self, why: str) -> None:
+        """The store cannot grow: keep the run as `interrupted` (an update in place needs no new
+        page), so that `ponder resume` finishes it once there is room. Best effort."""
+        self._stop_timers()
+        self._finished = True
+        if self._run_id is None:
+            return
+        try:
+            self.db.execute(
+                "update runs set status = 'interrupted', stop_reason = 'interrupted', error = ?,"
+                " finished_at = ?, elapsed_s = ?, heartbeat_at = ? where id = ?",
+                (
+                    why,
+                    now_iso(),
+                    self._base_elapsed + (self.clock() - self._t0),
+                    time.time(),
+                    self._run_id,
+                ),
+            )
+        except sqlite3.Error:
+            pass  # left `running`: the next start finds its process gone and marks it
 
     def finish_failed(self, message: str, stop_reason: str | None = None) -> None:
         """The run died outside the engine (an exception in the consumer...): record why."""
@@ -536,7 +581,8 @@ class RunRecorder:
         try:
             yield
         except BaseException:
-            self.db.conn.execute("rollback")
+            if self.db.conn.in_transaction:  # SQLite rolls back by itself on a full disk
+                self.db.conn.execute("rollback")
             raise
         self.db.conn.execute("commit")
 

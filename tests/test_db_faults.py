@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sqlite3
 from pathlib import Path
 
 import pytest
+from fakellm import Reply
 
 from reasoning.events import (
     RunFinished,
@@ -31,6 +33,12 @@ def exit_code(argv: list[str]) -> int:
         return main(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
 
 
 def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
@@ -224,3 +232,123 @@ def test_a_read_only_folder_still_reads_and_refuses_writes_in_one_line(fake_llm,
         assert not fake_llm.requests
     finally:
         folder.chmod(0o755)
+
+
+# ---- a full disk ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def room(monkeypatch):
+    """Set room["pages"] to let every database Ponder opens grow by that many pages only
+    (SQLite's max_page_count: a full disk, without root)."""
+    import store.db
+
+    real = store.db.open_db
+    limit: dict[str, int | None] = {"pages": None}
+
+    def open_limited(*args, **kwargs):
+        db = real(*args, **kwargs)
+        if limit["pages"] is not None:
+            n = db.execute("pragma page_count").fetchone()[0]
+            db.execute(f"pragma max_page_count = {n + limit['pages']}")
+        return db
+
+    monkeypatch.setattr(store.db, "open_db", open_limited)
+    return limit
+
+
+def long_transcript(steps: int = 12, size: int = 5000) -> str:
+    body = "".join(
+        f"<step>step {i} " + "z" * size + f"</step><count>{19 - i}</count>" for i in range(steps)
+    )
+    return (
+        "<thinking>plan</thinking>"
+        + body
+        + "<answer>4</answer><reflection>ok</reflection><reward>0.9</reward>"
+    )
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_a_full_disk_mid_run_keeps_the_steps_and_the_run_for_resume(
+    fake_llm, tmp_path, monkeypatch, capsys, room, as_json
+):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-full")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    path = tmp_path / "ponder.db"
+    open_db(path).close()
+    fake_llm.queue(Reply(long_transcript(), chunk=400))
+    room["pages"] = 12
+    argv = [
+        "solve",
+        "q",
+        "--max-tokens",
+        "50000",
+        "--db",
+        str(path),
+        *(["--json"] if as_json else []),
+    ]
+    assert exit_code(argv) == 1
+    captured = capsys.readouterr()
+    line = one_line(captured.err)
+    assert "disk is full" in line and str(path) in line and "ponder resume 1" in line
+    conn = sqlite3.connect(path)
+    status, error = conn.execute("select status, error from runs where id = 1").fetchone()
+    kept = conn.execute("select count(*) from steps where run_id = 1 and partial = 0").fetchone()[0]
+    conn.close()
+    assert status == "interrupted" and "full" in error
+    assert 0 < kept < 12
+    if as_json:
+        obj = json.loads(captured.out)
+        assert obj["run_id"] == 1 and obj["status"] == "interrupted"
+        assert len(obj["steps"]) >= kept
+    # Once there is room again, resume finishes it.
+    room["pages"] = None
+    fake_llm.responder = lambda body: Reply(
+        "<answer>4</answer><reflection>ok</reflection><reward>0.9</reward>"
+    )
+    assert exit_code(["resume", "1", "--db", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "done"
+
+
+def test_a_full_disk_stops_a_bench_which_resumes_later(
+    fake_llm, tmp_path, monkeypatch, capsys, room
+):
+    from fakellm import dcot_responder
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-full")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    path = tmp_path / "ponder.db"
+    db = ["--db", str(path)]
+    assert exit_code(["problems", "ponder-mixed", *db]) == 0  # the bundled set, loaded
+    capsys.readouterr()
+    fake_llm.responder = lambda body: Reply(long_transcript(4, 3000), chunk=500)
+    room["pages"] = 15
+    argv = [
+        "bench",
+        "ponder-mixed",
+        "--paradigm",
+        "dcot",
+        "--limit",
+        "10",
+        "--concurrency",
+        "2",
+        *db,
+    ]
+    assert exit_code(argv) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert any(
+        "is full" in ln and str(path) in ln and "--resume" in ln for ln in captured.err.splitlines()
+    )
+    conn = sqlite3.connect(path)
+    started = conn.execute("select count(*) from runs").fetchone()[0]
+    conn.close()
+    assert 0 < started < 10
+    room["pages"] = None
+    fake_llm.responder = dcot_responder
+    assert exit_code([*argv, "--resume"]) == 0, capsys.readouterr().err
+    conn = sqlite3.connect(path)
+    done = conn.execute(
+        "select count(distinct problem_id) from runs where status = 'done'"
+    ).fetchone()[0]
+    assert done == 10

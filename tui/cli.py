@@ -387,7 +387,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.DatabaseError as exc:  # a damaged file, a full disk...: say which and why
         from tui.commands.common import store_path
 
-        sys.stderr.write(f"ponder: {_one_line(StoreFault(store_path(args), exc))}\n")
+        line = _one_line(StoreFault(store_path(args), exc))
+        run_id = getattr(exc, "run_id", None)
+        if run_id is not None:
+            line += f"; run {run_id} kept as interrupted: ponder resume {run_id} once there is room"
+        sys.stderr.write(f"ponder: {line}\n")
         return 1
     except BrokenPipeError:
         # The reader went away (`| head`): point stdout at /dev/null so the flush at exit is quiet.

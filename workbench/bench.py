@@ -79,7 +79,8 @@ class BenchSummary:
     failed: int
     cancelled: int
     not_started: int
-    stopped: str | None  # None | "cancelled" | "max_cost" | "provider_failing" | "price_unknown"
+    # None | "cancelled" | "max_cost" | "provider_failing" | "price_unknown" | "store_full"
+    stopped: str | None
     left_out: tuple[str, ...]  # why some models got no runs started
     tokens: int
     cost_usd: float
@@ -445,7 +446,7 @@ class _Bench:
 
     async def _run(self, live: _Live) -> None:
         from reasoning.engine import solve
-        from store.recorder import RunRecorder
+        from store.recorder import RunRecorder, StoreFull
 
         job = live.unit.job
         paradigm = cast(Paradigm, job.paradigm)  # checked against PARADIGMS by the plan
@@ -477,6 +478,11 @@ class _Bench:
                 recorder.finish_cancelled()
             self._count(live, "cancelled", None)
             raise
+        except StoreFull as exc:  # the disk is full: no run can be kept, so start no more
+            self._count(live, "cancelled", None)
+            if self.halt is None:
+                self._halt("store_full", f"the database is full ({exc}): stopping")
+            return
         except Exception as exc:  # the store or the engine broke: record it, go on
             error = f"internal error: {type(exc).__name__}: {exc}"
             with contextlib.suppress(Exception):

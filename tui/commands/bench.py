@@ -10,7 +10,7 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING
 
-from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out
+from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, store_path
 from tui.text import safe_text
 
 if TYPE_CHECKING:
@@ -71,6 +71,12 @@ def run(args: argparse.Namespace) -> int:
     if summary.stopped == "cancelled":
         sys.stderr.write(f"ponder: bench stopped. Continue with: {resume_command(args)}\n")
         return 130
+    if summary.stopped == "store_full":
+        sys.stderr.write(
+            f"ponder: database {store_path(args)} is full: bench stopped, runs kept."
+            f" Free some space, then: {resume_command(args)}\n"
+        )
+        return 1
     if summary.nothing_ran:
         why = summary.left_out[0] if summary.left_out else "every run failed"
         sys.stderr.write(f"ponder: nothing could run: {safe_text(why)}\n")

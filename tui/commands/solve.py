@@ -8,6 +8,7 @@ import sys
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from store.recorder import StoreFull
 from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out
 from tui.text import SafeStream, json_text, safe_text
 
@@ -355,10 +356,22 @@ def _solve(args: argparse.Namespace) -> int:
         result = _run_async(main())
     except KeyboardInterrupt:
         return _cancelled([recorder])
+    except StoreFull as exc:
+        _print_kept(args, db, exc)
+        raise
     assert result is not None
     return _finish(
         args, db, result, recorder.run_id if recorder else None, provider, settings.paradigm
     )
+
+
+def _print_kept(args: argparse.Namespace, db: Any, exc: StoreFull) -> None:
+    """The store filled up mid-run: with --json, the object of what was kept (the caller then
+    says why on stderr)."""
+    if args.json and db is not None and exc.run_id is not None:
+        from store.queries import run_json
+
+        out(json_text(run_json(db, exc.run_id)))
 
 
 def _finish(
@@ -441,6 +454,9 @@ def _solve_attempts(
         _run_async(main())
     except KeyboardInterrupt:
         return _cancelled(recorders)
+    except StoreFull as exc:
+        _print_kept(args, db, exc)
+        raise
     assert selected is not None
     if db is not None:
         from store.attempts import settle_attempt_group
@@ -534,5 +550,8 @@ def _resume(args: argparse.Namespace) -> int:
         result = _run_async(main())
     except KeyboardInterrupt:
         return _cancelled([recorder])
+    except StoreFull as exc:
+        _print_kept(args, db, exc)
+        raise
     assert result is not None
     return _finish(args, db, result, args.run, provider, settings.paradigm)
