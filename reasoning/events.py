@@ -161,6 +161,19 @@ class CallFinished:
     usage: Usage
     elapsed_s: float
     error: str | None = None
+    status: int | None = None  # the HTTP status of a failed call
+
+
+@dataclass(frozen=True)
+class CallRetried:
+    """An attempt of call `call_index` failed before any text; the call is tried again."""
+
+    call_index: int
+    attempt: int  # 1 for the first try
+    status: int | None
+    error: str
+    elapsed_s: float
+    wait_s: float
 
 
 @dataclass(frozen=True)
@@ -193,6 +206,7 @@ Event = (
     | StepFinished
     | CallStarted
     | CallFinished
+    | CallRetried
     | UsageUpdate
     | Notice
     | RunFinished

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from reasoning.events import (
     CallFinished,
+    CallRetried,
     CallStarted,
     Event,
     Notice,
@@ -17,7 +18,15 @@ from reasoning.events import (
     Usage,
     UsageUpdate,
 )
-from reasoning.providers.base import ChatRequest, Delta, Done, Provider, ProviderError, StreamCut
+from reasoning.providers.base import (
+    ChatRequest,
+    Delta,
+    Done,
+    Provider,
+    ProviderError,
+    RetryScheduled,
+    StreamCut,
+)
 from reasoning.text import valid_text
 
 
@@ -116,6 +125,7 @@ class Session:
         raw_stop: str | None = None
         wall = self.settings.wall_time_s
         failure: ProviderError | None = None
+        attempt = 0  # failed attempts so far
         try:
             async with aclosing(self.provider.stream(request)) as stream:  # type: ignore[type-var]
                 async for item in stream:
@@ -135,6 +145,12 @@ class Session:
                     elif isinstance(item, Done):
                         finish, usage = item.finish, item.usage
                         stop_sequence, raw_stop = item.stop_sequence, item.raw_stop_reason
+                    elif isinstance(item, RetryScheduled):
+                        attempt += 1
+                        yield CallRetried(
+                            index, attempt, item.status, item.error, item.elapsed_s, item.wait_s
+                        )
+                        t0 = self.clock() + item.wait_s  # the next attempt starts after the wait
         except StreamCut as cut:
             usage = cut.usage
             finish = "cut"
@@ -152,7 +168,8 @@ class Session:
             self.cost_usd = None if c is None else self.cost_usd + c
         self.last = CallOutcome(text, finish, stop_sequence)
         error = failure.message if failure is not None else None
-        yield CallFinished(index, text, raw_stop or finish, usage, self.clock() - t0, error)
+        status = failure.status if failure is not None else None
+        yield CallFinished(index, text, raw_stop or finish, usage, self.clock() - t0, error, status)
         yield UsageUpdate(self.usage, self.calls, self.cost_usd)
         if failure is not None:
             raise failure

@@ -243,6 +243,14 @@ def m007_datasets_format(db: sqlite_utils.Database) -> None:
     db.execute("update datasets set format = 'columns'")
 
 
+@migration
+def m008_calls_attempts(db: sqlite_utils.Database) -> None:
+    # Every attempt of a provider request is its own row: a retried call has one row per try,
+    # the same idx, attempt 1, 2, ... and the HTTP status of each failure.
+    db.table("calls").add_column("attempt", int)
+    db.table("calls").add_column("status", int)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

@@ -24,6 +24,7 @@ import sqlite_utils
 
 from reasoning.events import (
     CallFinished,
+    CallRetried,
     CallStarted,
     Event,
     RunFinished,
@@ -47,6 +48,11 @@ _SECRET_FIELDS = {"api_key", "api-key", "x-api-key", "authorization", "proxy-aut
 def now_iso() -> str:
     """The current time as ISO 8601 UTC, to the second."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _iso_after(seconds: float) -> str:
+    """now_iso() plus `seconds`: when a retry after a wait will start."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 class StoreFull(sqlite3.OperationalError):
@@ -159,6 +165,8 @@ class RunRecorder:
             self._on_call_started(event)
         elif isinstance(event, CallFinished):
             self._on_call_finished(event)
+        elif isinstance(event, CallRetried):
+            self._on_call_retried(event)
         elif isinstance(event, UsageUpdate):
             self._on_usage(event)
         elif isinstance(event, RunFinished):
@@ -371,7 +379,7 @@ class RunRecorder:
         if self._call_shift is None:
             self._call_shift = self._shift_for(ev.call_index)
         cur = self.db.execute(
-            "insert into calls (run_id, idx, request, started_at) values (?, ?, ?, ?)",
+            "insert into calls (run_id, idx, attempt, request, started_at) values (?, ?, 1, ?, ?)",
             (
                 self._run_id,
                 ev.call_index + self._call_shift,
@@ -387,6 +395,27 @@ class RunRecorder:
             )
             self._in_flight = (cur.lastrowid, chars)
             self._in_flight_chars = 0
+
+    def _on_call_retried(self, ev: CallRetried) -> None:
+        """The attempt in flight failed: close its row, open one for the next attempt."""
+        row_id = self._calls.get(ev.call_index)
+        if row_id is None:
+            return
+        with self._tx():
+            self.db.execute(
+                "update calls set status = ?, error = ?, elapsed_s = ?, stop_reason = 'retried',"
+                " attempt = ? where id = ?",
+                (ev.status, self._redact(ev.error), ev.elapsed_s, ev.attempt, row_id),
+            )
+            cur = self.db.execute(
+                "insert into calls (run_id, idx, attempt, request, started_at)"
+                " select run_id, idx, ?, request, ? from calls where id = ?",
+                (ev.attempt + 1, _iso_after(ev.wait_s), row_id),
+            )
+        if cur.lastrowid is not None:
+            self._calls[ev.call_index] = cur.lastrowid
+            if self._in_flight is not None:
+                self._in_flight = (cur.lastrowid, self._in_flight[1])
 
     def _shift_for(self, first_index: int) -> int:
         """On resume, number new calls after the recorded ones (the engine restarts its count)."""
@@ -408,6 +437,7 @@ class RunRecorder:
             ev.usage.cache_write_tokens,
             ev.elapsed_s,
             self._redact_opt(ev.error),
+            ev.status,
         )
         row_id = self._calls.pop(ev.call_index, None)
         if row_id is None:  # finished without a CallStarted: keep it anyway
@@ -415,15 +445,15 @@ class RunRecorder:
                 self._call_shift = self._shift_for(ev.call_index)
             self.db.execute(
                 "insert into calls (run_id, idx, response, stop_reason, input_tokens,"
-                " output_tokens, cache_read_tokens, cache_write_tokens, elapsed_s, error)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " output_tokens, cache_read_tokens, cache_write_tokens, elapsed_s, error, status)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (self._run_id, ev.call_index + self._call_shift, *values),
             )
             return
         self.db.execute(
             "update calls set response = ?, stop_reason = ?, input_tokens = ?,"
             " output_tokens = ?, cache_read_tokens = ?, cache_write_tokens = ?, elapsed_s = ?,"
-            " error = ? where id = ?",
+            " error = ?, status = ? where id = ?",
             (*values, row_id),
         )
 

@@ -19,6 +19,7 @@ from reasoning.providers.base import (
     Provider,
     ProviderError,
     ProviderSpec,
+    RetryScheduled,
     StreamCut,
 )
 
@@ -62,8 +63,10 @@ async def collect(provider: Provider, request: ChatRequest) -> tuple[str, Done, 
         if isinstance(item, Delta):
             assert not done, "a Delta after Done"
             deltas.append(item.text)
-        else:
+        elif isinstance(item, Done):
             done.append(item)
+        else:  # a retry, announced before any text
+            assert isinstance(item, RetryScheduled) and not deltas and not done
     assert len(done) == 1
     return "".join(deltas), done[0], deltas
 

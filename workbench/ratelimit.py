@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from typing import Any
 
-from reasoning.providers.base import ChatRequest, Delta, Done, ProviderError
+from reasoning.providers.base import ChatRequest, Delta, Done, ProviderError, RetryScheduled
 
 # Statuses that mean "slow down" rather than "this request is wrong".
 SLOW_DOWN_STATUS = (429, 529)
@@ -102,7 +102,7 @@ class GatedProvider:
         elif self.on_notice is not None:
             self.on_notice(message)
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done]:
+    async def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done | RetryScheduled]:
         """The inner stream, once the gate is open and a slot is free; a 429 the provider gave up
         on (before any text) pauses the gate and is tried again a few times."""
         for round_ in itertools.count():
@@ -113,7 +113,7 @@ class GatedProvider:
                 try:
                     async with aclosing(self.inner.stream(request)) as items:
                         async for item in items:
-                            streamed = True
+                            streamed = streamed or isinstance(item, Delta | Done)
                             yield item
                     return
                 except ProviderError as exc:

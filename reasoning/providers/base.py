@@ -64,6 +64,16 @@ class Done:
     raw_stop_reason: str | None = None
 
 
+@dataclass(frozen=True)
+class RetryScheduled:
+    """An attempt failed before any text and will be tried again after `wait_s` seconds."""
+
+    status: int | None  # the HTTP status, None for a timeout or a broken connection
+    error: str  # one line, fit to show
+    elapsed_s: float  # how long the failed attempt took
+    wait_s: float
+
+
 class ProviderError(Exception):
     """A provider call failed after its retries; `message` is fit to show a user."""
 
@@ -85,7 +95,8 @@ class StreamCut(ProviderError):
 
 class Provider(Protocol):
     """A configured model endpoint. `stream` yields Delta items, then exactly one Done,
-    or raises ProviderError / StreamCut. Retries of 429/5xx before any text are its own job."""
+    or raises ProviderError / StreamCut. Retries of 429/5xx before any text are its own job:
+    each one is announced by a RetryScheduled item, so that every attempt can be recorded."""
 
     name: str  # preset or kind name, e.g. "anthropic", "openai", "ollama"
     kind: Literal["anthropic", "openai"]
@@ -93,7 +104,7 @@ class Provider(Protocol):
     base_url: str | None
     on_notice: Callable[[str], None] | None  # told of retries ("429 from openai, retrying in 2 s")
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done]: ...
+    def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done | RetryScheduled]: ...
 
     async def aclose(self) -> None: ...
 

@@ -6,10 +6,18 @@ import asyncio
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
+from dataclasses import replace
 from typing import Any, Literal
 
 from reasoning.events import Usage
-from reasoning.providers.base import ChatRequest, Delta, Done, ProviderError, ProviderSpec
+from reasoning.providers.base import (
+    ChatRequest,
+    Delta,
+    Done,
+    ProviderError,
+    ProviderSpec,
+    RetryScheduled,
+)
 from reasoning.providers.errors import CallContext
 from reasoning.providers.retry import RetryPolicy, retrying
 from reasoning.secrets import StreamRedactor, redact, remember, remember_url
@@ -51,7 +59,9 @@ async def drain(lines: AsyncIterator[str]) -> None:
         pass
 
 
-async def redacted(items: AsyncIterator[Delta | Done]) -> AsyncIterator[Delta | Done]:
+async def redacted(
+    items: AsyncIterator[Delta | Done | RetryScheduled],
+) -> AsyncIterator[Delta | Done | RetryScheduled]:
     """The stream with every key this process holds taken out of the text (a server may echo
     one back), even a key split across deltas; error messages too."""
     guard = StreamRedactor()
@@ -62,6 +72,9 @@ async def redacted(items: AsyncIterator[Delta | Done]) -> AsyncIterator[Delta | 
                     text = guard.feed(item.text)
                     if text:
                         yield Delta(text)
+                    continue
+                if isinstance(item, RetryScheduled):
+                    yield replace(item, error=redact(item.error))
                     continue
                 if isinstance(item, Done):
                     rest = guard.flush()
@@ -147,7 +160,7 @@ class Endpoint:
             except Exception:  # a broken UI callback must not break the call
                 pass
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done]:
+    def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done | RetryScheduled]:
         """Deltas then one Done; ProviderError / StreamCut on failure (see retry.retrying)."""
         return redacted(
             retrying(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 
 from reasoning.events import Usage
-from reasoning.providers.base import Delta, Done, ProviderError, StreamCut
+from reasoning.providers.base import Delta, Done, ProviderError, RetryScheduled, StreamCut
 
 Notify = Callable[[str], None]
 
@@ -60,7 +61,8 @@ async def retrying(
     policy: RetryPolicy,
     notify: Notify | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> AsyncIterator[Delta | Done]:
+    clock: Callable[[], float] = time.monotonic,
+) -> AsyncIterator[Delta | Done | RetryScheduled]:
     """Run `attempt` until it completes, retrying Transient failures that came before any text.
 
     After text was streamed a failure becomes StreamCut (the engine continues from the partial
@@ -69,6 +71,7 @@ async def retrying(
     retries = 0
     while True:
         parts: list[str] = []
+        started = clock()
         try:
             async with aclosing(attempt()) as stream:
                 async for item in stream:
@@ -101,6 +104,7 @@ async def retrying(
                     status=failure.status,
                 ) from None
             wait = policy.wait(retries, failure.retry_after)
+            yield RetryScheduled(failure.status, failure.message, clock() - started, wait)
             if notify is not None:
                 try:
                     notify(f"{failure.label} from {name}, retrying in {wait:.1f} s")
