@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import glob
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,8 @@ SCORE_COLUMNS = (
     "cost_usd",
 )
 
+STALE_TMP_S = 60.0
+
 # A spreadsheet runs a cell that starts with one of these as a formula (full-width forms too).
 _FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -79,9 +83,22 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _clean_stale_temporaries(path: Path) -> None:
+    """Temporary files a killed export left beside `path` (an export still being written
+    elsewhere has touched its own within the last minute, and is left alone)."""
+    cutoff = time.time() - STALE_TMP_S
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if stale.is_file() and stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except OSError:
+            pass  # not ours to remove, or gone already
+
+
 def _write(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
     """Write rows to a CSV through a temporary file, so a failed export leaves no half file."""
     path = Path(path)
+    _clean_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     count = 0
     try:
