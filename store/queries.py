@@ -9,7 +9,7 @@ import re
 import socket
 import sqlite3
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import sqlite_utils
@@ -96,7 +96,8 @@ _SUMMARY_COLUMNS = f"""
     r.id, r.status, r.paradigm, r.provider, r.model,
     case when p.id is null then null else p.dataset || ':' || p.key end,
     r.answer, r.started_at, r.final_reward, r.stop_reason, g.score, g.verdict,
-    substr(r.prompt, 1, {PROMPT_HEAD})
+    substr(r.prompt, 1, {PROMPT_HEAD}),
+    r.pid, r.host, r.heartbeat_at
 """
 _SUMMARY_JOINS = """
     left join problems p on p.id = r.problem_id
@@ -152,7 +153,19 @@ def list_runs(
         order by r.id desc
     """
     rows = db.execute(sql, [*params, max(0, limit), max(0, offset)]).fetchall()
-    return [RunSummary(*row) for row in rows]
+    now, here = time.time(), socket.gethostname()
+    return [_summary(row, now, here) for row in rows]
+
+
+def _summary(row: Any, now: float, here: str) -> RunSummary:
+    """A summary from a row of _SUMMARY_COLUMNS. A run `running` in a dead process reads as
+    `interrupted` on every read path, whether or not a writer has marked it yet (a read-only
+    store never will)."""
+    *columns, pid, host, heartbeat_at = row
+    summary = RunSummary(*columns)
+    if summary.status == "running" and _is_dead(pid, host, heartbeat_at, now=now, here=here):
+        summary = replace(summary, status="interrupted", stop_reason="interrupted")
+    return summary
 
 
 def count_runs(
@@ -168,7 +181,7 @@ def get_summary(db: sqlite_utils.Database, run_id: int) -> RunSummary | None:
     row = db.execute(
         f"select {_SUMMARY_COLUMNS} from runs r {_SUMMARY_JOINS} where r.id = ?", (run_id,)
     ).fetchone()
-    return None if row is None else RunSummary(*row)
+    return None if row is None else _summary(row, time.time(), socket.gethostname())
 
 
 def get_run(db: sqlite_utils.Database, run_id: int) -> RunDetail | None:
@@ -187,16 +200,26 @@ def get_run(db: sqlite_utils.Database, run_id: int) -> RunDetail | None:
         params = json.loads(row[11]) if row[11] else {}
     except ValueError:
         params = {}
+    usage, calls, cost_usd, elapsed = (
+        Usage(*(int(v or 0) for v in row[1:5])),
+        row[5],
+        row[6],
+        row[8],
+    )
+    if summary.status == "interrupted":
+        usage, calls, cost_usd, elapsed = _settled(
+            db, run_id, summary.model, usage, calls, cost_usd, elapsed
+        )
     return RunDetail(
         summary=summary,
         prompt=row[0] or "",
         steps=steps,
         partial_steps=partial,
-        usage=Usage(*(int(v or 0) for v in row[1:5])),
-        calls=int(row[5] or 0),
-        cost_usd=row[6],
+        usage=usage,
+        calls=int(calls or 0),
+        cost_usd=cost_usd,
         error=row[7],
-        elapsed_s=row[8],
+        elapsed_s=elapsed,
         finished_at=row[9],
         base_url=row[10],
         params=params if isinstance(params, dict) else {},
@@ -204,6 +227,72 @@ def get_run(db: sqlite_utils.Database, run_id: int) -> RunDetail | None:
         attempt_group=row[13],
         bench_id=row[14],
     )
+
+
+def recorded_figures(db: sqlite_utils.Database, run_id: int) -> tuple[Usage, int, float | None]:
+    """Tokens, calls and seconds of a run cut off by a dead process, from the rows it left: the
+    finished calls' counts, plus about 4 characters a token for a call that never finished
+    (what it sent; the step text written beyond the finished calls' responses)."""
+    row = db.execute(
+        "select count(distinct idx), coalesce(sum(input_tokens), 0),"
+        " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
+        " coalesce(sum(cache_write_tokens), 0),"
+        " coalesce(sum(case when response is null and error is null"
+        "   then length(request) else 0 end), 0),"
+        " coalesce(sum(length(response)), 0) from calls where run_id = ?",
+        (run_id,),
+    ).fetchone()
+    calls, sent, answered = int(row[0]), int(row[5]), int(row[6])
+    written, first, last = db.execute(
+        "select coalesce(sum(length(content)), 0), min(started_at),"
+        " max(max(coalesce(finished_at, 0), coalesce(started_at, 0)))"
+        " from steps where run_id = ?",
+        (run_id,),
+    ).fetchone()
+    unanswered = max(0, int(written) - answered) if sent else 0
+    usage = Usage(
+        input_tokens=int(row[1]) + -(-sent // 4),
+        output_tokens=int(row[2]) + -(-unanswered // 4),
+        cache_read_tokens=int(row[3]),
+        cache_write_tokens=int(row[4]),
+    )
+    run = db.execute("select started_at, heartbeat_at from runs where id = ?", (run_id,)).fetchone()
+    elapsed = None
+    if run is not None and run[0]:
+        try:
+            start = dt.datetime.fromisoformat(run[0]).timestamp()
+        except ValueError:
+            start = None
+        ends = [t for t in (run[1], last) if t]
+        if start is not None and ends:
+            elapsed = max(0.0, max(ends) - start)
+    return usage, calls, elapsed
+
+
+def _settled(
+    db: sqlite_utils.Database,
+    run_id: int,
+    model: str | None,
+    usage: Usage,
+    calls: int | None,
+    cost_usd: float | None,
+    elapsed: float | None,
+) -> tuple[Usage, int, float | None, float | None]:
+    """An interrupted run's figures: what its row says, or what its steps and calls show if
+    more (the row is updated only as calls end)."""
+    seen, seen_calls, seen_elapsed = recorded_figures(db, run_id)
+    if seen_elapsed is not None and (elapsed is None or seen_elapsed > elapsed):
+        elapsed = seen_elapsed
+    if seen_calls > int(calls or 0) or _tokens(seen) > _tokens(usage):
+        from reasoning.providers.pricing import cost
+
+        usage, calls = seen, max(seen_calls, int(calls or 0))
+        cost_usd = cost(model or "", usage)
+    return usage, int(calls or 0), cost_usd, elapsed
+
+
+def _tokens(usage: Usage) -> int:
+    return usage.input_tokens + usage.output_tokens
 
 
 def _steps(
@@ -306,17 +395,45 @@ def mark_interrupted(db: sqlite_utils.Database) -> int:
     try:
         with db.atomic():
             for run_id, elapsed in dead:
-                db.execute(
+                changed = db.execute(
                     "update runs set status = 'interrupted', stop_reason = 'interrupted',"
                     " finished_at = ?, elapsed_s = coalesce(elapsed_s, ?)"
                     " where id = ? and status = 'running'",
                     (finished_at, elapsed, run_id),
-                )
+                ).rowcount
+                if changed:
+                    _store_settled(db, run_id)
     except sqlite3.OperationalError as exc:
         if "readonly" not in str(exc):
             raise
         return 0  # a read-only store: the read paths say `interrupted` all the same
     return len(dead)
+
+
+def _store_settled(db: sqlite_utils.Database, run_id: int) -> None:
+    """Write an interrupted run's figures from what it recorded, so every reader agrees."""
+    row = db.execute(
+        "select model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+        " calls, cost_usd, elapsed_s from runs where id = ?",
+        (run_id,),
+    ).fetchone()
+    usage, calls, cost_usd, elapsed = _settled(
+        db, run_id, row[0], Usage(*(int(v or 0) for v in row[1:5])), row[5], row[6], row[7]
+    )
+    db.execute(
+        "update runs set input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,"
+        " cache_write_tokens = ?, calls = ?, cost_usd = ?, elapsed_s = ? where id = ?",
+        (
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cache_read_tokens,
+            usage.cache_write_tokens,
+            calls,
+            cost_usd,
+            elapsed,
+            run_id,
+        ),
+    )
 
 
 def _is_dead(
@@ -342,7 +459,17 @@ def pid_alive(pid: int) -> bool:
         return True  # someone else's process
     except OSError:
         return False
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A process killed but not yet reaped by its parent still answers kill(0): it is dead."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rpartition(b")")[2].split()[:1]
+    except OSError:
+        return False  # no /proc (not Linux): trust kill(0)
+    return state in ([b"Z"], [b"X"])
 
 
 def _elapsed(started_at: str | None, heartbeat_at: float | None) -> float | None:
