@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Ponder's tables, parents first (a row's run must exist before its steps).
-TABLES = ("datasets", "problems", "runs", "steps", "calls", "grades")
+TABLES = ("datasets", "problems", "runs", "steps", "calls", "grades", "judge_calls")
 # Children whose run or problem was lost are dropped (nothing could show them).
 _ORPHANS = {
     "steps": "run_id not in (select id from runs)",
     "calls": "run_id not in (select id from runs)",
     "grades": "run_id not in (select id from runs)",
+    "judge_calls": "run_id not in (select id from runs)",
 }
 MAX_PROBLEMS_SHOWN = 20
 _GAP_LOOKUPS = 20_000  # rowids tried one by one around a page that cannot be read
