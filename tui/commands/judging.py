@@ -183,8 +183,5 @@ def agreement_command(db: sqlite_utils.Database, args: argparse.Namespace) -> in
         ],
         right={1, 2, 3, 4, 5},
     )
-    out(
-        "(kappa weighs verdicts zero < partial < full: 1 is perfect agreement, 0 chance;"
-        " '-' when all grades share one verdict)"
-    )
+    out("(weighted kappa on zero < partial < full: 1 is full agreement, 0 is chance)")
     return 0

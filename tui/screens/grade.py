@@ -33,6 +33,7 @@ from tui.screens.grade_rows import (
     problem_for_run,
     ungraded_ids,
 )
+from tui.screens.judge_text import judge_detail
 from tui.screens.store_thread import thread_db
 from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
@@ -131,6 +132,7 @@ class GradeScreen(Screen[None]):
         Binding("right_square_bracket", "next_ungraded", "Ungraded"),
         Binding("a", "auto", "Auto-grade"),
         Binding("A", "auto_all", "Auto all", show=False),
+        Binding("J", "judge", "Judge", show=False),
         Binding("v", "view", "Response"),
         Binding("o", "open", "Open in Solve", show=False),
         Binding("e", "export", "Export"),
@@ -159,6 +161,7 @@ class GradeScreen(Screen[None]):
     GradeScreen #detail-reference { color: $text-success; }
     GradeScreen #detail-extracted { color: $text-warning; }
     GradeScreen #detail-grades { color: $text-muted; }
+    GradeScreen #detail-agreement { color: $text-muted; }
     """
 
     def __init__(self) -> None:
@@ -225,8 +228,12 @@ class GradeScreen(Screen[None]):
                 yield Static("", id="detail-extracted", markup=False)
                 yield Label("Answer", classes="detail-label")
                 yield Static("", id="detail-answer", markup=False)
+                yield Label("Judge", classes="detail-label")
+                yield Static("", id="detail-judge", markup=False)
                 yield Label("Grades", classes="detail-label")
                 yield Static("", id="detail-grades", markup=False)
+                yield Label("Judge vs human", classes="detail-label")
+                yield Static("", id="detail-agreement", markup=False)
         yield CalmFooter()
 
     def _filter_values(self) -> tuple[list[str], list[str]]:
@@ -273,6 +280,17 @@ class GradeScreen(Screen[None]):
             return
         self.total = count_grade_rows(db, self.filter)
         self.table.load(self._fetch, keep=keep)
+        self._show_agreement()
+
+    def _show_agreement(self) -> None:
+        from tui.screens.judge_text import agreement_detail
+
+        db = self.db
+        try:
+            text = agreement_detail(db, self.filter.dataset) if db is not None else ""
+        except Exception as exc:  # an unreadable store still shows the rest
+            text = f"(agreement not available: {exc})"
+        self._set("detail-agreement", text)
 
     @on(PagedTable.Loaded, "#grade-table")
     def _loaded(self, event: PagedTable.Loaded) -> None:
@@ -332,7 +350,7 @@ class GradeScreen(Screen[None]):
         db = self.db
         row = grade_row(db, run_id) if db is not None and run_id is not None else None
         if db is None or row is None:
-            for name in ("title", "problem", "reference", "extracted", "answer", "grades"):
+            for name in ("title", "problem", "reference", "extracted", "answer", "judge", "grades"):
                 self._set(f"detail-{name}", "")
             self._set("detail-title", "No run to grade here: change the filters above.")
             return
@@ -353,6 +371,7 @@ class GradeScreen(Screen[None]):
         history = grade_history(db, row.run_id)
         self._set("detail-extracted", self._extracted(row, history))
         self._set("detail-answer", (row.answer or "(no answer)").strip())
+        self._set("detail-judge", judge_detail(history))
         self._set("detail-grades", self._history_text(history))
 
     @staticmethod
@@ -398,7 +417,7 @@ class GradeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
             return True
-        if action in ("grade", "points", "note", "auto", "view", "open", "next_ungraded"):
+        if action in ("grade", "points", "note", "auto", "judge", "view", "open", "next_ungraded"):
             return True if self.table.current_key is not None else None
         return True
 
@@ -442,6 +461,7 @@ class GradeScreen(Screen[None]):
             return False
         self._undo.append(run_id)
         self._refresh_row(run_id)
+        self._show_agreement()
         return True
 
     def action_grade(self, verdict: str) -> None:
@@ -613,6 +633,87 @@ class GradeScreen(Screen[None]):
         self.notify(f"Auto-graded: {summary}.", timeout=4)
         self._show_status()
 
+    # -- the LLM judge -------------------------------------------------------------------
+
+    def _judge_spec(self) -> Any:
+        """The judge: the app's current provider and model; None (and a notice) without one."""
+        state = self.ponder.provider_state
+        if state.spec is None:
+            why = state.problem or ("still looking for one" if state.resolving else "none set")
+            self.notify(safe_text(f"No judge: {why}"), severity="error", markup=False)
+        return state.spec
+
+    def action_judge(self) -> None:
+        """Ask the judge (the current model) to mark the run under the cursor."""
+        run_id = self.table.current_key
+        spec = self._judge_spec()
+        if run_id is None or spec is None:
+            return
+        self._status(f"Judging run #{run_id} with {spec.model}…")
+        self._judge([run_id], spec)
+
+    def action_judge_all(self) -> None:
+        """Judge every proof, free-text or needs-human run of the dataset this judge has not."""
+        from store.judge import judge_targets
+
+        spec = self._judge_spec()
+        if spec is None or self.db is None:
+            return
+        ids = judge_targets(self.db, self.filter.dataset, judge_model=spec.model)
+        if not ids:
+            self.notify(f"No run here is waiting for {safe_text(spec.model)}.", timeout=3)
+            return
+        self._status(f"Judging {len(ids):,} runs with {spec.model}…")
+        self._judge(ids, spec)
+
+    @work(group="judge", exit_on_error=False)  # not exclusive: J on another run adds to it
+    async def _judge(self, run_ids: list[int], spec: Any) -> None:
+        # The judge's calls are network waits: an async worker on the app's loop, each grade
+        # recorded and its row refreshed as it arrives.
+        from tui.commands.judging import spend_text
+        from workbench.judge import Judge, JudgeError, JudgeSettings, judge_runs
+
+        db = self.db
+        if db is None:
+            return
+        try:
+            judge = Judge(spec, JudgeSettings(concurrency=4))
+        except JudgeError as exc:
+            self.notify(safe_text(str(exc)), severity="error", markup=False)
+            return
+        done = 0
+
+        def arrived(result: Any) -> None:
+            nonlocal done
+            done += 1
+            self._refresh_row(result.run_id)
+            if result.error is not None:
+                self.notify(
+                    safe_text(f"Run #{result.run_id}: {result.error}"),
+                    severity="warning",
+                    markup=False,
+                )
+            self._status(f"Judging with {spec.model}: {done:,} of {len(run_ids):,}…")
+
+        try:
+            summary = await judge_runs(db, run_ids, judge, on_result=arrived)
+        finally:
+            await judge.aclose()
+        counts = ", ".join(
+            f"{summary.count(v)} {v.replace('_', ' ')}"
+            for v in ("full", "partial", "zero", "needs_human")
+            if summary.count(v)
+        )
+        self.notify(
+            safe_text(
+                f"Judged by {summary.judge}: {counts or 'nothing'} · {spend_text(summary.spend)}"
+            ),
+            markup=False,
+            timeout=5,
+        )
+        self._show_status()
+        self._show_agreement()
+
     # -- moving, viewing, exporting ------------------------------------------------------
 
     def action_move(self, step: int) -> None:
@@ -689,7 +790,15 @@ class GradeScreen(Screen[None]):
         yield SystemCommand(
             "Auto-grade every ungraded run", "A · under the current filters", self.action_auto_all
         )
+        yield SystemCommand(
+            "Judge every proof / text run",
+            "The current model marks the dataset's proofs, free text and needs-human runs",
+            self.action_judge_all,
+        )
         yield SystemCommand("Export grades", "e · runs or scores as CSV", self.action_export)
         if self.table.current_key is not None:
             yield SystemCommand("Show full response", "v · every step of the run", self.action_view)
             yield SystemCommand("Open run in Solve", "o · read-only", self.action_open)
+            yield SystemCommand(
+                "Judge this run", "J · the current model marks it", self.action_judge
+            )

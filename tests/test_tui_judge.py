@@ -1,0 +1,64 @@
+"""The judge on the Grade screen: J marks the run in a worker, feedback and agreement shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fakellm import FakeLLM, Reply
+from test_tui_screens import make_db, open_mode, seed_runs
+from tui_helpers import SIZE, fixed_app, screen_text, wait_for
+
+from store.grades import effective_grade, grade_history, human_grade
+
+
+async def test_j_judges_the_run_and_shows_the_feedback_and_the_agreement(
+    tmp_path: Path, fake_llm: FakeLLM, monkeypatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-tui")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    db = make_db(tmp_path)
+    ids = seed_runs(db)
+    human_grade(db, ids["p2"], "6/10", grader_name="Ada")
+    fake_llm.queue(
+        Reply(
+            "<feedback>The product-plus-one idea is right; why it has a new prime factor"
+            " is not shown.</feedback><points>4</points>",
+            delay=0.01,
+        )
+    )
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+g")
+        screen.table.select_key(ids["p2"])
+        await pilot.pause()
+        assert "Not judged yet" in screen_text(app)
+        await pilot.press("J")
+        await wait_for(pilot, lambda: any(g.grader == "llm" for g in grade_history(db, ids["p2"])))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [judged] = [g for g in grade_history(db, ids["p2"]) if g.grader == "llm"]
+        assert (judged.grader_name, judged.points, judged.max_points) == ("fake-model", 4, 10)
+        assert effective_grade(db, ids["p2"]).grader == "human"  # Ada's grade still counts
+        text = screen_text(app)
+        assert "new prime factor" in text and "by fake-model" in text
+        assert "fake-model: 1 run ·" in text and "|diff| 2 pts" in text
+        assert str(screen.table.get_cell(str(ids["p2"]), "grade")).find("human") != -1
+
+
+async def test_without_a_provider_j_says_so(tmp_path: Path) -> None:
+    from tui.app import PonderApp, ProviderState
+
+    db = make_db(tmp_path)
+    ids = seed_runs(db)
+    app = PonderApp(
+        db=db,
+        provider_state=ProviderState(spec=None, problem="no provider configured", resolving=False),
+        clock=lambda: 0.0,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+g")
+        screen.table.select_key(ids["p2"])
+        await pilot.press("J")
+        await pilot.pause()
+        assert not [g for g in grade_history(db, ids["p2"]) if g.grader == "llm"]
+        assert any("No judge: no provider configured" in str(n.message) for n in app._notifications)
