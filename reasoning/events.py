@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 StepKind = Literal["thinking", "step", "reflection", "answer", "final_reflection"]
 RunStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
-# Why a run stopped. "answer": the model gave one; the rest are limits or faults.
+# Why a run stopped. "answer": the model gave one in the paradigm's protocol; "no_protocol": it
+# ignored the protocol (no tags, no <answer>, no readable JSON step) and the answer was taken
+# from its text as `direct` takes it (the run is "done" and graded); the rest are limits or faults.
 StopReason = Literal[
     "answer",
     "budget",
@@ -17,6 +19,7 @@ StopReason = Literal[
     "wall_time",
     "cost_cap",
     "no_answer",
+    "no_protocol",
     "provider_error",
     "cancelled",
     "interrupted",

@@ -1,4 +1,4 @@
-"""Tolerant reading of g1's JSON steps, whole and while streaming."""
+"""Tolerant reading of g1's JSON steps and final answers, whole and while streaming."""
 
 from __future__ import annotations
 
@@ -43,6 +43,139 @@ def _loads(text: str) -> object | None:
     return None
 
 
+# What may dangle at the end of JSON cut mid-way: a comma, a key without its value, a number or
+# literal cut short. Each is tried in turn before the open brackets are closed.
+_DANGLING = (
+    re.compile(r"[\s,:]*$"),
+    re.compile(r',?\s*"(?:[^"\\]|\\.)*"\s*:?\s*$'),
+    re.compile(r',?\s*"(?:[^"\\]|\\.)*"\s*:\s*[^\s,{}\[\]"]*$'),
+)
+
+
+def loads_partial(text: str) -> object | None:
+    """JSON that may be cut anywhere (a model that ran into max_tokens): read as far as it
+    goes, closing the open string and brackets. None when nothing can be read."""
+    whole = _loads(text)
+    if whole is not None:
+        return whole
+    closers: list[str] = []
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            closers.append("}" if ch == "{" else "]")
+        elif ch in "}]" and closers:
+            closers.pop()
+    if not closers:
+        return None
+    body = text[:-1] if escaped else text
+    if in_string:
+        body += '"'
+    tail = "".join(reversed(closers))
+    for dangling in _DANGLING:
+        obj = _loads(dangling.sub("", body) + tail)
+        if obj is not None:
+            return obj
+    return None
+
+
+def readable(value: object) -> str:
+    """A JSON value as text a person reads: strings as they are, lists as bullets, objects as
+    `key: value` lines (small models put lists and objects where a string belongs)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, list):
+        items = [readable(v) for v in value]
+        return "\n".join("- " + _indent(t) for t in items if t.strip())
+    if isinstance(value, dict):
+        lines = []
+        for k, v in value.items():
+            text = readable(v)
+            if isinstance(v, list | dict) and text:
+                lines.append(f"{k}:\n  " + _indent(text))
+            else:
+                lines.append(f"{k}: {_indent(text)}")
+        return "\n".join(lines)
+    return valid_text(str(value))
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n  ")
+
+
+def _json_body(raw: str) -> str | None:
+    """The JSON object a reply consists of (bare or in a code fence), else None."""
+    text = raw.strip()
+    if text.startswith("```") and (m := _FENCE.search(text)):
+        text = m.group(1).strip()
+    # Only an object: "[2, 5]" or "{1, 2}" is an answer (an interval, a set), not a wrapper.
+    return text if text.startswith("{") else None
+
+
+_STEP_KEYS = ("title", "content", "next_action", "confidence")
+
+
+def find_key(obj: object, keys: tuple[str, ...]) -> object | None:
+    """The value of the first of `keys` in a JSON object, looked for level by level into nested
+    objects and lists (small models nest the step: `{"step": {"content": ...}}`)."""
+    level = [obj]
+    for _ in range(8):
+        for key in keys:
+            for node in level:
+                value = node.get(key) if isinstance(node, dict) else None
+                if value not in (None, "", [], {}) and not isinstance(value, bool):
+                    return value
+        level = [child for node in level for child in _children(node)]
+        if not level:
+            break
+    return None
+
+
+def _children(node: object) -> list[object]:
+    items = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    return [c for c in items if isinstance(c, dict | list)]
+
+
+ANSWER_KEYS = ("final_answer", "answer", "content", "response", "text", "result")
+
+
+def answer_text(raw: str) -> tuple[str, bool]:
+    """The text of a final answer, and whether it came wrapped in JSON. Models asked for plain
+    text after a JSON conversation often answer `{"title": ..., "content": "144", ...}`, in a
+    code fence, or cut short: the answer is the `final_answer`, `answer` or `content` field."""
+    body = _json_body(raw)
+    if body is None:
+        return raw.strip(), False
+    obj = loads_partial(body)
+    if isinstance(obj, list) and obj and isinstance(obj[-1], dict):
+        obj = obj[-1]
+    if isinstance(obj, dict):
+        text = readable(find_key(obj, ANSWER_KEYS)).strip() or readable(obj).strip()
+        return (text, True) if text else (raw.strip(), False)
+    if obj is not None:
+        return readable(obj).strip() or raw.strip(), True
+    for key in ANSWER_KEYS:  # not JSON enough to read: the fields one by one
+        if m := re.search(_FIELD.format(name=key), body, re.DOTALL):
+            text = _unescape(m.group(1)).strip()
+            if text:
+                return text, True
+    return raw.strip(), False
+
+
 def _unescape(s: str) -> str:
     try:
         return valid_text(json.loads(f'"{s}"', strict=False))
@@ -58,21 +191,31 @@ def parse_g1_step(raw: str) -> G1Step:
         text = m.group(1).strip()
     start, end = text.find("{"), text.rfind("}")
     obj = _loads(text[start : end + 1]) if start != -1 and end > start else None
+    cut_short = False
+    if obj is None and start != -1:
+        obj = loads_partial(text[start:])  # cut at max_tokens, often inside a nested list
+        cut_short = obj is not None
     if isinstance(obj, list) and obj and isinstance(obj[-1], dict):
         obj = obj[-1]
     if isinstance(obj, dict):
-        content = obj.get("content")
-        if not isinstance(content, str):
-            content = json.dumps(content) if content is not None else ""
-        title = obj.get("title")
+        content = readable(find_key(obj, ("content",)))
+        if not content.strip():  # no content anywhere: whatever else the step says
+            content = readable({k: v for k, v in obj.items() if k not in _STEP_KEYS})
+        title = find_key(obj, ("title",))
+        if title is not None and not isinstance(title, str):
+            title = " ".join(readable(title).split())
         missing = [k for k in ("title", "content", "next_action") if k not in obj]
         return G1Step(
-            title=valid_text(str(title)) if title is not None else None,
+            title=valid_text(str(title)) if title else None,
             content=valid_text(content),
             next_action=_normalise_action(obj.get("next_action")),
             confidence=_confidence(obj.get("confidence")),
             ok=True,
-            problem=f"missing keys: {', '.join(missing)}" if missing else None,
+            problem="JSON cut short: read as far as it goes"
+            if cut_short
+            else f"missing keys: {', '.join(missing)}"
+            if missing
+            else None,
         )
     # Broken JSON: pick the fields out one by one.
     fields = {}
@@ -101,7 +244,7 @@ def _confidence(value: object) -> float | None:
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_CONTENT_KEY = re.compile(r'"content"\s*:\s*"')
+_CONTENT_KEY = re.compile(r'"content"\s*:\s*(["\[{])')
 
 
 def _escape_start(rest: str) -> bool:
@@ -121,22 +264,30 @@ def _low_surrogate(escape: str) -> int | None:
 
 
 class ContentStreamer:
-    """Pulls the decoded "content" string out of a JSON step while it streams."""
+    """Pulls the decoded "content" string out of a JSON step while it streams (a list or an
+    object in its place streams as it is: the finished step shows it readable)."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: re.Pattern[str] = _CONTENT_KEY) -> None:
+        self._key = key
         self._seen = ""  # text before the content value was found
-        self._state = "search"  # search | inside | done
+        self._state = "search"  # search | inside | raw | done
         self._escape = ""  # an escape sequence cut between deltas
 
     def feed(self, delta: str) -> str:
         if self._state == "done":
             return ""
+        if self._state == "raw":
+            return delta
         if self._state == "search":
             self._seen += delta
-            m = _CONTENT_KEY.search(self._seen)
+            m = self._key.search(self._seen)
             if not m:
                 self._seen = self._seen[-64:]  # keep a tail in case the key is split
                 return ""
+            if m.group(1) != '"':
+                self._state = "raw"
+                raw, self._seen = self._seen[m.start(1) :], ""
+                return raw
             self._state = "inside"
             delta = self._seen[m.end() :]
             self._seen = ""
@@ -182,3 +333,32 @@ class ContentStreamer:
             out.append(ch)
             i += 1
         return "".join(out)
+
+
+_ANSWER_KEY = re.compile('"(?:' + "|".join(ANSWER_KEYS) + r')"\s*:\s*(["\[{])')
+
+
+class AnswerStreamer:
+    """Streams a plain-text final answer as it comes, and one wrapped in JSON by its answer
+    field (what `answer_text` will take), so the screen never shows the wrapper."""
+
+    def __init__(self) -> None:
+        self._held = ""
+        self._json: ContentStreamer | None = None
+        self._plain = False
+
+    def feed(self, delta: str) -> str:
+        if self._plain:
+            return delta
+        if self._json is not None:
+            return self._json.feed(delta)
+        self._held += delta
+        start = self._held.lstrip()
+        if not start:
+            return ""
+        held, self._held = self._held, ""
+        if start[0] in "{`":
+            self._json = ContentStreamer(_ANSWER_KEY)
+            return self._json.feed(held)
+        self._plain = True
+        return held

@@ -80,6 +80,11 @@ class Reply:
         None  # send N chars, then an in-stream error event (Anthropic overloaded)
     )
     hang: bool = False  # read the request and never answer
+    # A server that ignores `stream: true`: one complete JSON message (chat.completion / message).
+    not_streamed: bool = False
+    # Answer 200 with this raw body and content type instead (an HTML page from a proxy...).
+    body: str | None = None
+    content_type: str = "text/html; charset=utf-8"
     # Replace "{key}" in text and error with the key the request carried (a server echoing it).
     echo_key: bool = False
 
@@ -591,7 +596,10 @@ class FakeLLM:
         if reply.status is not None:
             await self._send_fault(writer, protocol, reply)
             return True
-        if body.get("stream"):
+        if reply.body is not None:
+            await _send_raw(writer, 200, reply.body, reply.content_type)
+            return True
+        if body.get("stream") and not reply.not_streamed:
             return await self._stream(protocol, body, reply, reader, writer)
         await _send_json(writer, 200, self._complete(protocol, body, reply))
         return True
@@ -1018,6 +1026,19 @@ async def _send_json(
     await writer.drain()
 
 
+async def _send_raw(
+    writer: asyncio.StreamWriter, status: int, text: str, content_type: str
+) -> None:
+    data = text.encode()
+    head = [
+        f"HTTP/1.1 {status} {_phrase(status)}",
+        f"content-type: {content_type}",
+        f"content-length: {len(data)}",
+    ]
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+    await writer.drain()
+
+
 async def _start_chunked(writer: asyncio.StreamWriter) -> None:
     writer.write(
         b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
@@ -1202,11 +1223,36 @@ def demo_responder(body: dict[str, Any]) -> Reply:
     return dcot_responder(body)
 
 
+def careless_responder(body: dict[str, Any]) -> Reply:
+    """A small model that ignores every protocol, as SmolLM2-135M does behind llama-server:
+    dcot gets the same untagged text at each call; g1 steps come as nested JSON (`content` a
+    list of objects); the plain-text final answer comes wrapped in JSON anyway."""
+    answer = _demo_answer(_problem(body))
+    last = last_user_text(body).lower()
+    if "final answer now" in last:
+        step = {"title": "Final Answer", "content": answer, "next_action": "final_answer"}
+        return Reply(json.dumps({**step, "confidence": 0.95}))
+    json_format = (body.get("response_format") or {}).get("type") == "json_object"
+    if json_format or '"next_action"' in system_text(body):
+        content = [
+            {"step": 1, "description": "Read the problem", "result": "numbers found"},
+            {"step": 2, "description": "Compute", "result": answer},
+        ]
+        step = {"title": "Solve", "content": content, "next_action": "continue"}
+        return Reply(json.dumps({**step, "confidence": 0.8}, indent=2))
+    if 'line of the form "final answer' in last:
+        return direct_responder(body)
+    return Reply(
+        f"Let me think. The numbers give {answer}.\nThe answer to the question is {answer}."
+    )
+
+
 # `--demo dcot` is the pinned name; it also answers g1 and direct requests in their own form.
 DEMOS: dict[str, Callable[[dict[str, Any]], Reply]] = {
     "dcot": demo_responder,
     "g1": g1_responder,
     "direct": direct_responder,
+    "careless": careless_responder,
 }
 
 

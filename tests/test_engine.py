@@ -110,16 +110,32 @@ async def test_length_finish_is_continued(fake_llm, kind, monkeypatch):
     assert r.status == "done" and r.calls == 2 and r.final_reward == 0.95
 
 
-async def test_no_answer_after_bounded_continuations_fails_with_reason(fake_llm, monkeypatch):
+async def test_no_answer_after_bounded_continuations_takes_the_answer_from_the_text(
+    fake_llm, monkeypatch
+):
+    n = iter(range(1, 100))
     fake_llm.responder = lambda body: Reply(
-        "<step>Still thinking about it.</step><count>19</count>"
+        f"<step>Still thinking about it, part {next(n)}.</step><count>19</count>"
     )
+    _, r = await run_all(
+        "q", provider_for(fake_llm, "openai", monkeypatch), RunSettings(max_continuations=2)
+    )
+    # Done, graded like any answer, and marked: the protocol was not followed.
+    assert r.status == "done" and r.stop_reason == "no_protocol"
+    assert r.answer == "Still thinking about it, part 3." and r.calls == 3
+    assert [s.content for s in r.steps if s.kind == "step"] == [
+        f"Still thinking about it, part {i}." for i in (1, 2, 3)
+    ]
+    assert r.steps[-1].kind == "answer" and "no <answer>" in (r.steps[-1].title or "")
+
+
+async def test_no_text_at_all_still_fails_with_no_answer(fake_llm, monkeypatch):
+    fake_llm.responder = lambda body: Reply("")
     _, r = await run_all(
         "q", provider_for(fake_llm, "openai", monkeypatch), RunSettings(max_continuations=2)
     )
     assert r.status == "failed" and r.stop_reason == "no_answer" and r.answer is None
     assert r.calls == 3 and "continuations" in (r.error or "")
-    assert any(s.kind == "step" for s in r.steps)  # nothing produced is lost
 
 
 @pytest.mark.parametrize("kind", PROTOCOLS)
@@ -175,7 +191,8 @@ async def test_max_steps_caps_a_model_that_never_stops(fake_llm, monkeypatch):
 
 
 async def test_max_calls_and_wall_time_are_limits(fake_llm, monkeypatch):
-    fake_llm.responder = lambda body: Reply("<step>more</step>", finish="length")
+    more = iter(range(100))
+    fake_llm.responder = lambda body: Reply(f"<step>more {next(more)}</step>", finish="length")
     _, r = await run_all(
         "q",
         provider_for(fake_llm, "openai", monkeypatch),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from reasoning.g1json import ContentStreamer, parse_g1_step
+from reasoning.g1json import (
+    AnswerStreamer,
+    ContentStreamer,
+    answer_text,
+    loads_partial,
+    parse_g1_step,
+    readable,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +72,7 @@ from reasoning.g1json import ContentStreamer, parse_g1_step
         (
             '{"title": "T", "content": {"a": 1}, "next_action": "continue"}',
             "T",
-            '{"a": 1}',
+            "a: 1",
             "continue",
             None,
             True,
@@ -99,3 +106,48 @@ def test_content_streams_decoded_whatever_the_split(chunk):
     s = ContentStreamer()
     got = "".join(s.feed(raw[i : i + chunk]) for i in range(0, len(raw), chunk))
     assert got == 'a\nb é "q" \\ end'
+
+
+def test_content_given_as_a_list_streams_raw_and_reads_as_text():
+    raw = '{"title": "T", "content": [{"step": 1, "result": "x"}, "and more"], "next_action": "x"}'
+    s = ContentStreamer()
+    shown = "".join(s.feed(raw[i : i + 3]) for i in range(0, len(raw), 3))
+    assert shown.startswith('[{"step": 1')  # progress while it streams
+    assert parse_g1_step(raw).content == "- step: 1\n  result: x\n- and more"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ('{"title": "Final", "content": "x = \\"4\\""}', 'x = "4"'),
+        ('```json\n{"answer": "7"}\n```', "7"),
+        ("Plain text, {not json}.", "Plain text, {not json}."),
+        ("  \n  Final answer: 3", "  \n  Final answer: 3"),
+    ],
+)
+def test_answer_streamer_shows_what_answer_text_takes(raw, shown):
+    s = AnswerStreamer()
+    assert "".join(s.feed(raw[i : i + 2]) for i in range(0, len(raw), 2)) == shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "obj"),
+    [
+        ('{"a": [1, 2', {"a": [1, 2]}),
+        ('{"a": "cut mid', {"a": "cut mid"}),
+        ('{"a": 1, "b"', {"a": 1}),
+        ('{"a": 1, "b": 0.', {"a": 1}),
+        ('{"a": {"b": "c\\', {"a": {"b": "c"}}),
+        ("{1, 2}", None),
+        ("not json", None),
+    ],
+)
+def test_loads_partial_reads_json_cut_anywhere(raw, obj):
+    assert loads_partial(raw) == obj
+
+
+def test_answer_text_keeps_sets_and_intervals():
+    assert answer_text("[2, 5]") == ("[2, 5]", False)
+    assert answer_text("{1, 2, 3}") == ("{1, 2, 3}", False)
+    assert answer_text('{"content": "144"}') == ("144", True)
+    assert readable({"k": [1, True, None, 2.5]}) == "k:\n  - 1\n  - yes\n  - 2.5"

@@ -3,6 +3,11 @@
 One streaming call per segment. A segment that ends without <answer> (stop, length or a cut
 stream) is continued with the transcript so far. With reinforce="guided" the engine stops at
 each </reward> and answers with verbal feedback chosen by the reward band.
+
+Models that ignore the tags (small ones do) still end with an answer: a complete segment with no
+tag at all, a segment that repeats the one before, or continuations that run out without
+<answer> end the run "done" with stop reason "no_protocol", the answer taken from the text the
+way `direct` takes it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 
 from reasoning.events import Event, Notice, Step, StepFinished, StepKind, StepStarted, TextDelta
 from reasoning.paradigms.base import RunContext, now
+from reasoning.paradigms.direct import FINAL_LINE, final_answer_of
 from reasoning.parse import Closed, Opened, Outside, ParseEvent, TagParser, Text, Value
 from reasoning.providers.base import ChatRequest, Message
 from reasoning.session import LimitReached
@@ -20,6 +26,14 @@ from reasoning.session import LimitReached
 REWARD_STOP = "</reward>"
 RUNAWAY_FACTOR = 4  # blocks of any kind allowed per --max-steps
 _STEP_OPEN = re.compile(r"<\s*step\s*>", re.IGNORECASE)
+_ANY_TAG = re.compile(
+    r"<\s*/?\s*(?:thinking|step|count|reflection|reward|answer)\s*>", re.IGNORECASE
+)
+NO_PROTOCOL_TITLE = "Answer taken from the text (the model wrote no <answer>)"
+# Segments at least this many words long are compared by their word 4-grams: this share of
+# them in common is a repeat (small models re-send the previous segment, give or take a word).
+REPEAT_MIN_WORDS = 8
+REPEAT_OVERLAP = 0.85
 
 
 def band(reward: float) -> str:
@@ -57,6 +71,17 @@ class StepBuilder:
         self.over_max_steps = False
         self.last_reward: float | None = None
         self.reward_unreadable = False
+        self.tags_in_segment = 0  # protocol tags read since new_segment()
+        self.tags_in_run = 0
+
+    def new_segment(self) -> list[Event]:
+        """A call ended: text outside tags does not run on into the next call's text (a model
+        that ignores the tags would have its segments glued together)."""
+        self.tags_in_segment = 0
+        out: list[Event] = []
+        if self.block is not None and self.block.implicit:
+            self._emit_held(out)
+        return out
 
     @property
     def budget_left(self) -> int:
@@ -67,6 +92,9 @@ class StepBuilder:
         for ev in events:
             if self.over_budget or self.over_max_steps:
                 break
+            if not isinstance(ev, Text | Outside):
+                self.tags_in_segment += 1
+                self.tags_in_run += 1
             if isinstance(ev, Opened):
                 self._open(ev.kind, out)
             elif isinstance(ev, Text):
@@ -200,6 +228,36 @@ def render_transcript(steps: list[Step]) -> str:
     return "\n".join(parts)
 
 
+def repeats(text: str, previous: str | None) -> bool:
+    """Whether a segment says again what the previous one said (word for word, or nearly)."""
+    if previous is None:
+        return False
+    a, b = text.split(), previous.split()
+    if not a:
+        return False
+    if a == b:
+        return True
+    if len(a) < REPEAT_MIN_WORDS or len(b) < REPEAT_MIN_WORDS:
+        return False
+    grams_a = {tuple(a[i : i + 4]) for i in range(len(a) - 3)}
+    grams_b = {tuple(b[i : i + 4]) for i in range(len(b) - 3)}
+    return len(grams_a & grams_b) / len(grams_a | grams_b) >= REPEAT_OVERLAP
+
+
+def answer_from_steps(steps: list[Step]) -> str | None:
+    """The answer of a run that wrote no <answer>, taken as `direct` takes it: the last
+    "Final answer: ..." in the text, else the last step (or untagged text) in full."""
+    said = [s for s in steps if s.content.strip() and s.kind != "answer"]
+    for s in reversed(said):
+        if FINAL_LINE.search(s.content):
+            return final_answer_of(s.content)
+    for kinds in (("step", "thinking"), ("step", "thinking", "reflection", "final_reflection")):
+        for s in reversed(said):
+            if s.kind in kinds:
+                return final_answer_of(_ANY_TAG.sub(" ", s.content)) or None
+    return None
+
+
 async def run(ctx: RunContext) -> AsyncIterator[Event]:
     """The dcot loop: segments, continuation, guided feedback, engine-enforced budget."""
     s = ctx.settings
@@ -215,10 +273,36 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
     guided = s.reinforce == "guided"
     continuations = 0
     budget_warned = False
+    previous: str | None = None  # the text of the segment before
 
     def on_delta(text: str) -> tuple[list[Event], bool]:
         events = builder.handle(parser.feed(text))
         return events, builder.over_budget or builder.over_max_steps
+
+    def no_protocol(why: str) -> list[Event]:
+        """End the run with the answer taken from its text, marked as such."""
+        out = builder.handle(parser.flush()) + builder.finish()
+        answer = answer_from_steps(ctx.log.steps)
+        if answer is None:
+            raise LimitReached("no_answer", f"{why}, and no text to take an answer from")
+        step = Step(
+            index=ctx.log.next_index,
+            kind="answer",
+            content=answer,
+            title=NO_PROTOCOL_TITLE,
+            budget_left=builder.budget_left,
+            started_at=now(),
+            finished_at=now(),
+        )
+        ctx.log.steps.append(step)
+        ctx.log.answer = answer
+        ctx.log.stop_reason = "no_protocol"
+        return [
+            *out,
+            Notice(f"{why}: the answer is taken from the text (the tag protocol was not followed)"),
+            StepStarted(step.index, "answer", step.title),
+            StepFinished(step),
+        ]
 
     while True:
         request = ChatRequest(
@@ -244,6 +328,12 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             # The model ended its message: whatever tag is still open is closed now.
             for ev in builder.handle(parser.flush()):
                 yield ev
+        untagged = builder.tags_in_segment == 0 and not hit_reward_stop
+        repeated = repeats(text, previous)
+        if text.strip():
+            previous = text
+        for ev in builder.new_segment():
+            yield ev
 
         if builder.over_max_steps:
             for ev in builder.finish():
@@ -271,6 +361,11 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             yield Notice(f"step budget of {s.budget} used up: asking for the answer")
             continue
 
+        if not builder.answered and repeated:
+            for ev in no_protocol(f"call {ctx.session.calls} repeated the one before"):
+                yield ev
+            return
+
         if hit_reward_stop:
             for ev in builder.handle(parser.feed(REWARD_STOP)):
                 yield ev
@@ -297,11 +392,23 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             yield Notice("the final reflection was cut short")
             break
 
+        if (
+            untagged
+            and builder.tags_in_run == 0
+            and text.strip()
+            and outcome.finish in ("stop", "stop_sequence", "other")
+        ):
+            # A whole message without a single tag: the model ignores the protocol, and
+            # asking it to continue only brings the same text again.
+            for ev in no_protocol("the model wrote no tags"):
+                yield ev
+            return
+
         # No answer yet: continue the segment, a bounded number of times.
         if continuations >= s.max_continuations:
-            for ev in builder.handle(parser.flush()) + builder.finish():
+            for ev in no_protocol(f"no <answer> after {continuations} continuations"):
                 yield ev
-            raise LimitReached("no_answer", f"no <answer> after {continuations} continuations")
+            return
         continuations += 1
         why = {"length": "hit max_tokens", "cut": "was cut"}.get(outcome.finish, "ended")
         yield Notice(

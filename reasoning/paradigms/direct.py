@@ -10,12 +10,12 @@ from reasoning.paradigms.base import RunContext, now
 from reasoning.providers.base import ChatRequest, Message
 from reasoning.session import LimitReached
 
-_FINAL = re.compile(r"final\s+answer\s*(?:is)?\s*[:：]?\s*(.+)", re.IGNORECASE)
+FINAL_LINE = re.compile(r"final\s+answer\s*(?:is)?\s*[:：]?\s*(.+)", re.IGNORECASE)
 
 
 def final_answer_of(text: str) -> str:
     """The text after the last "Final answer:" if there is one, else the whole response."""
-    matches = list(_FINAL.finditer(text))
+    matches = list(FINAL_LINE.finditer(text))
     if matches:
         tail = text[matches[-1].start(1) :].strip()
         if tail:
@@ -62,7 +62,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         break
     if not text:
         raise LimitReached("no_answer", "the model returned no text")
-    if hit_max_tokens and not _FINAL.search(text):
+    if hit_max_tokens and not FINAL_LINE.search(text):
         # Cut mid-reasoning: its last line is not an answer (and could grade as one by chance).
         raise LimitReached(
             "max_tokens", f"the answer hit max_tokens ({s.max_tokens}) before a final answer"

@@ -1,18 +1,37 @@
 """The g1 form: one call per JSON step, a reflection every 3 steps, final answer refused before
-min_steps, a hard max_steps cap, then a separate plain-text final-answer call."""
+min_steps, a hard max_steps cap, then a separate plain-text final-answer call.
+
+Small models bend the form: steps with a list or an object as content (shown as readable
+text), JSON cut at max_tokens (read as far as it goes), a step that degenerates into repeating
+one short pattern under a server's JSON mode (stopped), a final answer wrapped in JSON (its
+answer field is the answer). A run none of whose steps was readable JSON ends "no_protocol".
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 from reasoning.events import Event, Notice, Step, StepFinished, StepKind, StepStarted, TextDelta
-from reasoning.g1json import ContentStreamer, parse_g1_step
+from reasoning.g1json import AnswerStreamer, ContentStreamer, answer_text, parse_g1_step
 from reasoning.paradigms.base import RunContext, now
 from reasoning.paradigms.direct import final_answer_of
 from reasoning.providers.base import ChatRequest, Message
 from reasoning.session import LimitReached
 
 REFLECT_EVERY = 3
+# A JSON step whose last this-many characters repeat a pattern of at most DEGENERATE_PERIOD
+# characters ("1212...", endless newlines under a JSON grammar) is stopped: it would run on to
+# max_tokens saying nothing.
+DEGENERATE_WINDOW = 96
+DEGENERATE_PERIOD = 8
+
+
+def degenerate(tail: str) -> bool:
+    """Whether text ends in one short pattern repeated over the whole window."""
+    if len(tail) < DEGENERATE_WINDOW:
+        return False
+    w = tail[-DEGENERATE_WINDOW:]
+    return any(w[p:] == w[:-p] for p in range(1, DEGENERATE_PERIOD + 1))
 
 
 async def _stream_step(
@@ -24,18 +43,30 @@ async def _stream_step(
         index = ctx.log.next_index
         started = now()
         yield StepStarted(index, kind)
-        streamer = ContentStreamer()
+        streamer: AnswerStreamer | ContentStreamer = (
+            AnswerStreamer() if plain else ContentStreamer()
+        )
+        tail = [""]
 
         def on_delta(
-            text: str, _i: int = index, _st: ContentStreamer = streamer
+            text: str,
+            _i: int = index,
+            _st: AnswerStreamer | ContentStreamer = streamer,
+            _tail: list[str] = tail,
         ) -> tuple[list[Event], bool]:
-            shown = text if plain else _st.feed(text)
-            return ([TextDelta(_i, shown)] if shown else []), False
+            shown = _st.feed(text)
+            events: list[Event] = [TextDelta(_i, shown)] if shown else []
+            if plain:
+                return events, False
+            _tail[0] = (_tail[0] + text)[-DEGENERATE_WINDOW:]
+            return events, degenerate(_tail[0])
 
         async for ev in ctx.session.call(request, on_delta):
             yield ev
         outcome = ctx.session.last
         assert outcome is not None
+        if outcome.finish == "aborted" and degenerate(tail[0]):
+            yield Notice(f"step {index} kept repeating {tail[0][-8:]!r}: stopped it there")
         if outcome.finish == "cut" and attempt < s.max_continuations:
             yield Notice(f"step {index} was cut mid-stream: asking again")
             # The half-streamed step is recorded as such, then replaced by the retry.
@@ -65,6 +96,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
     taken = ctx.log.count("step") + ctx.log.count("reflection")
     next_kind: StepKind = "step"
     capped = False
+    tried = readable_steps = 0  # steps asked for in this session, and read as JSON
 
     while True:
         if taken >= s.max_steps:
@@ -84,6 +116,8 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         outcome = ctx.session.last
         assert outcome is not None
         parsed = parse_g1_step(outcome.text)
+        tried += 1
+        readable_steps += parsed.ok
         if parsed.problem:
             yield Notice(f"step {ctx.log.next_index}: {parsed.problem}")
         kind: StepKind = (
@@ -139,9 +173,11 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         yield ev
     outcome = ctx.session.last
     assert outcome is not None
-    text = outcome.text.strip()
+    text, wrapped = answer_text(outcome.text)
     if not text:
         raise LimitReached("no_answer", "the final-answer call returned no text")
+    if wrapped:
+        yield Notice("the final answer came wrapped in JSON: its answer field is the answer")
     step = Step(
         ctx.log.next_index,
         "answer",
@@ -153,7 +189,11 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
     ctx.log.steps.append(step)
     yield StepFinished(step)
     ctx.log.answer = final_answer_of(text)
-    ctx.log.stop_reason = "max_steps" if capped else "answer"
+    if tried and not readable_steps:
+        yield Notice("no step was readable JSON: the model did not follow the g1 protocol")
+        ctx.log.stop_reason = "no_protocol"
+    else:
+        ctx.log.stop_reason = "max_steps" if capped else "answer"
 
 
 def _as_json(step: Step) -> str:
