@@ -9,10 +9,16 @@ from typing import Any, Literal
 
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done, Finish, Message, ProviderError
-from reasoning.providers.endpoint import NO_KEY, Endpoint, drain
-from reasoning.providers.errors import classify, stream_error
+from reasoning.providers.endpoint import NO_KEY, Endpoint, drain, estimated_usage
+from reasoning.providers.errors import classify, error_text, not_a_stream, scrub, stream_error
 from reasoning.providers.retry import Transient
-from reasoning.providers.sse import sse_events
+from reasoning.providers.sse import (
+    is_event_stream,
+    lines_of,
+    looks_like_events,
+    read_body,
+    sse_events,
+)
 
 EPHEMERAL = {"type": "ephemeral"}
 # Claude models before 4.6 accept a prefilled final assistant turn; 4.6 and later answer 400.
@@ -97,6 +103,7 @@ class AnthropicProvider(Endpoint):
 
     kind: Literal["anthropic", "openai"] = "anthropic"
     _told_temperature = False
+    _told_not_streamed = False
 
     def _make_client(self) -> Any:
         import anthropic
@@ -137,7 +144,17 @@ class AnthropicProvider(Endpoint):
             # here with json.loads, several times cheaper than the SDK's per-event models.
             create = self.client().messages.with_streaming_response.create
             async with create(**params) as response:
-                lines = response.iter_lines()
+                content_type = response.headers.get("content-type")
+                if is_event_stream(content_type):
+                    lines = response.iter_lines()
+                else:
+                    # A server or proxy that ignores `stream: true`: one message, or a page.
+                    body = await read_body(response.iter_bytes())
+                    if not looks_like_events(body):
+                        for item in self._whole(body, content_type, request):
+                            yield item
+                        return
+                    lines = lines_of(body)
                 async for event, data in sse_events(lines):
                     if event == "ping" or not data:
                         continue
@@ -182,3 +199,57 @@ class AnthropicProvider(Endpoint):
             stop_sequence=stop_sequence if stop_reason == "stop_sequence" else None,
             raw_stop_reason=stop_reason,
         )
+
+    def _whole(
+        self, body: str, content_type: str | None, request: ChatRequest
+    ) -> list[Delta | Done]:
+        """A complete, non-streamed message taken as the answer; anything else fails at once
+        (a 200 that is not a stream is a mismatch a retry will not mend)."""
+        ctx = self.context
+        try:
+            obj = json.loads(body)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and (obj.get("type") == "error" or obj.get("error")):
+            raise ProviderError(
+                f"{self.name}: the server answered 200 with an error: "
+                f"{scrub(error_text(obj.get('error', obj)), ctx.key)}",
+                status=200,
+            )
+        blocks = obj.get("content") if isinstance(obj, dict) else None
+        if (
+            not isinstance(obj, dict)
+            or obj.get("type") != "message"
+            or not isinstance(blocks, list)
+        ):
+            raise not_a_stream(ctx, content_type, body)
+        text = "".join(
+            str(b.get("text", ""))
+            for b in blocks
+            if isinstance(b, dict) and b.get("type") == "text"
+        )
+        if not self._told_not_streamed:
+            self._told_not_streamed = True
+            self.notify(f"{self.name}: the server sends whole messages, not streams")
+        u = obj.get("usage")
+        usage = (
+            Usage(
+                *(
+                    int(u.get(key) or 0) if isinstance(u.get(key), int) else 0
+                    for _, key in USAGE_KEYS
+                )
+            )
+            if isinstance(u, dict)
+            else estimated_usage(request, text)
+        )
+        stop_reason = obj.get("stop_reason") if isinstance(obj.get("stop_reason"), str) else None
+        stop_sequence = obj.get("stop_sequence")
+        return [
+            *([Delta(text)] if text else []),
+            Done(
+                finish=FINISH.get(stop_reason or "", "other"),
+                usage=usage,
+                stop_sequence=stop_sequence if stop_reason == "stop_sequence" else None,
+                raw_stop_reason=stop_reason,
+            ),
+        ]

@@ -188,3 +188,29 @@ def _fatal_message(status: int, msg: str, ctx: CallContext) -> str:
     if status == 402:
         return f"{n}: payment required (402): {msg}"
     return f"{n}: request rejected ({status}): {msg}"
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def error_text(err: object) -> str:
+    """The message of an error object found in a response body."""
+    if isinstance(err, dict):
+        return str(err.get("message") or err.get("type") or err)
+    return str(err)
+
+
+def not_a_stream(ctx: CallContext, content_type: str | None, body: str) -> ProviderError:
+    """A 200 whose body is neither an event stream nor a complete message: a permanent
+    mismatch (a login page, a proxy's own answer, the wrong base URL), not worth a retry."""
+    kind = (content_type or "no content type").split(";")[0].strip() or "no content type"
+    said = m.group(1) if (m := _TITLE.search(body)) else _TAGS.sub(" ", body)
+    said = scrub(said, ctx.key)[:120]
+    where = public_url(ctx.base_url) or "the default endpoint"
+    return ProviderError(
+        f"{ctx.name}: {where} answered 200 with {kind}, not an event stream"
+        + (f" ({said})" if said else "")
+        + ": is the base URL an API endpoint?",
+        status=200,
+    )

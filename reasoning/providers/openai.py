@@ -11,9 +11,22 @@ from typing import Any, Literal
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done, Finish, ProviderError, ProviderSpec
 from reasoning.providers.endpoint import NO_KEY, Endpoint, drain, estimated_usage
-from reasoning.providers.errors import api_message, classify, stream_error
+from reasoning.providers.errors import (
+    api_message,
+    classify,
+    error_text,
+    not_a_stream,
+    scrub,
+    stream_error,
+)
 from reasoning.providers.retry import Transient
-from reasoning.providers.sse import sse_events
+from reasoning.providers.sse import (
+    is_event_stream,
+    lines_of,
+    looks_like_events,
+    read_body,
+    sse_events,
+)
 from reasoning.providers.stops import StopScanner
 
 # Reasoning models: max_completion_tokens, no temperature, no stop, system -> developer.
@@ -39,6 +52,7 @@ class OpenAIProvider(Endpoint):
         # Some compatible servers reject these; learnt on the first 400 and remembered.
         self.stream_options_ok = True
         self.json_mode_ok = True
+        self._told_not_streamed = False
 
     def _make_client(self) -> Any:
         import openai
@@ -126,7 +140,17 @@ class OpenAIProvider(Endpoint):
                 # The SDK makes the request and raises its status errors; the chunks are decoded
                 # here with json.loads, several times cheaper than the SDK's per-chunk models.
                 response = await self._open(request, stack)
-                lines = response.aiter_lines()
+                content_type = response.headers.get("content-type")
+                if is_event_stream(content_type):
+                    lines = response.aiter_lines()
+                else:
+                    # A server or proxy that ignores `stream: true`: one message, or a page.
+                    body = await read_body(response.aiter_bytes())
+                    if not looks_like_events(body):
+                        for item in self._whole(body, content_type, request, scanner):
+                            yield item
+                        return
+                    lines = lines_of(body)
                 ended = False
                 async for _event, data in sse_events(lines):
                     if data.startswith("[DONE]"):
@@ -176,6 +200,71 @@ class OpenAIProvider(Endpoint):
         yield Done(
             finish=FINISH.get(finish, "other"), usage=usage or Usage(), raw_stop_reason=finish
         )
+
+    def _whole(
+        self,
+        body: str,
+        content_type: str | None,
+        request: ChatRequest,
+        scanner: StopScanner | None,
+    ) -> list[Delta | Done]:
+        """A complete, non-streamed chat.completion taken as the answer; anything else fails
+        at once (a 200 that is not a stream is a mismatch a retry will not mend)."""
+        ctx = self.context
+        try:
+            obj = json.loads(body)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and obj.get("error"):
+            raise ProviderError(
+                f"{self.name}: the server answered 200 with an error: "
+                f"{scrub(error_text(obj['error']), ctx.key)}",
+                status=200,
+            )
+        choice = _first_choice(obj)
+        message = choice.get("message") if choice is not None else None
+        content = _text_of(message.get("content")) if isinstance(message, dict) else None
+        if choice is None or content is None:
+            raise not_a_stream(ctx, content_type, body)
+        if not self._told_not_streamed:
+            self._told_not_streamed = True
+            self.notify(f"{self.name}: the server sends whole messages, not streams")
+        u = obj.get("usage") if isinstance(obj, dict) else None
+        usage = _usage(u) if isinstance(u, dict) else estimated_usage(request, content)
+        if scanner is not None:
+            out = scanner.feed(content)
+            if scanner.hit is not None:
+                return [
+                    *([Delta(out)] if out else []),
+                    Done("stop_sequence", usage, scanner.hit, "stop_sequence (client-side)"),
+                ]
+            content = out + scanner.flush()
+        finish = choice.get("finish_reason")
+        finish = finish if isinstance(finish, str) else "stop"
+        return [
+            *([Delta(content)] if content else []),
+            Done(finish=FINISH.get(finish, "other"), usage=usage, raw_stop_reason=finish),
+        ]
+
+
+def _first_choice(obj: object) -> dict[str, Any] | None:
+    choices = obj.get("choices") if isinstance(obj, dict) else None
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        return choices[0]
+    return None
+
+
+def _text_of(content: object) -> str | None:
+    """Message content: a string, or a list of text parts; None when it is neither."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            str(p.get("text", ""))
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return None
 
 
 def _usage(u: dict[str, Any]) -> Usage:

@@ -1,4 +1,5 @@
-"""Server-sent events from the lines of a streamed HTTP response (the SSE wire format)."""
+"""Server-sent events from the lines of a streamed HTTP response (the SSE wire format), and how to
+tell a 200 that is not an event stream (a JSON message, an HTML page) from one that is."""
 
 from __future__ import annotations
 
@@ -30,3 +31,35 @@ async def sse_events(lines: AsyncIterable[str]) -> AsyncIterator[ServerEvent]:
             data.append(value)
         elif name == "event":
             event = value
+
+
+# A body that is not an event stream is read whole, up to this size (a JSON message, a page).
+MAX_BODY = 4 << 20
+
+
+def is_event_stream(content_type: str | None) -> bool:
+    return "text/event-stream" in (content_type or "").lower()
+
+
+def looks_like_events(text: str) -> bool:
+    """An event stream sent under another content type (some proxies say text/plain)."""
+    return text.lstrip().startswith(("data:", "event:", ": "))
+
+
+async def read_body(chunks: AsyncIterable[bytes], limit: int = MAX_BODY) -> str:
+    """The body as text, at most `limit` bytes of it."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(parts)[:limit].decode("utf-8", "replace")
+
+
+async def lines_of(text: str) -> AsyncIterator[str]:
+    """A body read whole, as the lines of a streamed one."""
+    for line in text.splitlines():
+        yield line
+    yield ""
