@@ -331,6 +331,10 @@ def _scores(args: argparse.Namespace) -> int:
     if any(c.direct and (c.dcot or c.g1) for c in pairs):
         out()
         _print_comparison(pairs)
+    from tui.commands.judging import judge_cost_line
+
+    if line := judge_cost_line(db, args.dataset):
+        out(line)
     return 0
 
 

@@ -41,6 +41,17 @@ def spend_text(spend: JudgeSpend) -> str:
     return f"{spend.tokens:,} tokens, {money}"
 
 
+def judge_cost_line(db: sqlite_utils.Database, dataset: str | None) -> str | None:
+    """Under the score table: what the LLM judge's grading of these runs cost, if it graded any."""
+    from store.judge import judge_spend
+
+    spend = judge_spend(db, dataset)
+    if not spend.calls:
+        return None
+    calls = "1 call" if spend.calls == 1 else f"{spend.calls:,} calls"
+    return f"(LLM judge: {calls}, {spend_text(spend)}; not in the cost column)"
+
+
 def result_line(r: JudgeResult) -> str:
     """One line per judged run: verdict, points, the start of the feedback or the reason."""
     g = r.grade
