@@ -25,6 +25,23 @@ StopReason = Literal[
     "interrupted",
 ]
 
+Band = Literal["high", "mid", "low"]
+# The reward bands of SPEC §1: ≥ 0.8 continue, 0.5–0.8 adjust, < 0.5 backtrack.
+REWARD_BANDS: tuple[tuple[Band, str], ...] = (
+    ("high", "≥ 0.8"),
+    ("mid", "0.5–0.8"),
+    ("low", "< 0.5"),
+)
+
+
+def reward_band(reward: float) -> Band:
+    """≥ 0.8 continue (high), 0.5–0.8 adjust (mid), < 0.5 backtrack (low)."""
+    if reward >= 0.8:
+        return "high"
+    if reward >= 0.5:
+        return "mid"
+    return "low"
+
 
 # How money and time are rounded wherever they are written out (JSON, CSV): a float's binary
 # noise (6.434999999999999e-05) and microsecond timings tell a reader nothing.

@@ -15,8 +15,9 @@ from typing import Any
 import sqlite_utils
 
 from reasoning.events import USD_DECIMALS, round_seconds, round_usd
+from store.counted import Rule
 from store.grades import EFFECTIVE_GRADE_ID
-from store.scores import score_table
+from store.scores import ScoreRow, score_table
 
 RUN_COLUMNS = (
     "run_id",
@@ -62,6 +63,12 @@ SCORE_COLUMNS = (
     "max_points",
     "tokens",
     "cost_usd",
+    "provider",
+    "failed",
+    "pending",
+    "ci95_low",
+    "ci95_high",
+    "reward_auroc",
 )
 
 STALE_TMP_S = 60.0
@@ -155,14 +162,18 @@ def usd_cell(usd: float | None) -> str | None:
     return f"{rounded:.{USD_DECIMALS}f}".rstrip("0").rstrip(".") or "0"
 
 
+def score_cells(row: ScoreRow) -> list[Any]:
+    """One score row as the cells of SCORE_COLUMNS."""
+    low, high = row.ci95 if row.ci95 is not None else (None, None)
+    d = row.as_dict() | {"cost_usd": usd_cell(row.cost_usd), "ci95_low": low, "ci95_high": high}
+    return [d[c] for c in SCORE_COLUMNS]
+
+
 def export_scores_csv(
-    db: sqlite_utils.Database, path: str | Path, dataset: str | None = None
+    db: sqlite_utils.Database,
+    path: str | Path,
+    dataset: str | None = None,
+    rule: Rule | None = None,
 ) -> int:
     """Write the score table; return the row count."""
-
-    def rows() -> Iterator[list[Any]]:
-        for row in score_table(db, dataset):
-            d = row.as_dict() | {"cost_usd": usd_cell(row.cost_usd)}
-            yield [d[c] for c in SCORE_COLUMNS]
-
-    return _write(path, SCORE_COLUMNS, rows())
+    return _write(path, SCORE_COLUMNS, (score_cells(row) for row in score_table(db, dataset, rule)))

@@ -1,12 +1,16 @@
-"""Score tables: per dataset x model x paradigm, and with technique vs without."""
+"""Score tables: per dataset x model x paradigm (x provider), and with technique vs without.
+
+Which run of each problem counts is store.counted's rule; the statistics are store.stats'.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from store.grades import EFFECTIVE_GRADE_ID
+from store import stats
+from store.counted import CandidateRun, CellKey, Rule, candidate_runs, counted_runs
 
 WITH_TECHNIQUE = ("dcot", "g1")
 WITHOUT_TECHNIQUE = "direct"
@@ -19,34 +23,99 @@ class ScoreRow:
     dataset: str
     model: str
     paradigm: str
-    problems: int  # problems in the dataset: the denominator of "40/48"
-    n: int  # runs counted: the latest finished run per problem
-    graded: int  # runs with a full, partial or zero grade
+    problems: int  # problems in the dataset: coverage is "n of problems"
+    n: int  # problems attempted: a counted run (done or failed) for each
+    graded: int  # done runs with a full, partial or zero grade
     score_sum: float
     full: int
     partial: int
     zero: int
     needs_human: int
-    ungraded: int  # no grade at all yet
+    ungraded: int  # done, no grade at all yet
     points: float | None  # exam marks, where grades carry them
     max_points: float | None
     tokens: int
     cost_usd: float | None  # None when any run's price is unknown
+    provider: str = "?"
+    failed: int = 0  # counted runs that failed: each a zero, in the mean
+    ci95: tuple[float, float] | None = None  # Wilson interval of the mean
+    calibration: stats.Calibration | None = None
+    benches: tuple[str, ...] = ()  # the benches whose runs count here
+    adhoc: int = 0  # problems whose counted run is ad-hoc (no bench)
+    # (problem id, score) of each scored problem: what the paired comparisons pair on.
+    per_problem: tuple[tuple[int, float], ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def scored(self) -> int:
+        """Problems in the mean: graded, plus failed (as zeros)."""
+        return self.graded + self.failed
+
+    @property
+    def pending(self) -> int:
+        """Done runs not in the mean yet: ungraded or needs_human."""
+        return self.needs_human + self.ungraded
 
     @property
     def mean(self) -> float | None:
-        """Mean score over the graded runs."""
-        return self.score_sum / self.graded if self.graded else None
+        """Mean score over the scored problems (failed ones as 0; pending ones left out)."""
+        return self.score_sum / self.scored if self.scored else None
 
     @property
     def total(self) -> str:
-        """The sum of scores over the dataset's size, as in "40/48"."""
-        return f"{_num(self.score_sum)}/{self.problems}"
+        """The sum of scores over the problems attempted, as in "2/3"."""
+        return f"{_num(self.score_sum)}/{self.n}"
+
+    @property
+    def coverage(self) -> str:
+        """Problems attempted of the dataset's, as in "3 of 38"."""
+        return f"{self.n} of {self.problems}"
+
+    @property
+    def reward_auroc(self) -> float | None:
+        return None if self.calibration is None else self.calibration.auroc
+
+    @property
+    def source(self) -> str:
+        """Where the counted runs come from, in a few words."""
+        bits = []
+        if len(self.benches) == 1:
+            bits.append(f"bench {self.benches[0]}")
+        elif self.benches:
+            bits.append(f"{len(self.benches)} benches")
+        if self.adhoc:
+            bits.append(f"{self.adhoc} ad-hoc")
+        return " + ".join(bits) or "-"
 
     def as_dict(self) -> dict[str, object]:
-        from dataclasses import asdict
-
-        return asdict(self) | {"mean": self.mean, "total": self.total}
+        return {
+            "dataset": self.dataset,
+            "model": self.model,
+            "paradigm": self.paradigm,
+            "provider": self.provider,
+            "problems": self.problems,
+            "n": self.n,
+            "coverage": self.coverage,
+            "graded": self.graded,
+            "score_sum": self.score_sum,
+            "full": self.full,
+            "partial": self.partial,
+            "zero": self.zero,
+            "failed": self.failed,
+            "needs_human": self.needs_human,
+            "ungraded": self.ungraded,
+            "pending": self.pending,
+            "points": self.points,
+            "max_points": self.max_points,
+            "tokens": self.tokens,
+            "cost_usd": self.cost_usd,
+            "mean": self.mean,
+            "ci95": None if self.ci95 is None else list(self.ci95),
+            "total": self.total,
+            "reward_auroc": self.reward_auroc,
+            "calibration": None if self.calibration is None else self.calibration.as_dict(),
+            "benches": list(self.benches),
+            "adhoc": self.adhoc,
+        }
 
 
 @dataclass(frozen=True)
@@ -59,118 +128,145 @@ class ComparisonRow:
     direct: ScoreRow | None
     dcot: ScoreRow | None
     g1: ScoreRow | None
+    provider: str = "?"
+    paired_dcot: stats.Paired | None = None  # None unless both dcot and direct were run
+    paired_g1: stats.Paired | None = None
+
+    def row(self, paradigm: str) -> ScoreRow | None:
+        return {"direct": self.direct, "dcot": self.dcot, "g1": self.g1}[paradigm]
+
+    def paired(self, technique: str) -> stats.Paired | None:
+        return self.paired_dcot if technique == "dcot" else self.paired_g1
 
     def gain(self, paradigm: str) -> float | None:
         """Score sum with the technique minus without it; None unless both were run."""
-        with_row = self.dcot if paradigm == "dcot" else self.g1
+        with_row = self.row(paradigm)
         if with_row is None or self.direct is None:
             return None
         return with_row.score_sum - self.direct.score_sum
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "dataset": self.dataset,
             "model": self.model,
+            "provider": self.provider,
             "problems": self.problems,
-            **{
-                p: (None if r is None else r.as_dict())
-                for p, r in (("direct", self.direct), ("dcot", self.dcot), ("g1", self.g1))
-            },
+            **{p: (None if (r := self.row(p)) is None else r.as_dict()) for p in PARADIGM_ORDER},
             "gain_dcot": self.gain("dcot"),
             "gain_g1": self.gain("g1"),
         }
+        for technique in WITH_TECHNIQUE:
+            p = self.paired(technique)
+            out[f"paired_{technique}"] = 0 if p is None else p.n
+            out[f"diff_{technique}"] = None if p is None else p.mean_diff
+            out[f"ci95_{technique}"] = None if p is None or p.ci95 is None else list(p.ci95)
+            out[f"p_value_{technique}"] = None if p is None else p.p_value
+            out[f"verdict_{technique}"] = None if p is None else p.verdict(technique)
+        return out
+
+
+PARADIGM_ORDER = ("direct", "dcot", "g1")
 
 
 def _num(x: float) -> str:
     return f"{round(x, 2):g}"
 
 
-# The latest finished run per (problem, model, paradigm), so re-runs do not count twice (and of
-# an attempt group only its selected run), each
-# joined to its effective grade (latest human, else latest automatic).
-_SCORE_SQL = f"""
-with latest as (
-    select r.id, r.model, r.paradigm, p.dataset,
-           coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0) as tokens, r.cost_usd,
-           row_number() over (
-               partition by r.problem_id, r.model, r.paradigm order by r.id desc
-           ) as rn
-    from runs r join problems p on p.id = r.problem_id
-    where r.status = 'done' and (:dataset is null or p.dataset = :dataset)
-      and coalesce(r.selected, 1) = 1  -- of K attempts, only the selected one counts
-),
-counted as (
-    select l.dataset, l.model, l.paradigm, l.tokens, l.cost_usd,
-           g.score, g.verdict, g.points, g.max_points
-    from latest l left join grades g on g.id = {EFFECTIVE_GRADE_ID.format(run="l.id")}
-    where l.rn = 1
-),
-sizes as (
-    select dataset, count(*) as problems from problems
-    where :dataset is null or dataset = :dataset group by dataset
-)
-select c.dataset, coalesce(c.model, '?'), coalesce(c.paradigm, '?'), s.problems, count(*),
-       sum(c.verdict in ('full', 'partial', 'zero')),
-       total(case when c.verdict in ('full', 'partial', 'zero') then c.score end),
-       sum(c.verdict = 'full'), sum(c.verdict = 'partial'), sum(c.verdict = 'zero'),
-       sum(c.verdict = 'needs_human'), sum(c.verdict is null),
-       sum(case when c.verdict != 'needs_human' then c.points end),
-       sum(case when c.verdict != 'needs_human' and c.points is not null then c.max_points end),
-       sum(c.tokens),
-       case when count(c.cost_usd) = count(*) then sum(c.cost_usd) end
-from counted c join sizes s on s.dataset = c.dataset
-group by c.dataset, c.model, c.paradigm
-order by c.dataset, c.model, c.paradigm
-"""
+def _row(key: CellKey, problems: int, runs: list[CandidateRun]) -> ScoreRow:
+    dataset, model, paradigm, provider = key
+    done = [r for r in runs if r.status == "done"]
+    graded = [r for r in done if r.scored]
+    marked = [r for r in runs if r.scored and r.points is not None]
+    scored = [r for r in runs if r.scored]
+    rewarded = [(r.final_reward, r.value) for r in graded if r.final_reward is not None]
+    benches = sorted({r.bench_id for r in runs if r.bench_id is not None})
+    return ScoreRow(
+        dataset=dataset,
+        model=model,
+        paradigm=paradigm,
+        provider=provider,
+        problems=problems,
+        n=len(runs),
+        graded=len(graded),
+        score_sum=sum(r.value for r in graded),
+        full=sum(r.verdict == "full" for r in done),
+        partial=sum(r.verdict == "partial" for r in done),
+        zero=sum(r.verdict == "zero" for r in done),
+        failed=len(runs) - len(done),
+        needs_human=sum(r.verdict == "needs_human" for r in done),
+        ungraded=sum(r.verdict is None for r in done),
+        points=sum(r.points or 0.0 for r in marked) if marked else None,
+        max_points=sum(r.max_points or 0.0 for r in marked) if marked else None,
+        tokens=sum(r.tokens for r in runs),
+        cost_usd=None
+        if any(r.cost_usd is None for r in runs)
+        else sum(r.cost_usd or 0.0 for r in runs),
+        ci95=stats.wilson_interval([r.value for r in scored]),
+        calibration=stats.calibration(rewarded) if rewarded else None,
+        benches=tuple(benches),
+        adhoc=sum(r.bench_id is None for r in runs),
+        per_problem=tuple((r.problem_id, r.value) for r in scored),
+    )
 
 
-def score_table(db: sqlite_utils.Database, dataset: str | None = None) -> list[ScoreRow]:
-    """Scores per dataset x model x paradigm from each run's effective grade."""
-    rows = db.conn.execute(_SCORE_SQL, {"dataset": dataset}).fetchall()
-    return [
-        ScoreRow(
-            dataset=r[0],
-            model=r[1],
-            paradigm=r[2],
-            problems=r[3],
-            n=r[4],
-            graded=r[5] or 0,
-            score_sum=r[6] or 0.0,
-            full=r[7] or 0,
-            partial=r[8] or 0,
-            zero=r[9] or 0,
-            needs_human=r[10] or 0,
-            ungraded=r[11] or 0,
-            points=r[12],
-            max_points=r[13],
-            tokens=r[14] or 0,
-            cost_usd=r[15],
-        )
-        for r in rows
-    ]
+def _sizes(db: sqlite_utils.Database, dataset: str | None) -> dict[str, int]:
+    rows = db.conn.execute(
+        "select dataset, count(*) from problems where :dataset is null or dataset = :dataset"
+        " group by dataset",
+        {"dataset": dataset},
+    ).fetchall()
+    return {name: count for name, count in rows}
+
+
+def score_table(
+    db: sqlite_utils.Database, dataset: str | None = None, rule: Rule | None = None
+) -> list[ScoreRow]:
+    """Scores per dataset x model x paradigm (x provider) under a rule for which run counts."""
+    cells = counted_runs(candidate_runs(db, dataset), rule or Rule())
+    sizes = _sizes(db, dataset)
+    return [_row(key, sizes.get(key[0], 0), cells[key]) for key in sorted(cells)]
 
 
 def comparison(
     db: sqlite_utils.Database,
     dataset: str | None = None,
     rows: list[ScoreRow] | None = None,
+    rule: Rule | None = None,
 ) -> list[ComparisonRow]:
-    """Per dataset and model: direct beside dcot and g1 (pass rows to reuse a score table)."""
-    rows = score_table(db, dataset) if rows is None else rows
-    grouped: dict[tuple[str, str], dict[str, ScoreRow]] = {}
+    """Per dataset and model: direct beside dcot and g1, paired on the problems scored by both."""
+    rows = score_table(db, dataset, rule) if rows is None else rows
+    grouped: dict[tuple[str, str, str], dict[str, ScoreRow]] = {}
     for row in rows:
-        grouped.setdefault((row.dataset, row.model), {})[row.paradigm] = row
+        grouped.setdefault((row.dataset, row.model, row.provider), {})[row.paradigm] = row
     out = []
-    for (ds, model), by_paradigm in grouped.items():
+    for (ds, model, provider), by_paradigm in grouped.items():
         any_row = next(iter(by_paradigm.values()))
+        direct = by_paradigm.get(WITHOUT_TECHNIQUE)
         out.append(
             ComparisonRow(
                 dataset=ds,
                 model=model,
+                provider=provider,
                 problems=any_row.problems,
-                direct=by_paradigm.get(WITHOUT_TECHNIQUE),
+                direct=direct,
                 dcot=by_paradigm.get("dcot"),
                 g1=by_paradigm.get("g1"),
+                paired_dcot=_paired(by_paradigm.get("dcot"), direct),
+                paired_g1=_paired(by_paradigm.get("g1"), direct),
             )
         )
     return out
+
+
+def _paired(with_row: ScoreRow | None, without: ScoreRow | None) -> stats.Paired | None:
+    if with_row is None or without is None:
+        return None
+    base = dict(without.per_problem)
+    both = [(score, base[pid]) for pid, score in with_row.per_problem if pid in base]
+    return stats.paired([w for w, _ in both], [wo for _, wo in both])
+
+
+def needs_provider_column(rows: list[ScoreRow]) -> bool:
+    """True when one model of a dataset was scored through two providers."""
+    seen: dict[tuple[str, str], str] = {}
+    return any(seen.setdefault((r.dataset, r.model), r.provider) != r.provider for r in rows)

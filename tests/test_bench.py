@@ -147,11 +147,11 @@ def test_bench_over_bundled_set_two_paradigms_runs_grades_and_scores(
     assert graded == 38
 
     rows = {r.paradigm: r for r in score_table(db, MIXED)}
-    assert rows["dcot"].n == 19 and rows["dcot"].full == 19 and rows["dcot"].total == "19/38"
+    assert rows["dcot"].n == 19 and rows["dcot"].full == 19 and rows["dcot"].total == "19/19"
     assert rows["direct"].n == 19 and rows["direct"].full == 10 and rows["direct"].zero == 9
-    assert rows["direct"].total == "10/38"
+    assert rows["direct"].total == "10/19" and rows["direct"].coverage == "19 of 38"
     assert rows["dcot"].cost_usd is not None and rows["dcot"].cost_usd > 0
-    assert "19/38" in printed and "10/38" in printed and "with technique vs without" in printed
+    assert "19/19" in printed and "10/19" in printed and "with technique vs without" in printed
 
     status = bench_status(db, runs[0][5])
     assert status is not None and status.runs == 38 and status.done == 38
@@ -161,7 +161,7 @@ def test_bench_over_bundled_set_two_paradigms_runs_grades_and_scores(
     assert main(["export", str(out_csv), "--what", "scores", "--dataset", MIXED]) == 0
     with out_csv.open() as f:
         exported = {row["paradigm"]: row for row in csv.DictReader(f)}
-    assert exported["dcot"]["total"] == "19/38" and exported["direct"]["full"] == "10"
+    assert exported["dcot"]["total"] == "19/19" and exported["direct"]["full"] == "10"
     assert exported["direct"]["n"] == "19" and exported["direct"]["model"] == "gpt-4o-mini"
 
 

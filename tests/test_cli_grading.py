@@ -234,15 +234,15 @@ def test_scores_table_json_and_csv(capsys, db):
         "graded",
         "total",
     ]
-    assert "2/10" in lines[1] and "0/10" in lines[2]
-    assert "with technique vs without:" in out and "+2" in out
+    assert "2/2" in lines[1] and "0/2" in lines[2] and "2 of 10" in lines[1]
+    assert "with technique vs without" in out and "+1.00" in out
     code, out, _ = ponder(capsys, "scores", "--json")
     data = json.loads(out)
-    assert [r["total"] for r in data["scores"]] == ["2/10", "0/10"]
+    assert [r["total"] for r in data["scores"]] == ["2/2", "0/2"]
     assert data["comparison"][0]["gain_dcot"] == 2
     code, out, _ = ponder(capsys, "scores", "--csv")
     rows = list(csv.DictReader(out.splitlines()))
-    assert [(r["paradigm"], r["total"]) for r in rows] == [("dcot", "2/10"), ("direct", "0/10")]
+    assert [(r["paradigm"], r["total"]) for r in rows] == [("dcot", "2/2"), ("direct", "0/2")]
 
 
 def test_scores_with_nothing_run_says_so(capsys):

@@ -116,10 +116,10 @@ def test_rows_per_dataset_model_paradigm_and_unknown_cost(db):
     grade(db, add_run(db, b[0], model="y", paradigm="g1"), "partial")
     add_run(db, None, model="x")  # a free prompt belongs to no dataset
     rows = score_table(db)
-    assert [(r.dataset, r.model, r.paradigm, r.total) for r in rows] == [
-        ("a", "x", "dcot", "1/2"),
-        ("a", "x", "direct", "1/2"),
-        ("b", "y", "g1", "0.5/3"),
+    assert [(r.dataset, r.model, r.paradigm, r.total, r.coverage) for r in rows] == [
+        ("a", "x", "dcot", "1/1", "1 of 2"),
+        ("a", "x", "direct", "1/1", "1 of 2"),
+        ("b", "y", "g1", "0.5/1", "1 of 3"),
     ]
     assert rows[0].cost_usd is None  # unknown, not zero
     assert [r.dataset for r in score_table(db, "b")] == ["b"]

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 PARADIGMS = ("dcot", "g1", "direct")
 SQLITE_INT_MAX = 2**63 - 1  # run ids and counts are stored or compared in SQLite
 # Arguments that name files: any bytes the file system allows; every other argument is text.
-_PATH_ARGS = frozenset({"file", "db", "prompts", "rubric"})
+_PATH_ARGS = frozenset({"file", "db", "prompts", "rubric", "output"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -276,10 +276,24 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = sc.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
+    which = sc.add_mutually_exclusive_group()
+    which.add_argument("--bench", metavar="ID", help="count only this bench's runs")
+    which.add_argument(
+        "--latest", action="store_true", help="count the latest graded run, ad-hoc ones too"
+    )
     _db_flag(sc)
     sc.add_argument(
         "--agreement", action="store_true", help="how the LLM judge agrees with human grades"
     )
+
+    rp = sub.add_parser("report", help="a shareable report of a dataset's scores (md or html)")
+    rp.add_argument("dataset", metavar="DATASET", help="the dataset to report on")
+    rp.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    rp.add_argument("--format", choices=("md", "html"), help="default: from FILE's suffix, else md")
+    which = rp.add_mutually_exclusive_group()
+    which.add_argument("--bench", metavar="ID", help="count only this bench's runs")
+    which.add_argument("--latest", action="store_true", help="count the latest graded run")
+    _db_flag(rp)
 
     e = sub.add_parser("export", help="export runs or scores to CSV")
     e.add_argument("file", metavar="FILE.csv", help="the CSV file to write")
@@ -350,6 +364,7 @@ _COMMANDS = {
     "paths": "about",
     "config": "about",
     "completion": "about",
+    "report": "report",
 }
 
 

@@ -309,9 +309,9 @@ def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
         return
     _print_scores(rows)
     pairs = comparison(db, s.dataset, rows)
-    if any(c.direct and (c.dcot or c.g1) for c in pairs):
+    if any(c.paired_dcot or c.paired_g1 for c in pairs):
         out()
-        _print_comparison(pairs)
+        _print_comparison(pairs, rows)
 
 
 def _report_judge(db: sqlite_utils.Database, s: BenchSummary) -> None:

@@ -15,6 +15,7 @@ from tui.text import json_text, safe_text
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from store.counted import Rule
     from store.scores import ComparisonRow, ScoreRow
 
 
@@ -295,6 +296,16 @@ def _check(args: argparse.Namespace) -> int:
 # ---- scores / export -----------------------------------------------------------------------
 
 
+def score_rule(db: sqlite_utils.Database, args: argparse.Namespace) -> Rule:
+    """Which run of each problem counts, from --bench ID / --latest (an unknown bench is refused)."""
+    from store.counted import Rule, bench_exists
+
+    bench = getattr(args, "bench", None)
+    if bench is not None and not bench_exists(db, bench):
+        raise UsageError(f"no bench {bench!r} (bench ids: ponder runs --json, or the Bench screen)")
+    return Rule(bench=bench, latest=bool(getattr(args, "latest", False)))
+
+
 def _scores(args: argparse.Namespace) -> int:
     from store.scores import comparison, score_table
 
@@ -304,33 +315,37 @@ def _scores(args: argparse.Namespace) -> int:
         from tui.commands.judging import agreement_command
 
         return agreement_command(db, args)
-    rows = score_table(db, args.dataset)
+    rule = score_rule(db, args)
+    rows = score_table(db, args.dataset, rule)
     if args.csv:
         import csv
 
-        from store.export import SCORE_COLUMNS, neutralise, usd_cell
+        from store.export import SCORE_COLUMNS, neutralise, score_cells
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(SCORE_COLUMNS)
         for row in rows:
-            d = row.as_dict() | {"cost_usd": usd_cell(row.cost_usd)}
-            writer.writerow([neutralise(d[c]) for c in SCORE_COLUMNS])
+            writer.writerow([neutralise(v) for v in score_cells(row)])
         return 0
     pairs = comparison(db, args.dataset, rows)
     if args.json:
         out(
             json_text(
-                {"scores": [r.as_dict() for r in rows], "comparison": [c.as_dict() for c in pairs]}
+                {
+                    "rule": rule.describe(),
+                    "scores": [r.as_dict() for r in rows],
+                    "comparison": [c.as_dict() for c in pairs],
+                }
             )
         )
         return 0
     if not rows:
         out("no finished runs on a dataset yet: ponder bench DATASET")
         return 0
-    _print_scores(rows)
-    if any(c.direct and (c.dcot or c.g1) for c in pairs):
+    _print_scores(rows, rule)
+    if any(c.paired_dcot or c.paired_g1 for c in pairs):
         out()
-        _print_comparison(pairs)
+        _print_comparison(pairs, rows)
     from tui.commands.judging import judge_cost_line
 
     if line := judge_cost_line(db, args.dataset):
@@ -338,54 +353,35 @@ def _scores(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_scores(rows: list[ScoreRow]) -> None:
-    headers = ["dataset", "model", "paradigm", "n", "graded", "total", "mean"]
-    headers += ["full/part/zero/human", "tokens", "cost"]
+def _print_scores(rows: list[ScoreRow], rule: Rule | None = None) -> None:
+    from store.counted import Rule
+    from store.scores import needs_provider_column
+    from tui.score_text import MEAN_NOTE, rule_line, score_cells, score_headers
+
+    provider = needs_provider_column(rows)
     marks = any(r.max_points for r in rows)  # exam marks, JEE-style, where grades carry them
-    if marks:
-        headers.insert(7, "marks")
-    table = []
-    for r in rows:
-        cells: list[object] = [r.dataset, r.model, r.paradigm, r.n, r.graded, r.total, _num(r.mean)]
-        if marks:
-            cells.append(f"{_num(r.points)}/{_num(r.max_points)}" if r.max_points else "-")
-        cells += [
-            f"{r.full}/{r.partial}/{r.zero}/{r.needs_human}",
-            f"{r.tokens:,}",
-            _cost(r.cost_usd),
-        ]
-        table.append(cells)
-    _print_table(headers, table, right=set(range(3, len(headers))))
+    headers = score_headers(provider, marks)
+    table = [score_cells(r, provider, marks) for r in rows]
+    words = {"dataset", "model", "provider", "paradigm", "coverage", "from"}
+    _print_table(headers, table, right={i for i, h in enumerate(headers) if h not in words})
+    out(rule_line(rule or Rule()))
+    out(f"({MEAN_NOTE})")
     ungraded = sum(r.ungraded for r in rows)
     if ungraded:
         out(f"({ungraded} finished runs not graded yet: ponder grade --auto)")
 
 
-def _print_comparison(pairs: list[ComparisonRow]) -> None:
-    out("with technique vs without:")
+def _print_comparison(pairs: list[ComparisonRow], rows: list[ScoreRow]) -> None:
+    from store.scores import needs_provider_column
+    from tui.score_text import COMPARISON_HEADERS, METHOD_NOTE, comparison_cells
 
-    def total(r: ScoreRow | None) -> str:
-        return "-" if r is None else r.total
-
-    def gain(x: float | None) -> str:
-        return "-" if x is None else f"{'+' if x >= 0 else ''}{_num(x)}"
-
+    out("with technique vs without, paired on the problems scored under both:")
     _print_table(
-        ("dataset", "model", "direct", "dcot", "g1", "gain dcot", "gain g1"),
-        [
-            (
-                c.dataset,
-                c.model,
-                total(c.direct),
-                total(c.dcot),
-                total(c.g1),
-                gain(c.gain("dcot")),
-                gain(c.gain("g1")),
-            )
-            for c in pairs
-        ],
-        right={2, 3, 4, 5, 6},
+        COMPARISON_HEADERS,
+        comparison_cells(pairs, needs_provider_column(rows)),
+        right={3, 4, 5, 6, 8},
     )
+    out(f"({METHOD_NOTE})")
 
 
 def _export(args: argparse.Namespace) -> int:

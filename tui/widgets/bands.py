@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from reasoning.events import Band, reward_band
 
-Band = Literal["high", "mid", "low"]
-
-
-def reward_band(reward: float) -> Band:
-    """≥ 0.8 continue (high), 0.5–0.79 adjust (mid), < 0.5 backtrack (low)."""
-    if reward >= 0.8:
-        return "high"
-    if reward >= 0.5:
-        return "mid"
-    return "low"
+__all__ = ["Band", "format_cost", "format_elapsed", "format_reward", "format_tokens", "reward_band"]
 
 
 def format_reward(reward: float) -> str:
