@@ -8,7 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tui.commands.common import UsageError, out, safe_text
+from tui.commands.common import UsageError, out
+from tui.text import safe_text
 
 
 def report_format(args: argparse.Namespace) -> str:
