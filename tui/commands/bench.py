@@ -253,6 +253,7 @@ class Progress:
 
 def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
     """What the bench did, its spend per configuration, then the score table of the dataset."""
+    from store.counted import Rule
     from store.scores import comparison, score_table
     from tui.commands.grading import _print_comparison, _print_scores, _print_table
 
@@ -302,12 +303,13 @@ def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
         )
     if s.judge is not None:
         _report_judge(db, s)
-    rows = score_table(db, s.dataset)
+    rule = Rule(bench=s.bench_id)  # this bench's own runs, whatever other runs exist
+    rows = score_table(db, s.dataset, rule)
     out()
     if not rows:
         out(f"no finished runs on {safe_text(s.dataset)} yet")
         return
-    _print_scores(rows)
+    _print_scores(rows, rule)
     pairs = comparison(db, s.dataset, rows)
     if any(c.paired_dcot or c.paired_g1 for c in pairs):
         out()

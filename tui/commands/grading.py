@@ -302,7 +302,7 @@ def score_rule(db: sqlite_utils.Database, args: argparse.Namespace) -> Rule:
 
     bench = getattr(args, "bench", None)
     if bench is not None and not bench_exists(db, bench):
-        raise UsageError(f"no bench {bench!r} (bench ids: ponder runs --json, or the Bench screen)")
+        raise UsageError(f"no bench {bench!r} (ponder scores --json lists each cell's benches)")
     return Rule(bench=bench, latest=bool(getattr(args, "latest", False)))
 
 
