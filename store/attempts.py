@@ -1,34 +1,36 @@
-"""Attempt groups: which of K attempts at one problem counts."""
+"""Attempt groups: the stored runs of K attempts at one problem, and which one counts."""
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
 
 import sqlite_utils
 
-from reasoning.attempts import choose
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """One stored attempt of a group, as selection needs it."""
+
+    run_id: int
+    status: str
+    answer: str | None
+    final_reward: float | None
 
 
-def settle_attempt_group(
-    db: sqlite_utils.Database, group: str, how: Literal["reward", "vote"] = "reward"
-) -> int | None:
-    """Mark the selected attempt of a finished group (selected = 1, the others 0); its run id.
-
-    Does nothing while an attempt is still running. Scores count only the selected attempt.
-    """
+def attempt_outcomes(db: sqlite_utils.Database, group: str) -> list[AttemptOutcome]:
+    """The group's runs, earliest first."""
     rows = db.conn.execute(
         "select id, status, answer, final_reward from runs where attempt_group = ? order by id",
         [group],
     ).fetchall()
-    if not rows or any(status == "running" for _, status, _, _ in rows):
-        return None
-    candidates = [
-        (answer, reward) if status == "done" else None for _, status, answer, reward in rows
-    ]
-    index, _ = choose(candidates, how)
-    chosen = rows[index][0] if index is not None else None
+    return [AttemptOutcome(*row) for row in rows]
+
+
+def mark_selected(db: sqlite_utils.Database, group: str, run_id: int | None) -> None:
+    """Mark the attempt that counts (selected = 1, the others 0; all 0 for None).
+
+    Scores count only the selected attempt."""
     with db.conn:
         db.conn.execute(
-            "update runs set selected = (id = ?) where attempt_group = ?", [chosen, group]
+            "update runs set selected = (id = ?) where attempt_group = ?", [run_id, group]
         )
-    return chosen

@@ -136,6 +136,12 @@ class RunRecorder:
     def finished(self) -> bool:
         return self._finished
 
+    @property
+    def totals(self) -> tuple[Usage, int, float | None]:
+        """Usage, calls and cost recorded by this recorder (a resume's earlier part left out);
+        after a cancel, with the estimate of the call that was cut off."""
+        return self._last_totals
+
     # ---- the event stream --------------------------------------------------------------
 
     def handle(self, event: Event) -> None:
@@ -535,6 +541,7 @@ class RunRecorder:
         usage, calls, spent = self._last_totals
         extra = cost(self._model, estimate)
         total_cost = None if spent is None or extra is None else spent + extra
+        self._last_totals = (usage + estimate, calls + 1, total_cost)
         self.db.execute(
             "update runs set input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,"
             " cache_write_tokens = ?, calls = ?, cost_usd = ? where id = ?",

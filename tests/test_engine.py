@@ -7,7 +7,6 @@ import json
 import pytest
 from fakellm import FakeLLM, Reply, assistant_text, last_user_text
 
-from reasoning.attempts import AttemptEvent, Selected, solve_attempts
 from reasoning.engine import solve
 from reasoning.events import (
     CallFinished,
@@ -332,32 +331,6 @@ async def test_resume_continues_from_the_recorded_steps(fake_llm, monkeypatch):
     assert min(e.index for e in events if isinstance(e, StepStarted)) == 3
     sent = assistant_text(fake_llm.chat_requests[0].body)
     assert "<step>\n2x = 8.\n</step>" in sent and "<count>19</count>" in sent
-
-
-async def test_attempts_run_concurrently_and_vote(fake_llm, monkeypatch):
-    answers = iter(["A, C", "C,A", "B"])
-    fake_llm.responder = lambda body: Reply(
-        f"<step>s</step><answer>{next(answers)}</answer><reflection>r</reflection><reward>0.5</reward>",
-        delay=0.01,
-    )
-    provider = provider_for(fake_llm, "openai", monkeypatch)
-    items = [it async for it in solve_attempts("q", provider, RunSettings(), 3, "vote")]
-    selected = items[-1]
-    assert isinstance(selected, Selected) and all(isinstance(i, AttemptEvent) for i in items[:-1])
-    assert selected.selected is not None
-    assert selected.results[selected.selected].answer in ("A, C", "C,A")
-    assert fake_llm.peak_streams >= 2
-
-
-async def test_attempts_select_highest_reward(fake_llm, monkeypatch):
-    rewards = iter([0.4, 0.9, 0.6])
-    fake_llm.responder = lambda body: Reply(
-        f"<answer>{(r := next(rewards))}</answer><reflection>r</reflection><reward>{r}</reward>"
-    )
-    provider = provider_for(fake_llm, "openai", monkeypatch)
-    items = [it async for it in solve_attempts("q", provider, RunSettings(), 3, "reward")]
-    sel = items[-1]
-    assert sel.results[sel.selected].final_reward == 0.9
 
 
 @pytest.mark.parametrize("kind", PROTOCOLS)

@@ -534,6 +534,38 @@ async def test_rerun_solves_the_prompt_again_with_the_runs_paradigm(
         assert app.session.settings.paradigm == "direct"
 
 
+async def test_ctrl_r_after_a_rerun_keeps_the_problem_link(
+    openai_env: FakeLLM, tmp_path: Path
+) -> None:
+    openai_env.responder = dcot_responder
+    db = make_db(tmp_path)
+    ids = seed_runs(db)
+    app = PonderApp(db=db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.provider_state.resolving)
+        screen = await open_mode(pilot, "ctrl+f")
+        screen.table.select_key(ids["p3"])
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, SolveScreen))
+        solve = app.screen
+        assert isinstance(solve, SolveScreen)
+        await wait_for(pilot, lambda: solve.state == "done")
+        runs_before = db.execute("select count(*) from runs").fetchone()[0]
+        await pilot.press("ctrl+r")
+        await wait_for(
+            pilot,
+            lambda: (
+                db.execute("select count(*) from runs").fetchone()[0] > runs_before
+                and solve.state == "done"
+            ),
+        )
+        original = db.execute("select problem_id from runs where id = ?", [ids["p3"]]).fetchone()
+        (problem_id,) = db.execute(
+            "select problem_id from runs order by id desc limit 1"
+        ).fetchone()
+        assert problem_id is not None and problem_id == original[0]
+
+
 # ---- Bench ---------------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from tui.screens.solve import SolveScreen
 from tui.widgets.latex import MathStream, latex_to_text, render_math
 from tui.widgets.prompt_box import PromptBox
 from tui.widgets.reward_curve import RewardCurve
+from tui.widgets.sidebar import Sidebar
 from tui.widgets.step_block import StepBlock
 from tui.widgets.step_list import StepList
 
@@ -479,10 +480,17 @@ async def test_esc_cancels_the_stream_and_the_run_is_stored_cancelled(
         await settle(pilot)
         assert "■ cancelled" in screen_text(app)
         assert "Restate the givens" in screen_text(app)  # what it produced stays on screen
-        (status,) = db.execute("select status from runs").fetchone()
+        status, tokens_in, tokens_out, calls = db.execute(
+            "select status, input_tokens, output_tokens, calls from runs"
+        ).fetchone()
         assert status == "cancelled"
         kept = "".join(r[0] for r in db.execute("select content from steps"))
         assert "Restate the givens" in kept
+        # The sidebar shows what the store keeps: the cut-off call's estimated tokens, not 0.
+        stats = app.screen.query_one(Sidebar).stats
+        assert tokens_out > 0 and calls == 1
+        shown = (stats.usage.input_tokens, stats.usage.output_tokens, stats.calls)
+        assert shown == (tokens_in, tokens_out, calls)
         await wait_for(pilot, lambda: openai_env.disconnects >= 1)  # the HTTP stream stopped
 
 

@@ -19,14 +19,7 @@ from typing import Any, cast
 
 import sqlite_utils
 
-from reasoning.events import (
-    Notice,
-    RunFinished,
-    RunResult,
-    RunStarted,
-    Usage,
-    UsageUpdate,
-)
+from reasoning.events import Event, Notice, RunStarted, Usage, UsageUpdate
 from workbench.grading import GradingThread
 from workbench.plan import BenchError, BenchPlan, Job, Paradigm, Planned, plan_runs
 from workbench.ratelimit import GatedProvider, RateGate
@@ -445,37 +438,38 @@ class _Bench:
         self._wake()
 
     async def _run(self, live: _Live) -> None:
-        from reasoning.engine import solve
-        from store.recorder import RunRecorder, StoreFull
+        from store.recorder import StoreFull
+        from workbench.drive import Driver
 
         job = live.unit.job
         paradigm = cast(Paradigm, job.paradigm)  # checked against PARADIGMS by the plan
         settings = dataclasses.replace(self.plan.settings, paradigm=paradigm)
-        recorder = RunRecorder(
-            self.db,
+
+        def seen(event: Event, run_id: int | None) -> None:
+            if isinstance(event, UsageUpdate):
+                live.tokens = event.usage.input_tokens + event.usage.output_tokens
+                live.cost = event.cost_usd
+                if self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
+                    self._wake()  # the scheduler stops the bench
+            elif isinstance(event, RunStarted):
+                live.run_id = run_id
+                self.emit()
+            elif isinstance(event, Notice):
+                self.emit(f"{job.label}: {event.message}")
+
+        driver = Driver(
+            job.prompt,
+            self.providers[job.model],
+            settings,
+            db=self.db,
             problem_id=job.problem_id,
             attempt_group=live.unit.group,
             bench_id=self.bench_id,
+            on_event=seen,
         )
-        result: RunResult | None = None
         try:
-            async for event in solve(job.prompt, self.providers[job.model], settings):
-                recorder.handle(event)
-                if isinstance(event, UsageUpdate):
-                    live.tokens = event.usage.input_tokens + event.usage.output_tokens
-                    live.cost = event.cost_usd
-                    if self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
-                        self._wake()  # the scheduler stops the bench
-                elif isinstance(event, RunStarted):
-                    live.run_id = recorder.run_id
-                    self.emit()
-                elif isinstance(event, Notice):
-                    self.emit(f"{job.label}: {event.message}")
-                elif isinstance(event, RunFinished):
-                    result = event.result
+            driven = await driver.run()
         except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                recorder.finish_cancelled()
             self._count(live, "cancelled", None)
             raise
         except StoreFull as exc:  # the disk is full: no run can be kept, so start no more
@@ -483,24 +477,20 @@ class _Bench:
             if self.halt is None:
                 self._halt("store_full", f"the database is full ({exc}): stopping")
             return
-        except Exception as exc:  # the store or the engine broke: record it, go on
-            error = f"internal error: {type(exc).__name__}: {exc}"
-            with contextlib.suppress(Exception):
-                recorder.finish_failed(error)
-            self._count(live, "failed", error)
+        except Exception as exc:  # the store broke (drive recorded what it could): go on
+            self._count(live, "failed", f"internal error: {type(exc).__name__}: {exc}")
             return
-        if result is None:
-            with contextlib.suppress(Exception):
-                recorder.finish_failed("the run ended without a result")
-            self._count(live, "failed", "the run ended without a result")
+        if driven.result is None:  # the engine broke: drive recorded it failed
+            self._count(live, "failed", f"internal error: {driven.error}")
             return
+        result = driven.result
         live.tokens = result.usage.input_tokens + result.usage.output_tokens
         live.cost = result.cost_usd
         self._count(live, result.status, result.error)
         if result.status == "done" and live.run_id is not None:
             self._start_grading(live.run_id, job.label)
         if live.unit.group is not None:
-            from store.attempts import settle_attempt_group
+            from workbench.attempts import settle_attempt_group
 
             settle_attempt_group(self.db, live.unit.group)  # once its last attempt ends
 

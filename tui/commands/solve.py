@@ -14,7 +14,8 @@ from tui.text import SafeStream, json_text, safe_text
 
 if TYPE_CHECKING:
     from reasoning.events import Event, RunResult, RunSettings
-    from store.recorder import RunRecorder
+    from workbench.attempts import Attempts
+    from workbench.drive import Driven, Driver
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,21 +125,19 @@ def _check_prompt_dir(folder: str) -> None:
             ) from None
 
 
-def make_provider(provider: str | None, model: str | None, base_url: str | None) -> Any:
-    """Resolve and build the provider, or raise UsageError with the one-line reason."""
-    from reasoning.providers import NoProvider, build_provider, resolve_spec
+def resolve_provider(provider: str | None, model: str | None, base_url: str | None) -> Any:
+    """The ProviderSpec the flags name, or UsageError with the one-line reason."""
+    from reasoning.providers import NoProvider, resolve_spec
 
     try:
-        spec = resolve_spec(provider=provider, model=model, base_url=base_url)
-    except NoProvider as exc:
-        raise UsageError(str(exc)) from exc
-    except ValueError as exc:
+        return resolve_spec(provider=provider, model=model, base_url=base_url)
+    except (NoProvider, ValueError) as exc:
         raise UsageError(str(exc)) from exc
 
-    def notice(message: str) -> None:
-        sys.stderr.write(f"ponder: {safe_text(message)}\n")
 
-    return build_provider(spec, on_notice=notice)
+def provider_notice(message: str) -> None:
+    """A provider's retry or fallback: one line on stderr."""
+    sys.stderr.write(f"ponder: {safe_text(message)}\n")
 
 
 # ---- output --------------------------------------------------------------------------------
@@ -269,33 +268,10 @@ def result_json(
 # ---- running -------------------------------------------------------------------------------
 
 
-async def _consume(
-    events: Any, recorder: RunRecorder | None, printer: Printer | None
-) -> RunResult | None:
-    from reasoning.events import RunFinished
-
-    result = None
-    try:
-        async for event in events:
-            if recorder is not None:
-                recorder.handle(event)
-            if printer is not None:
-                show(printer, event)
-            if isinstance(event, RunFinished):
-                result = event.result
-    except asyncio.CancelledError:
-        if recorder is not None:
-            recorder.finish_cancelled()
-        if printer is not None and printer.closed:
-            raise BrokenPipeError from None
-        raise
-    return result
-
-
-def show(printer: Printer, event: Event) -> None:
+def show(printer: Printer | None, event: Event) -> None:
     """Print an event; once the reader has gone (`ponder solve ... | head`), cancel the run the
     way Ctrl+C does, so the streams close and the run is kept as cancelled."""
-    if printer.closed:
+    if printer is None or printer.closed:
         return
     try:
         printer.handle(event)
@@ -306,20 +282,28 @@ def show(printer: Printer, event: Event) -> None:
             task.cancel()
 
 
-def _run_async(coro: Any) -> Any:
-    try:
-        return asyncio.run(coro)
-    except KeyboardInterrupt:
-        raise
+def _run_async(coro: Any, printers: list[Printer | None]) -> Any:
+    """Run the drive on a fresh loop; a reader gone away is a BrokenPipeError, Ctrl+C a
+    KeyboardInterrupt (either way the runs are recorded as cancelled)."""
+
+    async def main() -> Any:
+        try:
+            return await coro
+        except asyncio.CancelledError:
+            if any(p is not None and p.closed for p in printers):
+                raise BrokenPipeError from None
+            raise
+
+    return asyncio.run(main())
 
 
-def _cancelled(recorders: list[Any]) -> int:
+def _cancelled(drivers: list[Driver]) -> int:
     """Ctrl+C: the runs are kept as cancelled, and one line says which."""
     ids = []
-    for rec in recorders:
-        if rec is not None and rec.run_id is not None:
-            rec.finish_cancelled()
-            ids.append(str(rec.run_id))
+    for driver in drivers:
+        driver.record_cancelled()
+        if driver.run_id is not None:
+            ids.append(str(driver.run_id))
     kept = f"; run{'s' if len(ids) > 1 else ''} {', '.join(ids)} kept as cancelled" if ids else ""
     sys.stderr.write(f"ponder: cancelled{kept}\n")
     return 130
@@ -333,36 +317,30 @@ def _solve(args: argparse.Namespace) -> int:
 
         mark_interrupted(db)
     prompt, problem_id = _read_prompt(args, db)
-    provider = make_provider(args.provider, args.model, args.base_url)
+    spec = resolve_provider(args.provider, args.model, args.base_url)
     if args.attempts > 1:
-        return _solve_attempts(args, db, prompt, problem_id, provider, settings)
+        return _solve_attempts(args, db, prompt, problem_id, spec, settings)
 
-    from reasoning.engine import solve
+    from workbench.drive import Driver
 
-    recorder = None
-    if db is not None:
-        from store.recorder import RunRecorder
-
-        recorder = RunRecorder(db, problem_id=problem_id)
     printer = None if args.json else Printer()
-
-    async def main() -> RunResult | None:
-        try:
-            return await _consume(solve(prompt, provider, settings), recorder, printer)
-        finally:
-            await provider.aclose()
-
+    driver = Driver(
+        prompt,
+        spec,
+        settings,
+        db=db,
+        problem_id=problem_id,
+        on_event=lambda event, _: show(printer, event),
+        on_notice=provider_notice,
+    )
     try:
-        result = _run_async(main())
+        driven = _run_async(driver.run(), [printer])
     except KeyboardInterrupt:
-        return _cancelled([recorder])
+        return _cancelled([driver])
     except StoreFull as exc:
         _print_kept(args, db, exc)
         raise
-    assert result is not None
-    return _finish(
-        args, db, result, recorder.run_id if recorder else None, provider, settings.paradigm
-    )
+    return _finish(args, db, driven, spec, settings.paradigm)
 
 
 def _print_kept(args: argparse.Namespace, db: Any, exc: StoreFull) -> None:
@@ -374,35 +352,40 @@ def _print_kept(args: argparse.Namespace, db: Any, exc: StoreFull) -> None:
         out(json_text(run_json(db, exc.run_id)))
 
 
-def _finish(
-    args: argparse.Namespace,
-    db: Any,
-    result: RunResult,
-    run_id: int | None,
-    provider: Any,
-    paradigm: str,
-) -> int:
+def _finish(args: argparse.Namespace, db: Any, driven: Driven, spec: Any, paradigm: str) -> int:
     if args.json:
-        if db is not None and run_id is not None:
-            from store.queries import run_json
-
-            obj = run_json(db, run_id)
-        else:
-            obj = result_json(result, run_id, paradigm, provider.name, provider.model)
-        out(json_text(obj))
-        _why_failed(result, run_id)  # the text form printed it as the run ended
-    elif run_id is not None:
-        out(f"run {run_id} stored")
-    return 0 if result.status == "done" else 1
+        out(json_text(_json(db, driven, spec, paradigm)))
+        _why_failed(driven)  # the text form printed it as the run ended
+    else:
+        if driven.result is None:  # broke outside the engine: nothing printed it
+            _why_failed(driven)
+        if driven.run_id is not None:
+            out(f"run {driven.run_id} stored")
+    return 0 if driven.status == "done" else 1
 
 
-def _why_failed(result: RunResult | None, run_id: int | None) -> None:
+def _json(db: Any, driven: Driven, spec: Any, paradigm: str) -> dict[str, Any]:
+    """SPEC §6's object for a run: as stored, or built from the result when it was not."""
+    if db is not None and driven.run_id is not None:
+        from store.queries import run_json
+
+        return run_json(db, driven.run_id)
+    from reasoning.events import RunResult, Usage
+
+    result = driven.result or RunResult(
+        "failed", None, None, None, (), Usage(), 0, 0.0, 0.0, driven.error
+    )
+    return result_json(result, driven.run_id, paradigm, spec.name, spec.model)
+
+
+def _why_failed(driven: Driven) -> None:
     """One line on stderr for a run that ends in exit code 1."""
-    if result is None or result.status == "done":
+    if driven.status == "done":
         return
-    what = f"run {run_id}" if run_id is not None else "the run"
-    why = safe_text(result.error or result.stop_reason or "no answer")
-    sys.stderr.write(f"ponder: {what} {result.status}: {why}\n")
+    what = f"run {driven.run_id}" if driven.run_id is not None else "the run"
+    r = driven.result
+    why = safe_text(driven.error or (r.stop_reason if r else None) or "no answer")
+    sys.stderr.write(f"ponder: {what} {driven.status}: {why}\n")
 
 
 def _solve_attempts(
@@ -410,83 +393,63 @@ def _solve_attempts(
     db: Any,
     prompt: str,
     problem_id: int | None,
-    provider: Any,
+    spec: Any,
     settings: RunSettings,
 ) -> int:
-    from reasoning.attempts import AttemptEvent, Selected, solve_attempts
+    from reasoning.providers import build_provider
+    from workbench.attempts import drive_attempts
+    from workbench.drive import Driver
 
     k = args.attempts
     group = uuid.uuid4().hex[:12]
-    recorders: list[Any] = [None] * k
-    if db is not None:
-        from store.recorder import RunRecorder
-
-        recorders = [RunRecorder(db, problem_id=problem_id, attempt_group=group) for _ in range(k)]
     printers = [
         None if args.json else Printer(prefix=f"[{i + 1}] ", whole_steps=True) for i in range(k)
     ]
-    selected: Selected | None = None
+    provider = build_provider(spec, on_notice=provider_notice)  # one for all the attempts
+    drivers = [
+        Driver(
+            prompt,
+            provider,
+            settings,
+            db=db,
+            problem_id=problem_id,
+            attempt_group=group,
+            on_event=lambda event, _, pr=pr: show(pr, event),  # type: ignore[misc]
+        )
+        for pr in printers
+    ]
 
-    async def main() -> Selected | None:
-        nonlocal selected
+    async def main() -> Attempts:
         try:
-            async for item in solve_attempts(prompt, provider, settings, k, args.select):
-                if isinstance(item, AttemptEvent):
-                    rec, pr = recorders[item.attempt], printers[item.attempt]
-                    if rec is not None:
-                        rec.handle(item.event)
-                    if pr is not None:
-                        show(pr, item.event)
-                else:
-                    selected = item
-        except asyncio.CancelledError:
-            for rec in recorders:
-                if rec is not None and rec.run_id is not None:
-                    rec.finish_cancelled()
-            if any(pr is not None and pr.closed for pr in printers):
-                raise BrokenPipeError from None
-            raise
+            return await drive_attempts(drivers, args.select, db=db, group=group)
         finally:
             await provider.aclose()
-        return selected
 
     try:
-        _run_async(main())
+        attempts = _run_async(main(), list(printers))
     except KeyboardInterrupt:
-        return _cancelled(recorders)
+        return _cancelled(drivers)
     except StoreFull as exc:
         _print_kept(args, db, exc)
         raise
-    assert selected is not None
-    if db is not None:
-        from store.attempts import settle_attempt_group
-
-        settle_attempt_group(db, group, args.select)
-    chosen = selected.selected if selected.selected is not None else 0
-    run_ids = [rec.run_id if rec is not None else None for rec in recorders]
-
-    def obj(i: int) -> dict[str, Any]:
-        r, run_id = selected.results[i], run_ids[i]
-        if db is not None and run_id is not None:
-            from store.queries import run_json
-
-            return run_json(db, run_id)
-        assert r is not None
-        return result_json(r, None, settings.paradigm, provider.name, provider.model)
-
-    result = selected.results[chosen]
+    chosen = attempts.selected if attempts.selected is not None else 0
+    driven = attempts.driven[chosen]
     if args.json:
-        top = obj(chosen)
+        top = _json(db, driven, spec, settings.paradigm)
         top["selected_by"] = args.select
-        top["selection"] = selected.how
-        top["attempts"] = [obj(i) for i in range(k) if i != chosen]
+        top["selection"] = attempts.how
+        top["attempts"] = [
+            _json(db, d, spec, settings.paradigm)
+            for i, d in enumerate(attempts.driven)
+            if i != chosen
+        ]
         out(json_text(top))
-        _why_failed(result, run_ids[chosen])
+        _why_failed(driven)
     else:
-        out(f"selected attempt {chosen + 1} of {k}: {selected.how}")
-        if result is not None and result.answer is not None:
-            out(f"answer: {safe_text(result.answer)}")
-    return 0 if result is not None and result.status == "done" else 1
+        out(f"selected attempt {chosen + 1} of {k}: {attempts.how}")
+        if driven.result is not None and driven.result.answer is not None:
+            out(f"answer: {safe_text(driven.result.answer)}")
+    return 0 if driven.status == "done" else 1
 
 
 def _stored_base_url(run: int, stored: str | None, provider: str | None) -> str | None:
@@ -510,9 +473,8 @@ def _stored_base_url(run: int, stored: str | None, provider: str | None) -> str 
 
 
 def _resume(args: argparse.Namespace) -> int:
-    from reasoning.engine import solve
     from store.queries import get_run, load_transcript, mark_interrupted
-    from store.recorder import RunRecorder
+    from workbench.drive import Driver
 
     db = open_store(args, write=True)
     mark_interrupted(db)
@@ -526,32 +488,29 @@ def _resume(args: argparse.Namespace) -> int:
         raise UsageError(f"run {args.run} is already done")
     settings = detail.settings()
     provider_name = getattr(args, "provider", None) or detail.summary.provider
-    provider = make_provider(
+    spec = resolve_provider(
         provider_name,
         getattr(args, "model", None) or detail.summary.model,
         getattr(args, "base_url", None)
         or _stored_base_url(args.run, detail.base_url, provider_name),
     )
     transcript = load_transcript(db, args.run)
-    recorder = RunRecorder(db, run_id=args.run)
     printer = None if args.json else Printer()
-
-    async def main() -> RunResult | None:
-        try:
-            return await _consume(
-                solve(transcript.prompt, provider, settings, transcript=transcript),
-                recorder,
-                printer,
-            )
-        finally:
-            await provider.aclose()
-
+    driver = Driver(
+        transcript.prompt,
+        spec,
+        settings,
+        db=db,
+        transcript=transcript,
+        resume_run=args.run,
+        on_event=lambda event, _: show(printer, event),
+        on_notice=provider_notice,
+    )
     try:
-        result = _run_async(main())
+        driven = _run_async(driver.run(), [printer])
     except KeyboardInterrupt:
-        return _cancelled([recorder])
+        return _cancelled([driver])
     except StoreFull as exc:
         _print_kept(args, db, exc)
         raise
-    assert result is not None
-    return _finish(args, db, result, args.run, provider, settings.paradigm)
+    return _finish(args, db, driven, spec, settings.paradigm)

@@ -41,7 +41,6 @@ from tui.widgets.step_list import StepList
 
 if TYPE_CHECKING:
     from store.queries import RunDetail
-    from store.recorder import RunRecorder
     from tui.app import PonderApp
 
 FRAME_S = 1 / 30  # deltas reach the screen at most this often: smooth at 2,000 tokens/s
@@ -88,9 +87,9 @@ class SolveScreen(Screen[None]):
         self.running = False
         self.state = "idle"
         self.last_prompt: str | None = None
+        self.last_problem_id: int | None = None  # the stored problem of the last prompt, if any
         self.last_answer: str | None = None
         self._worker: Worker[None] | None = None
-        self._recorder: RunRecorder | None = None
         self._dirty: set[StepBlock] = set()
         self._ticker: Timer | None = None
         self._started_at = 0.0
@@ -201,14 +200,17 @@ class SolveScreen(Screen[None]):
                 )
             return False
         settings = self.ponder.session.settings
-        self.begin_run(prompt, settings)
+        self.begin_run(prompt, settings, problem_id=problem_id)
         self._worker = self._run(prompt, settings, state.spec, problem_id)
         return True
 
-    def begin_run(self, prompt: str, settings: RunSettings, *, meta: str = "") -> RunView:
+    def begin_run(
+        self, prompt: str, settings: RunSettings, *, meta: str = "", problem_id: int | None = None
+    ) -> RunView:
         """Put a new run on screen (the worker, or a test, then feeds it events)."""
         self.running = True
         self.last_prompt = prompt
+        self.last_problem_id = problem_id
         self.last_answer = None
         view = RunView(prompt, meta=meta or settings.paradigm, math=self.ponder.math)
         self._show_run(view, settings)
@@ -241,68 +243,36 @@ class SolveScreen(Screen[None]):
     async def _run(
         self, prompt: str, settings: RunSettings, spec: Any, problem_id: int | None = None
     ) -> None:
-        from reasoning.engine import solve
-        from reasoning.providers import build_provider
+        from workbench.drive import drive
 
-        provider = None
-        self._recorder = self._new_recorder(problem_id)
         try:
-            provider = build_provider(spec, on_notice=self._provider_notice)
-            async for event in solve(prompt, provider, settings):
-                self._record(event)
-                self.feed(event)
+            driven = await drive(
+                prompt,
+                spec,
+                settings,
+                db=self.ponder.db,
+                problem_id=problem_id,
+                on_event=self.feed,
+                on_notice=self._provider_notice,
+            )
         except asyncio.CancelledError:
-            self._record_end("cancelled")
             self.end_run(None, "cancelled")
             raise
-        except Exception as exc:  # the engine reports failures as RunFinished; this is a bug
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            self._record_end("failed", message)
+        except Exception as exc:  # the store failed: drive ended the run and kept what it could
+            run_id = getattr(exc, "run_id", None)
+            kept = f"; run #{run_id} kept as interrupted (ponder resume {run_id})" if run_id else ""
+            message = f"The database failed: {exc}{kept}"
             self.end_run(None, "failed", note=message)
             self.notify(safe_text(message), severity="error", markup=False, timeout=10)
-        finally:
-            self._recorder = None
-            if provider is not None:
-                try:
-                    await provider.aclose()
-                except Exception:  # closing a broken connection must not hide the outcome
-                    pass
+            return
+        if driven.result is None:  # broke outside the engine: nothing has ended the run on screen
+            message = driven.error or "the run failed"
+            self.end_run(None, "failed", note=message)
+            self.notify(safe_text(message), severity="error", markup=False, timeout=10)
 
     def _provider_notice(self, message: str) -> None:
         """A retry, a fallback: worth a line, not an interruption."""
         self.notify(safe_text(message), severity="warning", markup=False, timeout=5)
-
-    def _new_recorder(self, problem_id: int | None = None) -> RunRecorder | None:
-        db = self.ponder.db
-        if db is None:
-            return None
-        from store.recorder import RunRecorder
-
-        return RunRecorder(db, problem_id=problem_id)
-
-    def _record(self, event: Event) -> None:
-        recorder = self._recorder
-        if recorder is None:
-            return
-        try:
-            recorder.handle(event)
-        except Exception as exc:  # a full disk must not stop the run on screen
-            self._recorder = None
-            self.notify(
-                safe_text(f"Recording stopped: {exc}"), severity="error", markup=False, timeout=10
-            )
-
-    def _record_end(self, status: str, message: str | None = None) -> None:
-        recorder, self._recorder = self._recorder, None
-        if recorder is None:
-            return
-        try:
-            if status == "cancelled":
-                recorder.finish_cancelled()
-            else:
-                recorder.finish_failed(message or status)
-        except Exception as exc:
-            self.notify(safe_text(f"Recording failed: {exc}"), severity="error", markup=False)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -314,8 +284,9 @@ class SolveScreen(Screen[None]):
 
     # -- events --------------------------------------------------------------------------
 
-    def feed(self, event: Event) -> None:
-        """Show one engine event. Text is queued and flushed once per frame."""
+    def feed(self, event: Event, run_id: int | None = None) -> None:
+        """Show one engine event of the run `run_id` (None: not stored). Text is queued and
+        flushed once per frame."""
         view = self.view
         if view is None:
             return
@@ -338,7 +309,6 @@ class SolveScreen(Screen[None]):
         elif isinstance(event, UsageUpdate):
             self.query_one(Sidebar).usage(event.usage, event.calls, event.cost_usd)
         elif isinstance(event, RunStarted):
-            run_id = self._recorder.run_id if self._recorder is not None else None
             view.set_meta(_meta(event.paradigm, event.provider, event.model, run_id))
         elif isinstance(event, Notice):
             view.add_notice(event.message)
@@ -425,6 +395,7 @@ class SolveScreen(Screen[None]):
         view.end(result, s.status)
         sidebar.ended(result, s.status)
         self.last_prompt = detail.prompt
+        self.last_problem_id = detail.problem_id
         self.last_answer = s.answer
         self._set_state("read-only")
         return view
@@ -473,8 +444,8 @@ class SolveScreen(Screen[None]):
         self.query_one(PromptBox).focus()
 
     def action_rerun(self) -> None:
-        if self.last_prompt:
-            self.start_run(self.last_prompt)
+        if self.last_prompt:  # the same problem: a re-run of a stored problem stays tied to it
+            self.start_run(self.last_prompt, problem_id=self.last_problem_id)
 
     def action_paradigm(self) -> None:
         paradigm = self.ponder.cycle_paradigm()

@@ -1,0 +1,214 @@
+"""Running one problem: the provider, the recorder and the engine, with cancel and failure handled
+once. The Solve screen, `ponder solve` (with `--attempts`), `ponder resume` and the bench all run
+their problems through `drive`; it is the only place that loops engine events into the recorder."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from reasoning.events import (
+    Event,
+    RunFinished,
+    RunResult,
+    RunSettings,
+    RunStarted,
+    Transcript,
+    UsageUpdate,
+)
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from reasoning.providers.base import Provider, ProviderSpec
+    from store.recorder import RunRecorder
+
+# What the caller sees of each event: the event, and the run's stored id once it has one.
+OnEvent = Callable[[Event, int | None], None]
+
+
+@dataclass(frozen=True)
+class Driven:
+    """How a driven run ended (cancelled runs raise instead, after being recorded)."""
+
+    run_id: int | None  # None without a store, or when recording could not start
+    status: Literal["done", "failed", "cancelled"]
+    result: RunResult | None  # None when the run broke outside the engine
+    error: str | None = None  # why it failed, one line
+
+
+class Driver:
+    """One run of one problem; `run_id` is readable from the start of the run, `await run()`
+    runs it. Use `drive()` unless the run id is needed while the run goes (Ctrl+C)."""
+
+    def __init__(
+        self,
+        prompt: str,
+        provider: Provider | ProviderSpec,
+        settings: RunSettings,
+        *,
+        db: sqlite_utils.Database | None = None,
+        problem_id: int | None = None,
+        attempt_group: str | None = None,
+        bench_id: str | None = None,
+        transcript: Transcript | None = None,
+        resume_run: int | None = None,
+        on_event: OnEvent | None = None,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> None:
+        self.prompt = prompt
+        self.provider = provider
+        self.settings = settings
+        self.transcript = transcript
+        self.on_event = on_event
+        self.on_notice = on_notice
+        self.recorder: RunRecorder | None = None
+        self._store_error: BaseException | None = None
+        if db is not None:
+            from store.recorder import RunRecorder
+
+            self.recorder = RunRecorder(
+                db,
+                problem_id=problem_id,
+                attempt_group=attempt_group,
+                bench_id=bench_id,
+                run_id=resume_run,
+            )
+        self._run_id: int | None = resume_run
+
+    @property
+    def run_id(self) -> int | None:
+        """The run's stored id: known from the start on resume, else once the run has started."""
+        return self._run_id
+
+    async def run(self) -> Driven:
+        """Run it to the end. A cancelled run is recorded as cancelled (its partial text and the
+        estimated tokens of a call cut off kept) and CancelledError propagates. The store failing
+        ends the run too, and its error propagates (StoreFull: the run is kept interrupted)."""
+        from reasoning.engine import solve
+
+        provider, owned = self._provider()
+        result: RunResult | None = None
+        try:
+            events = solve(self.prompt, provider, self.settings, transcript=self.transcript)
+            async for event in events:
+                self._record(event)
+                if isinstance(event, RunStarted) and self.recorder is not None:
+                    self._run_id = self.recorder.run_id
+                elif isinstance(event, RunFinished):
+                    result = event.result
+                self._tell(event)
+        except asyncio.CancelledError:
+            self._end_record("cancelled")
+            totals = self.recorder.totals if self.recorder is not None else None
+            if totals is not None:  # the sidebar shows what the store keeps
+                with contextlib.suppress(Exception):
+                    self._tell(UsageUpdate(*totals))
+            raise
+        except Exception as exc:
+            if exc is self._store_error:
+                raise
+            # The engine reports failures as RunFinished: this is a bug (or an observer's).
+            error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            self._end_record("failed", error)
+            return Driven(self._run_id, "failed", None, error)
+        finally:
+            if owned:
+                with contextlib.suppress(Exception):  # a broken connection must not hide the end
+                    await provider.aclose()
+        if result is None:
+            error = "the run ended without a result"
+            self._end_record("failed", error)
+            return Driven(self._run_id, "failed", None, error)
+        status: Literal["done", "failed", "cancelled"] = (
+            "done"
+            if result.status == "done"
+            else "cancelled"
+            if result.status == "cancelled"
+            else "failed"
+        )
+        return Driven(self._run_id, status, result, result.error)
+
+    def record_cancelled(self) -> None:
+        """Keep the run as cancelled if it is not recorded as ended yet (Ctrl+C outside the loop)."""
+        self._end_record("cancelled")
+
+    def _provider(self) -> tuple[Provider, bool]:
+        """The provider to use, and whether this run built it (and so closes it)."""
+        from reasoning.providers.base import ProviderSpec
+
+        if isinstance(self.provider, ProviderSpec):
+            from reasoning.providers import build_provider
+
+            return build_provider(self.provider, on_notice=self.on_notice), True
+        return self.provider, False
+
+    def _tell(self, event: Event) -> None:
+        if self.on_event is not None:
+            self.on_event(event, self._run_id)
+
+    def _record(self, event: Event) -> None:
+        """Record one event; the store failing ends the run (StoreFull has kept it interrupted,
+        any other error is recorded as the run's failure if the store still takes it)."""
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.handle(event)
+        except Exception as exc:
+            from store.recorder import StoreFull
+
+            self._store_error = exc
+            recorder, self.recorder = self.recorder, None
+            if not isinstance(exc, StoreFull):
+                with contextlib.suppress(Exception):
+                    recorder.finish_failed(f"the store failed: {type(exc).__name__}: {exc}")
+            raise
+
+    def _end_record(self, status: str, error: str | None = None) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        try:
+            if status == "cancelled":
+                recorder.finish_cancelled()
+            else:
+                recorder.finish_failed(error or status)
+        except Exception:
+            pass  # the run's outcome is already known to the caller; the store will mark it
+
+
+async def drive(
+    prompt: str,
+    provider: Provider | ProviderSpec,
+    settings: RunSettings,
+    *,
+    db: sqlite_utils.Database | None = None,
+    problem_id: int | None = None,
+    attempt_group: str | None = None,
+    bench_id: str | None = None,
+    transcript: Transcript | None = None,
+    resume_run: int | None = None,
+    on_event: OnEvent | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> Driven:
+    """Run one problem and record it in `db` (if given): the result with its run id.
+
+    `provider` is a built provider (shared, left open) or a spec (built here with `on_notice`
+    for its retries, and closed at the end). `on_event` sees every engine event after it is
+    recorded. `resume_run` with `transcript` continues a stored run under the same id."""
+    return await Driver(
+        prompt,
+        provider,
+        settings,
+        db=db,
+        problem_id=problem_id,
+        attempt_group=attempt_group,
+        bench_id=bench_id,
+        transcript=transcript,
+        resume_run=resume_run,
+        on_event=on_event,
+        on_notice=on_notice,
+    ).run()
