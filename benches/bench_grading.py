@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graders import grade
+from graders import extract_answer, grade
 from graders.worker import POOL
 
 FILLER = [
@@ -156,6 +156,34 @@ def bench_timeouts() -> list[tuple[str, float, float, str]]:
     return rows
 
 
+# Inputs that once made a regex or a loop quadratic (tests/test_graders_fuzz.py checks they end).
+HUGE = [
+    ("500k dots", "." * 500_000 + "x", "100", None),
+    ("200k commas", ", " * 200_000 + "x", "A,D", None),
+    ("100k \\boxed{", "\\boxed{" * 100_000, "x^2", "expression"),
+    ("spaced x's", ("x" + " " * 5000) * 100, "x^2", "expression"),
+    ("50k 'final answer:'", "final answer: (x+1 \n" * 50_000, "A,D", None),
+    ("60k choices", "<answer>" + "A B C (D) x = 3 " * 60_000, "A,D", None),
+    ("500k dollars", "$" * 500_000, "\\frac{1}{2}", None),
+    ("300k braces", "{" * 300_000 + "}" * 300_000, "100", None),
+    ("20k 'or' reference", "pick", " or " * 20_000, None),
+]
+
+
+def bench_huge(timeout: float = 1.0) -> list[tuple[str, float, float, str]]:
+    """Megabyte inputs at a 1 s timeout: each must end within about the timeout."""
+    rows = []
+    for label, answer, reference, kind in HUGE:
+        t0 = time.perf_counter()
+        g = grade(answer=answer, reference=reference, kind=kind, timeout=timeout)
+        rows.append((label, time.perf_counter() - t0, timeout, g.verdict))
+    text = ("We consider (A) and (B); the value 3.5 is close. " * 20000) + "\nAnswer: C"
+    t0 = time.perf_counter()
+    extract_answer(text)
+    rows.append(("extract: 1 MB of reasoning", time.perf_counter() - t0, 2.0, "-"))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=3000, help="answers per kind (expression: n/3)")
@@ -176,11 +204,19 @@ def main() -> int:
         )
     print(f"\nfirst expression grade with a cold sympy worker: {cold:.2f} s")
     print(f"\n{'pathological case':<30} {'seconds':>8} {'timeout':>8} {'overrun':>8}  verdict")
-    for label, elapsed, timeout, verdict in bench_timeouts():
+    POOL.close()
+    t0 = time.perf_counter()
+    g = grade(answer="(x-1)(x+1)", reference="x^2-1", kind="expression", timeout=0.05)
+    cold_rows = [("cold worker, timeout 0.05 s", time.perf_counter() - t0, 0.05, g.verdict)]
+    missed = 0
+    for label, elapsed, timeout, verdict in [*bench_timeouts(), *cold_rows, *bench_huge()]:
+        missed += elapsed > timeout + 0.5
         print(
-            f"{label:<30} {elapsed:>8.2f} {timeout:>8.1f} {max(0.0, elapsed - timeout):>8.2f}  {verdict}"
+            f"{label:<30} {elapsed:>8.2f} {timeout:>8.2f} {max(0.0, elapsed - timeout):>8.2f}  {verdict}"
         )
-    return 0
+    if missed:
+        print(f"!! {missed} case(s) overran their timeout by more than 0.5 s")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
