@@ -1,4 +1,5 @@
-"""Grades of runs: append-only history, human verdicts, automatic grading, the effective grade."""
+"""Grades of runs: append-only history, human verdicts, what automatic grading reads, the
+effective grade. (The automatic grading policy is graders.policy, applied by workbench.grading.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import sqlite_utils
 
 GRADERS = ("auto", "human", "llm")
 VERDICTS = ("full", "partial", "zero", "needs_human")
-# Kinds whose answers only a person (or an LLM judge) can grade.
+# Kinds whose answers only a person (or an LLM judge) can grade: graders.policy.HUMAN_KINDS
+# (store does not import graders; tests/test_architecture.py keeps the two the same).
 HUMAN_KINDS = ("proof", "text")
 
 # The effective grade: the latest human grade, else the latest automatic (or LLM) one.
@@ -210,16 +212,21 @@ def undo_last_grade(db: sqlite_utils.Database, run_id: int) -> StoredGrade | Non
     return _stored(row)
 
 
-def _full_text(db: sqlite_utils.Database, run_id: int) -> str:
-    rows = db.conn.execute(
-        "select content from steps where run_id = ? and content is not null order by idx",
-        [run_id],
-    ).fetchall()
-    return "\n\n".join(r[0] for r in rows if r[0].strip())
+@dataclass(frozen=True)
+class RunForGrading:
+    """A run's answer and text with its problem's reference, as automatic grading reads them."""
+
+    answer: str | None
+    full_text: str  # every step's text, in order
+    problem_id: int | None
+    reference: str | None
+    kind: str | None
+    question: str | None
+    max_points: float | None
 
 
-def auto_grade_run(db: sqlite_utils.Database, run_id: int) -> StoredGrade:
-    """Grade a run against its problem's reference with graders.grade and record the result."""
+def run_for_grading(db: sqlite_utils.Database, run_id: int) -> RunForGrading:
+    """What grading a run needs (GradeError for an unknown run)."""
     run = db.conn.execute(
         "select r.answer, p.id, p.reference, p.kind, p.text, p.max_points from runs r"
         " left join problems p on p.id = r.problem_id where r.id = ?",
@@ -227,46 +234,13 @@ def auto_grade_run(db: sqlite_utils.Database, run_id: int) -> StoredGrade:
     ).fetchone()
     if run is None:
         raise GradeError(f"no run {run_id}")
-    answer, problem_id, reference, kind, question, problem_max = run
-    full_text = _full_text(db, run_id)
-    extracted = points = max_points = None
-    if problem_id is None or not (reference or "").strip() or kind in HUMAN_KINDS:
-        score, verdict = 0.0, "needs_human"
-        why = "no problem" if problem_id is None else "no reference" if not reference else kind
-        note = f"needs a human grade ({why})"
-    elif not (answer or "").strip() and not full_text.strip():
-        score, verdict, note = 0.0, "zero", "the run gave no answer"
-    else:
-        from graders import grade
-
-        g = grade(answer=answer or full_text, reference=reference, kind=kind, question=question)
-        if g.verdict == "needs_human" and answer and full_text and full_text != answer:
-            # The answer field alone may be unreadable ("see above"); the full text may
-            # still hold a boxed or stated answer. Only take it if it settles the grade.
-            g2 = grade(answer=full_text, reference=reference, kind=kind, question=question)
-            if g2.verdict != "needs_human":
-                g = g2
-        score, verdict, extracted, note = g.score, g.verdict, g.extracted, g.reason
-        points, max_points = g.points, g.max_points
-        if max_points is None and problem_max and verdict != "needs_human":
-            points, max_points = score * problem_max, problem_max
-    grade_id = add_grade(
-        db,
-        run_id,
-        grader="auto",
-        score=score,
-        verdict=verdict,
-        points=points,
-        max_points=max_points,
-        extracted=None if extracted is None else str(extracted),
-        note=note,
-        grader_name="graders",
-    )
-    stored = _stored(
-        db.conn.execute(f"select {_COLUMNS} from grades where id = ?", [grade_id]).fetchone()
-    )
-    assert stored is not None
-    return stored
+    answer, problem_id, reference, kind, question, max_points = run
+    rows = db.conn.execute(
+        "select content from steps where run_id = ? and content is not null order by idx",
+        [run_id],
+    ).fetchall()
+    full_text = "\n\n".join(r[0] for r in rows if r[0].strip())
+    return RunForGrading(answer, full_text, problem_id, reference, kind, question, max_points)
 
 
 def pending_runs(db: sqlite_utils.Database, dataset: str | None = None) -> list[int]:
@@ -280,11 +254,3 @@ def pending_runs(db: sqlite_utils.Database, dataset: str | None = None) -> list[
         sql += " and p.dataset = ?"
         params.append(dataset)
     return [r[0] for r in db.conn.execute(sql + " order by r.id", params)]
-
-
-def auto_grade_pending(db: sqlite_utils.Database, dataset: str | None = None) -> GradeCounts:
-    """Auto-grade every finished run that has no grade yet; return the counts by verdict."""
-    counts = dict.fromkeys(VERDICTS, 0)
-    for run_id in pending_runs(db, dataset):
-        counts[auto_grade_run(db, run_id).verdict] += 1
-    return GradeCounts(**counts)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -43,6 +44,16 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     # A closed loopback port: provider resolution never finds the machine's own Ollama.
     monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:9")
     return home
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
+    """A fresh store in the test's own folder (a test file may define its own `db`)."""
+    from store.db import open_db
+
+    database = open_db(tmp_path / "ponder.db")
+    yield database
+    database.close()
 
 
 @pytest.fixture

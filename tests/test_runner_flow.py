@@ -15,6 +15,7 @@ from fakellm import FakeLLM
 
 import reasoning.providers
 import store.grades
+import workbench.grading
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done
 from store.db import open_db
@@ -56,7 +57,7 @@ def plan(fake: FakeLLM, concurrency: int) -> BenchPlan:
 async def test_a_grading_failure_is_reported_and_the_other_runs_are_graded(
     db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = store.grades.auto_grade_run
+    real = workbench.grading.auto_grade_run
     broken: list[int] = []
 
     def flaky(database: sqlite_utils.Database, run_id: int) -> store.grades.StoredGrade:
@@ -65,7 +66,7 @@ async def test_a_grading_failure_is_reported_and_the_other_runs_are_graded(
             raise RuntimeError("grader bug")
         return real(database, run_id)
 
-    monkeypatch.setattr(store.grades, "auto_grade_run", flaky)
+    monkeypatch.setattr(workbench.grading, "auto_grade_run", flaky)
     notes: list[str] = []
 
     def on_progress(p: BenchProgress) -> None:

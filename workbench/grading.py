@@ -1,4 +1,5 @@
-"""Grading finished runs off the event loop: a thread with its own database connection."""
+"""Automatic grading of finished runs: graders.policy applied to what the store holds, and
+recorded; for the bench, in a thread with its own database connection, off the event loop."""
 
 from __future__ import annotations
 
@@ -7,6 +8,52 @@ import concurrent.futures
 import contextlib
 
 import sqlite_utils
+
+from store.grades import VERDICTS, GradeCounts, StoredGrade
+
+
+def auto_grade_run(db: sqlite_utils.Database, run_id: int) -> StoredGrade:
+    """Grade a run against its problem's reference and record the grade (grader "auto")."""
+    from graders.policy import RunAnswer, grade_run
+    from store.grades import add_grade, grade_by_id, run_for_grading
+
+    run = run_for_grading(db, run_id)
+    g = grade_run(
+        RunAnswer(
+            answer=run.answer,
+            full_text=run.full_text,
+            has_problem=run.problem_id is not None,
+            reference=run.reference,
+            kind=run.kind,
+            question=run.question,
+            max_points=run.max_points,
+        )
+    )
+    grade_id = add_grade(
+        db,
+        run_id,
+        grader="auto",
+        score=g.score,
+        verdict=g.verdict,
+        points=g.points,
+        max_points=g.max_points,
+        extracted=None if g.extracted is None else str(g.extracted),
+        note=g.reason,
+        grader_name="graders",
+    )
+    stored = grade_by_id(db, grade_id)
+    assert stored is not None
+    return stored
+
+
+def auto_grade_pending(db: sqlite_utils.Database, dataset: str | None = None) -> GradeCounts:
+    """Auto-grade every finished run that has no grade yet; return the counts by verdict."""
+    from store.grades import pending_runs
+
+    counts = dict.fromkeys(VERDICTS, 0)
+    for run_id in pending_runs(db, dataset):
+        counts[auto_grade_run(db, run_id).verdict] += 1
+    return GradeCounts(**counts)
 
 
 def _db_file(db: sqlite_utils.Database) -> str | None:
@@ -40,14 +87,11 @@ class GradingThread:
         return self._own
 
     def _grade(self, run_id: int) -> str:
-        from store.grades import auto_grade_run
-
         return auto_grade_run(self._connection(), run_id).verdict
 
     def _warm(self) -> None:
-        from graders import grade  # noqa: F401
+        from graders.policy import grade_run  # noqa: F401
         from reasoning.providers.pricing import config_prices
-        from store.grades import auto_grade_run  # noqa: F401
 
         config_prices()
         self._connection()

@@ -231,7 +231,7 @@ def _run_id(text: str) -> int | None:
 
 
 def _grade_auto(db: sqlite_utils.Database, target: str | None) -> int:
-    from store.grades import auto_grade_pending, auto_grade_run
+    from workbench.grading import auto_grade_pending, auto_grade_run
 
     if target is not None and not _dataset_known(db, target):
         run_id = _run_id(target)

@@ -606,7 +606,7 @@ class GradeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="auto-grade", exit_on_error=False)
     def _auto_grade(self, run_ids: list[int]) -> None:
         # sympy may take seconds (in its own killable process): off the UI thread.
-        from store.grades import auto_grade_run
+        from workbench.grading import auto_grade_run
 
         db = self.db
         if db is None:

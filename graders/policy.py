@@ -1,0 +1,65 @@
+"""Automatic grading of a finished run: which runs need a person, what an empty answer gets, when
+the run's whole text stands in for its answer field, and points on the problem's scale.
+
+Pure: the caller reads the run and its problem, and records the Grade this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graders.grade import grade
+from graders.result import Grade, needs_human
+
+# Kinds whose answers only a person (or an LLM judge) can grade.
+HUMAN_KINDS: tuple[str, ...] = ("proof", "text")
+
+
+@dataclass(frozen=True)
+class RunAnswer:
+    """What automatic grading needs of a run and of its problem."""
+
+    answer: str | None  # the run's final answer field
+    full_text: str  # every step's text, in order
+    has_problem: bool  # the run is tied to a stored problem
+    reference: str | None = None
+    kind: str | None = None  # the problem's kind; None: inferred from the reference
+    question: str | None = None
+    max_points: float | None = None  # the problem's marks, if it has them
+
+
+def grade_run(run: RunAnswer) -> Grade:
+    """The automatic grade of a finished run against its problem's reference."""
+    kind = run.kind or "text"
+    if not run.has_problem or not (run.reference or "").strip() or run.kind in HUMAN_KINDS:
+        has_reference = bool((run.reference or "").strip())
+        why = "no problem" if not run.has_problem else kind if has_reference else "no reference"
+        return needs_human(f"needs a human grade ({why})", kind)
+    reference = run.reference or ""
+    if not (run.answer or "").strip() and not run.full_text.strip():
+        return Grade(0.0, "zero", None, "the run gave no answer", kind=kind)
+    g = grade(
+        answer=run.answer or run.full_text,
+        reference=reference,
+        kind=run.kind,
+        question=run.question,
+    )
+    if g.verdict == "needs_human" and run.answer and run.full_text and run.full_text != run.answer:
+        # The answer field alone may be unreadable ("see above"); the full text may still hold a
+        # boxed or stated answer. Only take it if it settles the grade.
+        whole = grade(
+            answer=run.full_text, reference=reference, kind=run.kind, question=run.question
+        )
+        if whole.verdict != "needs_human":
+            g = whole
+    if g.max_points is None and run.max_points and g.verdict != "needs_human":
+        return Grade(
+            g.score,
+            g.verdict,
+            g.extracted,
+            g.reason,
+            g.score * run.max_points,
+            run.max_points,
+            g.kind,
+        )
+    return g
