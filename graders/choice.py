@@ -7,7 +7,9 @@ score 0.25 × letters chosen (+3/+2/+1); any wrong letter → zero (−2); none 
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 from dataclasses import dataclass
 
 from graders.extract import Candidate, candidates, clean
@@ -166,6 +168,15 @@ def question_options(question: str | None) -> dict[str, str]:
     """Lettered options of a question, `(A) text (B) text` or `a) text`, as letter -> text."""
     if not question:
         return {}
+    return dict(_options(question))
+
+
+@functools.lru_cache(maxsize=64)
+def _options(question: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_find_options(question).items())
+
+
+def _find_options(question: str) -> dict[str, str]:
     marks = list(_QUESTION_OPTION.finditer(question))
     best: list[re.Match[str]] = []
     for i, m in enumerate(marks):
@@ -392,6 +403,7 @@ def pick_letters(
     *,
     strict: bool = False,
     asks_false: bool = False,
+    deadline: float | None = None,
 ) -> tuple[Picked, Candidate] | None:
     """The letters of the most trusted candidate in a whole response that names any.
 
@@ -400,6 +412,8 @@ def pick_letters(
     A and C rather than ruling them out.
     """
     for cand in candidates(answer):
+        if deadline is not None and time.monotonic() > deadline:
+            return None
         if strict and cand.source == "last_line":
             continue
         texts = [cand.text]
@@ -457,8 +471,14 @@ class ChoiceRule:
         valid = rules.choices or (
             frozenset(options) | DEFAULT_VALID if options else frozenset(LETTERS)
         )
-        found = pick_letters(text, valid, options, asks_false=asks_for_false(rules.question))
+        found = pick_letters(
+            text, valid, options, asks_false=asks_for_false(rules.question), deadline=rules.deadline
+        )
         if found is None:
+            if time.monotonic() > rules.deadline:
+                return Parsed(
+                    self.kind, problem=f"reading the answer timed out after {rules.timeout:g} s"
+                )
             return Parsed(self.kind, problem="no option letter found in the answer")
         picked, cand = found
         return Parsed(self.kind, picked.letters, _fmt(picked.letters), cand.source)

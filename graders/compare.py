@@ -72,6 +72,8 @@ def build(node: Node) -> Any:
     if op == "func":
         if node.value == "log":
             return sympy.log(*args)
+        if node.value == "binom":
+            return sympy.binomial(*args)
         return _FUNCS[node.value](args[0])
     raise ValueError(f"not a scalar: {op}")
 

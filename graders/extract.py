@@ -7,6 +7,7 @@ Every pattern here is linear in the text: responses can be megabytes of chain of
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,7 +47,11 @@ def cut_off(line: str) -> bool:
 
 
 MAX_PER_CUE = 20  # occurrences of one cue considered, the last ones
-MAX_SPAN = 20_000  # characters of one candidate: a final answer is never longer
+MAX_SPAN = 4_000  # characters of one candidate: a final answer is never longer
+MAX_TAG = 20_000  # characters of an <answer> tag's content read (its end)
+# Characters at the end of a response searched for answer cues: the final answer is at the end,
+# and a bound here keeps a grade's in-process work the same for a 100 kB or a 100 MB response.
+MAX_TAIL = 100_000
 _TAG_OPEN = "<answer>"
 _TAG_CLOSE = "</answer>"
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*(\{)?")
@@ -246,8 +251,47 @@ def _rest_of_line(text: str, pos: int, *, next_line: bool) -> str:
     return ""
 
 
-def _last_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    return list(pattern.finditer(text))[: -MAX_PER_CUE - 1 : -1]
+# The cue patterns anchored at their keyword, tried only where the keyword occurs: scanning
+# with str.rfind and matching there is ~20× faster than a case-insensitive regex search.
+_LABEL_AT = re.compile(r"(?:answer[ \t]*([:)\-–])|ans[ \t]*([:)\-–.]))[ \t]*", re.IGNORECASE)
+_PHRASE_AT = re.compile(
+    r"(?:answer|option|choice|alternative)s?"
+    r"\s+(?:is|are|would\s+be|will\s+be|should\s+be|must\s+be)\b[ \t]*:?[ \t]*",
+    re.IGNORECASE,
+)
+_CUES = {
+    "final": (_FINAL, ("final",), ""),
+    "label": (_LABEL_AT, ("ans",), " \t\n\r\f\v*#>([_"),
+    "phrase": (_PHRASE_AT, ("answer", "option", "choice", "alternative"), None),
+}
+
+
+def _last_matches(cue: str, text: str, low: str) -> list[re.Match[str]]:
+    """The last MAX_PER_CUE matches of a cue, latest first."""
+    pattern, needles, before = _CUES[cue]
+    if len(low) != len(text):  # a lower-casing that changed lengths: search the slow way
+        slow = {"final": _FINAL, "label": _LABEL, "phrase": _PHRASE}[cue]
+        return list(slow.finditer(text))[: -MAX_PER_CUE - 1 : -1]
+    found: list[re.Match[str]] = []
+    for needle in needles:
+        end = len(low)
+        count = 0
+        while count < MAX_PER_CUE:
+            i = low.rfind(needle, 0, end)
+            if i < 0:
+                break
+            end = i
+            prev = text[i - 1] if i else ""
+            if prev and before and prev not in before:
+                continue  # "Answer:" starts a line or follows a space, `*`, `#`, `(`, …
+            if prev and before is None and (prev.isalnum() or prev == "_"):
+                continue  # a word boundary before "answer", "option", …
+            m = pattern.match(text, i)
+            if m:
+                found.append(m)
+                count += 1
+    found.sort(key=lambda m: -m.start())
+    return found[:MAX_PER_CUE]
 
 
 SHORT_PHRASE = 40  # "the answer is B": a phrase followed by a short answer is a strong cue
@@ -259,22 +303,23 @@ def _cue_candidates(text: str, source_override: Source | None = None) -> Iterato
     A box, "final answer", "Answer:" and "the answer is <short>" are strong cues: a model that
     boxes 3, then corrects itself to "Final answer: 4", means 4. Long phrases come after them.
     """
+    low = text.lower()
     boxes = _boxes(text)
     strong: list[Candidate] = []
     weak: list[Candidate] = []
     for (pos, _end, content), siblings in zip(boxes, _box_runs(text, boxes), strict=True):
         strong.append(Candidate(clean(content), content, source_override or "boxed", siblings, pos))
-    for m in _last_matches(_FINAL, text):
+    for m in _last_matches("final", text, low):
         heading = m.group(1) is None
         after = text[m.end() : m.end() + 1]
         if heading and after not in ("", "\n", "\r", "*"):
             continue  # "final answer, let's check" is not a cue
         raw = _rest_of_line(text, m.end(), next_line=True)
         strong.append(Candidate(clean(raw), raw, source_override or "final_answer", (), m.start()))
-    for m in _last_matches(_LABEL, text):
+    for m in _last_matches("label", text, low):
         raw = _rest_of_line(text, m.end(), next_line=":" in (m.group(1), m.group(2)))
         strong.append(Candidate(clean(raw), raw, source_override or "answer_label", (), m.start()))
-    for m in _last_matches(_PHRASE, text):
+    for m in _last_matches("phrase", text, low):
         raw = _rest_of_line(text, m.end(), next_line=True)
         cand = Candidate(clean(raw), raw, source_override or "answer_phrase", (), m.start())
         (strong if len(cand.text) <= SHORT_PHRASE else weak).append(cand)
@@ -291,24 +336,53 @@ def _last_line(text: str) -> str | None:
     return None
 
 
+def _rfind_tag(text: str) -> int:
+    """Where the last `<answer>` opens, any case, without copying a megabyte response."""
+    best = -1
+    for variant in ("<answer>", "<ANSWER>", "<Answer>"):
+        best = max(best, text.rfind(variant))
+    if best < 0 and "<" in text[-MAX_TAIL:]:
+        best = text[-MAX_TAIL:].lower().rfind(_TAG_OPEN)
+        if best >= 0:
+            best += max(0, len(text) - MAX_TAIL)
+    return best
+
+
+def _find_close(text: str, start: int) -> int:
+    ends = [
+        i for i in (text.find(v, start) for v in ("</answer>", "</ANSWER>", "</Answer>")) if i >= 0
+    ]
+    return min(ends) if ends else -1
+
+
 def candidates(text: str) -> Iterator[Candidate]:
     """Every candidate for the final answer, most trusted first; empty ones are skipped."""
     if not isinstance(text, str):
         return
-    lowered = text.lower()
-    start = lowered.rfind(_TAG_OPEN)
+    yield from _candidate_list(text)
+
+
+@functools.lru_cache(maxsize=16)
+def _candidate_list(text: str) -> tuple[Candidate, ...]:
+    # Cached: one grade reads the same response for its kind's rule and for `extracted`.
+    return tuple(_find_candidates(text))
+
+
+def _find_candidates(text: str) -> Iterator[Candidate]:
+    start = _rfind_tag(text)
     if start >= 0:
-        end = lowered.find(_TAG_CLOSE, start)
-        content = text[start + len(_TAG_OPEN) : end if end >= 0 else len(text)][-MAX_SPAN:]
+        end = _find_close(text, start)
+        content = text[start + len(_TAG_OPEN) : end if end >= 0 else len(text)][-MAX_TAG:]
         for c in _cue_candidates(content, "answer_tag"):
             if c.text:
                 yield c
         if clean(content):
             yield Candidate(clean(content), content, "answer_tag")
-    for c in _cue_candidates(text):
+    tail = text[-MAX_TAIL:]
+    for c in _cue_candidates(tail):
         if c.text:
             yield c
-    line = _last_line(text)
+    line = _last_line(tail)
     if line is not None:
         yield Candidate(clean(line), line, "last_line")
 

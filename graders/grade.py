@@ -15,7 +15,8 @@ from graders.result import KINDS, Grade, Kind, needs_human, one_line
 from graders.rules import parse, verify
 
 DEFAULT_TIMEOUT = 5.0
-MAX_INPUT = 2_000_000  # characters of a response considered; the final answer is at the end
+MAX_INPUT = 2_000_000  # characters of a response or reference kept; the final answer is at the end
+MAX_QUESTION = 50_000  # characters of a question read for its options
 _RANK = {"full": 3, "partial": 2, "needs_human": 1, "zero": 0}
 
 
@@ -58,7 +59,7 @@ def grade(
         if len(ans) > MAX_INPUT:
             ans = ans[-MAX_INPUT:]
         ref = reference_answer(_as_text(reference).strip()[:MAX_INPUT])
-        q = _as_text(question)[:MAX_INPUT] or None
+        q = _as_text(question)[:MAX_QUESTION] or None
         note = ""
         if isinstance(kind, str) and not kind.strip():
             kind = None  # an empty database cell: infer, silently

@@ -771,6 +771,9 @@ class _Parser:
                 num = self.group()
                 den = self.group()
                 return Node("mul", (num, Node("pow", (den, Node("neg", (_num("1"),))))))
+            if v in ("binom", "dbinom", "tbinom", "choose"):
+                n = self.group()
+                return Node("func", (n, self.group()), "binom")
             if v in ("emptyset", "varnothing"):
                 return Node("set", ())
             if v in CONSTANT_NAMES:

@@ -132,6 +132,13 @@ def _approx(node: Node) -> complex | None:
             return complex(math.factorial(int(x.real)))
         return None
     if op == "func":
+        if node.value == "binom":
+            n, k = vals
+            if n.imag or k.imag or not (n.real.is_integer() and k.real.is_integer()):
+                return None
+            if not 0 <= n.real <= 10_000:
+                return None
+            return complex(math.comb(int(n.real), int(k.real))) if k.real >= 0 else 0j
         if node.value == "log" and len(vals) == 2:
             return cmath.log(vals[0]) / cmath.log(vals[1])
         f = _FUNCS_C.get(node.value)

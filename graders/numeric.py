@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -160,6 +161,9 @@ def _to_number(m: re.Match[str]) -> Number | None:
     return Number(sign * value, percent, integral and not percent, m.group(0).strip(), exact)
 
 
+_COMMAND_ARG = re.compile(r"(?:\\[A-Za-z]+|\})\s*(?:\[[^\]]*\])?\s*\{$")
+
+
 def _numbers(s: str) -> list[tuple[int, Number]]:
     """Numbers in s, skipping digits that belong to words, subscripts or unit exponents."""
     found: list[tuple[int, Number]] = []
@@ -168,6 +172,8 @@ def _numbers(s: str) -> list[tuple[int, Number]]:
         before = s[start - 1] if start > 0 else ""
         if before and (before.isalnum() or before in "._^\\}"):
             continue  # H2O, x_1, m^2, 3.2.1
+        if before == "{" and _COMMAND_ARG.search(s, max(0, start - 40), start):
+            continue  # `\binom{5}{2}`, `\sqrt{17}`: a digit inside a formula is not the answer
         if m.group("sign") and start > 0:
             j = start - 1
             while j >= 0 and s[j] in " \t":
@@ -327,9 +333,13 @@ def _reading(cand: Candidate) -> Number | Node | None:
     return found if found is not None else formula
 
 
-def read_response(answer: str) -> tuple[Number | Node | None, Candidate | None]:
+def read_response(
+    answer: str, deadline: float | None = None
+) -> tuple[Number | Node | None, Candidate | None]:
     """The number (or the non-constant formula) a whole response answers, and where it was."""
     for cand in candidates(answer):
+        if deadline is not None and time.monotonic() > deadline:
+            return None, None
         got = _reading(cand)
         if got is not None:
             return got, cand
@@ -398,7 +408,7 @@ class NumberRule:
             n = parse_number(text) or find_number(text, "first")
             if n is not None:
                 return Parsed(self.kind, n, show(n), "reference")
-        got, cand = read_response(text)
+        got, cand = read_response(text, rules.deadline)
         if isinstance(got, Number):
             return Parsed(self.kind, got, show(got), cand.source if cand else "")
         if isinstance(got, Node):
@@ -406,6 +416,10 @@ class NumberRule:
             return Parsed(self.kind, got, " ".join(said.split())[:200], "formula")
         if reference:
             return Parsed(self.kind, problem=f"the reference {text.strip()[:60]!r} is not a number")
+        if time.monotonic() > rules.deadline:
+            return Parsed(
+                self.kind, problem=f"reading the answer timed out after {rules.timeout:g} s"
+            )
         return Parsed(self.kind, problem="no number found in the answer")
 
     def verify(self, gold: Parsed, answer: Parsed, rules: Rules) -> Grade:
