@@ -1,7 +1,9 @@
 """Grading throughput per kind over realistic responses, and the worst case against the timeout.
 
-A plain script, not a test: `python benches/bench_grading.py [--n N]`. SPEC §8 targets:
-≥ 200 answers/s for choice and numeric kinds; no grade exceeds its timeout by more than 0.5 s.
+A plain script, not a test: `python benches/bench_grading.py [--n N]`. Targets (SPEC §8 and
+issue #10): ≥ 2,000 answers/s for choice and numeric kinds, ≥ 100/s for expressions (warm
+worker); no grade exceeds its timeout by more than 0.5 s, multi-megabyte answers included.
+Exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -128,59 +130,61 @@ KINDS: dict[str, Callable[[random.Random], tuple[str, str, str | None]]] = {
 }
 
 
-def bench_kind(name: str, n: int, seed: int = 7) -> tuple[float, float, Counter[str]]:
+def bench_kind(name: str, n: int, seed: int = 7) -> tuple[float, float, float, Counter[str]]:
     rng = random.Random(seed)
     cases = [KINDS[name](rng) for _ in range(n)]
     verdicts: Counter[str] = Counter()
     worst = 0.0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for answer, reference, question in cases:
         t0 = time.perf_counter()
         g = grade(answer=answer, reference=reference, question=question)
         worst = max(worst, time.perf_counter() - t0)
         verdicts[g.verdict] += 1
-    return time.perf_counter() - started, worst, verdicts
+    return time.perf_counter() - started, time.process_time() - cpu_started, worst, verdicts
 
 
-def bench_timeouts() -> list[tuple[str, float, float, str]]:
-    tower = "9^{9^{9^{9}}}"
-    rows = []
-    for label, answer, reference, timeout in [
-        ("integer tower 9^9^9^9", tower + " + 1", tower, 5.0),
-        ("integer tower, timeout 1 s", tower + " + 2", tower, 1.0),
-        ("right after a kill", "(x+1)^2", "x^2+2x+1", 5.0),
-    ]:
-        t0 = time.perf_counter()
-        g = grade(answer=answer, reference=reference, kind="expression", timeout=timeout)
-        rows.append((label, time.perf_counter() - t0, timeout, g.verdict))
-    return rows
-
-
-# Inputs that once made a regex or a loop quadratic (tests/test_graders_fuzz.py checks they end).
-HUGE = [
-    ("500k dots", "." * 500_000 + "x", "100", None),
-    ("200k commas", ", " * 200_000 + "x", "A,D", None),
-    ("100k \\boxed{", "\\boxed{" * 100_000, "x^2", "expression"),
-    ("spaced x's", ("x" + " " * 5000) * 100, "x^2", "expression"),
-    ("50k 'final answer:'", "final answer: (x+1 \n" * 50_000, "A,D", None),
-    ("60k choices", "<answer>" + "A B C (D) x = 3 " * 60_000, "A,D", None),
-    ("500k dollars", "$" * 500_000, "\\frac{1}{2}", None),
-    ("300k braces", "{" * 300_000 + "}" * 300_000, "100", None),
-    ("20k 'or' reference", "pick", " or " * 20_000, None),
+TARGETS = {
+    "choice_single": 2000.0,
+    "choice_multi": 2000.0,
+    "integer": 2000.0,
+    "numeric": 2000.0,
+    "expression": 100.0,
+}
+TOWER = "9^{9^{9^{9}}}"
+# (label, answer, reference, kind, timeout): pathological work and inputs that once made a regex
+# or a loop quadratic (moved here from the fuzz test: a wall-clock bound belongs in a bench).
+WORST = [
+    ("integer tower 9^9^9^9", TOWER + " + 1", TOWER, "expression", 5.0),
+    ("integer tower, timeout 1 s", TOWER + " + 2", TOWER, "expression", 1.0),
+    ("right after a kill", "(x+1)^2", "x^2+2x+1", "expression", 5.0),
+    ("0.5 MB of dots", "." * 500_000 + "x", "100", None, 1.0),
+    ("0.4 MB of commas", ", " * 200_000 + "x", "A,D", None, 1.0),
+    ("100k open boxes", "\\boxed{" * 100_000, "x^2", "expression", 1.0),
+    ("0.5 MB of x and spaces", ("x" + " " * 5000) * 100, "x^2", "expression", 1.0),
+    ("50k 'final answer:' lines", "final answer: (x+1 \n" * 50_000, "A,D", None, 1.0),
+    ("1 MB answer tag of letters", "<answer>" + "A B C (D) x = 3 " * 60_000, "A,D", None, 1.0),
+    ("0.5 MB of dollars", "$" * 500_000, "\\frac{1}{2}", None, 1.0),
+    ("0.6 MB of braces", "{" * 300_000 + "}" * 300_000, "100", None, 1.0),
+    ("20k 'or' in the reference", "pick", " or " * 20_000, None, 1.0),
+    ("3.4 MB of 'the answer is 5'", "The answer is 5. " * 200_000, "5", None, 1.0),
+    ("1.4 MB of boxes, numeric", "\\boxed{1} and " * 100_000, "1", None, 1.0),
+    ("1.4 MB of boxes, expression", "\\boxed{1} and " * 100_000, "x", "expression", 1.0),
+    ("1.8 MB list after Answer:", "Answer: " + "1, " * 600_000, "1", "expression", 1.0),
+    ("2 MB of (A)", "(A) " * 500_000, "A", None, 1.0),
+    ("2 MB of digits", "1" * 2_000_000, "5", None, 1.0),
+    ("1.2 MB of nested fractions", "\\frac{" * 200_000, "0.5", None, 1.0),
+    ("400 answers against 400", ", ".join(map(str, range(400))), "1, 2", "expression", 1.0),
 ]
 
 
-def bench_huge(timeout: float = 1.0) -> list[tuple[str, float, float, str]]:
-    """Megabyte inputs at a 1 s timeout: each must end within about the timeout."""
+def bench_timeouts() -> list[tuple[str, float, float, str]]:
     rows = []
-    for label, answer, reference, kind in HUGE:
+    for label, answer, reference, kind, timeout in WORST:
         t0 = time.perf_counter()
         g = grade(answer=answer, reference=reference, kind=kind, timeout=timeout)
         rows.append((label, time.perf_counter() - t0, timeout, g.verdict))
-    text = ("We consider (A) and (B); the value 3.5 is close. " * 20000) + "\nAnswer: C"
-    t0 = time.perf_counter()
-    extract_answer(text)
-    rows.append(("extract: 1 MB of reasoning", time.perf_counter() - t0, 2.0, "-"))
     return rows
 
 
@@ -194,28 +198,45 @@ def main() -> int:
     grade(answer="(x+1)^2", reference="x^2+2x+1", kind="expression")
     cold = time.perf_counter() - t0
 
-    print(f"{'kind':<14} {'answers':>7} {'seconds':>8} {'grades/s':>9} {'worst ms':>9}  verdicts")
+    missed: list[str] = []
+    print(
+        f"{'kind':<14} {'answers':>7} {'seconds':>8} {'grades/s':>9} {'per cpu s':>9} "
+        f"{'target':>7} {'worst ms':>9}  verdicts"
+    )
     for name in KINDS:
         n = args.n if name != "expression" else max(1, args.n // 3)
-        elapsed, worst, verdicts = bench_kind(name, n)
+        elapsed, cpu, worst, verdicts = bench_kind(name, n)
         counts = " ".join(f"{k}={v}" for k, v in sorted(verdicts.items()))
+        rate = n / elapsed
+        if rate < TARGETS[name]:
+            missed.append(f"{name} {rate:.0f}/s < {TARGETS[name]:.0f}/s")
         print(
-            f"{name:<14} {n:>7} {elapsed:>8.2f} {n / elapsed:>9.0f} {worst * 1000:>9.1f}  {counts}"
+            f"{name:<14} {n:>7} {elapsed:>8.2f} {rate:>9.0f} {n / max(cpu, 1e-9):>9.0f} "
+            f"{TARGETS[name]:>7.0f} "
+            f"{worst * 1000:>9.1f}  {counts}"
         )
+    print("(per cpu s: this process's CPU only, so a loaded machine changes it less;")
+    print(" for expressions the sympy worker's CPU is not in it)")
     print(f"\nfirst expression grade with a cold sympy worker: {cold:.2f} s")
-    print(f"\n{'pathological case':<30} {'seconds':>8} {'timeout':>8} {'overrun':>8}  verdict")
-    POOL.close()
+    print(f"\n{'worst case':<32} {'seconds':>8} {'timeout':>8} {'overrun':>8}  verdict")
+    worst_overrun = 0.0
+    POOL.close()  # no warm worker: its start-up counts against a tiny deadline
     t0 = time.perf_counter()
     g = grade(answer="(x-1)(x+1)", reference="x^2-1", kind="expression", timeout=0.05)
-    cold_rows = [("cold worker, timeout 0.05 s", time.perf_counter() - t0, 0.05, g.verdict)]
-    missed = 0
-    for label, elapsed, timeout, verdict in [*bench_timeouts(), *cold_rows, *bench_huge()]:
-        missed += elapsed > timeout + 0.5
-        print(
-            f"{label:<30} {elapsed:>8.2f} {timeout:>8.2f} {max(0.0, elapsed - timeout):>8.2f}  {verdict}"
-        )
-    if missed:
-        print(f"!! {missed} case(s) overran their timeout by more than 0.5 s")
+    cold_row = ("cold worker, timeout 0.05 s", time.perf_counter() - t0, 0.05, g.verdict)
+    text = ("We consider (A) and (B); the value 3.5 is close. " * 20000) + "\nAnswer: C"
+    t0 = time.perf_counter()
+    extract_answer(text)
+    extract_row = ("extract: 1 MB of reasoning", time.perf_counter() - t0, 2.0, "-")
+    for label, elapsed, timeout, verdict in [*bench_timeouts(), cold_row, extract_row]:
+        overrun = max(0.0, elapsed - timeout)
+        worst_overrun = max(worst_overrun, elapsed - timeout)
+        print(f"{label:<32} {elapsed:>8.2f} {timeout:>8.1f} {overrun:>8.2f}  {verdict}")
+    print(f"\nworst grade vs its timeout: {worst_overrun:+.2f} s (target ≤ +0.5 s)")
+    if worst_overrun > 0.5:
+        missed.append(f"a grade overran its timeout by {worst_overrun:.2f} s")
+    for m in missed:
+        print(f"MISSED: {m}")
     return 1 if missed else 0
 
 
