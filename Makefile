@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint fmt bench
+.PHONY: setup run test lint fmt bench bench-mathverify
 
 # uv (from the package registry, into the venv) installs everything in seconds; pip is the
 # fallback when uv cannot be had. Both show what they are doing: a silent install looks hung.
@@ -43,3 +43,8 @@ fmt: setup
 
 bench: setup
 	@for b in benches/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || echo "!! $$b missed a target or failed"; done
+
+# Ponder's grader against Math-Verify on the same hand-labelled cases; math-verify goes into
+# benches/.mv-venv (created on first use), never into Ponder's environment.
+bench-mathverify: setup
+	$(BIN)/python benches/compare_mathverify.py

@@ -1,0 +1,210 @@
+"""Ponder's grader against Math-Verify on the same hand-labelled cases: agreement and speed.
+
+A plain script: `python benches/compare_mathverify.py` (or `make bench-mathverify`).
+Math-Verify is installed only in this bench's own venv, benches/.mv-venv (created on first run
+with `pip install math-verify`; gitignored), never in Ponder's environment. Each checker is
+scored against the truth labels written here, not against the other.
+
+Two sets: HELD_OUT, written before either grader was run on them (not tuned on), and the shape
+tables of tests/test_graders_shape_*.py (Ponder was developed against those, so its figure
+there is an upper bound). Choice questions are left out: Math-Verify is not built for letters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graders import grade  # noqa: E402
+from graders.worker import POOL  # noqa: E402
+
+VENV = ROOT / "benches" / ".mv-venv"
+DRIVER = ROOT / "benches" / "mathverify_driver.py"
+
+# (answer, gold, truth): truth is whether the answer is right, checked by hand.
+HELD_OUT: list[tuple[str, str, bool]] = [
+    (r"\boxed{\frac{2}{3}}", "2/3", True),
+    ("The answer is $0.6667$", r"\frac{2}{3}", True),
+    (r"$\boxed{12}$ cm", "12", True),
+    (r"\boxed{x = 3}", "3", True),
+    (r"So $a+b = \boxed{7}$.", "7", True),
+    (r"\boxed{\dfrac{\sqrt{2}}{2}}", r"\frac{1}{\sqrt{2}}", True),
+    (r"\boxed{1.5}", r"\frac{3}{2}", True),
+    (r"\boxed{2\sqrt{5}}", r"\sqrt{20}", True),
+    (r"\boxed{\sqrt{5}}", r"\sqrt{20}", False),
+    ("The roots are $x=2$ and $x=-3$.", "-3, 2", True),
+    (r"\boxed{-3}", "-3, 2", False),
+    (r"\boxed{(2, -3)}", "(2,-3)", True),
+    (r"\boxed{(-3, 2)}", "(2,-3)", False),
+    (r"$\boxed{[0, 4)}$", "[0,4)", True),
+    (r"$\boxed{(0, 4]}$", "[0,4)", False),
+    (r"The solution set is $x \geq 5$.", r"[5, \infty)", True),
+    (r"\boxed{\pi/6}", r"\frac{\pi}{6}", True),
+    (r"\boxed{0.5236}", r"\frac{\pi}{6}", True),
+    (r"\boxed{x^2 - 4}", "(x-2)(x+2)", True),
+    (r"\boxed{x^2 + 4}", "(x-2)(x+2)", False),
+    (r"\boxed{\frac{1}{x+1}}", "(x+1)^{-1}", True),
+    (r"\boxed{2^{10}}", "1024", True),
+    (r"\boxed{1,024}", "1024", True),
+    (r"\boxed{1\,024}", "1024", True),
+    (r"\boxed{\$ 45}", "45", True),
+    ("The final answer is 45 dollars.", "45", True),
+    (r"\boxed{45.0}", "45", True),
+    (r"\boxed{46}", "45", False),
+    (
+        r"\boxed{\begin{pmatrix} 2 \\ -1 \end{pmatrix}}",
+        r"\begin{pmatrix} 2 \\ -1 \end{pmatrix}",
+        True,
+    ),
+    (
+        r"\boxed{\begin{pmatrix} -1 \\ 2 \end{pmatrix}}",
+        r"\begin{pmatrix} 2 \\ -1 \end{pmatrix}",
+        False,
+    ),
+    (
+        r"\boxed{\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}}",
+        r"\begin{pmatrix} 1 & 0 \\ 0 & 1 \end{pmatrix}",
+        True,
+    ),
+    (r"\boxed{\{1, 2, 3\}}", r"\{3, 2, 1\}", True),
+    (r"\boxed{\{1, 2\}}", r"\{3, 2, 1\}", False),
+    (r"\boxed{-\infty}", r"\infty", False),
+    (r"\boxed{\infty}", r"\infty", True),
+    (r"$\boxed{4!}$", "24", True),
+    (r"\boxed{\binom{5}{2}}", "10", True),
+    (r"\boxed{e^{i\pi}}", "-1", True),
+    (r"\boxed{\log_2 16}", "4", True),
+    (r"\boxed{\sqrt[3]{64}}", "4", True),
+    (r"\boxed{3 + 2i}", "3+2i", True),
+    (r"\boxed{3 - 2i}", "3+2i", False),
+    (r"I think the answer is 7, but let me verify... Actually it is \boxed{8}.", "8", True),
+    (r"\boxed{7}", "8", False),
+    (r"\boxed{y = 3x - 2}", "y=3x-2", True),
+    (r"\boxed{y = 3x + 2}", "y=3x-2", False),
+    (r"\boxed{\frac{a+b}{2}}", r"\frac{b+a}{2}", True),
+    (r"\boxed{ab}", "ba", True),
+    (r"\boxed{\sin^2 x}", r"1 - \cos^2 x", True),
+    (r"\boxed{(-\infty, -1) \cup (1, \infty)}", "|x| > 1", True),
+    (r"\boxed{(-1, 1)}", "|x| > 1", False),
+    (r"\boxed{\frac{7}{2}}", r"3\frac{1}{2}", True),
+    (r"\boxed{3.5}", r"3\frac12", True),
+    (r"\boxed{a=2, b=3}", "a=2,b=3", True),
+    (r"\boxed{b=3, a=2}", "a=2,b=3", True),
+    (r"\boxed{a=3, b=2}", "a=2,b=3", False),
+    (r"We find $k = 2\sqrt{3}$, so the answer is $\boxed{2\sqrt{3}}$.", r"\sqrt{12}", True),
+    (r"\boxed{0.333}", r"\frac{1}{3}", True),
+    (r"\boxed{0.3}", r"\frac{1}{3}", False),
+    (r"\boxed{12^\circ}", "12", True),
+    (r"\boxed{\frac{9}{4}}", "2.25", True),
+    (r"\boxed{2.3}", "2.25", False),
+    ("The value is 5 + 3 = 8.", "8", True),
+    (r"\boxed{x \in (2, 5]}", "(2,5]", True),
+    (r"\boxed{2 < x \leq 5}", "(2,5]", True),
+    (r"\boxed{\{(1,2),(2,1)\}}", "(2,1),(1,2)", True),
+    (r"\boxed{1 \text{ and } 2}", "1, 2", True),
+    (r"\boxed{\frac{1}{2}}", r"\frac{1}{3}", False),
+    (r"\boxed{-\frac{1}{2}}", "-0.5", True),
+    (r"\boxed{\frac{-1}{2}}", r"-\frac{1}{2}", True),
+]
+
+
+def _shape_tables() -> list[tuple[str, str, bool]]:
+    """The non-choice, decided (full / zero) cases of the shape test tables."""
+    out: list[tuple[str, str, bool]] = []
+    for path in sorted((ROOT / "tests").glob("test_graders_shape_*.py")):
+        if "extraction" in path.name:
+            continue  # mostly choice letters and cut-off responses
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for name, table in vars(module).items():
+            if not name.isupper() or not isinstance(table, list):
+                continue
+            for row in table:
+                if isinstance(row, tuple) and len(row) == 3 and row[2] in ("full", "zero"):
+                    out.append((row[0], row[1], row[2] == "full"))
+    return out
+
+
+def _ensure_venv() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {VENV} with math-verify (once) …", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "math-verify"], check=True)
+    return python
+
+
+def _ponder(cases: list[tuple[str, str, bool]]) -> tuple[list[str], list[float]]:
+    verdicts: list[str] = []
+    seconds: list[float] = []
+    for answer, gold, _ in cases:
+        started = time.perf_counter()
+        g = grade(answer=answer, reference=gold)
+        seconds.append(time.perf_counter() - started)
+        verdicts.append(g.verdict)
+    return verdicts, seconds
+
+
+def _math_verify(
+    python: Path, cases: list[tuple[str, str, bool]]
+) -> tuple[list[bool], list[float]]:
+    payload = json.dumps([[a, g] for a, g, _ in cases])
+    done = subprocess.run(
+        [str(python), str(DRIVER)], input=payload, capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout)
+    return result["equal"], result["seconds"]
+
+
+def _report(name: str, cases: list[tuple[str, str, bool]], python: Path, show: bool) -> None:
+    truth = [t for _, _, t in cases]
+    p_verdicts, p_seconds = _ponder(cases)
+    p_verdicts, p_seconds = _ponder(cases)  # warm: the second pass is the one timed
+    m_equal, m_seconds = _math_verify(python, cases)
+    p_right = sum((v == "full") == t for v, t in zip(p_verdicts, truth, strict=True))
+    m_right = sum(e == t for e, t in zip(m_equal, truth, strict=True))
+    false_full = sum(v == "full" and not t for v, t in zip(p_verdicts, truth, strict=True))
+    m_false = sum(e and not t for e, t in zip(m_equal, truth, strict=True))
+    human = sum(v == "needs_human" for v in p_verdicts)
+    n = len(cases)
+    p_rate = n / sum(p_seconds)
+    m_rate = n / sum(m_seconds)
+    print(f"\n{name}: {n} cases ({sum(truth)} right answers, {n - sum(truth)} wrong)")
+    print(f"{'checker':<12} {'agree':>7} {'rate':>7} {'false full':>11} {'answers/s':>10}")
+    print(f"{'Ponder':<12} {p_right:>7} {p_right / n:>7.1%} {false_full:>11} {p_rate:>10.0f}")
+    print(f"{'Math-Verify':<12} {m_right:>7} {m_right / n:>7.1%} {m_false:>11} {m_rate:>10.0f}")
+    print(f"Ponder needs_human: {human}; speed ratio Ponder / Math-Verify: {p_rate / m_rate:.1f}×")
+    if show:
+        for (a, g, t), v, e in zip(cases, p_verdicts, m_equal, strict=True):
+            if (v == "full") != t or e != t:
+                print(f"  truth={t!s:<5} ponder={v:<11} mv={e!s:<5} {a!r} vs {g!r}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--show", action="store_true", help="list the cases either one gets wrong")
+    args = parser.parse_args()
+    python = _ensure_venv()
+    grade(answer="(x+1)^2", reference="x^2+2x+1")  # a warm sympy worker, as in a long session
+    _report(
+        "held-out cases (written before either grader ran on them)", HELD_OUT, python, args.show
+    )
+    _report(
+        "shape tables of tests/ (Ponder was tuned on these)", _shape_tables(), python, args.show
+    )
+    POOL.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
