@@ -222,8 +222,10 @@ def test_failed_runs_are_recorded_and_resume_reruns_only_what_is_not_done(
 
     fake_llm.responder = responder(db, "small", answer)
     flags = ("--paradigm", "direct", "--model", "gpt-4o-mini", "--concurrency", "2")
-    assert main(bench(fake_llm, "small", *flags)) == 0  # failed runs do not fail the bench
+    assert main(bench(fake_llm, "small", *flags)) == 1  # not every run ended done
     out = capsys.readouterr()
+    line = out.err.strip().splitlines()[-1]
+    assert "4 done, 2 failed" in line and "--resume" in line, out.err
     failed = runs_of(db, "r.status = 'failed'")
     assert sorted(r[1] for r in failed) == ["2", "5"]
     assert all("cannot take problem" in (r[6] or "") for r in failed)

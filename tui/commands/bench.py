@@ -81,6 +81,18 @@ def run(args: argparse.Namespace) -> int:
         why = summary.left_out[0] if summary.left_out else "every run failed"
         sys.stderr.write(f"ponder: nothing could run: {safe_text(why)}\n")
         return 1
+    if summary.failed or summary.cancelled or summary.not_started:
+        # Exit 0 means every run of the bench ended done.
+        counts = [f"{summary.done} done", f"{summary.failed} failed"]
+        if summary.cancelled:
+            counts.append(f"{summary.cancelled} cancelled")
+        if summary.not_started:
+            counts.append(f"{summary.not_started} not started")
+        sys.stderr.write(
+            f"ponder: not every run ended done: {', '.join(counts)}."
+            f" Finish with: {resume_command(args)}\n"
+        )
+        return 1
     return 0
 
 
