@@ -284,5 +284,16 @@ def run_app(args: argparse.Namespace) -> int:
         model=getattr(args, "model", None),
         base_url=getattr(args, "base_url", None),
     )
-    app.run()
+    from tui.signals import StopLikeCtrlC
+
+    def stop() -> None:  # SIGTERM, or the terminal closed: leave as Ctrl+Q would
+        import asyncio
+
+        try:
+            asyncio.get_running_loop().call_soon_threadsafe(app.exit)
+        except RuntimeError:  # not running yet, or already stopped
+            raise KeyboardInterrupt from None
+
+    with StopLikeCtrlC(on_stop=stop):
+        app.run()
     return app.return_code or 0

@@ -388,7 +388,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(args)
         module = import_module(f"tui.commands.{_COMMANDS[args.command]}")
-        return int(module.run(args) or 0)
+        from tui.signals import StopLikeCtrlC
+
+        with StopLikeCtrlC() as stop:
+            try:
+                code = int(module.run(args) or 0)
+            except KeyboardInterrupt:
+                sys.stderr.write("ponder: interrupted\n")
+                code = 130
+        return stop.exit_code(code)
     except UsageError as exc:
         where = f"ponder {args.command}" if args.command else "ponder"
         sys.stderr.write(f"{where}: error: {_one_line(exc)}\n")

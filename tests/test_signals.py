@@ -1,0 +1,96 @@
+"""SIGTERM, and SIGHUP when a terminal closes, end a real `ponder` process the way Ctrl+C does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fakellm import Reply
+
+ROOT = Path(__file__).resolve().parents[1]
+STEPS = "".join(
+    f"<step>step {i} " + "w" * 300 + f"</step><count>{19 - i}</count>" for i in range(8)
+)
+SLOW = (
+    "<thinking>plan</thinking>"
+    + STEPS
+    + "<answer>4</answer><reflection>ok</reflection><reward>0.9</reward>"
+)
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def count(path: Path, sql: str) -> int:
+    if not path.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute(sql).fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def spawn(fake, path: Path, *argv: str) -> subprocess.Popen[str]:
+    env = dict(
+        os.environ,
+        OPENAI_API_KEY="sk-test-signals",
+        OPENAI_BASE_URL=fake.base_url_openai,
+        PONDER_DB=str(path),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_a_signal_mid_solve_keeps_the_run_cancelled_and_exits(fake_llm, tmp_path, signum):
+    path = tmp_path / "ponder.db"
+    fake_llm.queue(Reply(SLOW, chunk=len(STEPS) // 4, delay=30.0))
+    proc = spawn(fake_llm, path, "solve", "q", "--max-tokens", "50000")
+    try:
+        wait_for(lambda: count(path, "select count(*) from steps where partial = 0") >= 2)
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signum, err
+    lines = err.strip().splitlines()
+    assert "Traceback" not in err and "cancelled" in lines[-1] and "run 1" in lines[-1], err
+    assert count(path, "select count(*) from runs where status = 'cancelled'") == 1
+    assert count(path, "select count(*) from steps where run_id = 1") >= 2
+
+
+def test_sigterm_stops_a_bench_and_keeps_its_runs_for_resume(fake_llm, tmp_path):
+    path = tmp_path / "ponder.db"
+    fake_llm.responder = lambda body: Reply(SLOW, chunk=len(STEPS) // 4, delay=30.0)
+    argv = ["bench", "ponder-mixed", "--paradigm", "dcot", "--limit", "4", "--max-tokens", "50000"]
+    proc = spawn(fake_llm, path, *argv)
+    try:
+        wait_for(lambda: count(path, "select count(*) from steps where partial = 0") >= 2)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err and "--resume" in err
+    assert count(path, "select count(*) from runs where status = 'running'") == 0
+    assert count(path, "select count(*) from runs where status = 'cancelled'") >= 1
