@@ -251,6 +251,15 @@ def m008_calls_attempts(db: sqlite_utils.Database) -> None:
     db.table("calls").add_column("status", int)
 
 
+@migration
+def m009_grading_claims(db: sqlite_utils.Database) -> None:
+    # Who is auto-grading a run right now (store/claims.py): one grader per run across processes.
+    db["grading_claims"].create(
+        {"run_id": int, "owner": str, "claimed_at": float},
+        pk="run_id",
+    )
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
