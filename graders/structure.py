@@ -144,14 +144,47 @@ def as_set_of_reals(node: Node) -> Node:
     if op not in ("<", "<=", ">", ">="):
         return node
     left, right = node.args
-    if right.op == "sym" and left.op != "sym":
+    if _scaled_symbol(right) and not _scaled_symbol(left):
         left, right = right, left
-        op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
-    if left.op != "sym":
+        op = _FLIP[op]
+    scaled = _scaled_symbol(left)
+    if scaled is None:
         return node
+    symbol, factor = scaled
+    if factor != 1.0:  # `-x > -2` is x < 2; `2x <= 6` is x <= 3
+        if factor < 0:
+            op = _FLIP[op]
+        right = Node(
+            "mul", (right, Node("pow", (_number(factor), Node("neg", (Node("num", (), "1"),)))))
+        )
+    left = symbol
     if op in (">", ">="):
         return Node("interval", (right, INF), ("[" if op == ">=" else "(") + ")")
     return Node("interval", (NEG_INF, right), "(" + ("]" if op == "<=" else ")"))
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _number(value: float) -> Node:
+    whole = int(value)
+    num = Node("num", (), str(abs(whole)) if whole == value else repr(abs(value)))
+    return Node("neg", (num,)) if value < 0 else num
+
+
+def _scaled_symbol(node: Node) -> tuple[Node, float] | None:
+    """`x` as (x, 1), `-x` as (x, -1), `2x` as (x, 2); anything else None."""
+    if node.op == "sym":
+        return node, 1.0
+    if node.op == "neg":
+        inner = _scaled_symbol(node.args[0])
+        return (inner[0], -inner[1]) if inner else None
+    if node.op == "mul" and len(node.args) == 2:
+        for coef, sym in (node.args, node.args[::-1]):
+            if sym.op == "sym" and coef.op == "num":
+                value = float(coef.value)
+                return (sym, value) if value else None
+    return None
 
 
 def _as_interval(node: Node) -> Node:
