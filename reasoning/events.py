@@ -25,22 +25,23 @@ StopReason = Literal[
     "interrupted",
 ]
 
-Band = Literal["high", "mid", "low"]
-# The reward bands of SPEC §1: ≥ 0.8 continue, 0.5–0.8 adjust, < 0.5 backtrack.
+Band = Literal["continue", "adjust", "backtrack"]
+# The reward bands of SPEC §1, named by what the engine does in each.
 REWARD_BANDS: tuple[tuple[Band, str], ...] = (
-    ("high", "≥ 0.8"),
-    ("mid", "0.5–0.8"),
-    ("low", "< 0.5"),
+    ("continue", "≥ 0.8"),
+    ("adjust", "0.5–0.8"),
+    ("backtrack", "< 0.5"),
 )
+BACKTRACK_BELOW = 0.5  # a reflection's reward under this is a backtrack
 
 
 def reward_band(reward: float) -> Band:
-    """≥ 0.8 continue (high), 0.5–0.8 adjust (mid), < 0.5 backtrack (low)."""
+    """The band of SPEC §1: ≥ 0.8 continue, 0.5–0.8 adjust, < 0.5 backtrack."""
     if reward >= 0.8:
-        return "high"
-    if reward >= 0.5:
-        return "mid"
-    return "low"
+        return "continue"
+    if reward >= BACKTRACK_BELOW:
+        return "adjust"
+    return "backtrack"
 
 
 # How money and time are rounded wherever they are written out (JSON, CSV): a float's binary

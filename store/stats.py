@@ -151,7 +151,7 @@ def paired(with_scores: Sequence[float], without_scores: Sequence[float]) -> Pai
 class BandAccuracy:
     """Runs whose final reward fell in one band, and how many of them were correct."""
 
-    band: str  # "high" (≥ 0.8) | "mid" (0.5–0.8) | "low" (< 0.5)
+    band: str  # "continue" (≥ 0.8) | "adjust" (0.5–0.8) | "backtrack" (< 0.5)
     label: str
     runs: int
     correct: int

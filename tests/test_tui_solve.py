@@ -224,9 +224,9 @@ async def test_steps_stream_in_with_reward_badges_by_band() -> None:
         blocks = {b.index: b for b in app.screen.query(StepBlock)}
         assert sorted(blocks) == [1, 2, 3, 4, 5, 6, 7]
         band = {i: b.header.band for i, b in blocks.items()}
-        assert band[3] == "high"
-        assert band[5] == "mid"
-        assert band[7] == "high"
+        assert band[3] == "continue"
+        assert band[5] == "adjust"
+        assert band[7] == "continue"
         assert band[2] is None  # a step without a reward has no badge
         assert blocks[6].has_class("-answer")
         text = screen_text(app)
@@ -247,7 +247,7 @@ async def test_low_reward_backtrack_is_marked_and_red() -> None:
         await settle(pilot)
         blocks = {b.index: b for b in app.screen.query(StepBlock)}
         assert blocks[3].has_class("-backtrack")
-        assert blocks[3].header.band == "low"
+        assert blocks[3].header.band == "backtrack"
         assert blocks[1].has_class("-abandoned") and blocks[2].has_class("-abandoned")
         assert not blocks[4].has_class("-abandoned")
         assert "↩ backtrack" in screen_text(app)

@@ -16,7 +16,17 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from reasoning.events import Event, Notice, Step, StepFinished, StepKind, StepStarted, TextDelta
+from reasoning.events import (
+    BACKTRACK_BELOW,
+    Event,
+    Notice,
+    Step,
+    StepFinished,
+    StepKind,
+    StepStarted,
+    TextDelta,
+    reward_band,
+)
 from reasoning.paradigms.base import RunContext, now
 from reasoning.paradigms.direct import FINAL_LINE, final_answer_of
 from reasoning.parse import Closed, Opened, Outside, ParseEvent, TagParser, Text, Value
@@ -34,15 +44,6 @@ NO_PROTOCOL_TITLE = "Answer taken from the text (the model wrote no <answer>)"
 # them in common is a repeat (small models re-send the previous segment, give or take a word).
 REPEAT_MIN_WORDS = 8
 REPEAT_OVERLAP = 0.85
-
-
-def band(reward: float) -> str:
-    """The reinforcement band of SPEC §1: continue / adjust / backtrack."""
-    if reward >= 0.8:
-        return "continue"
-    if reward >= 0.5:
-        return "adjust"
-    return "backtrack"
 
 
 @dataclass
@@ -196,7 +197,7 @@ class StepBuilder:
             budget_left=budget_left,
             backtrack=block.kind == "reflection"
             and block.reward is not None
-            and block.reward < 0.5,
+            and block.reward < BACKTRACK_BELOW,
             started_at=block.started_at,
             finished_at=now(),
         )
@@ -378,7 +379,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
                 )
             else:
                 feedback = ctx.prompts.render(
-                    f"dcot_feedback_{band(builder.last_reward)}",
+                    f"dcot_feedback_{reward_band(builder.last_reward)}",
                     reward=f"{builder.last_reward:g}",
                     budget_left=builder.budget_left,
                 )

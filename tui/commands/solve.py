@@ -187,9 +187,9 @@ class Printer:
             if step.kind == "step" and step.budget_left is not None:
                 bits.append(f"budget left {step.budget_left}")
             if step.reward is not None:
-                from reasoning.paradigms.dcot import band
+                from reasoning.events import reward_band
 
-                bits.append(f"reward {step.reward:g} ({band(step.reward)})")
+                bits.append(f"reward {step.reward:g} ({reward_band(step.reward)})")
             if step.backtrack:
                 bits.append("backtrack")
             self._newline()

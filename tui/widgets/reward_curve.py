@@ -16,13 +16,17 @@ _BARS = " ▁▂▃▄▅▆▇█"
 class RewardCurve(Widget):
     """Rewards over steps. Unlike Sparkline (scaled to min–max), 0.9 and 0.95 look alike here."""
 
-    COMPONENT_CLASSES = {"reward-curve--high", "reward-curve--mid", "reward-curve--low"}
+    COMPONENT_CLASSES = {
+        "reward-curve--continue",
+        "reward-curve--adjust",
+        "reward-curve--backtrack",
+    }
 
     DEFAULT_CSS = """
     RewardCurve { height: 3; }
-    RewardCurve > .reward-curve--high { color: $success; }
-    RewardCurve > .reward-curve--mid { color: $warning; }
-    RewardCurve > .reward-curve--low { color: $error; }
+    RewardCurve > .reward-curve--continue { color: $success; }
+    RewardCurve > .reward-curve--adjust { color: $warning; }
+    RewardCurve > .reward-curve--backtrack { color: $error; }
     """
 
     rewards: reactive[tuple[float, ...]] = reactive(tuple, layout=False)

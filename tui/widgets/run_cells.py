@@ -14,7 +14,7 @@ _STATUS_STYLE = {
     "interrupted": "yellow",
     "running": "cyan",
 }
-_BAND_STYLE = {"high": "green", "mid": "yellow", "low": "red"}
+_BAND_STYLE = {"continue": "green", "adjust": "yellow", "backtrack": "red"}
 _VERDICT = {
     "full": ("✓", "bold green"),
     "partial": ("◐", "yellow"),

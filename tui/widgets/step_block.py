@@ -67,18 +67,18 @@ class StepHeader(Widget, can_focus=True):
         "step-header--label",
         "step-header--tag",
         "step-header--budget",
-        "step-header--high",
-        "step-header--mid",
-        "step-header--low",
+        "step-header--continue",
+        "step-header--adjust",
+        "step-header--backtrack",
     }
     DEFAULT_CSS = """
     StepHeader { height: 1; width: 1fr; }
     StepHeader > .step-header--label { text-style: bold; }
     StepHeader > .step-header--tag { color: $text-warning; }
     StepHeader > .step-header--budget { color: $text-muted; }
-    StepHeader > .step-header--high { background: $success 30%; color: $text-success; text-style: bold; }
-    StepHeader > .step-header--mid { background: $warning 30%; color: $text-warning; text-style: bold; }
-    StepHeader > .step-header--low { background: $error 30%; color: $text-error; text-style: bold; }
+    StepHeader > .step-header--continue { background: $success 30%; color: $text-success; text-style: bold; }
+    StepHeader > .step-header--adjust { background: $warning 30%; color: $text-warning; text-style: bold; }
+    StepHeader > .step-header--backtrack { background: $error 30%; color: $text-error; text-style: bold; }
     """
 
     info: reactive[HeaderInfo] = reactive(HeaderInfo(""), layout=False)

@@ -20,16 +20,16 @@ class StepList(OptionList):
     """One line per step; Enter or a click posts `Jump(index)`."""
 
     COMPONENT_CLASSES = OptionList.COMPONENT_CLASSES | {
-        "step-list--high",
-        "step-list--mid",
-        "step-list--low",
+        "step-list--continue",
+        "step-list--adjust",
+        "step-list--backtrack",
         "step-list--dim",
     }
 
     DEFAULT_CSS = """
-    StepList > .step-list--high { color: $success; text-style: bold; }
-    StepList > .step-list--mid { color: $warning; text-style: bold; }
-    StepList > .step-list--low { color: $error; text-style: bold; }
+    StepList > .step-list--continue { color: $success; text-style: bold; }
+    StepList > .step-list--adjust { color: $warning; text-style: bold; }
+    StepList > .step-list--backtrack { color: $error; text-style: bold; }
     StepList > .step-list--dim { color: $text-muted; }
     """
 
