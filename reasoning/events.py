@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+Paradigm = Literal["dcot", "g1", "direct"]
+PARADIGMS: tuple[Paradigm, ...] = ("dcot", "g1", "direct")  # the order Ctrl+T cycles them
+WITH_TECHNIQUE: tuple[Paradigm, ...] = ("dcot", "g1")  # compared against the baseline
+BASELINE: Paradigm = "direct"
 StepKind = Literal["thinking", "step", "reflection", "answer", "final_reflection"]
 RunStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
 # Why a run stopped. "answer": the model gave one in the paradigm's protocol; "no_protocol": it
@@ -97,7 +101,7 @@ class Step:
 class RunSettings:
     """Everything that decides how a run is made; recorded with the run."""
 
-    paradigm: Literal["dcot", "g1", "direct"] = "dcot"
+    paradigm: Paradigm = "dcot"
     budget: int = 20
     reinforce: Literal["self", "guided"] = "self"
     min_steps: int = 15

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from reasoning.events import WITH_TECHNIQUE
 from store import stats
 from store.counted import CandidateRun, CellKey, Rule, candidate_runs, counted_runs
 
-WITH_TECHNIQUE = ("dcot", "g1")
 WITHOUT_TECHNIQUE = "direct"
 
 

@@ -16,14 +16,12 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
-from reasoning.events import RunSettings
+from reasoning.events import PARADIGMS, RunSettings
 
 if TYPE_CHECKING:
     import sqlite_utils
 
     from reasoning.providers.base import ProviderSpec
-
-PARADIGM_CYCLE = ("dcot", "g1", "direct")
 
 
 @dataclass(frozen=True)
@@ -175,7 +173,7 @@ class PonderApp(App[int]):
 
     def cycle_paradigm(self) -> str:
         current = self.session.settings.paradigm
-        nxt = PARADIGM_CYCLE[(PARADIGM_CYCLE.index(current) + 1) % len(PARADIGM_CYCLE)]
+        nxt = PARADIGMS[(PARADIGMS.index(current) + 1) % len(PARADIGMS)]
         self.update_settings(paradigm=nxt)
         return nxt
 

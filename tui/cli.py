@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-PARADIGMS = ("dcot", "g1", "direct")
+from reasoning.events import PARADIGMS
+
 SQLITE_INT_MAX = 2**63 - 1  # run ids and counts are stored or compared in SQLite
 # Arguments that name files: any bytes the file system allows; every other argument is text.
 _PATH_ARGS = frozenset({"file", "db", "prompts", "rubric", "output"})

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from reasoning.events import WITH_TECHNIQUE
+
 if TYPE_CHECKING:
     from store.counted import Rule
     from store.scores import ComparisonRow, ScoreRow
     from store.stats import Paired
 
-TECHNIQUES = ("dcot", "g1")
 
 MEAN_NOTE = (
     "the mean is over the graded and failed runs (a failed run scores 0); pending runs"
@@ -102,7 +103,7 @@ def comparison_cells(pairs: Sequence[ComparisonRow], with_provider: bool) -> lis
     """A row per model and technique that was run beside direct."""
     rows = []
     for c in pairs:
-        for technique in TECHNIQUES:
+        for technique in WITH_TECHNIQUE:
             p: Paired | None = c.paired(technique)
             with_row = c.row(technique)
             if p is None or with_row is None or c.direct is None:

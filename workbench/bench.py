@@ -19,9 +19,9 @@ from typing import Any, cast
 
 import sqlite_utils
 
-from reasoning.events import Event, Notice, RunStarted, Usage, UsageUpdate
+from reasoning.events import Event, Notice, Paradigm, RunStarted, Usage, UsageUpdate
 from workbench.grading import GradingThread
-from workbench.plan import BenchError, BenchPlan, Job, Paradigm, Planned, plan_runs
+from workbench.plan import BenchError, BenchPlan, Job, Planned, plan_runs
 from workbench.ratelimit import GatedProvider, RateGate
 
 # A model whose first runs all fail with the same provider error gets no more runs started.

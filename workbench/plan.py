@@ -6,14 +6,11 @@ from __future__ import annotations
 import contextlib
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import sqlite_utils
 
-from reasoning.events import RunSettings
-
-Paradigm = Literal["dcot", "g1", "direct"]
-PARADIGMS: tuple[Paradigm, ...] = ("dcot", "g1", "direct")
+from reasoning.events import PARADIGMS, RunSettings
 
 
 class BenchError(Exception):

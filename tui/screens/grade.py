@@ -17,11 +17,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Label, Select, Static
 
+from reasoning.events import PARADIGMS
 from store.grades import GradeError, StoredGrade, grade_history, parse_human_verdict
 from tui.screens.ask import AskModal, Field
 from tui.screens.fast_mount import mark_styles_current
 from tui.screens.grade_rows import (
-    PARADIGMS,
     SHOW_LABELS,
     GradeFilter,
     GradeRow,

@@ -16,7 +16,6 @@ SHOW_LABELS: dict[Show, str] = {
     "needs_human": "needs a human",
     "disagree": "auto ≠ human",
 }
-PARADIGMS = ("dcot", "g1", "direct")
 
 
 @dataclass(frozen=True)
