@@ -10,11 +10,10 @@ from typing import Any
 
 import sqlite_utils
 
+from store.importers.rows import HUMAN_KINDS  # noqa: F401 (graders.policy's, kept equal by a test)
+
 GRADERS = ("auto", "human", "llm")
-VERDICTS = ("full", "partial", "zero", "needs_human")
-# Kinds whose answers only a person (or an LLM judge) can grade: graders.policy.HUMAN_KINDS
-# (store does not import graders; tests/test_architecture.py keeps the two the same).
-HUMAN_KINDS = ("proof", "text")
+VERDICTS = ("full", "partial", "zero", "needs_human")  # graders' Verdict, kept equal by a test
 
 # The effective grade: the latest human grade, else the latest automatic (or LLM) one.
 # Correlated on the (run_id, id) index, so it costs a few rows per run.

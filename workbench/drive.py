@@ -180,6 +180,14 @@ class Driver:
             pass  # the run's outcome is already known to the caller; the store will mark it
 
 
+def shared_provider(spec: ProviderSpec, on_notice: Callable[[str], None] | None = None) -> Provider:
+    """One provider for runs made at once (attempts): pass it to each Driver; the caller closes
+    it once they have ended."""
+    from reasoning.providers import build_provider
+
+    return build_provider(spec, on_notice=on_notice)
+
+
 async def drive(
     prompt: str,
     provider: Provider | ProviderSpec,

@@ -6,10 +6,28 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from store.grades import VERDICTS, GradeCounts, StoredGrade
+
+if TYPE_CHECKING:
+    from graders.result import Grade
+
+
+def check_answer(answer: str, reference: str, kind: str | None = None) -> Grade:
+    """One answer against one reference (`ponder check`): the graders' verdict, nothing stored."""
+    from graders import grade  # sympy and friends: only when an answer is checked
+
+    return grade(answer=answer, reference=reference, kind=kind)
+
+
+def find_answer(text: str) -> str | None:
+    """The final answer the graders would extract from a run's text, if any."""
+    from graders import extract_answer
+
+    return extract_answer(text)
 
 
 def auto_grade_run(db: sqlite_utils.Database, run_id: int) -> StoredGrade:

@@ -277,9 +277,9 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.kind is not None and args.kind not in KINDS:
         raise UsageError(f"unknown kind {args.kind!r}: use one of {', '.join(KINDS)}")
-    from graders import grade  # sympy and friends: only once the input is known good
+    from workbench.grading import check_answer  # only once the input is known good
 
-    g = grade(answer=args.answer, reference=args.reference, kind=args.kind)
+    g = check_answer(args.answer, args.reference, args.kind)
     if args.json:
         out(json_text(asdict(g)))
         return 0

@@ -396,16 +396,15 @@ def _solve_attempts(
     spec: Any,
     settings: RunSettings,
 ) -> int:
-    from reasoning.providers import build_provider
     from workbench.attempts import drive_attempts
-    from workbench.drive import Driver
+    from workbench.drive import Driver, shared_provider
 
     k = args.attempts
     group = uuid.uuid4().hex[:12]
     printers = [
         None if args.json else Printer(prefix=f"[{i + 1}] ", whole_steps=True) for i in range(k)
     ]
-    provider = build_provider(spec, on_notice=provider_notice)  # one for all the attempts
+    provider = shared_provider(spec, provider_notice)  # one for all the attempts
     drivers = [
         Driver(
             prompt,

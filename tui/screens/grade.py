@@ -380,9 +380,9 @@ class GradeScreen(Screen[None]):
             if g.extracted:
                 return f"{g.extracted}   (by {g.grader})"
         if row.answer:
-            from graders import extract_answer
+            from workbench.grading import find_answer
 
-            found = extract_answer(row.answer)
+            found = find_answer(row.answer)
             if found:
                 return f"{found}   (found in the answer; no grader recorded one)"
         return "(none found)"

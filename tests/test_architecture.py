@@ -1,0 +1,128 @@
+"""SPEC §2's dependency picture, checked on the source: tui → workbench → {reasoning, store,
+graders}; reasoning knows no UI or database, graders nothing of the project, store only
+reasoning's events. Every import counts, the lazy ones inside functions too."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PARTS = ("reasoning", "graders", "store", "workbench", "tui")
+
+# store/ reaches into reasoning/ beyond its events for these leaves only (redaction of keys, the
+# public form of a base URL, prices): a known gap from SPEC §2 that may shrink and never grow.
+STORE_REASONING_LEAVES = {
+    "reasoning.secrets",
+    "reasoning.providers.errors",
+    "reasoning.providers.pricing",
+}
+
+
+def imports(part: str) -> set[tuple[str, str, str]]:
+    """(file, module, name) for every import in a part; name is "" for `import x`."""
+    found = set()
+    for path in sorted((ROOT / part).rglob("*.py")):
+        rel = str(path.relative_to(ROOT))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {(rel, alias.name, "") for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found |= {(rel, node.module, alias.name) for alias in node.names}
+    return found
+
+
+def under(module: str, *prefixes: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def offending(part: str, bad) -> list[str]:
+    return sorted(f"{f}: {m}{' ' + n if n else ''}" for f, m, n in imports(part) if bad(m, n))
+
+
+def test_reasoning_imports_no_ui_no_database_and_no_other_part() -> None:
+    bad = offending(
+        "reasoning",
+        lambda m, _: under(m, "textual", "sqlite3", "sqlite_utils", *PARTS[1:]),
+    )
+    assert bad == []
+
+
+def test_graders_import_nothing_of_the_project() -> None:
+    bad = offending("graders", lambda m, _: under(m, "reasoning", *PARTS[2:], "textual"))
+    assert bad == []
+
+
+def test_store_imports_only_reasoning_events_of_the_other_parts() -> None:
+    def wrong(module: str, _: str) -> bool:
+        if under(module, "graders", "workbench", "tui", "textual"):
+            return True
+        if under(module, "reasoning"):
+            return module != "reasoning.events" and module not in STORE_REASONING_LEAVES
+        return False
+
+    assert offending("store", wrong) == []
+
+
+def test_the_store_s_known_gap_is_still_there_to_be_closed() -> None:
+    """When a leaf stops being imported, take it off STORE_REASONING_LEAVES."""
+    used = {m for _, m, _ in imports("store") if m in STORE_REASONING_LEAVES}
+    assert used == STORE_REASONING_LEAVES
+
+
+def test_workbench_knows_no_ui() -> None:
+    assert offending("workbench", lambda m, _: under(m, "tui", "textual")) == []
+
+
+def test_tui_runs_and_grades_only_through_workbench() -> None:
+    """No engine, paradigm, recorder or grader in tui: it calls workbench.drive, workbench.bench,
+    workbench.grading. (graders.result, the vocabulary of kinds, may be read for help text.)"""
+
+    def wrong(module: str, name: str) -> bool:
+        if under(module, "reasoning.engine", "reasoning.session", "reasoning.paradigms"):
+            return True
+        if under(module, "store.recorder") and name != "StoreFull":
+            return True
+        if under(module, "graders") and module != "graders.result":
+            return True
+        return name in {"build_provider", "solve", "RunRecorder", "auto_grade_run", "grade"} and (
+            under(module, "reasoning", "store", "graders")
+        )
+
+    assert offending("tui", wrong) == []
+
+
+def test_no_sql_in_tui() -> None:
+    """Every SQL statement lives in store/: tui calls store functions."""
+    keywords = ("select ", "insert into", "update ", "delete from", "pragma ")
+    found = []
+    for path in sorted((ROOT / "tui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value.lower().lstrip()
+                if text.startswith(keywords) and (" from " in text or "pragma" in text):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("store_fact", "graders_fact"),
+    [
+        ("store.importers.rows.KINDS", "graders.result.KINDS"),
+        ("store.grades.HUMAN_KINDS", "graders.policy.HUMAN_KINDS"),
+        ("store.grades.VERDICTS", "graders.result.Verdict"),
+    ],
+)
+def test_the_store_s_copy_of_a_graders_fact_is_the_same(store_fact: str, graders_fact: str) -> None:
+    """store may not import graders (SPEC §2), so it keeps its own copy of these names."""
+    import importlib
+
+    def value(path: str) -> tuple[str, ...]:
+        module, _, name = path.rpartition(".")
+        obj = getattr(importlib.import_module(module), name)
+        return tuple(get_args(obj) or obj)
+
+    assert value(store_fact) == value(graders_fact)
