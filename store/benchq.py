@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from store.grades import EFFECTIVE_GRADE_ID
+
 FINAL = ("done", "failed")  # a run in one of these ended by itself (not cancelled or interrupted)
 
 
@@ -204,3 +206,79 @@ def recent_benches(db: sqlite_utils.Database, limit: int = 20) -> list[str]:
         [limit],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+@dataclass(frozen=True)
+class ConfigProgress:
+    """One configuration of a bench: its problems by the state of their latest run."""
+
+    model: str
+    paradigm: str
+    problems: int  # problems with a run in this bench
+    done: int
+    failed: int
+    running: int
+    stopped: int  # cancelled or interrupted, to be run again on resume
+    graded: int  # done runs whose grade counts: full, partial or zero
+    needs_human: int  # done runs the automatic graders left to a person
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.failed
+
+
+# The latest run per problem counts, so a resumed bench's re-runs replace what they redo.
+_PROGRESS_SQL = """
+with latest as (
+    select id, coalesce(model, '?') as model, coalesce(paradigm, '?') as paradigm, status,
+           row_number() over (
+               partition by model, paradigm, coalesce(problem_id, -id) order by id desc
+           ) as rn
+    from runs where bench_id = ?
+),
+counted as (
+    select l.model, l.paradigm, l.status, g.verdict
+    from latest l left join grades g on g.id = {effective}
+    where l.rn = 1
+)
+select model, paradigm, count(*), sum(status = 'done'), sum(status = 'failed'),
+       sum(status = 'running'), sum(status in ('cancelled', 'interrupted')),
+       sum(status = 'done' and verdict in ('full', 'partial', 'zero')),
+       sum(status = 'done' and verdict = 'needs_human')
+from counted group by model, paradigm order by model, paradigm
+""".format(effective=EFFECTIVE_GRADE_ID.format(run="l.id"))
+
+
+def bench_progress(db: sqlite_utils.Database, bench_id: str) -> list[ConfigProgress]:
+    """Per model x paradigm, the bench's problems by the state of their latest run."""
+    return [
+        ConfigProgress(r[0], r[1], r[2], *(int(v or 0) for v in r[3:9]))
+        for r in db.conn.execute(_PROGRESS_SQL, [bench_id]).fetchall()
+    ]
+
+
+def running_bench(db: sqlite_utils.Database) -> str | None:
+    """The bench id of a run in progress (this process or another), newest first."""
+    row = db.conn.execute(
+        "select bench_id from runs where status = 'running' and bench_id is not null"
+        " order by id desc limit 1"
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def latest_bench(db: sqlite_utils.Database) -> str | None:
+    """The bench id of the newest bench run."""
+    row = db.conn.execute(
+        "select bench_id from runs where id = (select max(id) from runs where bench_id is not null)"
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def bench_dataset(db: sqlite_utils.Database, bench_id: str) -> str | None:
+    """The dataset a bench runs (None if none of its runs is tied to a problem)."""
+    row = db.conn.execute(
+        "select p.dataset from runs r join problems p on p.id = r.problem_id"
+        " where r.bench_id = ? limit 1",
+        [bench_id],
+    ).fetchone()
+    return row[0] if row else None

@@ -489,3 +489,50 @@ def delete_run(db: sqlite_utils.Database, run_id: int) -> bool:
         for table in ("grades", "calls", "steps"):
             db.execute(f"delete from {table} where run_id = ?", (run_id,))
         return db.execute("delete from runs where id = ?", (run_id,)).rowcount > 0
+
+
+# ---- small lookups for the command line and the screens ------------------------------------
+
+
+def dataset_exists(db: sqlite_utils.Database, dataset: str) -> bool:
+    """The store holds at least one problem of this dataset."""
+    row = db.conn.execute("select 1 from problems where dataset = ? limit 1", [dataset])
+    return row.fetchone() is not None
+
+
+def problem_count(db: sqlite_utils.Database, dataset: str) -> int:
+    """How many problems a dataset has."""
+    row = db.conn.execute("select count(*) from problems where dataset = ?", [dataset]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def run_status(db: sqlite_utils.Database, run_id: int) -> str | None:
+    """A run's status as stored, or None when there is no such run."""
+    row = db.conn.execute("select status from runs where id = ?", [run_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+@dataclass(frozen=True)
+class RunPreview:
+    """What a list shows of a highlighted run: its prompt and how it ended."""
+
+    prompt: str | None
+    answer: str | None
+    error: str | None
+    status: str
+
+
+def run_preview(db: sqlite_utils.Database, run_id: int) -> RunPreview | None:
+    """A run's prompt, answer, error and status (no steps): cheap enough for every keystroke."""
+    row = db.conn.execute(
+        "select prompt, answer, error, status from runs where id = ?", [run_id]
+    ).fetchone()
+    return None if row is None else RunPreview(*row)
+
+
+def recent_prompts(db: sqlite_utils.Database, limit: int = 100) -> list[str]:
+    """The prompts of the latest runs, newest first."""
+    rows = db.execute(
+        "select prompt from runs where prompt is not null order by id desc limit ?", [limit]
+    ).fetchall()
+    return [row[0] for row in rows]

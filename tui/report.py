@@ -46,10 +46,11 @@ def build_report(db: sqlite_utils.Database, dataset: str, rule: Rule) -> Report:
     from store.scores import comparison, score_table
 
     rows = score_table(db, dataset, rule)
-    size = db.conn.execute("select count(*) from problems where dataset = ?", [dataset]).fetchone()
+    from store.queries import problem_count
+
     return Report(
         dataset=dataset,
-        problems=int(size[0]),
+        problems=problem_count(db, dataset),
         rule=rule.describe(),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         rows=rows,

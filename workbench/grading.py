@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from store.grades import VERDICTS, GradeCounts, StoredGrade
+from store.thread_db import db_file
 
 if TYPE_CHECKING:
     from graders.result import Grade
@@ -74,20 +75,13 @@ def auto_grade_pending(db: sqlite_utils.Database, dataset: str | None = None) ->
     return GradeCounts(**counts)
 
 
-def _db_file(db: sqlite_utils.Database) -> str | None:
-    for _, name, path in db.conn.execute("pragma database_list").fetchall():
-        if name == "main":
-            return path or None
-    return None
-
-
 class GradingThread:
     """Auto-grades finished runs one at a time in a thread with its own connection, so a slow
     symbolic check never stalls the streams; in memory (tests) it grades inline."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.path = _db_file(db)
+        self.path = db_file(db)
         self.pool = (
             concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ponder-grade")
             if self.path

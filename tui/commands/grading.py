@@ -54,10 +54,9 @@ def _store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils.Dat
 
 
 def _dataset_known(db: sqlite_utils.Database, dataset: str) -> bool:
-    return (
-        db.conn.execute("select 1 from problems where dataset = ? limit 1", [dataset]).fetchone()
-        is not None
-    )
+    from store.queries import dataset_exists
+
+    return dataset_exists(db, dataset)
 
 
 def _require_dataset(db: sqlite_utils.Database, dataset: str | None) -> None:
@@ -235,10 +234,9 @@ def _grade_auto(db: sqlite_utils.Database, target: str | None) -> int:
 
     if target is not None and not _dataset_known(db, target):
         run_id = _run_id(target)
-        if (
-            run_id is None
-            or db.conn.execute("select 1 from runs where id = ?", [run_id]).fetchone() is None
-        ):
+        from store.queries import run_status
+
+        if run_id is None or run_status(db, run_id) is None:
             raise UsageError(f"no dataset or run {target!r} (see: ponder datasets, ponder runs)")
         g = auto_grade_run(db, run_id)
         out(f"run {run_id}: {g.verdict} {_num(g.score)}  {_cell(g.note or '')}".rstrip())

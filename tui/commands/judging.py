@@ -138,14 +138,15 @@ def _target(db: sqlite_utils.Database, target: str | None) -> tuple[str | None, 
     """(dataset, None) or (None, run id) from `ponder grade TARGET --judge`."""
     if target is None:
         return None, None
-    known = db.conn.execute("select 1 from problems where dataset = ? limit 1", [target]).fetchone()
-    if known:
+    from store.queries import dataset_exists, run_status
+
+    if dataset_exists(db, target):
         return target, None
     if target.isascii() and target.isdigit() and int(target) <= 2**63 - 1:
-        row = db.conn.execute("select status from runs where id = ?", [int(target)]).fetchone()
-        if row is not None:
-            if row[0] != "done":
-                raise UsageError(f"run {target} is {row[0]}: only finished runs are judged")
+        status = run_status(db, int(target))
+        if status is not None:
+            if status != "done":
+                raise UsageError(f"run {target} is {status}: only finished runs are judged")
             return None, int(target)
     raise UsageError(f"no dataset or run {target!r} (see: ponder datasets, ponder runs)")
 

@@ -22,17 +22,19 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from tui.screens.fast_mount import mark_styles_current
-from tui.screens.store_thread import thread_db
-from tui.text import safe_text
-from tui.widgets.bands import format_cost, format_elapsed, format_tokens
-from tui.widgets.bench_progress import (
-    ConfigBar,
+from store.benchq import (
     ConfigProgress,
+    bench_dataset,
     bench_progress,
     latest_bench,
     running_bench,
 )
+from store.queries import problem_count
+from store.thread_db import thread_db
+from tui.screens.fast_mount import mark_styles_current
+from tui.text import safe_text
+from tui.widgets.bands import format_cost, format_elapsed, format_tokens
+from tui.widgets.bench_progress import ConfigBar
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.run_cells import one_line
 
@@ -481,12 +483,7 @@ class BenchScreen(Screen[None]):
         dataset = None
         db = self.db
         if db is not None:
-            row = db.conn.execute(
-                "select p.dataset from runs r join problems p on p.id = r.problem_id"
-                " where r.bench_id = ? limit 1",
-                [bench_id],
-            ).fetchone()
-            dataset = row[0] if row else None
+            dataset = bench_dataset(db, bench_id)
         self.watched = Watched(bench_id, dataset, expected, own)
         self._signature = None
         configs = self.query_one("#bench-configs", VerticalScroll)
@@ -554,10 +551,7 @@ class BenchScreen(Screen[None]):
         db = self.db
         if db is None or dataset is None:
             return 0
-        row = db.conn.execute(
-            "select count(*) from problems where dataset = ?", [dataset]
-        ).fetchone()
-        return int(row[0]) if row else 0
+        return problem_count(db, dataset)
 
     def _show_head(
         self, watched: Watched, configs: list[ConfigProgress], progress: BenchProgress | None

@@ -18,10 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Select, Static
 
 from reasoning.events import PARADIGMS
-from store.grades import GradeError, StoredGrade, grade_history, parse_human_verdict
-from tui.screens.ask import AskModal, Field
-from tui.screens.fast_mount import mark_styles_current
-from tui.screens.grade_rows import (
+from store.grade_rows import (
     SHOW_LABELS,
     GradeFilter,
     GradeRow,
@@ -33,8 +30,11 @@ from tui.screens.grade_rows import (
     problem_for_run,
     ungraded_ids,
 )
+from store.grades import GradeError, StoredGrade, grade_history, parse_human_verdict
+from store.thread_db import thread_db
+from tui.screens.ask import AskModal, Field
+from tui.screens.fast_mount import mark_styles_current
 from tui.screens.judge_text import judge_detail
-from tui.screens.store_thread import thread_db
 from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import Column, PagedTable, Row

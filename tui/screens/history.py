@@ -17,9 +17,9 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from store.queries import RunSummary, count_runs, list_runs
+from store.thread_db import thread_db
 from tui.screens.ask import AskModal, Field
 from tui.screens.fast_mount import mark_styles_current
-from tui.screens.store_thread import thread_db
 from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
@@ -323,13 +323,15 @@ class HistoryScreen(Screen[None]):
     def _preview(self, run_id: int | None) -> None:
         prompt = answer = ""
         if run_id is not None and self.db is not None:
-            row = self.db.conn.execute(
-                "select prompt, answer, error, status from runs where id = ?", [run_id]
-            ).fetchone()
-            if row is not None:
-                prompt = safe_text(row[0] or "").strip()
-                answer = safe_text(row[1] or "").strip() or (
-                    f"({row[3]}: {safe_text(row[2] or '')})" if row[2] else f"({row[3]})"
+            from store.queries import run_preview
+
+            run = run_preview(self.db, run_id)
+            if run is not None:
+                prompt = safe_text(run.prompt or "").strip()
+                answer = safe_text(run.answer or "").strip() or (
+                    f"({run.status}: {safe_text(run.error or '')})"
+                    if run.error
+                    else f"({run.status})"
                 )
         self.query_one("#preview-prompt", Static).update(Content(prompt))
         self.query_one("#preview-answer", Static).update(Content(answer))

@@ -126,13 +126,13 @@ class SolveScreen(Screen[None]):
         if db is None:
             return []
         try:
-            rows = db.execute(
-                "select prompt from runs where prompt is not null order by id desc limit 100"
-            ).fetchall()
+            from store.queries import recent_prompts
+
+            rows = recent_prompts(db, 100)
         except Exception:  # an unreadable store must not stop the screen from opening
             return []
         prompts: list[str] = []
-        for (prompt,) in reversed(rows):
+        for prompt in reversed(rows):
             if prompt and (not prompts or prompts[-1] != prompt):
                 prompts.append(prompt)
         return prompts
