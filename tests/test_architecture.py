@@ -103,9 +103,9 @@ def test_no_sql_in_tui() -> None:
     found = []
     for path in sorted((ROOT / "tui").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if sql.match(node.value):
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:40]!r}")
+            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+            if is_text and sql.match(node.value):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:40]!r}")
     assert found == []
 
 
