@@ -222,7 +222,8 @@ def score_table(
     db: sqlite_utils.Database, dataset: str | None = None, rule: Rule | None = None
 ) -> list[ScoreRow]:
     """Scores per dataset x model x paradigm (x provider) under a rule for which run counts."""
-    cells = counted_runs(candidate_runs(db, dataset), rule or Rule())
+    rule = rule or Rule()
+    cells = counted_runs(candidate_runs(db, dataset, rule.bench), rule)
     sizes = _sizes(db, dataset)
     return [_row(key, sizes.get(key[0], 0), cells[key]) for key in sorted(cells)]
 

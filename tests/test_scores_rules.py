@@ -251,3 +251,22 @@ def test_reward_calibration_per_cell(db):
         ("0.5–0.8", 1, 1),
         ("< 0.5", 1, 0),
     ]
+
+
+def test_of_many_adhoc_reruns_only_the_latest_of_each_kind_is_read(db):
+    from store.counted import candidate_runs
+
+    [pid] = problems(db, 1)
+    for i in range(30):
+        r = run(db, pid, status="failed" if i % 3 == 0 else "done")
+        if i % 3 == 1:
+            grade(db, r, "full" if i < 20 else "zero")
+    graded_last = max(
+        r for (r,) in db.conn.execute("select run_id from grades order by run_id desc limit 1")
+    )
+    run(db, pid)  # pending, the newest
+    picked = candidate_runs(db, "exam")
+    assert len(picked) == 3  # the latest graded, pending and failed runs
+    [row] = score_table(db, "exam")
+    assert (row.total, row.zero, row.pending) == ("0/1", 1, 0)
+    assert graded_last in {c.run_id for c in picked}
