@@ -215,12 +215,27 @@ class PonderApp(App[int]):
 
         ask_and_import(self, self.db)
 
+    def action_score_charts(self) -> None:
+        """Charts of the scores: of the screen's dataset when it has one, else of every one."""
+        if self.db is None:
+            self.notify("No database open: no scores to chart.", severity="error")
+            return
+        from tui.screens.score_charts import ScoreChartsScreen
+
+        dataset = getattr(self.screen, "charts_dataset", lambda: None)()
+        self.push_screen(ScoreChartsScreen(self.db, dataset))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(
             "Import problems",
             "F10 · a dataset from .xlsx, .csv, .jsonl or .json",
             self.action_import_problems,
+        )
+        yield SystemCommand(
+            "Score charts",
+            "with vs without per model (95% CI whiskers), accuracy by reward band",
+            self.action_score_charts,
         )
         for m in self._modes_available:
             if m.name != self.current_mode:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from tui.chart_data import Chart
+from tui.text import safe_text
 
 # Colour-blind-safe (Okabe–Ito), one per series in order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -15,7 +16,8 @@ BOTTOM = 64
 
 
 def _t(text: str) -> str:
-    return escape(text, quote=True)
+    """Text for SVG: escaped, and without the control characters XML does not allow."""
+    return escape(" ".join(safe_text(text).split()), quote=True)
 
 
 def render_svg(chart: Chart) -> str:

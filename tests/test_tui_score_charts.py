@@ -1,0 +1,62 @@
+"""The Score charts screen: with vs without per model and calibration, from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_helpers import SIZE, fixed_app, screen_text, wait_for
+
+from store.db import open_db
+from store.grades import add_grade
+from tui.screens.score_charts import ScoreChartsScreen, load_charts
+
+
+def seeded(tmp_path: Path):
+    db = open_db(tmp_path / "ponder.db")
+    for k in range(1, 7):
+        pid = db.conn.execute(
+            "insert into problems (dataset, key, text, reference) values ('exam', ?, 'P', '1')",
+            [str(k)],
+        ).lastrowid
+        for paradigm, right, reward in (("direct", k <= 2, None), ("dcot", k <= 5, 1 - k / 10)):
+            run = db.conn.execute(
+                "insert into runs (problem_id, prompt, paradigm, provider, model, status,"
+                " final_reward, bench_id, started_at)"
+                " values (?, 'p', ?, 'openai', 'm\x1b]0;x\x07', 'done', ?, 'B', '2026')",
+                [pid, paradigm, reward],
+            ).lastrowid
+            db.conn.commit()
+            add_grade(
+                db, run, grader="auto", score=float(right), verdict="full" if right else "zero"
+            )
+    return db
+
+
+def test_load_charts_reads_means_intervals_and_verdicts(tmp_path):
+    data = load_charts(seeded(tmp_path), "exam")
+    [group] = data.with_without.groups
+    assert [(b.series, b.note) for b in group.bars] == [("direct", "2/6"), ("dcot", "5/6")]
+    [verdict] = data.verdicts
+    assert verdict.startswith("m · dcot − direct: +0.50")
+    assert verdict.endswith("no detectable difference on 6 problems")  # p = 0.25
+    assert "\x1b" not in verdict
+    assert data.calibration.groups[0].name.endswith(" · dcot")  # names are made safe when drawn
+
+
+async def test_score_charts_screen_from_the_palette_command(tmp_path):
+    db = seeded(tmp_path)
+    app = fixed_app(db=db)
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_score_charts()
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ScoreChartsScreen) and app.screen.data is not None,
+        )
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Scores of every dataset" in text
+        assert "no detectable difference on 6 problems" in text
+        assert "█ direct" in text and "█ reward ≥ 0.8" in text
+        assert "Mean score with 95% CI" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ScoreChartsScreen))
