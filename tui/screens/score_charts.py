@@ -14,8 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from store.thread_db import thread_db
 from tui.chart_data import Chart, calibration_chart, with_without_chart
-from tui.screens.store_thread import thread_db
 from tui.text import safe_text
 from tui.widgets.score_chart import ScoreChart
 
