@@ -16,8 +16,7 @@ from tui.score_text import (
     METHOD_NOTE,
     calibration_cells,
     comparison_cells,
-    score_cells,
-    score_headers,
+    score_table_cells,
 )
 
 if TYPE_CHECKING:
@@ -63,13 +62,14 @@ def _tables(report: Report) -> list[tuple[str, list[str], list[list[str]], str]]
     from store.scores import needs_provider_column
 
     provider = needs_provider_column(report.rows)
-    marks = any(r.max_points for r in report.rows)
+    headers, cells, common = score_table_cells(report.rows)
+    source = f" Every cell's runs are from {common}." if common else ""
     return [
         (
             "Scores",
-            score_headers(provider, marks),
-            [score_cells(r, provider, marks) for r in report.rows],
-            f"Which run counts: {report.rule}. {MEAN_NOTE[0].upper()}{MEAN_NOTE[1:]}.",
+            headers,
+            cells,
+            f"Which run counts: {report.rule}.{source} {MEAN_NOTE[0].upper()}{MEAN_NOTE[1:]}.",
         ),
         (
             "With technique vs without (paired)",

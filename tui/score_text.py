@@ -60,27 +60,38 @@ def _cost(x: float | None) -> str:
 # ---- the score table ------------------------------------------------------------------------
 
 
-def score_headers(with_provider: bool, marks: bool) -> list[str]:
+def score_table_cells(rows: Sequence[ScoreRow]) -> tuple[list[str], list[list[str]], str | None]:
+    """Headers and cells of the score table, with only the columns these rows need, and the
+    one source of every counted run when they share it (else a "from" column says it per row)."""
+    from store.scores import needs_provider_column
+
+    provider = needs_provider_column(list(rows))
+    marks = any(r.max_points for r in rows)  # exam marks, JEE-style, where grades carry them
+    auroc = any(r.reward_auroc is not None for r in rows)
+    sources = {r.source for r in rows}
+    common = next(iter(sources)) if len(sources) == 1 else None
     headers = ["dataset", "model", "paradigm", "n", "graded", "total", "mean", "95% CI"]
-    if with_provider:
+    if provider:
         headers.insert(2, "provider")
     headers += ["coverage", "full/part/zero", "failed", "pending"]
-    if marks:
-        headers.append("marks")
-    headers += ["reward AUROC", "from", "tokens", "cost"]
-    return headers
-
-
-def score_cells(r: ScoreRow, with_provider: bool, marks: bool) -> list[str]:
-    cells = [r.dataset, r.model, r.paradigm, str(r.n), str(r.graded), r.total]
-    cells += [mean_text(r.mean), ci_text(r.ci95)]
-    if with_provider:
-        cells.insert(2, r.provider)
-    cells += [r.coverage, f"{r.full}/{r.partial}/{r.zero}", str(r.failed), str(r.pending)]
-    if marks:
-        cells.append(f"{_num(r.points)}/{_num(r.max_points)}" if r.max_points else "-")
-    cells += [mean_text(r.reward_auroc), r.source, f"{r.tokens:,}", _cost(r.cost_usd)]
-    return cells
+    headers += ["marks"] * marks + ["reward AUROC"] * auroc + ["from"] * (common is None)
+    headers += ["tokens", "cost"]
+    table = []
+    for r in rows:
+        cells = [r.dataset, r.model, r.paradigm, str(r.n), str(r.graded), r.total]
+        cells += [mean_text(r.mean), ci_text(r.ci95)]
+        if provider:
+            cells.insert(2, r.provider)
+        cells += [r.coverage, f"{r.full}/{r.partial}/{r.zero}", str(r.failed), str(r.pending)]
+        if marks:
+            cells.append(f"{_num(r.points)}/{_num(r.max_points)}" if r.max_points else "-")
+        if auroc:
+            cells.append(mean_text(r.reward_auroc))
+        if common is None:
+            cells.append(r.source)
+        cells += [f"{r.tokens:,}", _cost(r.cost_usd)]
+        table.append(cells)
+    return headers, table, common
 
 
 # ---- paired comparisons ---------------------------------------------------------------------

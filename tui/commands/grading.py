@@ -353,16 +353,12 @@ def _scores(args: argparse.Namespace) -> int:
 
 def _print_scores(rows: list[ScoreRow], rule: Rule | None = None) -> None:
     from store.counted import Rule
-    from store.scores import needs_provider_column
-    from tui.score_text import MEAN_NOTE, rule_line, score_cells, score_headers
+    from tui.score_text import MEAN_NOTE, rule_line, score_table_cells
 
-    provider = needs_provider_column(rows)
-    marks = any(r.max_points for r in rows)  # exam marks, JEE-style, where grades carry them
-    headers = score_headers(provider, marks)
-    table = [score_cells(r, provider, marks) for r in rows]
+    headers, table, common = score_table_cells(rows)
     words = {"dataset", "model", "provider", "paradigm", "coverage", "from"}
     _print_table(headers, table, right={i for i, h in enumerate(headers) if h not in words})
-    out(rule_line(rule or Rule()))
+    out(rule_line(rule or Rule()) + (f": every cell from {common}" if common else ""))
     out(f"({MEAN_NOTE})")
     ungraded = sum(r.ungraded for r in rows)
     if ungraded:
