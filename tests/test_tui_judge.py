@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fakellm import FakeLLM, Reply
-from test_tui_screens import make_db, open_mode, seed_runs
+from fakellm import FakeLLM, Reply, demo_responder
+from test_tui_screens import make_db, open_mode, seed_runs, start_bench
+from textual.widgets import Input
 from tui_helpers import SIZE, fixed_app, screen_text, wait_for
 
 from store.grades import effective_grade, grade_history, human_grade
@@ -62,3 +63,23 @@ async def test_without_a_provider_j_says_so(tmp_path: Path) -> None:
         await pilot.pause()
         assert not [g for g in grade_history(db, ids["p2"]) if g.grader == "llm"]
         assert any("No judge: no provider configured" in str(n.message) for n in app._notifications)
+
+
+async def test_a_bench_with_a_judge_model_judges_its_proof_runs(
+    tmp_path: Path, fake_llm: FakeLLM, monkeypatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-tui")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    fake_llm.responder = demo_responder  # dcot transcripts for the runs, marks for the judge
+    db = make_db(tmp_path)
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_bench(pilot, "putnam_mini", ("dcot",))
+        screen.query_one("#bench-judge", Input).value = "judge-model"
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: screen.state == "done", timeout=60)
+    judged = db.execute(
+        "select p.kind, g.grader_name, g.max_points from grades g join runs r on r.id = g.run_id"
+        " join problems p on p.id = r.problem_id where g.grader = 'llm'"
+    ).fetchall()
+    assert judged == [("proof", "judge-model", 10.0)]  # only the proof: the others auto-graded

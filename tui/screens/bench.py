@@ -197,6 +197,8 @@ class BenchScreen(Screen[None]):
                 )
                 yield Label("Models (comma separated)", classes="field-label")
                 yield Input(placeholder="the current model", id="bench-models")
+                yield Label("Judge model (marks proofs as they finish)", classes="field-label")
+                yield Input(placeholder="none: proofs wait for a human", id="bench-judge")
                 with Horizontal(classes="bench-numbers"):
                     with Vertical():
                         yield Label("Limit", classes="field-label")
@@ -302,6 +304,7 @@ class BenchScreen(Screen[None]):
                 self.notify(f"{name.capitalize()} must be a whole number ≥ 1.", severity="warning")
                 return None
         session = self.ponder.session
+        judge = self.query_one("#bench-judge", Input).value.strip() or None
         return BenchPlan(
             dataset=str(dataset),
             paradigms=paradigms,
@@ -312,6 +315,7 @@ class BenchScreen(Screen[None]):
             limit=numbers["limit"],
             resume=resume,
             settings=session.settings,
+            judge=judge,
         )
 
     # -- running -------------------------------------------------------------------------
