@@ -148,6 +148,7 @@ class Picked:
     how: str
 
 
+@functools.lru_cache(maxsize=4096)
 def reference_letters(reference: str) -> tuple[str, ...] | None:
     """The option letters a reference names (`B`, `Ans) c`, `(b)`, `B, C, D)`, `ABD`), or None."""
     s = clean(_WRAPPERS.sub(r"\1", reference)).strip()

@@ -153,20 +153,26 @@ _BULLETS = re.compile(r"^(?:(?:[#>*•]+|-(?=\s+(?:[A-Za-z]{2}|\*|\\text)))\s+)+
 _JUNK_LINE = re.compile(r"^[^\w\\]*$|^\s*</?[a-z_]+>\s*$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=512)  # one grade cleans the same candidate several times
 def clean(text: str) -> str:
     """Strip what surrounds an answer: bold, `$…$`, `\\text{}`, list markers, trailing periods."""
-    s = _BOLD.sub("", text).replace("\\displaystyle", "").strip()
-    s = _BULLETS.sub("", s)
+    s = _BOLD.sub("", text) if "**" in text else text
+    if "\\displaystyle" in s:
+        s = s.replace("\\displaystyle", "")
+    s = s.strip()
+    if s[:1] in ("#", ">", "*", "•", "-"):
+        s = _BULLETS.sub("", s)
     for _ in range(3):
         before = s
         s = _strip_end(s)
-        for left, right in _MATH_WRAP:
-            if len(s) > len(left) + len(right) and s.startswith(left) and s.endswith(right):
-                s = s[len(left) : len(s) - len(right)].strip()
-                break
-        m = _TEXT_WRAP.match(s)
-        if m and balanced(m.group(1)):
-            s = m.group(1).strip()
+        if s[:1] in ("$", "\\"):
+            for left, right in _MATH_WRAP:
+                if len(s) > len(left) + len(right) and s.startswith(left) and s.endswith(right):
+                    s = s[len(left) : len(s) - len(right)].strip()
+                    break
+            m = _TEXT_WRAP.match(s)
+            if m and balanced(m.group(1)):
+                s = m.group(1).strip()
         if s == before:
             break
     # Lone `$` inside prose ("the answer is $5$ m/s") carry no meaning once extracted.
@@ -362,7 +368,7 @@ def candidates(text: str) -> Iterator[Candidate]:
     yield from _candidate_list(text)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=4)  # keys are whole responses: keep few
 def _candidate_list(text: str) -> tuple[Candidate, ...]:
     # Cached: one grade reads the same response for its kind's rule and for `extracted`.
     return tuple(_find_candidates(text))

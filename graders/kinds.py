@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from graders.choice import is_multi_question, reference_letters
@@ -18,6 +19,7 @@ _PROOF = re.compile(r"\bprove\b|\bshow\s+that\b|\bproof\b|\bdemonstrate\s+that\b
 _MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−-]|^\s*(?:oo|inf(?:inity)?|pi)\s*$")
 
 
+@functools.lru_cache(maxsize=1024)
 def _kind_of_one(reference: str, question: str | None) -> str | None:
     letters = reference_letters(reference)
     if letters:

@@ -6,6 +6,7 @@ minus and superscripts, and units after the number (`5 m/s`, `10 J`, `mol^{-1}`)
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -198,6 +199,7 @@ def _numbers(s: str) -> list[tuple[int, Number]]:
 _DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d{1,2}|\d{4,})(?![\d,])")
 
 
+@functools.lru_cache(maxsize=1024)  # a reference is read by kind inference and by its rule
 def parse_number(text: str, *, decimal_comma: bool = False) -> Number | None:
     """The number a short text states (a reference or a bare answer), units allowed after it.
 
