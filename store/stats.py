@@ -5,9 +5,11 @@ Methods (the README says the same):
   Wilson interval; with partial credit the same formula is conservative, because a score in
   [0, 1] with mean m has a variance of at most m (1 − m);
 - the paired with/without comparison is on the problems scored under both: the mean of the
-  differences, a percentile bootstrap interval of it (resampling problems, fixed seed, so the
-  same data always give the same interval), and a two-sided sign-flip permutation p-value, exact
-  (every sign pattern counted) while the distinct sums stay few, which they do for exam grades.
+  differences, a percentile bootstrap interval of it (resampling problems; the bootstrap
+  distribution computed exactly when the scores lie on a grid, as exam grades do, else 4,000
+  resamples with a fixed seed: the same data always give the same interval), and a two-sided
+  sign-flip permutation p-value, exact (every sign pattern counted) while the distinct sums
+  stay few, which they do for exam grades.
   With 0/1 scores that test is the exact McNemar test;
 - calibration: a run is correct when it got full credit; AUROC is the probability that a correct
   run's final reward is above an incorrect one's (ties count half).
@@ -25,6 +27,7 @@ from reasoning.events import REWARD_BANDS, reward_band
 Z95 = 1.959963984540054  # the normal quantile of 0.975
 SEED = 20240612  # the bootstrap's and the random sign-flips' seed: same data, same figures
 BOOTSTRAP_RESAMPLES = 4000
+MAX_EXACT_WORK = 400_000  # steps of the exact bootstrap before it falls back to resampling
 RANDOM_FLIPS = 10000
 # Sums of signed differences tracked exactly before falling back to random sign-flips.
 MAX_EXACT_SUMS = 20_000
@@ -53,17 +56,59 @@ def wilson_interval(scores: Sequence[float], z: float = Z95) -> tuple[float, flo
 def bootstrap_interval(
     values: Sequence[float], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = SEED
 ) -> tuple[float, float] | None:
-    """The 95 % percentile bootstrap interval of the mean; None for fewer than two values."""
+    """The 95 % percentile bootstrap interval of the mean; None for fewer than two values.
+
+    Exact (the bootstrap distribution of the mean computed, not sampled) when the values lie on
+    a grid that keeps it small, as exam grades do; else `resamples` resamples, fixed seed.
+    """
     n = len(values)
     if n < 2:
         return None
     if all(v == values[0] for v in values):
         return float(values[0]), float(values[0])
+    exact = _exact_bootstrap(values)
+    if exact is not None:
+        return exact
     rng = random.Random(seed)
     means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(resamples))
     low = means[round(0.025 * (resamples - 1))]
     high = means[round(0.975 * (resamples - 1))]
     return low, high
+
+
+def _exact_bootstrap(values: Sequence[float]) -> tuple[float, float] | None:
+    """The 2.5 % and 97.5 % points of the mean of n draws (with replacement) from the values,
+    by convolving their distribution n times; None when that would be too much work."""
+    n = len(values)
+    units = [round(v * _UNIT) for v in values]
+    step = math.gcd(*units)
+    if step == 0:
+        return None
+    counts: dict[int, int] = {}
+    for u in units:
+        counts[u // step] = counts.get(u // step, 0) + 1
+    lo, hi = min(counts), max(counts)
+    if n * (hi - lo) * n * len(counts) > MAX_EXACT_WORK:
+        return None
+    draws = [(k - lo, c / n) for k, c in counts.items()]
+    dist = [1.0]  # dist[i]: probability that the sum of the draws so far is i (+ lo per draw)
+    for _ in range(n):
+        grown = [0.0] * (len(dist) + hi - lo)
+        for i, p in enumerate(dist):
+            if p:
+                for k, q in draws:
+                    grown[i + k] += p * q
+        dist = grown
+
+    def quantile(q: float) -> float:
+        total = 0.0
+        for i, p in enumerate(dist):
+            total += p
+            if total >= q - 1e-12:
+                return (i + n * lo) * step / _UNIT / n
+        return hi * step / _UNIT
+
+    return quantile(0.025), quantile(0.975)
 
 
 def sign_flip_p_value(differences: Sequence[float], seed: int = SEED) -> tuple[float, bool]:

@@ -62,6 +62,28 @@ def test_bootstrap_of_two_values_spans_both():
     assert bootstrap_interval([1.0, 0.0]) == (0.0, 1.0)
 
 
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # 3 draws from {1, 0, 0}: P(sum = 3) = 1/27 < 2.5 %, so the top is 3/3 only past 96.3 %
+        ([1.0, 0.0, 0.0], (0.0, 1.0)),
+        # 4 draws from {1, 1, 1, 0}: P(sum = 0) = 1/256 < 2.5 % <= P(sum <= 1) = 13/256
+        ([1.0, 1.0, 1.0, 0.0], (0.25, 1.0)),
+        ([0.5, -0.5], (-0.5, 0.5)),
+    ],
+)
+def test_bootstrap_is_computed_exactly_on_a_grid(values, expected):
+    assert bootstrap_interval(values) == pytest.approx(expected)
+
+
+def test_bootstrap_off_a_grid_resamples_with_a_fixed_seed():
+    values = [1 / 3, 0.0, 2 / 3, 1.0, 0.1234567] * 4
+    first = bootstrap_interval(values)
+    assert first == bootstrap_interval(values)
+    low, high = first
+    assert 0.2 < low < sum(values) / len(values) < high < 0.65
+
+
 def test_bootstrap_is_deterministic_and_brackets_the_mean():
     values = [1.0] * 12 + [0.0] * 30 + [-1.0] * 6
     first = bootstrap_interval(values)

@@ -19,9 +19,9 @@ MEAN_NOTE = (
     " (not graded yet, or needs_human) are left out of it and counted apart"
 )
 METHOD_NOTE = (
-    "95% CI of a mean: Wilson score interval. Paired difference: bootstrap over problems"
-    " (4,000 resamples, fixed seed); p: exact sign-flip permutation test"
-    " (the exact McNemar test when scores are 0/1)"
+    "95% CI of a mean: Wilson score interval. Paired difference: percentile bootstrap over"
+    " problems (computed exactly for exam grades, else 4,000 resamples with a fixed seed);"
+    " p: exact sign-flip permutation test (the exact McNemar test when scores are 0/1)"
 )
 
 
