@@ -285,6 +285,11 @@ def _has_symbol(node: Node) -> bool:
     return node.op == "sym" or any(_has_symbol(a) for a in node.args)
 
 
+def _several(node: Node) -> bool:
+    node = strip_names(node)
+    return node.op in ("list", "set", "tuple") and len(set(node.args)) > 1
+
+
 def value_of(node: Node, text: str) -> Number | Node | None:
     """A math tree as a Number when it is a constant (`(9+1)`, `4\\sqrt2`, `5!`), the tree
     itself when it has variables (`3x^4` is an expression, not a number), else None."""
@@ -328,6 +333,8 @@ def _reading(cand: Candidate) -> Number | Node | None:
         got = value_of(node, text)
         if isinstance(got, Number):
             return got
+        if _several(node):
+            return node  # "1, 2", "(3, 4)", "1 and 2": more than the one number asked for
         if got is not None and formula is None:
             formula = got
     prefer: Literal["first", "cue"] = "first" if cand.source in CUE_SOURCES else "cue"
@@ -432,11 +439,12 @@ class NumberRule:
         if answer.empty:
             return Grade(0.0, "zero", None, "empty answer", None, None, kind)
         if isinstance(answer.value, Node):
+            what = "several values" if _several(answer.value) else "an expression"
             return Grade(
                 0.0,
                 "zero",
                 answer.text,
-                f"{answer.text} is an expression, not the number {show(gold.value)}",
+                f"{answer.text} is {what}, not the number {show(gold.value)}",
                 None,
                 None,
                 kind,

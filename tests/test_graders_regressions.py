@@ -80,3 +80,9 @@ def test_options_called_false_are_not_chosen() -> None:
     question = "Which of the following is(are) correct?\n(A) p (B) q (C) r (D) s"
     g = grade(answer="Options A and C are false.", reference="B,D", question=question)
     assert g.verdict == "needs_human"
+
+
+def test_several_values_are_not_one_number() -> None:
+    for answer in ("1, 2", r"\boxed{1, 2}", "The roots are 1 and 2.", "(3, 4)", "x = 1 or x = 2"):
+        g = grade(answer=answer, reference="1" if "3" not in answer else "3")
+        assert g.verdict == "zero", (answer, g.reason)
