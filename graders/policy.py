@@ -6,11 +6,15 @@ Pure: the caller reads the run and its problem, and records the Grade this retur
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from graders.grade import grade
+from graders.grade import DEFAULT_TIMEOUT, grade
 from graders.result import Grade, needs_human
 
+# Less time than this left after grading the answer field: the whole text is not tried.
+MIN_SECOND_TRY_S = 0.1
 # Kinds whose answers only a person (or an LLM judge) can grade.
 HUMAN_KINDS: tuple[str, ...] = ("proof", "text")
 
@@ -28,8 +32,12 @@ class RunAnswer:
     max_points: float | None = None  # the problem's marks, if it has them
 
 
-def grade_run(run: RunAnswer) -> Grade:
-    """The automatic grade of a finished run against its problem's reference."""
+def grade_run(
+    run: RunAnswer, timeout: float = DEFAULT_TIMEOUT, *, clock: Callable[[], float] = time.monotonic
+) -> Grade:
+    """The automatic grade of a finished run against its problem's reference, within `timeout`
+    seconds in all (the answer field, then perhaps the whole text, share that deadline)."""
+    deadline = clock() + timeout
     kind = run.kind or "text"
     if not run.has_problem or not (run.reference or "").strip() or run.kind in HUMAN_KINDS:
         has_reference = bool((run.reference or "").strip())
@@ -43,12 +51,24 @@ def grade_run(run: RunAnswer) -> Grade:
         reference=reference,
         kind=run.kind,
         question=run.question,
+        timeout=timeout,
     )
-    if g.verdict == "needs_human" and run.answer and run.full_text and run.full_text != run.answer:
+    left = deadline - clock()
+    if (
+        g.verdict == "needs_human"
+        and run.answer
+        and run.full_text
+        and run.full_text != run.answer
+        and left >= MIN_SECOND_TRY_S
+    ):
         # The answer field alone may be unreadable ("see above"); the full text may still hold a
         # boxed or stated answer. Only take it if it settles the grade.
         whole = grade(
-            answer=run.full_text, reference=reference, kind=run.kind, question=run.question
+            answer=run.full_text,
+            reference=reference,
+            kind=run.kind,
+            question=run.question,
+            timeout=left,
         )
         if whole.verdict != "needs_human":
             g = whole

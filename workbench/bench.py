@@ -20,7 +20,7 @@ from typing import Any, cast
 import sqlite_utils
 
 from reasoning.events import Event, Notice, Paradigm, RunStarted, Usage, UsageUpdate
-from workbench.grading import GradingThread
+from workbench.grading import GRADE_TIMEOUT_S, GradingThread
 from workbench.plan import BenchError, BenchPlan, Job, Planned, plan_runs
 from workbench.ratelimit import GatedProvider, RateGate
 
@@ -157,7 +157,7 @@ class _Bench:
         self.run_ids: list[int] = []
         self.providers: dict[str, GatedProvider] = {}
         self.gates: dict[tuple[str, str | None], RateGate] = {}
-        self.grader = GradingThread(db)
+        self.grader = GradingThread(db, timeout=GRADE_TIMEOUT_S)
         self.judge: Any = None  # workbench.judge.Judge when the plan names a judge model
         self.judged: list[Any] = []
         self.started = time.monotonic()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import time
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -31,8 +32,42 @@ def find_answer(text: str) -> str | None:
     return extract_answer(text)
 
 
-def auto_grade_run(db: sqlite_utils.Database, run_id: int) -> StoredGrade:
-    """Grade a run against its problem's reference and record the grade (grader "auto")."""
+# Seconds one run's automatic grading may take, whoever asks for it (bench, grade --auto, the
+# Grade screen); graders.grade enforces it in a killable process.
+GRADE_TIMEOUT_S = 5.0
+CLAIM_POLL_S = 0.05  # how often a grader waiting on another's claim looks again
+
+
+def auto_grade_run(
+    db: sqlite_utils.Database,
+    run_id: int,
+    *,
+    timeout: float = GRADE_TIMEOUT_S,
+    redo: bool = True,
+) -> StoredGrade:
+    """Grade a run against its problem's reference and record the grade (grader "auto").
+
+    One grader per run: the run is claimed in the database while it is graded, and a grader
+    that finds it claimed waits for that grade. With `redo=False` (grading what is pending) a
+    run that has a grade by then is not graded again: its grade is returned.
+    """
+    from store.claims import claim, grader_id, release
+    from store.grades import effective_grade
+
+    owner = grader_id()
+    while not claim(db, run_id, owner):  # another grader has it; claim() outlives a dead one
+        time.sleep(CLAIM_POLL_S)
+    try:
+        if not redo:
+            existing = effective_grade(db, run_id)
+            if existing is not None:
+                return existing
+        return _grade_and_record(db, run_id, timeout)
+    finally:
+        release(db, run_id, owner)
+
+
+def _grade_and_record(db: sqlite_utils.Database, run_id: int, timeout: float) -> StoredGrade:
     from graders.policy import RunAnswer, grade_run
     from store.grades import add_grade, grade_by_id, run_for_grading
 
@@ -46,7 +81,8 @@ def auto_grade_run(db: sqlite_utils.Database, run_id: int) -> StoredGrade:
             kind=run.kind,
             question=run.question,
             max_points=run.max_points,
-        )
+        ),
+        timeout,
     )
     grade_id = add_grade(
         db,
@@ -65,13 +101,15 @@ def auto_grade_run(db: sqlite_utils.Database, run_id: int) -> StoredGrade:
     return stored
 
 
-def auto_grade_pending(db: sqlite_utils.Database, dataset: str | None = None) -> GradeCounts:
+def auto_grade_pending(
+    db: sqlite_utils.Database, dataset: str | None = None, *, timeout: float = GRADE_TIMEOUT_S
+) -> GradeCounts:
     """Auto-grade every finished run that has no grade yet; return the counts by verdict."""
     from store.grades import pending_runs
 
     counts = dict.fromkeys(VERDICTS, 0)
     for run_id in pending_runs(db, dataset):
-        counts[auto_grade_run(db, run_id).verdict] += 1
+        counts[auto_grade_run(db, run_id, timeout=timeout, redo=False).verdict] += 1
     return GradeCounts(**counts)
 
 
@@ -79,8 +117,9 @@ class GradingThread:
     """Auto-grades finished runs one at a time in a thread with its own connection, so a slow
     symbolic check never stalls the streams; in memory (tests) it grades inline."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, timeout: float = GRADE_TIMEOUT_S) -> None:
         self.db = db
+        self.timeout = timeout  # each run's grading deadline
         self.path = db_file(db)
         self.pool = (
             concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ponder-grade")
@@ -99,7 +138,8 @@ class GradingThread:
         return self._own
 
     def _grade(self, run_id: int) -> str:
-        return auto_grade_run(self._connection(), run_id).verdict
+        # A run this bench just finished; `ponder grade --auto` may be at it too.
+        return auto_grade_run(self._connection(), run_id, timeout=self.timeout, redo=False).verdict
 
     def _warm(self) -> None:
         from graders.policy import grade_run  # noqa: F401

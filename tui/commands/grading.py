@@ -230,7 +230,7 @@ def _run_id(text: str) -> int | None:
 
 
 def _grade_auto(db: sqlite_utils.Database, target: str | None) -> int:
-    from workbench.grading import auto_grade_pending, auto_grade_run
+    from workbench.grading import GRADE_TIMEOUT_S, auto_grade_pending, auto_grade_run
 
     if target is not None and not _dataset_known(db, target):
         run_id = _run_id(target)
@@ -238,10 +238,10 @@ def _grade_auto(db: sqlite_utils.Database, target: str | None) -> int:
 
         if run_id is None or run_status(db, run_id) is None:
             raise UsageError(f"no dataset or run {target!r} (see: ponder datasets, ponder runs)")
-        g = auto_grade_run(db, run_id)
+        g = auto_grade_run(db, run_id, timeout=GRADE_TIMEOUT_S)
         out(f"run {run_id}: {g.verdict} {_num(g.score)}  {_cell(g.note or '')}".rstrip())
         return 0
-    counts = auto_grade_pending(db, target)
+    counts = auto_grade_pending(db, target, timeout=GRADE_TIMEOUT_S)
     scope = f" in {_cell(target)}" if target else ""
     if not counts.total:
         out(f"no ungraded finished runs{scope}")

@@ -606,7 +606,7 @@ class GradeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="auto-grade", exit_on_error=False)
     def _auto_grade(self, run_ids: list[int]) -> None:
         # sympy may take seconds (in its own killable process): off the UI thread.
-        from workbench.grading import auto_grade_run
+        from workbench.grading import GRADE_TIMEOUT_S, auto_grade_run
 
         db = self.db
         if db is None:
@@ -615,7 +615,7 @@ class GradeScreen(Screen[None]):
         with thread_db(db) as own:
             for run_id in run_ids:
                 try:
-                    verdict = auto_grade_run(own, run_id).verdict
+                    verdict = auto_grade_run(own, run_id, timeout=GRADE_TIMEOUT_S).verdict
                 except Exception as exc:  # one bad run must not stop the rest
                     verdict = "error"
                     self.app.call_from_thread(
