@@ -94,3 +94,29 @@ def test_sigterm_stops_a_bench_and_keeps_its_runs_for_resume(fake_llm, tmp_path)
     assert "Traceback" not in err and "--resume" in err
     assert count(path, "select count(*) from runs where status = 'running'") == 0
     assert count(path, "select count(*) from runs where status = 'cancelled'") >= 1
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+@pytest.mark.parametrize("attempts", ["1", "2"])
+def test_solve_json_cancelled_prints_the_object_of_what_it_kept(
+    fake_llm, tmp_path, signum, attempts
+):
+    import json
+
+    path = tmp_path / "ponder.db"
+    fake_llm.responder = lambda body: Reply(SLOW, chunk=len(STEPS) // 4, delay=30.0)
+    argv = ["solve", "q", "--json", "--max-tokens", "50000", "--attempts", attempts]
+    proc = spawn(fake_llm, path, *argv)
+    try:
+        wait = 2 * int(attempts)
+        wait_for(lambda: count(path, "select count(*) from steps where partial = 0") >= wait)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signum, err
+    obj = json.loads(out)
+    assert obj["status"] == "cancelled" and obj["run_id"] is not None
+    assert len(obj["steps"]) >= 2 and obj["steps"][1]["content"].startswith("step 0")
+    assert len(obj.get("attempts", [])) == int(attempts) - 1
+    assert all(a["status"] == "cancelled" for a in obj.get("attempts", []))

@@ -297,16 +297,37 @@ def _run_async(coro: Any, printers: list[Printer | None]) -> Any:
     return asyncio.run(main())
 
 
-def _cancelled(drivers: list[Driver]) -> int:
-    """Ctrl+C: the runs are kept as cancelled, and one line says which."""
+def _cancelled(
+    drivers: list[Driver], args: argparse.Namespace, db: Any, spec: Any, paradigm: str
+) -> int:
+    """Ctrl+C (or SIGTERM): the runs are kept as cancelled, one line says which, and with
+    --json the object of what each produced is printed as for any other end."""
     ids = []
     for driver in drivers:
         driver.record_cancelled()
         if driver.run_id is not None:
             ids.append(str(driver.run_id))
+    if args.json:
+        objs = [_cancelled_json(d, db, spec, paradigm) for d in drivers]
+        top = objs[0]
+        if len(objs) > 1:
+            top["attempts"] = objs[1:]
+        out(json_text(top))
     kept = f"; run{'s' if len(ids) > 1 else ''} {', '.join(ids)} kept as cancelled" if ids else ""
     sys.stderr.write(f"ponder: cancelled{kept}\n")
     return 130
+
+
+def _cancelled_json(driver: Driver, db: Any, spec: Any, paradigm: str) -> dict[str, Any]:
+    from reasoning.events import RunResult, Usage
+
+    if db is not None and driver.run_id is not None:
+        from store.queries import run_json
+
+        return run_json(db, driver.run_id)
+    # Not stored: what is known without the store.
+    result = RunResult("cancelled", "cancelled", None, None, (), Usage(), 0, None, 0.0)
+    return result_json(result, driver.run_id, paradigm, spec.name, spec.model)
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -336,7 +357,7 @@ def _solve(args: argparse.Namespace) -> int:
     try:
         driven = _run_async(driver.run(), [printer])
     except KeyboardInterrupt:
-        return _cancelled([driver])
+        return _cancelled([driver], args, db, spec, settings.paradigm)
     except StoreFull as exc:
         _print_kept(args, db, exc)
         raise
@@ -427,7 +448,7 @@ def _solve_attempts(
     try:
         attempts = _run_async(main(), list(printers))
     except KeyboardInterrupt:
-        return _cancelled(drivers)
+        return _cancelled(drivers, args, db, spec, settings.paradigm)
     except StoreFull as exc:
         _print_kept(args, db, exc)
         raise
@@ -508,7 +529,7 @@ def _resume(args: argparse.Namespace) -> int:
     try:
         driven = _run_async(driver.run(), [printer])
     except KeyboardInterrupt:
-        return _cancelled([driver])
+        return _cancelled([driver], args, db, spec, settings.paradigm)
     except StoreFull as exc:
         _print_kept(args, db, exc)
         raise
