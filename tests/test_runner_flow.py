@@ -60,11 +60,13 @@ async def test_a_grading_failure_is_reported_and_the_other_runs_are_graded(
     real = workbench.grading.auto_grade_run
     broken: list[int] = []
 
-    def flaky(database: sqlite_utils.Database, run_id: int) -> store.grades.StoredGrade:
+    def flaky(
+        database: sqlite_utils.Database, run_id: int, **options: Any
+    ) -> store.grades.StoredGrade:
         if not broken:
             broken.append(run_id)
             raise RuntimeError("grader bug")
-        return real(database, run_id)
+        return real(database, run_id, **options)
 
     monkeypatch.setattr(workbench.grading, "auto_grade_run", flaky)
     notes: list[str] = []
