@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -611,7 +612,15 @@ async def test_a_bench_against_the_fake_server_fills_the_matrix(
 async def test_pause_lets_runs_in_flight_finish_and_resume_goes_on(
     openai_env: FakeLLM, tmp_path: Path
 ) -> None:
-    openai_env.responder = lambda body: Reply(dcot_responder(body).text, delay=0.02, chunk=20)
+    # The first call is answered only once the bench is paused: however slow the machine, the
+    # pause lands while the first run is in flight (the fake server's thread waits, not the app).
+    paused = threading.Event()
+
+    def respond(body: dict[str, Any]) -> Reply:
+        paused.wait(60)
+        return Reply(dcot_responder(body).text, delay=0.02, chunk=20)
+
+    openai_env.responder = respond
     db = make_db(tmp_path)
     app = PonderApp(db=db)
 
@@ -626,6 +635,7 @@ async def test_pause_lets_runs_in_flight_finish_and_resume_goes_on(
         await wait_for(pilot, lambda: count("running") == 1)
         await pilot.press("f6")
         assert screen.state == "holding"
+        paused.set()
         # The run in flight finishes; nothing new starts while paused.
         await wait_for(pilot, lambda: count("done") == 1 and count("running") == 0, timeout=30)
         await pilot.pause(0.5)
