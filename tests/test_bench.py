@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ import pytest
 import sqlite_utils
 from fakellm import FakeLLM, Reply, system_text
 
+from reasoning.events import Usage
+from reasoning.providers.base import ChatRequest, Done, RetryScheduled
 from store.benchq import bench_status, config_totals
 from store.db import open_db
 from store.problems import Problem, ensure_bundled, list_problems
@@ -27,7 +29,7 @@ from tui.cli import main
 from tui.commands.bench import progress_line
 from workbench.bench import BenchProgress, run_bench
 from workbench.plan import BenchPlan, plan_jobs
-from workbench.ratelimit import slow_down_wait
+from workbench.ratelimit import GatedProvider, RateGate
 
 ROOT = Path(__file__).resolve().parents[1]
 MIXED = "ponder-mixed"
@@ -382,18 +384,33 @@ async def test_calls_in_flight_are_bounded_globally_and_per_provider(
 
 
 @pytest.mark.parametrize(
-    ("message", "wait"),
+    ("retry", "paused"),
     [
-        ("429 from openai, retrying in 2.0 s", 2.0),
-        ("overloaded (529) from anthropic, retrying in 0.5 s", 0.5),
-        ("rate limited: retry after 1500 ms", 1.5),
-        ("429 from openai", 1.0),
-        ("500 from openai, retrying in 1.0 s", None),
-        ("timeout from openai, retrying in 3.0 s", None),
+        (RetryScheduled(429, "rate limited (429)", 0.1, 2.0, slow_down=True), 2.0),
+        (RetryScheduled(None, "overloaded", 0.1, 0.5, slow_down=True), 0.5),  # in-stream event
+        (RetryScheduled(500, "server error (500)", 0.1, 1.0), 0.0),
+        (RetryScheduled(None, "no answer within 5 s", 5.0, 3.0), 0.0),  # a timeout
     ],
 )
-def test_slow_down_wait_reads_rate_limit_notices(message: str, wait: float | None) -> None:
-    assert slow_down_wait(message) == wait
+async def test_a_retry_that_asks_to_slow_down_pauses_the_gate(
+    retry: RetryScheduled, paused: float
+) -> None:
+    class Inner:
+        name, kind, model, base_url, on_notice = "openai", "openai", "m", None, None
+
+        async def stream(self, request: ChatRequest) -> AsyncIterator[Any]:
+            yield retry
+            yield Done("stop", Usage())
+
+        async def aclose(self) -> None:
+            pass
+
+    now = [100.0]
+    gate = RateGate("openai", 4, clock=lambda: now[0])
+    provider = GatedProvider(Inner(), gate)
+    items = [item async for item in provider.stream(ChatRequest("s", ()))]
+    assert items[0] is retry  # passed on, so the run records the attempt
+    assert gate.paused_for == pytest.approx(paused)
 
 
 async def test_max_cost_stops_starting_runs_before_the_cap(

@@ -123,6 +123,22 @@ def test_status_classification(status, etype, retryable, text):
 
 
 @pytest.mark.parametrize(
+    ("status", "etype", "slow_down"),
+    [
+        (429, None, True),
+        (529, None, True),
+        (200, "overloaded_error", True),  # in the stream: no HTTP status to go by
+        (0, "rate_limit_error", True),
+        (500, None, False),
+        (0, "api_error", False),
+    ],
+)
+def test_a_rate_limit_or_overload_asks_to_slow_down(status, etype, slow_down):
+    f = status_failure(status, etype, "m", CTX)
+    assert isinstance(f, Transient) and f.slow_down == slow_down
+
+
+@pytest.mark.parametrize(
     "raw",
     [
         "Incorrect API key provided: sk-live-abcdef123456.",

@@ -1,15 +1,15 @@
 """A shared gate per provider endpoint: a bound on calls in flight, and a pause after a rate limit.
 
-The providers retry a 429 themselves and say so through `on_notice` ("429 from openai, retrying
-in 2.0 s"); the gate hears that and holds every other run of the same endpoint for as long, so a
-rate limit slows the whole provider down instead of making each run find it out on its own.
+The providers retry a 429 themselves and announce each retry in their stream as a typed
+RetryScheduled (status, wait, slow_down); the gate sees it pass and holds every other run of
+the same endpoint for as long, so a rate limit slows the whole provider down instead of making
+each run find it out on its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
@@ -22,21 +22,6 @@ SLOW_DOWN_STATUS = (429, 529)
 # When a provider gives up on a rate limit, the gate waits and tries the call this many more times.
 EXTRA_ROUNDS = 3
 MAX_PAUSE_S = 60.0
-
-_SLOW_DOWN = re.compile(r"\b(429|529)\b|rate.?limit|overloaded|too many requests", re.IGNORECASE)
-_WAIT = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?)\b", re.IGNORECASE)
-
-
-def slow_down_wait(message: str) -> float | None:
-    """The pause a provider's retry notice asks for, if it is about a rate limit or overload."""
-    if not _SLOW_DOWN.search(message):
-        return None
-    waits = _WAIT.findall(message)
-    if not waits:
-        return 1.0
-    value, unit = waits[-1]
-    seconds = float(value) / (1000 if unit.lower().startswith("m") else 1)
-    return min(MAX_PAUSE_S, seconds)
 
 
 class RateGate:
@@ -93,14 +78,7 @@ class GatedProvider:
         self.model: str = inner.model
         self.base_url: str | None = inner.base_url
         self.on_notice = on_notice
-        inner.on_notice = self._heard
-
-    def _heard(self, message: str) -> None:
-        wait = slow_down_wait(message)
-        if wait is not None:
-            self.gate.pause(wait, message.split(",")[0])
-        elif self.on_notice is not None:
-            self.on_notice(message)
+        inner.on_notice = on_notice
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done | RetryScheduled]:
         """The inner stream, once the gate is open and a slot is free; a 429 the provider gave up
@@ -114,6 +92,9 @@ class GatedProvider:
                     async with aclosing(self.inner.stream(request)) as items:
                         async for item in items:
                             streamed = streamed or isinstance(item, Delta | Done)
+                            if isinstance(item, RetryScheduled) and item.slow_down:
+                                why = f"{item.status or 'rate limit'} from {self.name}"
+                                self.gate.pause(item.wait_s, why)
                             yield item
                     return
                 except ProviderError as exc:

@@ -72,6 +72,7 @@ class RetryScheduled:
     error: str  # one line, fit to show
     elapsed_s: float  # how long the failed attempt took
     wait_s: float
+    slow_down: bool = False  # a rate limit or an overload (429, 529, or such an in-stream error)
 
 
 class ProviderError(Exception):

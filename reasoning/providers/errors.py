@@ -149,19 +149,21 @@ def status_failure(
         or status in RETRYABLE_STATUS
         or status >= 500
     ):
+        slow_down = True
         if etype == "overloaded_error" or status == 529:
             label, text = "overloaded (529)", "overloaded"
         elif status == 429 or etype == "rate_limit_error":
             label, text = "429", "rate limited (429)"
         elif status in (0, 200):
-            label, text = "stream error", "error in the stream"
+            label, text, slow_down = "stream error", "error in the stream", False
         else:
-            label, text = str(status), f"server error ({status})"
+            label, text, slow_down = str(status), f"server error ({status})", False
         return Transient(
             f"{text}: {msg}" if msg else text,
             label=label,
             status=status or None,
             retry_after=retry_after(headers),
+            slow_down=slow_down,
         )
     return ProviderError(_fatal_message(status, msg, ctx), status=status)
 

@@ -27,6 +27,7 @@ class Transient(Exception):
         retry_after: float | None = None,
         usage: Usage | None = None,
         max_retries: int | None = None,
+        slow_down: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -36,6 +37,8 @@ class Transient(Exception):
         self.usage = usage
         # A tighter bound for this kind of failure (a timeout costs a whole timeout per try).
         self.max_retries = max_retries
+        # The server asks callers to slow down (429, 529, a rate-limit or overload event).
+        self.slow_down = slow_down or status in (429, 529)
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,9 @@ async def retrying(
                     status=failure.status,
                 ) from None
             wait = policy.wait(retries, failure.retry_after)
-            yield RetryScheduled(failure.status, failure.message, clock() - started, wait)
+            yield RetryScheduled(
+                failure.status, failure.message, clock() - started, wait, failure.slow_down
+            )
             if notify is not None:
                 try:
                     notify(f"{failure.label} from {name}, retrying in {wait:.1f} s")
