@@ -431,12 +431,9 @@ def test_a_file_name_with_control_characters_gives_a_clean_dataset_name(capsys, 
 @pytest.mark.parametrize("url", ["notaurl", "ftp://x/v1", "http://", "http://[::1/v1"])
 @pytest.mark.parametrize("command", ["solve", "bench"])
 def test_a_base_url_that_is_not_http_is_a_usage_error_at_once(openai_env, capsys, url, command):
-    import time
-
     argv = ["solve", "q"] if command == "solve" else ["bench", "ponder-mixed", "--limit", "1"]
-    t0 = time.monotonic()
+    # A usage error (2), not a run that failed after retries (1): no request was tried.
     assert exit_code([*argv, "--base-url", url]) == 2
-    assert time.monotonic() - t0 < 3  # not five retries of a request that cannot be made
     line = one_error_line(capsys)
     assert "http" in line and (url in line or command == "bench")
 

@@ -353,15 +353,11 @@ async def test_a_stream_that_goes_silent_is_cut_and_continued(fake_llm, kind, mo
 
 
 @pytest.mark.parametrize("kind", PROTOCOLS)
-async def test_a_server_that_never_answers_fails_in_bounded_time(fake_llm, kind, monkeypatch):
-    import time
-
+async def test_a_server_that_never_answers_fails_on_the_read_timeout(fake_llm, kind, monkeypatch):
     fake_llm.responder = lambda body: Reply(hang=True)
     provider = provider_for(fake_llm, kind, monkeypatch, timeout_s=0.3)
-    t0 = time.monotonic()
     _, r = await run_all("q", provider, RunSettings())
     assert r.status == "failed" and r.stop_reason == "provider_error"
-    assert time.monotonic() - t0 < 5
     assert "no answer within 0.3 s" in (r.error or "")
 
 

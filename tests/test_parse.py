@@ -154,23 +154,3 @@ def test_text_outside_tags_is_kept():
 )
 def test_reward_forms(raw, value):
     assert parse_reward(raw) == value
-
-
-def test_parsing_is_linear_in_length():
-    import time
-
-    unit = CLEAN * 50
-
-    def cost(n: int) -> float:
-        text = unit * n
-        p = TagParser()
-        t0 = time.perf_counter()
-        for i in range(0, len(text), 7):
-            p.feed(text[i : i + 7])
-        p.flush()
-        return time.perf_counter() - t0
-
-    cost(1)
-    small, big = min(cost(2) for _ in range(3)), min(cost(16) for _ in range(3))
-    # 8x the text must cost far less than 64x (quadratic); allow generous noise.
-    assert big / small < 24

@@ -213,13 +213,9 @@ def test_ollama_keeps_its_default_model_when_pulled(fake_llm, monkeypatch):
     assert resolve_spec().model == "llama3.1"
 
 
-def test_ollama_probe_is_quick_when_nothing_listens():
-    import time
-
-    t0 = time.monotonic()
+def test_no_provider_when_nothing_listens_on_ollama_s_port():
     with pytest.raises(NoProvider):
         resolve_spec()
-    assert time.monotonic() - t0 < 0.5
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -765,14 +764,12 @@ async def test_quitting_during_a_bench_stops_it_and_keeps_runs_in_flight_as_canc
     openai_env.responder = lambda body: Reply(dcot_responder(body).text, delay=0.05, chunk=10)
     db = make_db(tmp_path)
     app = PonderApp(db=db)
-    started = time.monotonic()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE) as pilot:  # a bench holding the exit would time out
         await wait_for(pilot, lambda: not app.provider_state.resolving)
         await start_bench(pilot, "putnam_mini", ("dcot",))
         await pilot.press("f5")
         await wait_for(pilot, lambda: db.execute("select count(*) from runs").fetchone()[0] >= 1)
         await pilot.press("ctrl+q")
-    assert time.monotonic() - started < 20  # the bench thread did not hold the exit
     statuses = {r[0] for r in db.execute("select status from runs")}
     assert "running" not in statuses
     assert "cancelled" in statuses
