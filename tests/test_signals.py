@@ -120,3 +120,49 @@ def test_solve_json_cancelled_prints_the_object_of_what_it_kept(
     assert len(obj["steps"]) >= 2 and obj["steps"][1]["content"].startswith("step 0")
     assert len(obj.get("attempts", [])) == int(attempts) - 1
     assert all(a["status"] == "cancelled" for a in obj.get("attempts", []))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_a_signal_closes_the_tui_instead_of_killing_it(tmp_path, signum):
+    import pty
+    import select
+
+    env = dict(os.environ, PONDER_DB=str(tmp_path / "ponder.db"), TERM="xterm-256color")
+    env.pop("OPENAI_API_KEY", None)
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli"],
+        cwd=ROOT,
+        env=env,
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        start_new_session=True,
+    )
+    os.close(child_fd)
+    seen = b""
+
+    def read_some(wait: float) -> None:
+        nonlocal seen
+        ready, _, _ = select.select([main_fd], [], [], wait)
+        if ready:
+            try:
+                seen += os.read(main_fd, 65536)
+            except OSError:
+                pass
+
+    try:
+        deadline = time.monotonic() + 60
+        while b"Enter sends" not in seen and time.monotonic() < deadline:
+            read_some(0.2)
+        assert b"Enter sends" in seen, seen[-500:]
+        proc.send_signal(signum)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            read_some(0.2)
+        assert proc.poll() is not None, "the TUI did not exit"
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(main_fd)
+    assert proc.returncode == 0 and b"Traceback" not in seen, seen[-2000:]
