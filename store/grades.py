@@ -3,13 +3,13 @@ effective grade. (The automatic grading policy is graders.policy, applied by wor
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
+from store.clock import now_iso
 from store.importers.rows import HUMAN_KINDS  # noqa: F401 (graders.policy's, kept equal by a test)
 
 GRADERS = ("auto", "human", "llm")
@@ -68,10 +68,6 @@ def _stored(r: tuple[Any, ...] | None) -> StoredGrade | None:
     return StoredGrade(*r) if r else None
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _verdict_for(score: float) -> str:
     return "full" if score >= 1 else "zero" if score <= 0 else "partial"
 
@@ -108,7 +104,18 @@ def add_grade(
     cur = db.execute(
         "insert into grades (run_id, grader, grader_name, score, verdict, points, max_points,"
         " extracted, note, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, grader, grader_name, score, verdict, points, max_points, extracted, note, _now()],
+        [
+            run_id,
+            grader,
+            grader_name,
+            score,
+            verdict,
+            points,
+            max_points,
+            extracted,
+            note,
+            now_iso(),
+        ],
     )
     assert cur.lastrowid is not None
     return cur.lastrowid

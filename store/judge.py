@@ -7,7 +7,6 @@ the effective one (store.grades.EFFECTIVE_GRADE_ID).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from reasoning.events import Usage
+from store.clock import now_iso
 from store.grades import (
     EFFECTIVE_GRADE_ID,
     HUMAN_KINDS,
@@ -54,10 +54,6 @@ class JudgeSpend:
     @property
     def tokens(self) -> int:
         return self.input_tokens + self.output_tokens
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def judge_targets(
@@ -212,7 +208,7 @@ def record_judge_call(
             usage.cache_read_tokens,
             usage.cache_write_tokens,
             cost_usd,
-            started_at or _now(),
+            started_at or now_iso(),
             elapsed_s,
             error,
         ],

@@ -8,10 +8,11 @@ Never edit a migration that has shipped; add a new one.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 
 import sqlite_utils
+
+from store.clock import now_iso
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
 
@@ -260,10 +261,6 @@ def m009_grading_claims(db: sqlite_utils.Database) -> None:
     )
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def migrate(
     db: sqlite_utils.Database,
     migrations: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] | None = None,
@@ -286,7 +283,7 @@ def migrate(
         for name, fn in _pending(db, steps):
             fn(db)
             db.execute(
-                "insert into _ponder_migrations (name, applied_at) values (?, ?)", (name, _now())
+                "insert into _ponder_migrations (name, applied_at) values (?, ?)", (name, now_iso())
             )
             applied.append(name)
         db.conn.execute("commit")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -14,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from store.clock import now_iso
 from store.importers import (
     COLUMNS,
     FORMAT_LABELS,
@@ -87,10 +87,6 @@ class Problem:
         """The set's worked solution, when it has one (MATH, GSM8K...): for graders and judges."""
         value = self.meta.get(SOLUTION)
         return value if isinstance(value, str) and value.strip() else None
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class _Immediate:
@@ -178,7 +174,7 @@ def _store(
     A problem keeps its row (and so its runs) when an updated file changes it.
     """
     new, changed, unchanged, absent = _compare(_existing(db, dataset), read.problems)
-    now = _now()
+    now = now_iso()
     for p in new:
         db.conn.execute(
             "insert into problems (dataset, key, text, reference, kind, subject, source,"

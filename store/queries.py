@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from reasoning.events import RunSettings, Step, Transcript, Usage
+from store.clock import now_iso
 
 # A run still `running` whose heartbeat is older than this belongs to a dead process.
 STALE_HEARTBEAT_S = 60.0
@@ -391,7 +392,7 @@ def mark_interrupted(db: sqlite_utils.Database) -> int:
     ]
     if not dead:
         return 0
-    finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    finished_at = now_iso()
     try:
         with db.atomic():
             for run_id, elapsed in dead:

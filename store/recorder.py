@@ -8,7 +8,6 @@ stalls); a heartbeat timer tells other processes the run is alive (see queries.m
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import socket
@@ -38,21 +37,12 @@ from reasoning.events import (
 )
 from reasoning.providers.errors import public_url
 from reasoning.secrets import REDACTED, known, redact, remember
+from store.clock import iso_after, now_iso
 
 FLUSH_INTERVAL_S = 2.0
 HEARTBEAT_INTERVAL_S = 15.0
 # Request keys that carry credentials, whatever a provider put there.
 _SECRET_FIELDS = {"api_key", "api-key", "x-api-key", "authorization", "proxy-authorization"}
-
-
-def now_iso() -> str:
-    """The current time as ISO 8601 UTC, to the second."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _iso_after(seconds: float) -> str:
-    """now_iso() plus `seconds`: when a retry after a wait will start."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 class StoreFull(sqlite3.OperationalError):
@@ -416,7 +406,7 @@ class RunRecorder:
             cur = self.db.execute(
                 "insert into calls (run_id, idx, attempt, request, started_at)"
                 " select run_id, idx, ?, request, ? from calls where id = ?",
-                (ev.attempt + 1, _iso_after(ev.wait_s), row_id),
+                (ev.attempt + 1, iso_after(ev.wait_s), row_id),
             )
         if cur.lastrowid is not None:
             self._calls[ev.call_index] = cur.lastrowid

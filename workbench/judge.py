@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import time
 from collections.abc import Callable
 from contextlib import aclosing
@@ -31,6 +30,7 @@ from reasoning.judge import (
 )
 from reasoning.prompts import Prompts
 from reasoning.providers.base import ChatRequest, Delta, Done, ProviderError, StreamCut
+from store.clock import now_iso
 from store.grades import StoredGrade
 from store.judge import (
     JudgeSpend,
@@ -114,10 +114,6 @@ def resolve_judge(settings: JudgeSettings) -> Any:
         )
     except (NoProvider, ValueError) as exc:
         raise JudgeError(str(exc)) from None
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -206,7 +202,7 @@ class Judge:
         from reasoning.providers.pricing import cost
 
         request, top = self.request_for(db, run_id)
-        started, t0 = _now(), time.monotonic()
+        started, t0 = now_iso(), time.monotonic()
         reply = await self._call(request)
         elapsed = time.monotonic() - t0
         used = reply.usage != Usage()
