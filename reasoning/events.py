@@ -211,6 +211,17 @@ class UsageUpdate:
 
 
 @dataclass(frozen=True)
+class UsageEstimate:
+    """Totals so far with the call in flight estimated (about 4 characters a token) while it
+    streams, for a live display: the next UsageUpdate, with the provider's figures, replaces
+    it. Not a record: a consumer that stores usage keeps to UsageUpdate."""
+
+    usage: Usage
+    calls: int
+    cost_usd: float | None
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the user should know that does not end the run (a retry, a parse problem)."""
 
@@ -233,6 +244,7 @@ Event = (
     | CallFinished
     | CallRetried
     | UsageUpdate
+    | UsageEstimate
     | Notice
     | RunFinished
 )

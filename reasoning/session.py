@@ -16,6 +16,7 @@ from reasoning.events import (
     RunSettings,
     StopReason,
     Usage,
+    UsageEstimate,
     UsageUpdate,
 )
 from reasoning.providers.base import (
@@ -46,6 +47,10 @@ class CallOutcome:
     finish: str
     stop_sequence: str | None = None
 
+
+# While a call streams, a UsageEstimate is sent on its first text and then every this many
+# characters (about 100 tokens): usage comes last in an OpenAI stream, and not at all if cut.
+ESTIMATE_EVERY_CHARS = 400
 
 # Called with each delta; returns events to emit and whether to abort the stream now.
 DeltaHandler = Callable[[str], tuple[list[Event], bool]]
@@ -105,6 +110,16 @@ class Session:
         ):
             raise LimitReached("cost_cap", f"cost cap reached (${s.cost_cap_usd:g})")
 
+    def _estimate(self, sent: int, received: int) -> UsageEstimate:
+        """The run's totals with the call in flight estimated from the characters it sent and
+        received so far (the rule of `estimate_usage` and of the recorder's cut-off calls)."""
+        usage = Usage(input_tokens=-(-sent // 4), output_tokens=-(-received // 4))
+        cost = self.cost_usd
+        if cost is not None:
+            c = _cost_of(self.provider.model, usage)
+            cost = None if c is None else cost + c
+        return UsageEstimate(self.usage + usage, self.calls, cost)
+
     async def call(
         self, request: ChatRequest, on_delta: DeltaHandler | None = None
     ) -> AsyncIterator[Event]:
@@ -126,12 +141,16 @@ class Session:
         wall = self.settings.wall_time_s
         failure: ProviderError | None = None
         attempt = 0  # failed attempts so far
+        streamed = 0  # characters received
+        estimated_at = -ESTIMATE_EVERY_CHARS  # characters at the last UsageEstimate
+        sent = len(request.system) + sum(len(m.content) for m in request.messages)
         try:
             async with aclosing(self.provider.stream(request)) as stream:  # type: ignore[type-var]
                 async for item in stream:
                     if isinstance(item, Delta):
                         delta = valid_text(item.text)
                         parts.append(delta)
+                        streamed += len(delta)
                         if on_delta is not None:
                             events, abort = on_delta(delta)
                             for ev in events:
@@ -139,6 +158,9 @@ class Session:
                             if abort:
                                 finish = "aborted"
                                 break
+                        if streamed - estimated_at >= ESTIMATE_EVERY_CHARS:
+                            estimated_at = streamed
+                            yield self._estimate(sent, streamed)
                         if wall is not None and self.clock() - self.started >= wall:
                             finish = "aborted"
                             break

@@ -34,10 +34,13 @@ class RunStats(Widget):
         self.stop_reason: str | None = None
         self.status: str | None = None
         self.active = False  # a run is on show
+        # Tokens and cost are an estimate (a call still streaming, or cut off by a cancel).
+        self.estimated = False
 
     def reset(self) -> None:
         self.elapsed_s, self.usage, self.calls, self.cost_usd = 0.0, Usage(), 0, 0.0
         self.stop_reason = self.status = None
+        self.estimated = False
         self.active = True
         self.show()
 
@@ -52,11 +55,12 @@ class RunStats(Widget):
     def render(self) -> Content:
         if not self.active:
             return Content("no run yet")
+        about = "≈ " if self.estimated else ""
         rows = [
             ("Elapsed", format_elapsed(self.elapsed_s)),
             (
                 "Tokens",
-                f"in {format_tokens(self.usage.input_tokens)} · "
+                f"{about}in {format_tokens(self.usage.input_tokens)} · "
                 f"out {format_tokens(self.usage.output_tokens)}",
             ),
             (
@@ -64,7 +68,7 @@ class RunStats(Widget):
                 f"read {format_tokens(self.usage.cache_read_tokens)} · "
                 f"write {format_tokens(self.usage.cache_write_tokens)}",
             ),
-            ("Cost", format_cost(self.cost_usd)),
+            ("Cost", about + format_cost(self.cost_usd)),
             ("Calls", str(self.calls)),
         ]
         if self.status is not None:

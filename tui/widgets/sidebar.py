@@ -77,9 +77,13 @@ class Sidebar(Vertical):
         elif self.paradigm == "g1" and step.kind in ("step", "reflection"):
             gauge.set_used(gauge.used + 1)  # g1's max_steps counts its reflections too
 
-    def usage(self, usage: Usage, calls: int, cost_usd: float | None) -> None:
+    def usage(
+        self, usage: Usage, calls: int, cost_usd: float | None, *, estimated: bool = False
+    ) -> None:
+        """Totals so far; `estimated` while a call streams (marked ≈ until the real figures)."""
         stats = self.stats
         stats.usage, stats.calls, stats.cost_usd = usage, calls, cost_usd
+        stats.estimated = estimated
         stats.show()
 
     def elapsed(self, seconds: float) -> None:
@@ -91,6 +95,7 @@ class Sidebar(Vertical):
         stats.status = status
         if result is not None:
             stats.usage, stats.calls, stats.cost_usd = result.usage, result.calls, result.cost_usd
+            stats.estimated = False
             stats.elapsed_s = result.elapsed_s
             stats.stop_reason = result.stop_reason
         elif status == "cancelled":
