@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint fmt bench bench-mathverify
+.PHONY: setup run test realtest lint fmt bench bench-mathverify
 
 # uv (from the package registry, into the venv) installs everything in seconds; pip is the
 # fallback when uv cannot be had. Both show what they are doing: a silent install looks hung.
@@ -31,6 +31,10 @@ run: setup
 
 test: setup
 	$(BIN)/pytest
+
+# Opt-in, minutes: every paradigm and a bench against a real small model (tests/test_realllm.py).
+realtest: setup
+	$(BIN)/pytest -m realllm -s tests/test_realllm.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -153,6 +153,14 @@ def _children(node: object) -> list[object]:
 ANSWER_KEYS = ("final_answer", "answer", "content", "response", "text", "result")
 
 
+def _rest_of(obj: dict[str, object]) -> str:
+    """An answer object without an answer field: what it says, less the step's bookkeeping."""
+    said = {k: v for k, v in obj.items() if k not in ("next_action", "confidence")}
+    if len(said) == 1:
+        return readable(next(iter(said.values()))).strip()
+    return readable(said).strip()
+
+
 def answer_text(raw: str) -> tuple[str, bool]:
     """The text of a final answer, and whether it came wrapped in JSON. Models asked for plain
     text after a JSON conversation often answer `{"title": ..., "content": "144", ...}`, in a
@@ -164,7 +172,7 @@ def answer_text(raw: str) -> tuple[str, bool]:
     if isinstance(obj, list) and obj and isinstance(obj[-1], dict):
         obj = obj[-1]
     if isinstance(obj, dict):
-        text = readable(find_key(obj, ANSWER_KEYS)).strip() or readable(obj).strip()
+        text = readable(find_key(obj, ANSWER_KEYS)).strip() or _rest_of(obj)
         return (text, True) if text else (raw.strip(), False)
     if obj is not None:
         return readable(obj).strip() or raw.strip(), True

@@ -151,3 +151,8 @@ def test_answer_text_keeps_sets_and_intervals():
     assert answer_text("{1, 2, 3}") == ("{1, 2, 3}", False)
     assert answer_text('{"content": "144"}') == ("144", True)
     assert readable({"k": [1, True, None, 2.5]}) == "k:\n  - 1\n  - yes\n  - 2.5"
+
+
+def test_an_answer_object_without_an_answer_field_says_what_it_holds():
+    assert answer_text('{"title": "It is 12", "next_action": "final_answer"}') == ("It is 12", True)
+    assert answer_text('{"a": "x", "b": 2, "confidence": 0.9}') == ("a: x\nb: 2", True)
