@@ -494,6 +494,28 @@ async def test_esc_cancels_the_stream_and_the_run_is_stored_cancelled(
         await wait_for(pilot, lambda: openai_env.disconnects >= 1)  # the HTTP stream stopped
 
 
+async def test_the_sidebar_shows_an_estimate_while_streaming_then_the_real_figures(
+    openai_env: FakeLLM, tmp_path: Path
+) -> None:
+    text = "".join(dcot_transcript("What is 6 times 7? It is 42"))
+    openai_env.queue(Reply(text=text, chunk=10, delay=0.02))
+    db = open_db(tmp_path / "p.db")
+    app = PonderApp(db=db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready_app(pilot)
+        await submit(pilot, "What is 6 times 7?")
+        stats = app.screen.query_one(Sidebar).stats
+        # OpenAI sends usage last: before it, the sidebar estimates, marked ≈.
+        await wait_for(pilot, lambda: stats.estimated and stats.usage.output_tokens > 0)
+        assert screen.state == "running" and stats.usage.input_tokens > 0
+        assert "≈" in str(stats.render())
+        await wait_for(pilot, lambda: screen.state == "done")
+        await settle(pilot)
+        stored = db.execute("select input_tokens, output_tokens from runs").fetchone()
+        assert not stats.estimated and "≈" not in str(stats.render())
+        assert (stats.usage.input_tokens, stats.usage.output_tokens) == stored
+
+
 async def test_switching_paradigm_and_model_changes_the_next_request(
     openai_env: FakeLLM, tmp_path: Path
 ) -> None:

@@ -27,6 +27,7 @@ from reasoning.events import (
     StepFinished,
     StepStarted,
     TextDelta,
+    UsageEstimate,
     UsageUpdate,
 )
 from tui.screens.ask import AskModal, Field
@@ -308,6 +309,8 @@ class SolveScreen(Screen[None]):
                 self.last_answer = step.content
         elif isinstance(event, UsageUpdate):
             self.query_one(Sidebar).usage(event.usage, event.calls, event.cost_usd)
+        elif isinstance(event, UsageEstimate):  # a call streaming: ≈ until its real figures
+            self.query_one(Sidebar).usage(event.usage, event.calls, event.cost_usd, estimated=True)
         elif isinstance(event, RunStarted):
             view.set_meta(_meta(event.paradigm, event.provider, event.model, run_id))
         elif isinstance(event, Notice):
