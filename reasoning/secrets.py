@@ -79,9 +79,16 @@ class StreamRedactor:
     def __init__(self, secrets: tuple[str, ...] | None = None) -> None:
         self._secrets = known() if secrets is None else secrets
         self._held = ""
+        self._longest = max((len(x) for x in self._secrets), default=0)
+        # The end of a text that is a proper start of some key, as one regular expression.
+        self._start_of_key = (
+            re.compile("(?:" + "|".join(_prefixes(x) for x in self._secrets) + r")\Z")
+            if self._secrets
+            else None
+        )
 
     def feed(self, text: str) -> str:
-        if not self._secrets:
+        if self._start_of_key is None:
             return text
         text = redact(self._held + text, self._secrets)
         keep = self._unfinished(text)
@@ -94,12 +101,15 @@ class StreamRedactor:
 
     def _unfinished(self, text: str) -> int:
         """The length of the longest end of `text` that is a proper start of some key."""
-        best = 0
-        for secret in self._secrets:
-            i = text.find(secret[0], max(0, len(text) - len(secret) + 1))
-            while i != -1:
-                if secret.startswith(text[i:]):
-                    best = max(best, len(text) - i)
-                    break
-                i = text.find(secret[0], i + 1)
-        return best
+        assert self._start_of_key is not None
+        m = self._start_of_key.search(text, max(0, len(text) - self._longest + 1))
+        return 0 if m is None else len(text) - m.start()
+
+
+def _prefixes(secret: str) -> str:
+    """A pattern for every non-empty proper prefix of `secret`: a(?:b(?:c)?)? for "abcd"."""
+    chars = [re.escape(c) for c in secret[:-1]]
+    pattern = ""
+    for c in reversed(chars[1:]):
+        pattern = f"(?:{c}{pattern})?"
+    return chars[0] + pattern if chars else "(?!)"

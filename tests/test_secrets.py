@@ -102,3 +102,28 @@ def test_a_password_in_a_base_url_is_a_key_too():
 def test_redact_knows_the_environment_keys(monkeypatch):
     monkeypatch.setenv("SOME_SERVICE_API_KEY", "env-secret-value-1")
     assert redact("x env-secret-value-1 y") == f"x {REDACTED} y"
+
+
+def test_redacting_in_pieces_gives_what_redacting_the_whole_text_gives():
+    import random
+
+    keys = ("sk-abcdefghijklmnop1234", "cfg-SECRET-key-0123456789abcdef", "another-key-xyz1")
+    rnd = random.Random(1)
+    for _ in range(300):
+        parts = []
+        for _ in range(20):
+            r = rnd.random()
+            key = rnd.choice(keys)
+            if r < 0.2:
+                parts.append(key)
+            elif r < 0.4:
+                parts.append(key[: rnd.randint(1, len(key) - 1)])
+            else:
+                parts.append("".join(rnd.choice("abc sk-cfg") for _ in range(rnd.randint(0, 9))))
+        text = "".join(parts)
+        guard, out, i = StreamRedactor(keys), "", 0
+        while i < len(text):
+            n = rnd.randint(1, 9)
+            out += guard.feed(text[i : i + n])
+            i += n
+        assert out + guard.flush() == redact(text, tuple(sorted(keys, key=len, reverse=True)))
