@@ -78,6 +78,8 @@ class SolveScreen(Screen[None]):
         Binding("f4", "budget", "Budget", show=False),
         Binding("f5", "reinforce", "Reinforce", show=False),
         Binding("ctrl+o", "open_run", "Open"),
+        # Priority: the prompt box (a TextArea) has its own F6, select line.
+        Binding("f6", "pick_problem", "Problem", show=False, priority=True),
         Binding("f8", "copy_answer", "Copy", show=False),
         Binding("f9", "toggle_math", "LaTeX", show=False),
     ]
@@ -89,6 +91,7 @@ class SolveScreen(Screen[None]):
         self.state = "idle"
         self.last_prompt: str | None = None
         self.last_problem_id: int | None = None  # the stored problem of the last prompt, if any
+        self._problem_shown: str | None = None  # its "dataset:key", in the live run's header
         self.last_answer: str | None = None
         self._worker: Worker[None] | None = None
         self._dirty: set[StepBlock] = set()
@@ -201,9 +204,24 @@ class SolveScreen(Screen[None]):
                 )
             return False
         settings = self.ponder.session.settings
-        self.begin_run(prompt, settings, problem_id=problem_id)
+        self._problem_shown = self._problem_label(problem_id)
+        meta = "  ·  ".join(m for m in (settings.paradigm, self._problem_shown) if m)
+        self.begin_run(prompt, settings, meta=meta, problem_id=problem_id)
         self._worker = self._run(prompt, settings, state.spec, problem_id)
         return True
+
+    def _problem_label(self, problem_id: int | None) -> str | None:
+        """ "dataset:key" of a stored problem, for the run's header."""
+        db = self.ponder.db
+        if problem_id is None or db is None:
+            return None
+        try:
+            row = db.execute(
+                "select dataset || ':' || key from problems where id = ?", [problem_id]
+            ).fetchone()
+        except Exception:  # the label is a courtesy: the run goes on without it
+            return None
+        return safe_text(row[0]) if row else None
 
     def begin_run(
         self, prompt: str, settings: RunSettings, *, meta: str = "", problem_id: int | None = None
@@ -312,7 +330,9 @@ class SolveScreen(Screen[None]):
         elif isinstance(event, UsageEstimate):  # a call streaming: ≈ until its real figures
             self.query_one(Sidebar).usage(event.usage, event.calls, event.cost_usd, estimated=True)
         elif isinstance(event, RunStarted):
-            view.set_meta(_meta(event.paradigm, event.provider, event.model, run_id))
+            view.set_meta(
+                _meta(event.paradigm, event.provider, event.model, run_id, self._problem_shown)
+            )
         elif isinstance(event, Notice):
             view.add_notice(event.message)
         elif isinstance(event, RunFinished):
@@ -368,7 +388,7 @@ class SolveScreen(Screen[None]):
     def show_stored(self, detail: RunDetail) -> RunView:
         """Show a stored run, read-only: its steps as recorded and how it ended."""
         s = detail.summary
-        meta = _meta(s.paradigm or "?", s.provider, s.model, s.run_id) + "  ·  read-only"
+        meta = _meta(s.paradigm or "?", s.provider, s.model, s.run_id, s.problem) + "  ·  read-only"
         view = RunView(detail.prompt, meta=meta, math=self.ponder.math)
         settings = RunSettings(**_known_settings(detail.params))
         self._show_run(view, settings, live=False)
@@ -410,7 +430,7 @@ class SolveScreen(Screen[None]):
             return self.running  # False hides it, and Esc goes on to focus_prompt
         if action == "rerun":
             return None if self.running or not self.last_prompt else True
-        if action == "open_run":
+        if action in ("open_run", "pick_problem"):
             return None if self.running else True  # dimmed: a run on show is still going
         if action == "copy_answer":
             return True if self.last_answer else None
@@ -449,6 +469,33 @@ class SolveScreen(Screen[None]):
     def action_rerun(self) -> None:
         if self.last_prompt:  # the same problem: a re-run of a stored problem stays tied to it
             self.start_run(self.last_prompt, problem_id=self.last_problem_id)
+
+    def action_pick_problem(self) -> None:
+        """Pick a stored problem (dataset, then problem, with a search) and solve it."""
+        db = self.ponder.db
+        if db is None:
+            self.notify("No database open.", severity="error")
+            return
+        if self.running:
+            self.notify("A run is in progress: Esc cancels it.", severity="warning")
+            return
+        from store.problems import ensure_bundled, list_datasets, list_problems
+        from tui.screens.pick_problem import ProblemPickerModal
+
+        try:
+            ensure_bundled(db)
+            datasets = list_datasets(db)
+        except Exception as exc:
+            self.notify(safe_text(f"Cannot list datasets: {exc}"), severity="error", markup=False)
+            return
+
+        def done(problem: Any) -> None:
+            if problem is not None:
+                self.start_run(problem.text, problem_id=problem.id)
+
+        self.app.push_screen(
+            ProblemPickerModal(datasets, lambda name: list_problems(db, name)), done
+        )
 
     def action_paradigm(self) -> None:
         paradigm = self.ponder.cycle_paradigm()
@@ -614,6 +661,11 @@ class SolveScreen(Screen[None]):
         yield SystemCommand(
             "Open stored run", "Ctrl+O · show a stored run, read-only", self.action_open_run
         )
+        yield SystemCommand(
+            "Solve a stored problem",
+            "F6 · pick a dataset, search its problems, solve one (gradable)",
+            self.action_pick_problem,
+        )
         if self.last_answer:
             yield SystemCommand(
                 "Copy answer", "F8 · the final answer to the clipboard", self.action_copy_answer
@@ -673,10 +725,18 @@ def _no_provider(problem: str) -> str:
     return f"No provider: {text}"
 
 
-def _meta(paradigm: str, provider: str | None, model: str | None, run_id: int | None) -> str:
+def _meta(
+    paradigm: str,
+    provider: str | None,
+    model: str | None,
+    run_id: int | None,
+    problem: str | None = None,
+) -> str:
     parts = [paradigm, f"{provider or '?'} · {model or '?'}"]
     if run_id is not None:
         parts.insert(0, f"run #{run_id}")
+    if problem:
+        parts.append(problem)
     return safe_text("  ·  ".join(parts))
 
 
