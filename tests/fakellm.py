@@ -352,6 +352,7 @@ class FakeLLM:
         self.chunk = chunk
         self.delay = delay
         self.model = model
+        self.models: list[str] = [model]  # what GET /v1/models lists
         self.responder: Callable[[dict[str, Any]], Reply | str] | None = None
         # Server traits of some OpenAI-compatible servers, to test the providers' fallbacks.
         self.reject_stream_options = False
@@ -644,21 +645,24 @@ class FakeLLM:
         await _send_json(writer, reply.status, body, extra)
 
     def _models_list(self) -> dict[str, Any]:
-        model = {
-            "id": self.model,
-            "object": "model",
-            "created": 0,
-            "owned_by": "fakellm",
-            "type": "model",
-            "display_name": self.model,
-            "created_at": "2025-01-01T00:00:00Z",
-        }
+        data = [
+            {
+                "id": name,
+                "object": "model",
+                "created": 0,
+                "owned_by": "fakellm",
+                "type": "model",
+                "display_name": name,
+                "created_at": "2025-01-01T00:00:00Z",
+            }
+            for name in self.models
+        ]
         return {
             "object": "list",
-            "data": [model],
+            "data": data,
             "has_more": False,
-            "first_id": self.model,
-            "last_id": self.model,
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None,
         }
 
     # ---- what to say ----

@@ -17,8 +17,18 @@ SIZE = (160, 48)
 FAKE_SPEC = ProviderSpec(kind="openai", name="openai", model="fake-model")
 
 
+FAKE_MODELS = ("fake-model", "fake-model-large", "other-model")
+
+
+async def fake_models(spec: ProviderSpec) -> list[str]:
+    """The model picker's list in a deterministic app: no endpoint is asked."""
+    return list(FAKE_MODELS)
+
+
 def fixed_app(db: Any = None, **kwargs: Any) -> PonderApp:
-    """An app with a provider given as is and a frozen clock: deterministic on screen."""
+    """An app with a provider given as is, a frozen clock and a fixed model list: deterministic
+    on screen, and nothing leaves the machine."""
+    kwargs.setdefault("list_models", fake_models)
     return PonderApp(
         db=db,
         provider_state=ProviderState(spec=FAKE_SPEC, resolving=False),

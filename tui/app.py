@@ -6,7 +6,7 @@ import argparse
 import importlib
 import importlib.util
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -119,8 +119,10 @@ class PonderApp(App[int]):
         settings: RunSettings | None = None,
         clock: Callable[[], float] = time.monotonic,
         provider_state: ProviderState | None = None,
+        list_models: Callable[[ProviderSpec], Awaitable[list[str]]] | None = None,
     ) -> None:
-        """`provider_state` given: use it as is (tests); else resolve the provider on mount."""
+        """`provider_state` given: use it as is (tests); else resolve the provider on mount.
+        `list_models`: how the model picker asks an endpoint (default: its models endpoint)."""
         self._modes_available = [m for m in SCREEN_MODES if m.available()]
         super().__init__()
         for m in self._modes_available:
@@ -132,6 +134,7 @@ class PonderApp(App[int]):
             Session(provider, model, base_url, settings or RunSettings()),
         )
         self._fixed_provider = provider_state
+        self.list_models = list_models or endpoint_models
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste):
@@ -310,3 +313,14 @@ def run_app(args: argparse.Namespace) -> int:
     with StopLikeCtrlC(on_stop=stop):
         app.run()
     return app.return_code or 0
+
+
+async def endpoint_models(spec: ProviderSpec) -> list[str]:
+    """The models a provider's endpoint lists (raises ProviderError with one line)."""
+    from reasoning.providers import build_provider
+
+    provider = build_provider(spec)
+    try:
+        return await provider.list_models()  # type: ignore[attr-defined, no-any-return]
+    finally:
+        await provider.aclose()

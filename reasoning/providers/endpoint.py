@@ -90,6 +90,19 @@ async def redacted(
         raise
 
 
+MAX_MODELS_LISTED = 1000
+LIST_MODELS_TIMEOUT_S = 10.0
+
+
+def _short(exc: Exception, key: str | None) -> str:
+    """An SDK error as a short line: its status and the server's message, never a key."""
+    from reasoning.providers.errors import api_message, scrub
+
+    status = getattr(exc, "status_code", None)
+    text = " ".join(scrub(api_message(exc), key).split())[:200] or type(exc).__name__
+    return f"{status} {text}" if status else text
+
+
 class Endpoint:
     """A configured model endpoint; subclasses make the client and one streaming attempt."""
 
@@ -144,6 +157,29 @@ class Endpoint:
 
     def _make_client(self) -> Any:
         raise NotImplementedError
+
+    async def list_models(self, limit: int = MAX_MODELS_LISTED) -> list[str]:
+        """The model ids the endpoint offers (its models endpoint, through the SDK: OpenAI's
+        and any compatible server's /v1/models, Ollama's included, or Anthropic's); raises
+        ProviderError with one line if it cannot say."""
+        from reasoning.providers.base import ProviderError
+
+        async def collect() -> list[str]:
+            ids: list[str] = []
+            async for model in self.client().models.list():
+                ids.append(str(model.id))
+                if len(ids) >= limit:
+                    break
+            return ids
+
+        try:
+            return await asyncio.wait_for(collect(), LIST_MODELS_TIMEOUT_S)
+        except TimeoutError:
+            raise ProviderError(f"{self.name}: the model list did not come in time") from None
+        except Exception as exc:
+            raise ProviderError(
+                f"{self.name}: cannot list models: {_short(exc, self._key)}"
+            ) from None
 
     def _attempt(self, request: ChatRequest) -> AsyncGenerator[Delta | Done, None]:
         raise NotImplementedError

@@ -157,6 +157,7 @@ class SolveScreen(Screen[None]):
             reinforce=s.settings.reinforce,
             state=self.state,
             math=app.math,
+            endpoint=_host(p.spec.base_url) if p.spec else None,
         )
 
     def _refresh_status(self, *_: object) -> None:
@@ -513,16 +514,23 @@ class SolveScreen(Screen[None]):
         self.notify(f"Reinforce: {mode}", timeout=2)
 
     def action_model(self) -> None:
+        """Choose the model: the endpoint's list (fetched now), or any name typed in."""
+        from tui.screens.pick_model import ModelPickerModal
+
         current = self.ponder.provider_state.model or self.ponder.session.model or ""
+        spec = self.ponder.provider_state.spec
 
-        def done(values: tuple[str, ...] | None) -> None:
-            if values is not None:
-                self.ponder.set_model(values[0])
+        def done(model: str | None) -> None:
+            if model is not None:
+                self.ponder.set_model(model)
 
-        self.app.push_screen(
-            AskModal("Model", [Field("Model name", current, "e.g. claude-sonnet-4-5, gpt-4o")]),
-            done,
-        )
+        fetch = None
+        if spec is not None:
+
+            async def fetch() -> list[str]:
+                return await self.ponder.list_models(spec)
+
+        self.app.push_screen(ModelPickerModal(current, endpoint_text(spec), fetch), done)
 
     def action_provider(self) -> None:
         s = self.ponder.session
@@ -723,6 +731,34 @@ def _no_provider(problem: str) -> str:
     if text.lower().startswith("no provider"):
         return text[:1].upper() + text[1:] + "."
     return f"No provider: {text}"
+
+
+def _host(url: str | None) -> str | None:
+    """host[:port] of a base URL (no credentials, no path), for the status line."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return parts.hostname + (f":{port}" if port else "")
+
+
+def endpoint_text(spec: Any) -> str:
+    """Where a provider's calls go, fit to show: its base URL, or its SDK's own."""
+    from reasoning.providers.errors import public_url
+
+    if spec is None:
+        return "none (no provider)"
+    if spec.base_url:
+        return f"{spec.name} at {public_url(spec.base_url)}"
+    default = {"anthropic": "api.anthropic.com", "openai": "api.openai.com"}.get(spec.kind, "")
+    return f"{spec.name} at {default} (the SDK's default)"
 
 
 def _meta(

@@ -21,6 +21,7 @@ class StatusInfo:
     reinforce: str
     state: str = "idle"  # idle | running | done | failed | cancelled | read-only
     math: bool = True
+    endpoint: str | None = None  # host[:port] of a base URL; None: the SDK's own
 
 
 class StatusLine(Static):
@@ -71,7 +72,10 @@ class StatusLine(Static):
         else:
             parts = [
                 ("paradigm ", info.paradigm),
-                ("provider ", provider),
+                (
+                    "provider ",
+                    provider + (f" @ {safe_text(info.endpoint)}" if info.endpoint else ""),
+                ),
                 ("model ", model),
                 ("budget ", str(info.budget)),
                 ("reinforce ", info.reinforce),
