@@ -2,15 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from textual.app import App
+from textual import on
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, DirectoryTree, Input, Label
 
 from tui.screens.ask import AskModal, Field
 from tui.text import safe_text
 
-SUFFIXES = (".xlsx", ".csv", ".jsonl", ".json")
+SUFFIXES = (".xlsx", ".csv", ".jsonl", ".json", ".parquet")
+
+
+class ProblemFiles(DirectoryTree):
+    """Folders and the files Ponder can import; hidden ones left out."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [
+            p
+            for p in paths
+            if not p.name.startswith(".") and (p.suffix.lower() in SUFFIXES or _is_dir(p))
+        ]
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a folder we may not read: left out
+        return False
+
+
+class ImportModal(AskModal):
+    """The file (typed, or picked in the tree below it) and the dataset name."""
+
+    def __init__(self, fields: list[Field], root: Path, **kwargs: Any) -> None:
+        super().__init__("Import problems", fields, **kwargs)
+        self.root = root
+        self.add_class("import-modal")
+
+    def compose(self) -> ComposeResult:
+        file_field, name_field = self.fields
+        with Vertical(classes="modal-box"):
+            yield Label(Content(self.title_text), classes="modal-title", markup=False)
+            yield Label(Content(file_field.label), classes="modal-label", markup=False)
+            yield Input(file_field.value, placeholder=file_field.placeholder, id="field-0")
+            yield ProblemFiles(self.root, id="import-tree")
+            yield Label(Content(name_field.label), classes="modal-label", markup=False)
+            yield Input(name_field.value, placeholder=name_field.placeholder, id="field-1")
+            yield Label("", id="modal-error", markup=False)
+            with Horizontal(classes="modal-buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    @on(DirectoryTree.FileSelected, "#import-tree")
+    def _picked(self, event: DirectoryTree.FileSelected) -> None:
+        """A file picked in the tree fills the path; the name is next."""
+        event.stop()
+        self.query_one("#field-0", Input).value = str(_shown_path(event.path))
+        self.query_one("#field-1", Input).focus()
+
+
+def _shown_path(path: Path) -> Path:
+    """The path relative to here when it is below here (shorter to read), else absolute."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path.resolve()
 
 
 def ask_and_import(app: App[Any], db: Any) -> None:
@@ -23,7 +84,7 @@ def ask_and_import(app: App[Any], db: Any) -> None:
         if not path.is_file():
             return f"No such file: {safe_text(str(path))}"
         if path.suffix.lower() not in SUFFIXES:
-            return "Ponder imports .xlsx, .csv, .jsonl and .json files."
+            return "Ponder imports .xlsx, .csv, .jsonl, .json and .parquet files."
         return None
 
     def done(values: tuple[str, ...] | None) -> None:
@@ -31,16 +92,16 @@ def ask_and_import(app: App[Any], db: Any) -> None:
             import_now(app, db, Path(values[0].strip()).expanduser(), values[1].strip() or None)
 
     app.push_screen(
-        AskModal(
-            "Import problems",
+        ImportModal(
             [
                 Field(
-                    "File (.xlsx .csv .jsonl .json .parquet)",
+                    "File (.xlsx .csv .jsonl .json .parquet), or Tab to browse",
                     "",
                     placeholder="~/exams/jee-2024.xlsx",
                 ),
                 Field("Dataset name (empty: the file's name)", ""),
             ],
+            Path.cwd(),
             validate=check,
         ),
         done,
