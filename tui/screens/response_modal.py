@@ -40,10 +40,6 @@ class ResponseModal(ModalScreen[None]):
     """Esc, q or v closes it."""
 
     BINDINGS = [Binding("escape,q,v", "close", "Close")]
-    DEFAULT_CSS = """
-    ResponseModal .modal-box { width: 140; max-width: 100%; height: 90%; }
-    ResponseModal TextArea { height: 1fr; border: none; }
-    """
 
     def __init__(self, detail: RunDetail) -> None:
         super().__init__(classes="response-modal")
