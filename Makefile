@@ -15,7 +15,7 @@ $(BIN)/ponder: pyproject.toml
 		|| echo "== uv cannot be had: installing with pip instead (a few minutes)"
 	@if [ -x $(BIN)/uv ]; then \
 		echo "== installing Ponder and its dependencies with uv"; \
-		$(BIN)/uv pip install --python $(BIN)/python -e '.[dev]' \
+		$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python -e '.[dev]' \
 		|| { echo "== uv failed: installing with pip instead"; \
 			$(BIN)/pip install --progress-bar on -e '.[dev]'; }; \
 	else \
