@@ -94,8 +94,8 @@ class PonderApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
-        # Textual's habit: in the palette, and Ctrl+C says how; the Footer keeps its room.
-        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        # Always in the Footer (CalmFooter keeps its room), beside the palette key.
+        Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f10", "import_problems", "Import", show=False),
         # The Keys panel opens from the palette; Esc closes it (screens' own Esc do too).
         Binding("escape", "hide_help_panel", "Hide keys", show=False),

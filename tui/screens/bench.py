@@ -36,6 +36,7 @@ from tui.text import safe_text
 from tui.widgets.bands import format_cost, format_elapsed, format_tokens
 from tui.widgets.bench_progress import ConfigBar
 from tui.widgets.calm_footer import CalmFooter
+from tui.widgets.check_list import CheckList
 from tui.widgets.run_cells import one_line
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ class BenchScreen(Screen[None]):
                 yield Label("Dataset", classes="field-label")
                 yield Select[str]([], prompt="choose a dataset", id="bench-dataset")
                 yield Label("Paradigms", classes="field-label")
-                yield SelectionList[str](
+                yield CheckList(
                     *(
                         Selection(Content(label), value, on)
                         for label, value, on in PARADIGM_CHOICES

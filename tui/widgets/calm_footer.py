@@ -11,6 +11,8 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 PALETTE_CLASS = "-command-palette"
+ALWAYS_SHOWN = frozenset({"quit", "app.quit"})
+COMPACT_BELOW = 100  # columns  # actions whose key the Footer never leaves out
 
 
 def key_width(key_display: str, description: str, *, compact: bool) -> int:
@@ -42,15 +44,28 @@ class CalmFooter(Footer):
         self._rebuild_queued = False
 
     def compose(self) -> ComposeResult:
-        items = list(super().compose())
         width = self.size.width or self.app.size.width
         self._composed_width = width
+        # Narrow: a cell less around each key, so the screen's keys and Quit all fit.
+        compact = width < COMPACT_BELOW
+        self.set_reactive(Footer.compact, compact)
+        self.set_class(compact, "-compact")
+        items = list(super().compose())
         palette = [w for w in items if isinstance(w, FooterKey) and w.has_class(PALETTE_CLASS)]
+        # How to quit is always shown, at the end of the row: its room is kept first.
+        kept = [
+            w
+            for w in items
+            if isinstance(w, FooterKey) and w.action in ALWAYS_SHOWN and w not in palette
+        ]
         # The palette key is docked right, with a border and a padding of its own.
         room = width - sum(
             key_width(k.key_display, k.description, compact=False) + 2 for k in palette
         )
+        room -= sum(key_width(k.key_display, k.description, compact=self.compact) for k in kept)
         for item in items:
+            if item in kept:
+                continue
             if isinstance(item, FooterKey) and not item.has_class(PALETTE_CLASS):
                 need = key_width(item.key_display, item.description, compact=self.compact)
                 if need > room:
@@ -58,6 +73,7 @@ class CalmFooter(Footer):
                     continue
                 room -= need
             yield item
+        yield from kept  # the palette key is docked right: this one ends the row
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and event.size.width != self._composed_width:
