@@ -246,6 +246,15 @@ def _grade_auto(db: sqlite_utils.Database, target: str | None) -> int:
     if not counts.total:
         out(f"no ungraded finished runs{scope}")
         return 0
+    if counts.needs_human == counts.total:
+        # Nothing got a verdict: say so, rather than "graded N runs: 0 full, 0 partial, 0 zero".
+        verb = "needs" if counts.total == 1 else "need"
+        out(
+            f"{_count(counts.total, 'run')}{scope} {verb} a human: none could be graded"
+            " automatically (proofs, free text, or no reference); grade them with ponder grade"
+            " RUN VERDICT, in the TUI (^g), or with --judge"
+        )
+        return 0
     out(
         f"graded {_count(counts.total, 'run')}{scope}: {counts.full} full, {counts.partial} partial,"
         f" {counts.zero} zero, {counts.needs_human} need a human"

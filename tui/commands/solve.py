@@ -197,7 +197,8 @@ class Printer:
                 self.write(f"{self.prefix}   [{' · '.join(bits)}]\n")
         elif isinstance(event, Notice):
             self._newline()
-            sys.stderr.write(f"ponder: {self.prefix}{safe_text(event.message)}\n")
+            # What the engine did (an answer refused before min_steps...): a note, not an error.
+            sys.stderr.write(f"{self.prefix}note: {safe_text(event.message)}\n")
         elif isinstance(event, RunFinished):
             r = event.result
             self._newline()
@@ -209,7 +210,7 @@ class Printer:
             cost = "unknown" if r.cost_usd is None else f"${r.cost_usd:.4f}"
             self.write(
                 f"{self.prefix}{r.usage.input_tokens} in / {r.usage.output_tokens} out tokens"
-                f" ({r.usage.cache_read_tokens} cached), {r.calls} calls, cost {cost}, {r.elapsed_s:.1f} s\n"
+                f" ({r.usage.cache_read_tokens} cached), {r.calls} call{'' if r.calls == 1 else 's'}, cost {cost}, {r.elapsed_s:.1f} s\n"
             )
             if r.error:
                 sys.stderr.write(f"ponder: {self.prefix}{safe_text(r.error)}\n")

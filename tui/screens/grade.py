@@ -629,8 +629,16 @@ class GradeScreen(Screen[None]):
         self.app.call_from_thread(self._auto_done, counts)
 
     def _auto_done(self, counts: dict[str, int]) -> None:
-        summary = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in sorted(counts.items()))
-        self.notify(f"Auto-graded: {summary}.", timeout=4)
+        total = sum(counts.values())
+        if counts.get("needs_human", 0) == total:
+            runs = "1 run needs" if total == 1 else f"{total} runs need"
+            self.notify(
+                f"{runs} a human: none could be graded automatically. Grade with f/p/z or points.",
+                timeout=6,
+            )
+        else:
+            summary = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in sorted(counts.items()))
+            self.notify(f"Auto-graded: {summary}.", timeout=4)
         self._show_status()
 
     # -- the LLM judge -------------------------------------------------------------------

@@ -456,7 +456,8 @@ class HistoryScreen(Screen[None]):
                 from store.export import export_runs_csv
 
                 count = export_runs_csv(db, path, self.dataset)
-                message = f"Wrote {count:,} runs to {path.resolve()}"
+                noun = "run" if count == 1 else "runs"
+                message = f"Wrote {count:,} {noun} to {path.resolve()}"
         except OSError as exc:
             self.notify(safe_text(f"Export failed: {exc}"), severity="error", markup=False)
             return
