@@ -46,3 +46,20 @@ async def test_the_footer_always_says_how_to_quit(mode: str, width: int) -> None
         assert "^q Quit" in footer, footer
         # It ends the row of keys, before the palette's.
         assert footer.index("^q Quit") < footer.index("^p palette")
+
+
+@pytest.mark.parametrize("width", [80, 160])
+async def test_history_keeps_grade_and_answer_in_view(tmp_path, width: int) -> None:
+    from test_tui_screens import snapshot_db
+
+    app = fixed_app(snapshot_db(tmp_path))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: "Suppose finitely" in screen_text(app))
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "answer / prompt" in line)
+        assert "grade" in header
+        graded = next(line for line in lines if "◐ 0.3" in line)
+        assert graded.rstrip().endswith("41")  # the answer, whole, on the grade's line
+        assert '"zebra' in screen_text(app)  # a free prompt tells itself apart
+        assert ("started (UTC)" in header) == (width >= 120)

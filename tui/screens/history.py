@@ -53,25 +53,47 @@ COLUMNS = (
     Column("grade", "grade", 13),
     Column("answer", "answer / prompt", None),
 )
+# Below this many columns the table keeps what tells runs apart and how they did: grade and
+# answer stay in view at 80 columns (when, paradigm and reward are in the run, opened).
+NARROW_BELOW = 120
+NARROW_COLUMNS = (
+    Column("id", "#", 5),
+    Column("status", "status", 9),
+    Column("model", "model", 12),
+    Column("problem", "problem", 12),
+    Column("grade", "grade", 13),
+    Column("answer", "answer / prompt", None),
+)
 
 
-def summary_cells(s: RunSummary) -> list[Text]:
-    """A run's history row."""
-    return [
-        Text(str(s.run_id), style="dim"),
-        text_cell((s.started_at or "").replace("T", " ")[:16]),
-        status_cell(s.status),
-        text_cell(s.paradigm or "?"),
-        text_cell(s.model or "?", 20),
-        Text(problem_label(s.problem, 16), no_wrap=True),
-        reward_cell(s.final_reward),
-        grade_cell(s.grade_verdict, s.grade),
-        text_cell(s.answer or "", 60),
-    ]
+def summary_cells(s: RunSummary, columns: Sequence[Column] = COLUMNS) -> list[Text]:
+    """A run's history row, one cell per column."""
+    width = {c.key: c.width for c in columns}
+    problem = width.get("problem") or 16
+    cells = {
+        "id": lambda: Text(str(s.run_id), style="dim"),
+        "started": lambda: text_cell((s.started_at or "").replace("T", " ")[:16]),
+        "status": lambda: status_cell(s.status),
+        "paradigm": lambda: text_cell(s.paradigm or "?"),
+        "model": lambda: text_cell(s.model or "?", width.get("model")),
+        # A run without a problem shows the start of its prompt, quoted.
+        "problem": lambda: Text(
+            problem_label(s.problem, problem)
+            if s.problem
+            else f'"{one_line(s.prompt, problem - 2)}"'
+            if s.prompt
+            else "",
+            no_wrap=True,
+        ),
+        "reward": lambda: reward_cell(s.final_reward),
+        "grade": lambda: grade_cell(s.grade_verdict, s.grade),
+        "answer": lambda: text_cell(s.answer or "", 60),
+    }
+    return [cells[c.key]() for c in columns]
 
 
-def _rows(summaries: Sequence[RunSummary]) -> list[Row]:
-    return [(s.run_id, summary_cells(s)) for s in summaries]
+def _rows(summaries: Sequence[RunSummary], columns: Sequence[Column] = COLUMNS) -> list[Row]:
+    return [(s.run_id, summary_cells(s, columns)) for s in summaries]
 
 
 # ---- the Solve screen, reached from here and from Grade ------------------------------------
@@ -165,6 +187,7 @@ class HistoryScreen(Screen[None]):
         self.search = ""
         self.dataset: str | None = None
         self.total = 0
+        self.row_columns: Sequence[Column] = COLUMNS  # NARROW_COLUMNS on a narrow terminal
         self._search_timer: Timer | None = None
         self._generation = 0  # the latest query; an older one's results are dropped
         self._left = False  # suspended since last shown
@@ -191,7 +214,8 @@ class HistoryScreen(Screen[None]):
                 id="history-dataset",
             )
         yield Label("", id="history-status", markup=False)
-        yield PagedTable(COLUMNS, id="history-table")
+        self.row_columns = NARROW_COLUMNS if self.app.size.width < NARROW_BELOW else COLUMNS
+        yield PagedTable(self.row_columns, id="history-table")
         with Vertical(id="history-preview"):
             yield Label("Prompt", classes="preview-label")
             yield Static("", id="preview-prompt", markup=False)
@@ -233,7 +257,8 @@ class HistoryScreen(Screen[None]):
         if self.db is None:
             return []
         search, dataset = self.search or None, self.dataset
-        return _rows(list_runs(self.db, limit=limit, offset=offset, search=search, dataset=dataset))
+        runs = list_runs(self.db, limit=limit, offset=offset, search=search, dataset=dataset)
+        return _rows(runs, self.row_columns)
 
     def reload(self, keep: int | None = None) -> None:
         """Re-run the current query synchronously (cheap without a search)."""
@@ -291,7 +316,7 @@ class HistoryScreen(Screen[None]):
         with thread_db(db) as own:
             total = count_runs(own, search=search, dataset=dataset)
             first = list_runs(own, limit=PAGE, search=search, dataset=dataset)
-        self.app.call_from_thread(self._searched, generation, total, _rows(first))
+        self.app.call_from_thread(self._searched, generation, total, _rows(first, self.row_columns))
 
     def _searched(self, generation: int, total: int, first: list[Row]) -> None:
         if generation != self._generation:
