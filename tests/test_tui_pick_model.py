@@ -13,8 +13,9 @@ from tui_helpers import FAKE_SPEC, fixed_app, screen_text, wait_for
 
 from reasoning.providers.base import ProviderError, ProviderSpec
 from reasoning.providers.registry import build_provider
-from tui.app import PonderApp, ProviderState, endpoint_models
+from tui.app import PonderApp, ProviderState
 from tui.screens.pick_model import ModelPickerModal
+from workbench.models import endpoint_models
 
 SIZE = (160, 48)
 MODELS = ["zeta-large", "alpha-small", "fake-model", "beta-medium"]

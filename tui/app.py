@@ -134,7 +134,11 @@ class PonderApp(App[int]):
             Session(provider, model, base_url, settings or RunSettings()),
         )
         self._fixed_provider = provider_state
-        self.list_models = list_models or endpoint_models
+        if list_models is None:
+            from workbench.models import endpoint_models
+
+            list_models = endpoint_models
+        self.list_models = list_models
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste):
@@ -313,14 +317,3 @@ def run_app(args: argparse.Namespace) -> int:
     with StopLikeCtrlC(on_stop=stop):
         app.run()
     return app.return_code or 0
-
-
-async def endpoint_models(spec: ProviderSpec) -> list[str]:
-    """The models a provider's endpoint lists (raises ProviderError with one line)."""
-    from reasoning.providers import build_provider
-
-    provider = build_provider(spec)
-    try:
-        return await provider.list_models()  # type: ignore[attr-defined, no-any-return]
-    finally:
-        await provider.aclose()

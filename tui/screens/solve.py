@@ -216,13 +216,13 @@ class SolveScreen(Screen[None]):
         db = self.ponder.db
         if problem_id is None or db is None:
             return None
+        from store.problems import get_problem_by_id
+
         try:
-            row = db.execute(
-                "select dataset || ':' || key from problems where id = ?", [problem_id]
-            ).fetchone()
+            problem = get_problem_by_id(db, problem_id)
         except Exception:  # the label is a courtesy: the run goes on without it
             return None
-        return safe_text(row[0]) if row else None
+        return safe_text(f"{problem.dataset}:{problem.key}") if problem else None
 
     def begin_run(
         self, prompt: str, settings: RunSettings, *, meta: str = "", problem_id: int | None = None
