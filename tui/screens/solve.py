@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from store.queries import RunDetail
     from tui.app import PonderApp
 
+LARGE_PROMPT_TOKENS = 20_000  # estimated; above it a prompt is sent only once confirmed
 FRAME_S = 1 / 30  # deltas reach the screen at most this often: smooth at 2,000 tokens/s
 PARADIGM_HELP = {
     "dcot": "dynamic CoT + reflection + reward, one stream",
@@ -181,14 +182,29 @@ class SolveScreen(Screen[None]):
     @on(PromptBox.Submitted)
     def _submitted(self, event: PromptBox.Submitted) -> None:
         event.stop()
-        if self.start_run(event.text):
-            event.prompt_box.remember(event.text)
-            event.prompt_box.clear()
+        box, text = event.prompt_box, event.text
 
-    def start_run(self, prompt: str, *, problem_id: int | None = None) -> bool:
+        def sent() -> None:
+            box.remember(text)
+            if box.text.strip() == text:
+                box.clear()
+
+        if self.start_run(text, on_confirmed=sent):
+            sent()
+
+    def start_run(
+        self,
+        prompt: str,
+        *,
+        problem_id: int | None = None,
+        confirmed: bool = False,
+        on_confirmed: Callable[[], None] | None = None,
+    ) -> bool:
         """Start solving prompt with the session's settings; False (and why) if it cannot.
 
-        `problem_id` ties the run to a stored problem (a re-run from History or Grade)."""
+        `problem_id` ties the run to a stored problem (a re-run from History or Grade). A very
+        large prompt is sent only once confirmed (its estimated tokens and cost shown):
+        `on_confirmed` is called if it then starts."""
         if self.running:
             self.notify("A run is in progress: Esc cancels it.", severity="warning")
             return False
@@ -204,11 +220,52 @@ class SolveScreen(Screen[None]):
                     timeout=8,
                 )
             return False
+        if not confirmed and self._ask_first(prompt, problem_id, on_confirmed):
+            return False
         settings = self.ponder.session.settings
         self._problem_shown = self._problem_label(problem_id)
         meta = "  ·  ".join(m for m in (settings.paradigm, self._problem_shown) if m)
         self.begin_run(prompt, settings, meta=meta, problem_id=problem_id)
         self._worker = self._run(prompt, settings, state.spec, problem_id)
+        return True
+
+    def _ask_first(
+        self, prompt: str, problem_id: int | None, on_confirmed: Callable[[], None] | None
+    ) -> bool:
+        """A prompt over LARGE_PROMPT_TOKENS: ask (tokens and cost shown) and return True."""
+        from reasoning.events import Usage
+        from reasoning.providers.endpoint import estimate_tokens
+        from reasoning.providers.pricing import cost
+        from tui.screens.confirm_modal import ConfirmModal
+
+        tokens = estimate_tokens(prompt)
+        if tokens <= LARGE_PROMPT_TOKENS:
+            return False
+        settings = self.ponder.session.settings
+        model = self.ponder.provider_state.model or "?"
+        usd = cost(model, Usage(input_tokens=tokens))
+        price = (
+            f"about ${usd:.4f} of input a call with {model}"
+            if usd is not None
+            else f"its price unknown for {model}"
+        )
+        again = {
+            "g1": "; g1 sends it again at every step",
+            "dcot": "; dcot sends it again for each continued segment",
+        }.get(settings.paradigm, "")
+        question = (
+            f"This prompt is about {tokens:,} tokens (4 characters a token), {price}{again}."
+            " Send it?"
+        )
+
+        def done(yes: bool | None) -> None:
+            started = yes and self.start_run(prompt, problem_id=problem_id, confirmed=True)
+            if started and on_confirmed is not None:
+                on_confirmed()
+
+        self.app.push_screen(
+            ConfirmModal("A very large prompt", safe_text(question), yes="Send"), done
+        )
         return True
 
     def _problem_label(self, problem_id: int | None) -> str | None:
