@@ -348,7 +348,7 @@ async def test_enter_sends_shift_enter_and_ctrl_j_add_lines_up_recalls() -> None
     sent: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         screen = solve_screen(app)
-        screen.start_run = lambda text: sent.append(text) or True  # type: ignore[method-assign]
+        screen.start_run = lambda text, **_: sent.append(text) or True  # type: ignore[method-assign]
         await pilot.press(*"two", "shift+enter", *"lines", "ctrl+j", "x")
         box = app.screen.query_one(PromptBox)
         assert box.text == "two\nlines\nx"
