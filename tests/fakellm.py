@@ -352,7 +352,7 @@ class FakeLLM:
         self.chunk = chunk
         self.delay = delay
         self.model = model
-        self.models: list[str] = [model]  # what GET /v1/models lists
+        self.models: list[str] | None = None  # what GET /v1/models lists; None: [self.model]
         self.responder: Callable[[dict[str, Any]], Reply | str] | None = None
         # Server traits of some OpenAI-compatible servers, to test the providers' fallbacks.
         self.reject_stream_options = False
@@ -655,7 +655,7 @@ class FakeLLM:
                 "display_name": name,
                 "created_at": "2025-01-01T00:00:00Z",
             }
-            for name in self.models
+            for name in (self.models if self.models is not None else [self.model])
         ]
         return {
             "object": "list",
