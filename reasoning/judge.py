@@ -21,6 +21,8 @@ JUDGE_MAX_TOKENS = 2048
 # argument, the end holds the conclusion).
 MAX_SOLUTION_CHARS = 60_000
 _HEAD_CHARS = 20_000
+# A set's worked reference solution longer than this is cut (the judge needs its route, not all).
+MAX_REFERENCE_SOLUTION_CHARS = 20_000
 
 _NUM = r"([-+]?(?:\d+(?:\.\d+)?|\.\d+))"
 _FEEDBACK_OPEN = re.compile(r"<\s*feedback\s*>", re.IGNORECASE)
@@ -47,6 +49,7 @@ class JudgeCase:
     answer: str | None
     steps: Sequence[tuple[str, str | None, str]] = ()  # (kind, title, content) in order
     max_points: float = DEFAULT_MAX_POINTS
+    solution: str | None = None  # the set's worked reference solution (MATH, Omni-MATH...), if any
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,21 @@ def solution_text(steps: Sequence[tuple[str, str | None, str]]) -> str:
     return text
 
 
+def reference_text(reference: str | None, solution: str | None) -> str:
+    """The judge's "Reference" section: the reference answer, and the set's worked solution
+    when it has one (it is one correct route, not the only one)."""
+    answer = (reference or "").strip()
+    worked = (solution or "").strip()
+    if len(worked) > MAX_REFERENCE_SOLUTION_CHARS:
+        cut = len(worked) - MAX_REFERENCE_SOLUTION_CHARS
+        worked = worked[:MAX_REFERENCE_SOLUTION_CHARS] + f"\n[… {cut:,} more characters left out …]"
+    if not worked or worked == answer:
+        return answer or "(none given: judge the argument on its own)"
+    if not answer:
+        return f"Worked solution:\n{worked}"
+    return f"Answer: {answer}\n\nWorked solution:\n{worked}"
+
+
 def render_rubric(rubric: str, max_points: float) -> str:
     """A rubric text with {max_points} filled in (other braces, LaTeX's included, left alone)."""
     return rubric.replace("{max_points}", _fmt(max_points)).strip()
@@ -121,7 +139,7 @@ def build_judge_request(
     )
     solution = solution_text(case.steps) or "(no steps were recorded)"
     answer = (case.answer or "").strip() or "(the candidate gave no separate final answer)"
-    reference = (case.reference or "").strip() or "(none given: judge the argument on its own)"
+    reference = reference_text(case.reference, case.solution)
     user = prompts.render(
         "judge_user",
         problem=case.problem.strip(),

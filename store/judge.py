@@ -23,6 +23,7 @@ from store.grades import (
     add_grade,
     grade_by_id,
 )
+from store.importers.rows import SOLUTION
 
 # A raw reply kept in an unreadable grade's note is cut here (the whole of it is in judge_calls).
 NOTE_RAW_CHARS = 4000
@@ -39,6 +40,7 @@ class RunForJudge:
     answer: str | None
     steps: tuple[tuple[str, str | None, str], ...]  # (kind, title, content), in order
     problem_max: float | None  # the problem's max_points, if it has one
+    solution: str | None = None  # the set's worked reference solution, if it has one
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def judge_targets(
 def run_for_judge(db: sqlite_utils.Database, run_id: int) -> RunForJudge:
     """The problem, reference, answer and steps of a run (the run's prompt when it has no problem)."""
     row = db.conn.execute(
-        "select coalesce(p.text, r.prompt), p.reference, p.kind, r.answer, p.max_points"
+        "select coalesce(p.text, r.prompt), p.reference, p.kind, r.answer, p.max_points, p.meta"
         " from runs r left join problems p on p.id = r.problem_id where r.id = ?",
         [run_id],
     ).fetchone()
@@ -109,7 +111,20 @@ def run_for_judge(db: sqlite_utils.Database, run_id: int) -> RunForJudge:
         answer=row[3],
         steps=tuple((k or "step", t, c or "") for k, t, c in steps),
         problem_max=row[4],
+        solution=_worked_solution(row[5]),
     )
+
+
+def _worked_solution(meta: str | None) -> str | None:
+    """The worked solution an imported set keeps in a problem's meta (store.problems.Problem)."""
+    if not meta:
+        return None
+    try:
+        value = json.loads(meta)
+    except ValueError:
+        return None
+    solution = value.get(SOLUTION) if isinstance(value, dict) else None
+    return solution if isinstance(solution, str) and solution.strip() else None
 
 
 def add_judge_grade(

@@ -328,3 +328,50 @@ def test_agreement_with_nothing_graded_by_both_says_so(capsys, db):
     proof_run(db, "1")
     code, out, _ = ponder(capsys, "scores", "ponder-proofs", "--agreement")
     assert code == 0 and "no run on ponder-proofs has both" in out
+
+
+# ---- the set's worked solution --------------------------------------------------------------
+
+
+def test_the_judge_is_shown_the_sets_worked_solution_beside_the_reference_answer(
+    capsys, db, judge_env, tmp_path
+):
+    from store_helpers import add_run
+
+    from store.problems import get_problem
+
+    item = {
+        "problem": "What is the remainder when 100 is divided by 7?",
+        "solution": "Since $100 = 14 \\cdot 7 + 2$, the remainder is $\\boxed{2}$.",
+        "answer": "2",
+        "subject": "Number Theory",
+        "level": 1,
+        "unique_id": "test/number_theory/12.json",
+    }
+    path = tmp_path / "math500.jsonl"
+    path.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    assert ponder(capsys, "import", str(path), "--dataset", "m500")[0] == 0
+    problem = get_problem(db, "m500", "test/number_theory/12.json")
+    run_id = add_run(db, problem.id, "about two, I think", steps=["100 is 98 + 2."])
+    add_grade(db, run_id, grader="auto", score=None, verdict="needs_human", grader_name="graders")
+    judge_env.queue(Reply("<feedback>Right, barely argued.</feedback><points>8</points>"))
+    code, _, err = ponder(capsys, "grade", "m500", "--judge", "--model", JUDGE)
+    assert (code, err) == (0, "")
+    sent = last_user_text(judge_env.chat_requests[-1].body)
+    reference = sent.split("# Reference", 1)[1].split("# Marking scheme", 1)[0]
+    assert "Answer: 2" in reference
+    assert "Worked solution:\nSince $100 = 14 \\cdot 7 + 2$, the remainder is" in reference
+    assert "100 is 98 + 2." in sent.split("# Candidate's solution", 1)[1]
+    [g] = llm_grades(db, run_id)
+    assert (g.verdict, g.points) == ("partial", 8)
+
+
+def test_without_a_worked_solution_the_reference_section_is_the_answer_alone(
+    capsys, db, judge_env
+):
+    proof_run(db, "1")
+    judge_env.queue(Reply("<feedback>ok</feedback><points>10</points>"))
+    assert ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)[0] == 0
+    sent = last_user_text(judge_env.chat_requests[-1].body)
+    assert "# Reference\n\n(none given: judge the argument on its own)\n\n#" in sent
+    assert "Worked solution" not in sent

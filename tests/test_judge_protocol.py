@@ -133,3 +133,33 @@ def test_a_very_long_transcript_keeps_its_start_and_end():
     text = solution_text(steps)
     assert len(text) < MAX_SOLUTION_CHARS + 200
     assert "line 0 " in text and "line 199 " in text and "left out" in text
+
+
+@pytest.mark.parametrize(
+    ("reference", "solution", "shown"),
+    [
+        (None, None, "(none given: judge the argument on its own)"),
+        ("2", None, "2"),
+        ("2", "  ", "2"),
+        ("2", "2", "2"),  # a set whose solution is only its answer: said once
+        (None, "By parity.", "Worked solution:\nBy parity."),
+        ("2", "So $\\boxed{2}$.", "Answer: 2\n\nWorked solution:\nSo $\\boxed{2}$."),
+    ],
+)
+def test_the_reference_section_holds_the_answer_and_the_worked_solution(
+    reference, solution, shown
+):
+    from reasoning.judge import reference_text
+
+    assert reference_text(reference, solution) == shown
+    case = JudgeCase(problem="P", reference=reference, answer="a", solution=solution)
+    user = build_judge_request(case, Prompts()).messages[0].content
+    assert f"# Reference\n\n{shown}\n\n# Marking scheme" in user
+
+
+def test_a_very_long_worked_solution_is_cut_with_a_note():
+    from reasoning.judge import MAX_REFERENCE_SOLUTION_CHARS, reference_text
+
+    text = reference_text("1", "x" * (MAX_REFERENCE_SOLUTION_CHARS + 500))
+    assert text.endswith("[… 500 more characters left out …]")
+    assert text.count("x") == MAX_REFERENCE_SOLUTION_CHARS

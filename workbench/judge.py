@@ -162,6 +162,7 @@ class Judge:
             answer=run.answer,
             steps=run.steps,
             max_points=top,
+            solution=run.solution,
         )
         request = build_judge_request(
             case, self.prompts, rubric=self.settings.rubric, max_tokens=self.settings.max_tokens
