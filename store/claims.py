@@ -14,9 +14,13 @@ import sqlite_utils
 CLAIM_STALE_S = 120.0
 
 
-def grader_id() -> str:
-    """Who grades: this process and thread, on this machine."""
-    return f"{os.getpid()}:{threading.get_ident()}@{socket.gethostname()}"
+def grader_id(role: str | None = None) -> str:
+    """Who grades: this process and thread, on this machine; `role` tells apart graders of one
+    thread (each judge call on an event loop is its own grader)."""
+    who = f"{os.getpid()}:{threading.get_ident()}"
+    if role:
+        who += f":{role}"
+    return f"{who}@{socket.gethostname()}"
 
 
 def claim(db: sqlite_utils.Database, run_id: int, owner: str | None = None) -> bool:
@@ -51,6 +55,16 @@ def release(db: sqlite_utils.Database, run_id: int, owner: str | None = None) ->
     db.execute(
         "delete from grading_claims where run_id = ? and owner = ?", (run_id, owner or grader_id())
     )
+
+
+def renew(db: sqlite_utils.Database, run_id: int, owner: str | None = None) -> bool:
+    """Say the grader is still at it (a long judge call), so the claim does not go stale; False
+    if this grader no longer holds it."""
+    cur = db.execute(
+        "update grading_claims set claimed_at = ? where run_id = ? and owner = ?",
+        (time.time(), run_id, owner or grader_id()),
+    )
+    return cur.rowcount > 0
 
 
 def held_by_other(db: sqlite_utils.Database, run_id: int, owner: str | None = None) -> bool:

@@ -91,6 +91,21 @@ def judge_targets(
     return [r[0] for r in db.conn.execute(sql + " order by r.id", params)]
 
 
+def grade_watermark(db: sqlite_utils.Database) -> int:
+    """The newest grade's id: grades after it were made after this moment."""
+    return int(db.conn.execute("select coalesce(max(id), 0) from grades").fetchone()[0])
+
+
+def judged_since(db: sqlite_utils.Database, run_id: int, *, judge_model: str, since: int) -> bool:
+    """Has this judge model given the run a readable mark after grade `since` (0: ever)?"""
+    row = db.conn.execute(
+        "select 1 from grades where run_id = ? and grader = 'llm' and grader_name = ?"
+        " and verdict != 'needs_human' and id > ? limit 1",
+        [run_id, judge_model, since],
+    ).fetchone()
+    return row is not None
+
+
 def run_for_judge(db: sqlite_utils.Database, run_id: int) -> RunForJudge:
     """The problem, reference, answer and steps of a run (the run's prompt when it has no problem)."""
     row = db.conn.execute(

@@ -144,3 +144,19 @@ def test_grading_a_run_shares_one_deadline_between_its_two_tries(monkeypatch):
     )
     policy.grade_run(run, 2.0, clock=lambda: now[0])
     assert given == [2.0, 2.0]  # nothing used by the first: the second gets what is left
+
+
+def test_a_renewed_claim_does_not_go_stale(tmp_path):
+    import time
+
+    from store.claims import CLAIM_STALE_S, renew
+
+    db = open_db(tmp_path / "ponder.db")
+    judge = grader_id("judge1")
+    assert judge != grader_id() and judge.endswith(f"@{socket.gethostname()}")
+    assert claim(db, 3, judge) and held_by_other(db, 3)  # another grader of this thread
+    db.execute("update grading_claims set claimed_at = ?", (time.time() - CLAIM_STALE_S - 1,))
+    assert renew(db, 3, judge) and held_by_other(db, 3)
+    assert not renew(db, 3)  # not ours
+    release(db, 3, judge)
+    assert not renew(db, 3, judge)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from fakellm import Reply, demo_responder, last_user_text
@@ -366,12 +367,121 @@ def test_the_judge_is_shown_the_sets_worked_solution_beside_the_reference_answer
     assert (g.verdict, g.points) == ("partial", 8)
 
 
-def test_without_a_worked_solution_the_reference_section_is_the_answer_alone(
-    capsys, db, judge_env
-):
+def test_without_a_worked_solution_the_reference_section_is_the_answer_alone(capsys, db, judge_env):
     proof_run(db, "1")
     judge_env.queue(Reply("<feedback>ok</feedback><points>10</points>"))
     assert ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)[0] == 0
     sent = last_user_text(judge_env.chat_requests[-1].body)
     assert "# Reference\n\n(none given: judge the argument on its own)\n\n#" in sent
     assert "Worked solution" not in sent
+
+
+# ---- one grader per run ----------------------------------------------------------------------
+
+
+def test_two_judge_passes_at_once_judge_each_run_once(capsys, db, judge_env):
+    """Two `ponder grade --judge` at the same time on one database file: every run is judged
+    by one of them, and the other leaves it be (its grading claim, store/claims.py)."""
+    import threading
+
+    runs = [proof_run(db, str(k)) for k in range(1, 9)]
+    judge_env.responder = lambda body: Reply(
+        "<feedback>ok</feedback><points>6</points>", chunk=4, delay=0.01
+    )
+    start = threading.Barrier(2)
+    codes: list[int] = []
+
+    def one_pass() -> None:
+        start.wait()
+        codes.append(
+            main(["grade", "ponder-proofs", "--judge", "--model", JUDGE, "--concurrency", "2"])
+        )
+
+    passes = [threading.Thread(target=one_pass) for _ in range(2)]
+    for t in passes:
+        t.start()
+    for t in passes:
+        t.join()
+    out = capsys.readouterr().out
+    assert codes == [0, 0]
+    assert [len(llm_grades(db, r)) for r in runs] == [1] * 8
+    assert len(judge_env.chat_requests) == 8  # no run was sent to the judge twice
+    assert db.execute("select count(*) from judge_calls").fetchone()[0] == 8
+    assert db.execute("select count(*) from grading_claims").fetchone()[0] == 0  # all given back
+    judged = [int(n) for n in re.findall(r"judged (\d+) runs? in ponder-proofs", out)]
+    skipped = [int(n) for n in re.findall(r"\((\d+) runs? judged by .* meanwhile", out)]
+    assert sum(judged) == 8
+    # Each pass accounts for every run it set out to judge: judged by it, or by the other.
+    assert sum(judged) + sum(skipped) == 8 * out.count("judging 8 runs")
+
+
+async def test_a_run_another_grader_holds_waits_and_is_not_judged_again(db, judge_env):
+    """The other grader's claim: the pass judges the rest first, then finds the run marked."""
+    import asyncio
+    import socket
+
+    from store.claims import claim, release
+    from workbench.judge import Judge, JudgeSettings, judge_runs, resolve_judge
+
+    held, free = proof_run(db, "1"), proof_run(db, "2")
+    other = f"{os.getppid()}:1@{socket.gethostname()}"  # a live process on this machine
+    assert claim(db, held, other)
+    judge_env.responder = lambda body: Reply("<feedback>ok</feedback><points>4</points>")
+    settings = JudgeSettings(model=JUDGE, concurrency=2)
+    judge = Judge(resolve_judge(settings), settings)
+    try:
+        task = asyncio.create_task(judge_runs(db, [held, free], judge, redo=False))
+        for _ in range(500):
+            if llm_grades(db, free):
+                break
+            await asyncio.sleep(0.02)
+        assert llm_grades(db, free) and not llm_grades(db, held) and not task.done()
+        # The other grader marks the run with the same judge model, and gives it back.
+        add_grade(
+            db,
+            held,
+            grader="llm",
+            grader_name=JUDGE,
+            score=0.9,
+            verdict="partial",
+            points=9,
+            max_points=10,
+        )
+        release(db, held, other)
+        summary = await asyncio.wait_for(task, 30)
+    finally:
+        await judge.aclose()
+    assert [r.run_id for r in summary.results] == [free] and summary.skipped == 1
+    assert len(judge_env.chat_requests) == 1
+    assert [g.points for g in llm_grades(db, held)] == [9]
+
+
+async def test_a_long_judge_call_keeps_its_claim_fresh(db, judge_env, monkeypatch):
+    import asyncio
+
+    import workbench.judge as wj
+    from store.claims import held_by_other
+
+    run_id = proof_run(db, "3")
+    monkeypatch.setattr(wj, "CLAIM_RENEW_S", 0.05)
+    judge_env.queue(Reply("<feedback>ok</feedback><points>5</points>", latency=0.6))
+    settings = wj.JudgeSettings(model=JUDGE)
+    judge = wj.Judge(wj.resolve_judge(settings), settings)
+    try:
+        task = asyncio.create_task(judge.judge_run(db, run_id))
+        stamps: set[float] = set()
+        while not task.done():
+            row = db.execute(
+                "select owner, claimed_at from grading_claims where run_id = ?", [run_id]
+            ).fetchone()
+            if row is not None:
+                assert ":judge" in row[0]
+                assert held_by_other(db, run_id)  # a judge call is its own grader
+                stamps.add(row[1])
+            await asyncio.sleep(0.02)
+        result = await task
+    finally:
+        await judge.aclose()
+    assert result is not None and result.grade.points == 5
+    assert len(stamps) >= 2  # renewed while the call was in flight
+    assert db.execute("select count(*) from grading_claims").fetchone()[0] == 0

@@ -573,9 +573,12 @@ class _Bench:
 
     async def _judge_run(self, run_id: int, label: str) -> None:
         try:
-            result = await self.judge.judge_run(self.db, run_id)
+            # since=0: a run this judge model has marked (another pass at it too) is left be.
+            result = await self.judge.judge_run(self.db, run_id, since=0)
         except Exception as exc:  # the store broke: say so, the bench goes on
             self.emit(f"judging run {run_id} ({label}) failed: {type(exc).__name__}: {exc}")
+            return
+        if result is None:
             return
         self.judged.append(result)
         if result.error is not None:

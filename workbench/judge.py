@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 from collections.abc import Callable
 from contextlib import aclosing
@@ -36,11 +37,19 @@ from store.judge import (
     JudgeSpend,
     add_judge_failure,
     add_judge_grade,
+    grade_watermark,
     human_judge_pairs,
     judge_spend,
+    judged_since,
     record_judge_call,
     run_for_judge,
 )
+
+# One grader per run (store.claims): a judge call holds the run's claim, renewed this often so
+# a long call does not look abandoned; a run another grader holds is tried again this much later.
+CLAIM_RENEW_S = 30.0
+HELD_POLL_S = 0.1
+_OWNERS = itertools.count(1)
 
 CUT_RETRIES = 2  # a judge reply cut mid-stream is asked for again this many times
 # A judge whose first calls all fail with a provider error is not asked about the other runs.
@@ -84,6 +93,7 @@ class JudgeSummary:
     spend: JudgeSpend
     not_started: int = 0
     stopped: str | None = None  # None | "cancelled" | the provider error that stopped it
+    skipped: int = 0  # runs another grader judged with this model meanwhile: left as they are
 
     def count(self, verdict: str) -> int:
         return sum(r.grade.verdict == verdict for r in self.results)
@@ -198,8 +208,43 @@ class Judge:
                 return reply
         return reply  # not reached: the last attempt returns
 
-    async def judge_run(self, db: sqlite_utils.Database, run_id: int) -> JudgeResult:
-        """Ask the judge about one finished run and record its grade and its call."""
+    async def judge_run(
+        self, db: sqlite_utils.Database, run_id: int, *, since: int | None = None
+    ) -> JudgeResult | None:
+        """Ask the judge about one finished run and record its grade and its call, waiting while
+        another grader holds the run. None: this judge model marked it after grade `since`
+        (0: ever) meanwhile, so it is not judged again; `since` None judges it whatever."""
+        while True:
+            outcome = await self.try_judge(db, run_id, since=since)
+            if outcome == "held":
+                await asyncio.sleep(HELD_POLL_S)
+                continue
+            return None if outcome == "judged" else outcome
+
+    async def try_judge(
+        self, db: sqlite_utils.Database, run_id: int, *, since: int | None = None
+    ) -> JudgeResult | str:
+        """Judge one run if no other grader is at it: its result, "held" (another grader holds
+        it now: try later) or "judged" (this judge model marked it after grade `since`)."""
+        from store.claims import claim, grader_id, release
+
+        owner = grader_id(f"judge{next(_OWNERS)}")
+        if not claim(db, run_id, owner):
+            return "held"
+        try:
+            if since is not None and judged_since(db, run_id, judge_model=self.model, since=since):
+                return "judged"
+            keeper = asyncio.create_task(_keep_claim(db, run_id, owner))
+            try:
+                return await self._judge(db, run_id)
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+        finally:
+            release(db, run_id, owner)
+
+    async def _judge(self, db: sqlite_utils.Database, run_id: int) -> JudgeResult:
         from reasoning.providers.pricing import cost
 
         request, top = self.request_for(db, run_id)
@@ -258,6 +303,14 @@ class Judge:
         return JudgeResult(run_id, grade, reply.usage, spent, reply.error)
 
 
+async def _keep_claim(db: sqlite_utils.Database, run_id: int, owner: str) -> None:
+    from store.claims import renew
+
+    while True:
+        await asyncio.sleep(CLAIM_RENEW_S)
+        renew(db, run_id, owner)
+
+
 async def judge_runs(
     db: sqlite_utils.Database,
     run_ids: list[int],
@@ -265,24 +318,39 @@ async def judge_runs(
     *,
     on_result: Callable[[JudgeResult], None] | None = None,
     stop: asyncio.Event | None = None,
+    redo: bool = True,
 ) -> JudgeSummary:
     """Judge runs concurrently (the gate bounds the calls in flight); `stop` ends the pass after
-    the calls already sent. A judge whose first calls all fail stops being asked."""
+    the calls already sent. A judge whose first calls all fail stops being asked.
+
+    One grader per run: a run another grader holds is put back and tried once the others are
+    under way, and a run this judge model marked meanwhile (another pass at the same time) is
+    skipped; without `redo`, so is a run it had marked before this pass.
+    """
+    since = grade_watermark(db) if redo else 0
     queue: asyncio.Queue[int] = asyncio.Queue()
     for run_id in run_ids:
         queue.put_nowait(run_id)
     results: list[JudgeResult] = []
     stopped: str | None = None
     failures: list[str] = []
+    skipped = 0
 
     async def worker() -> None:
-        nonlocal stopped
+        nonlocal stopped, skipped
         while stopped is None and not (stop is not None and stop.is_set()):
             try:
                 run_id = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            result = await judge.judge_run(db, run_id)
+            result = await judge.try_judge(db, run_id, since=since)
+            if result == "held":  # another grader is at it: the others first, then again
+                queue.put_nowait(run_id)
+                await asyncio.sleep(HELD_POLL_S)
+                continue
+            if not isinstance(result, JudgeResult):
+                skipped += 1
+                continue
             results.append(result)
             if result.error is not None and not any(r.error is None for r in results):
                 failures.append(result.error)
@@ -296,7 +364,7 @@ async def judge_runs(
     if stopped is None and stop is not None and stop.is_set() and not queue.empty():
         stopped = "cancelled"
     spend = judge_spend(db, grade_ids=[r.grade.id for r in results])
-    return JudgeSummary(judge.model, tuple(results), spend, queue.qsize(), stopped)
+    return JudgeSummary(judge.model, tuple(results), spend, queue.qsize(), stopped, skipped)
 
 
 def agreement_table(db: sqlite_utils.Database, dataset: str | None = None) -> list[Agreement]:

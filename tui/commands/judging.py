@@ -105,7 +105,13 @@ def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
         from workbench.judge import judge_runs
 
         try:
-            return await judge_runs(db, run_ids, judge, on_result=lambda r: out(result_line(r)))
+            return await judge_runs(
+                db,
+                run_ids,
+                judge,
+                on_result=lambda r: out(result_line(r)),
+                redo=args.redo or run_id is not None,
+            )
         finally:
             await judge.aclose()
 
@@ -119,6 +125,11 @@ def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
         f" {summary.count('partial')} partial, {summary.count('zero')} zero,"
         f" {summary.count('needs_human')} need a human · {spend_text(summary.spend)}"
     )
+    if summary.skipped:
+        out(
+            f"({_runs(summary.skipped)} judged by {safe_text(summary.judge)} in another pass"
+            " meanwhile: not judged again)"
+        )
     if summary.stopped is not None:
         raise RunFailed(
             f"the judge failed on its first calls, {summary.not_started} runs not sent:"
