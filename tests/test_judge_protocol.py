@@ -146,9 +146,7 @@ def test_a_very_long_transcript_keeps_its_start_and_end():
         ("2", "So $\\boxed{2}$.", "Answer: 2\n\nWorked solution:\nSo $\\boxed{2}$."),
     ],
 )
-def test_the_reference_section_holds_the_answer_and_the_worked_solution(
-    reference, solution, shown
-):
+def test_the_reference_section_holds_the_answer_and_the_worked_solution(reference, solution, shown):
     from reasoning.judge import reference_text
 
     assert reference_text(reference, solution) == shown
