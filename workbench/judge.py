@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import sqlite_utils
 
@@ -216,14 +216,15 @@ class Judge:
         (0: ever) meanwhile, so it is not judged again; `since` None judges it whatever."""
         while True:
             outcome = await self.try_judge(db, run_id, since=since)
-            if outcome == "held":
-                await asyncio.sleep(HELD_POLL_S)
-                continue
-            return None if outcome == "judged" else outcome
+            if isinstance(outcome, JudgeResult):
+                return outcome
+            if outcome == "judged":
+                return None
+            await asyncio.sleep(HELD_POLL_S)  # held by another grader
 
     async def try_judge(
         self, db: sqlite_utils.Database, run_id: int, *, since: int | None = None
-    ) -> JudgeResult | str:
+    ) -> JudgeResult | Literal["held", "judged"]:
         """Judge one run if no other grader is at it: its result, "held" (another grader holds
         it now: try later) or "judged" (this judge model marked it after grade `since`)."""
         from store.claims import claim, grader_id, release
