@@ -30,6 +30,7 @@ class RunAnswer:
     kind: str | None = None  # the problem's kind; None: inferred from the reference
     question: str | None = None
     max_points: float | None = None  # the problem's marks, if it has them
+    tolerance: float | None = None  # the problem's own |gold - answer| bound; None: the kind's
 
 
 def grade_run(
@@ -52,6 +53,7 @@ def grade_run(
         kind=run.kind,
         question=run.question,
         timeout=timeout,
+        tolerance=run.tolerance,
     )
     left = deadline - clock()
     if (
@@ -69,6 +71,7 @@ def grade_run(
             kind=run.kind,
             question=run.question,
             timeout=left,
+            tolerance=run.tolerance,
         )
         if whole.verdict != "needs_human":
             g = whole

@@ -3,6 +3,7 @@ effective grade. (The automatic grading policy is graders.policy, applied by wor
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,11 @@ from typing import Any
 import sqlite_utils
 
 from store.clock import now_iso
-from store.importers.rows import HUMAN_KINDS  # noqa: F401 (graders.policy's, kept equal by a test)
+from store.importers.rows import (
+    HUMAN_KINDS,  # noqa: F401 (graders.policy's, kept equal by a test)
+    TOLERANCE,
+    tolerance_value,
+)
 
 GRADERS = ("auto", "human", "llm")
 VERDICTS = ("full", "partial", "zero", "needs_human")  # graders' Verdict, kept equal by a test
@@ -229,24 +234,50 @@ class RunForGrading:
     kind: str | None
     question: str | None
     max_points: float | None
+    tolerance: float | None = None  # the problem's own numeric tolerance, if it has one
 
 
 def run_for_grading(db: sqlite_utils.Database, run_id: int) -> RunForGrading:
     """What grading a run needs (GradeError for an unknown run)."""
     run = db.conn.execute(
-        "select r.answer, p.id, p.reference, p.kind, p.text, p.max_points from runs r"
+        "select r.answer, p.id, p.reference, p.kind, p.text, p.max_points, p.meta from runs r"
         " left join problems p on p.id = r.problem_id where r.id = ?",
         [run_id],
     ).fetchone()
     if run is None:
         raise GradeError(f"no run {run_id}")
-    answer, problem_id, reference, kind, question, max_points = run
+    answer, problem_id, reference, kind, question, max_points, meta = run
     rows = db.conn.execute(
         "select content from steps where run_id = ? and content is not null order by idx",
         [run_id],
     ).fetchall()
     full_text = "\n\n".join(r[0] for r in rows if r[0].strip())
-    return RunForGrading(answer, full_text, problem_id, reference, kind, question, max_points)
+    return RunForGrading(
+        answer,
+        full_text,
+        problem_id,
+        reference,
+        kind,
+        question,
+        max_points,
+        problem_tolerance(meta),
+    )
+
+
+def problem_tolerance(meta: str | None) -> float | None:
+    """A problem's own tolerance from its meta (a `tolerance` field, any case), if it has one."""
+    if not meta:
+        return None
+    try:
+        fields = json.loads(meta)
+    except ValueError:
+        return None
+    if not isinstance(fields, dict):
+        return None
+    for name, value in fields.items():
+        if isinstance(name, str) and name.strip().lower() == TOLERANCE:
+            return tolerance_value(value)
+    return None
 
 
 def pending_runs(db: sqlite_utils.Database, dataset: str | None = None) -> list[int]:

@@ -54,3 +54,13 @@ def test_points_follow_the_problems_maximum() -> None:
     assert (wrong.points, wrong.max_points) == (0.0, 3.0)
     unsure = grade_run(RunAnswer("Q", "Q", True, "a proof", "proof", max_points=10))
     assert (unsure.points, unsure.max_points) == (None, None)
+
+
+def test_a_problems_own_tolerance_replaces_the_default():
+    loose = RunAnswer("9.95", "...", True, "9.9", "numeric", tolerance=0.1)
+    g = grade_run(loose)
+    assert g.verdict == "full" and "0.1" in g.reason
+    assert grade_run(RunAnswer("9.95", "...", True, "9.9", "numeric")).verdict == "zero"
+    strict = RunAnswer("0.333", "...", True, "1/3", "numeric", tolerance=1e-8)
+    assert grade_run(strict).verdict == "zero"  # the default 0.01 would have taken it
+    assert grade_run(RunAnswer("0.333", "...", True, "1/3", "numeric")).verdict == "full"

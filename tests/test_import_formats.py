@@ -657,3 +657,81 @@ def test_a_sheet_that_only_looks_like_a_published_set_is_read_by_its_columns(db,
         ("42", "integer"),
         ("2", "integer"),
     ]
+
+
+# ---- a problem's own tolerance --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "tolerance"),
+    [
+        ("0.1", 0.1),
+        ("1e-2", 0.01),
+        (0.5, 0.5),
+        (2, 2.0),
+        ("0.1,0.05", 0.05),  # one per answer: the strictest serves the whole answer
+        ("0.1,", 1e-8),  # a blank one is exact, as OlympiadBench's own checker has it
+        ("0", 0.0),
+        (None, None),
+        ("", None),
+        (" , ", None),
+        ("about 0.1", None),
+        ("-0.1", None),
+        ("inf", None),
+        ("nan", None),
+        (True, None),
+    ],
+)
+def test_a_tolerance_is_read_from_the_sets_field(error, tolerance):
+    from store.importers.rows import tolerance_value
+
+    assert tolerance_value(error) == (pytest.approx(tolerance) if tolerance else tolerance)
+
+
+def test_olympiadbench_tolerance_is_used_by_automatic_grading(db, tmp_path):
+    """The ball's speed is 9.9 m/s with the set's own `error` 0.1: 9.95 is right there, where
+    Ponder's default 0.01 would call it wrong; a problem without `error` keeps 0.01."""
+    from store_helpers import add_run
+
+    from store.grades import effective_grade
+    from workbench.grading import auto_grade_pending
+
+    exact_item = dict(OLYMPIADBENCH[1], id=1501, error=None)
+    import_file(db, write_json(tmp_path / "ob.json", [OLYMPIADBENCH[1], exact_item]))
+    ball, exact = get_problem(db, "ob", "1500"), get_problem(db, "ob", "1501")
+    assert (ball.meta["tolerance"], ball.meta["error"], ball.kind) == (0.1, "0.1", "numeric")
+    assert "tolerance" not in exact.meta
+    runs = {
+        (key, answer): add_run(db, p.id, answer, steps=[f"So v = \\boxed{{{answer}}} m/s."])
+        for key, p in (("1500", ball), ("1501", exact))
+        for answer in ("9.95", "9.9", "10.05")
+    }
+    counts = auto_grade_pending(db)
+    assert (counts.full, counts.zero) == (3, 3)
+    verdicts = {k: effective_grade(db, r).verdict for k, r in runs.items()}
+    assert verdicts == {
+        ("1500", "9.95"): "full",
+        ("1500", "9.9"): "full",
+        ("1500", "10.05"): "zero",
+        ("1501", "9.95"): "zero",
+        ("1501", "9.9"): "full",
+        ("1501", "10.05"): "zero",
+    }
+    assert "≤ 0.1" in (effective_grade(db, runs[("1500", "9.95")]).note or "")
+
+
+def test_any_sheets_tolerance_column_is_used_too(db, tmp_path):
+    from store_helpers import add_run
+
+    from store.grades import effective_grade
+    from workbench.grading import auto_grade_pending
+
+    sheet = tmp_path / "lab.csv"
+    sheet.write_text("question,answer,Tolerance\ng in m/s^2?,9.81,0.05\nPi to 2 places?,3.14,\n")
+    import_file(db, sheet)
+    g_id = next(p.id for p in list_problems(db, "lab") if p.text.startswith("g in"))
+    pi_id = next(p.id for p in list_problems(db, "lab") if p.text.startswith("Pi"))
+    near_g, near_pi = add_run(db, g_id, "9.85"), add_run(db, pi_id, "3.16")
+    auto_grade_pending(db)
+    assert effective_grade(db, near_g).verdict == "full"  # within its own 0.05
+    assert effective_grade(db, near_pi).verdict == "zero"  # 0.01 by default

@@ -81,6 +81,7 @@ def _grade_and_record(db: sqlite_utils.Database, run_id: int, timeout: float) ->
             kind=run.kind,
             question=run.question,
             max_points=run.max_points,
+            tolerance=run.tolerance,
         ),
         timeout,
     )

@@ -18,12 +18,14 @@ from typing import Any
 from store.importers.files import ImportProblem, Table
 from store.importers.rows import (
     SOLUTION,
+    TOLERANCE,
     NewProblem,
     Warnings,
     cell_text,
     content_key,
     meta_value,
     number_kind,
+    tolerance_value,
 )
 
 
@@ -403,6 +405,9 @@ def _olympiadbench(rec: Record, where: str, warnings: Warnings) -> NewProblem | 
         meta[SOLUTION] = "\n\n".join(t for t in (cell_text(s) for s in solution) if t)
     if len(answers) > 1:
         meta["final_answer"] = answers
+    tolerance = tolerance_value(rec.get("error"))
+    if tolerance is not None:  # the set's own |gold - answer| bound, used by automatic grading
+        meta[TOLERANCE] = tolerance
     return NewProblem(
         key=_key(rec, text, "id"),
         text=text,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,9 @@ from typing import Any
 KINDS = ("choice_single", "choice_multi", "integer", "numeric", "expression", "proof", "text")
 HUMAN_KINDS = ("proof", "text")
 SOLUTION = "solution"  # the meta field holding a worked solution, for graders and the judge
+# The meta field holding a problem's own numeric tolerance |gold - answer| <= t (a `tolerance`
+# column of any sheet; OlympiadBench's `error`), used by automatic grading instead of 0.01.
+TOLERANCE = "tolerance"
 
 CONTENT_KEY_LENGTH = 12
 _HEX = re.compile(r"[0-9a-f]+")
@@ -146,3 +150,35 @@ class Warnings:
             examples = f" ({', '.join(shown)}{more})" if shown else ""
             out.append(f"{group}: {len(g.items)} {unit}{examples}")
         return tuple(out)
+
+
+# OlympiadBench's own checker compares an answer whose tolerance is left blank to within 1e-8.
+EXACT_TOLERANCE = 1e-8
+
+
+def tolerance_value(value: Any) -> float | None:
+    """A tolerance as kept in meta: a finite number ≥ 0 (from `0.1`, `"1e-2"`), else None.
+
+    OlympiadBench writes one per answer of a multi-answer item (`"0.1,0.05"`, a blank for an
+    exact one): one tolerance serves the whole answer, so the strictest is kept.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str) and not value.replace(",", "").strip():
+        return None  # blank: no tolerance of its own
+    pieces = [value] if isinstance(value, int | float) else str(value).split(",")
+    numbers: list[float] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            piece = piece.strip()
+            if not piece:
+                numbers.append(EXACT_TOLERANCE)
+                continue
+        try:
+            number = float(piece)
+        except ValueError:
+            return None
+        if not math.isfinite(number) or number < 0:
+            return None
+        numbers.append(number)
+    return min(numbers) if numbers else None
