@@ -31,6 +31,11 @@ _REF_LIST = re.compile(
     r"^[\s(\[]*([A-Ha-h])[\s)\].]*(?:(?:[,;/&+]|\band\b|\s)+[\s(\[]*([A-Ha-h])[\s)\].]*)*$"
 )
 _REF_CONCAT = re.compile(r"^\(?([A-H]{2,8})\)?\.?$")
+# The longest lower-case word a whole answer may be and still be read as letters (`abd`).
+MAX_RUN_TOGETHER = 4
+# `ba`, `acd`: letters run together in lower case: a word as much as letters ("Ba" is barium),
+# so they are letters only where the question is known to be a choice one.
+_REF_CONCAT_ANY_CASE = re.compile(r"^\(?([A-Ha-h]{2,8})\)?\.?$")
 _TOKEN = re.compile(
     r"\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|\b([A-Za-z])\)|\b([A-Za-z])\b(?!['’-]\w)"
     r"|([A-Za-z]{2,})|([,;/&+])|(:)|(\d+)|([^\sA-Za-z\d,;/&+:])"
@@ -163,6 +168,20 @@ def reference_letters(reference: str) -> tuple[str, ...] | None:
         found = re.findall(r"(?<![A-Za-z])([A-Ha-h])(?![A-Za-z])", s)
         return tuple(sorted({c.upper() for c in found})) or None
     return None
+
+
+def run_together_letters(reference: str) -> tuple[str, ...] | None:
+    """Option letters run together in any case (`ba`, `Acd`), each once; None otherwise.
+
+    Only for a reference known to name options (its kind is a choice, or its question lists
+    lettered options): elsewhere `ba` may be a word."""
+    s = clean(_WRAPPERS.sub(r"\1", reference)).strip()
+    s = _PREFIX.sub("", s).strip()
+    m = _REF_CONCAT_ANY_CASE.match(s)
+    if not m:
+        return None
+    letters = m.group(1).upper()
+    return tuple(sorted(set(letters))) if len(set(letters)) == len(letters) else None
 
 
 def question_options(question: str | None) -> dict[str, str]:
@@ -380,6 +399,16 @@ def letters_in(
         runs = _runs(body, valid, lower_ok=True)
         if len(runs) == 1 and runs[0].start == 0 and runs[0].end == len(body):
             return Picked(tuple(sorted(set(runs[0].letters))), "list")
+        if len(body) == 1 and body[0][0] == "word":
+            # The whole answer is `ab` or `acd`: letters run together in lower case, each once.
+            word = body[0][1]
+            if (
+                word.islower()
+                and len(word) <= MAX_RUN_TOGETHER
+                and set(word.upper()) <= valid
+                and len(set(word)) == len(word)
+            ):
+                return Picked(tuple(sorted(word.upper())), "run-together letters")
     runs = [r for r in _runs(toks, valid, lower_ok=False) if not _negated(toks, r, asks_false)]
     cued = [r for r in runs if _after_cue(toks, r.start)]
     if cued:
@@ -460,7 +489,7 @@ class ChoiceRule:
             return Parsed(self.kind, empty=True, problem="empty answer")
         options = question_options(rules.question)
         if reference:
-            letters = reference_letters(text)
+            letters = reference_letters(text) or run_together_letters(text)
             if letters:
                 return Parsed(self.kind, letters, _fmt(letters), "reference")
             found = pick_letters(text, frozenset(LETTERS), options, strict=True)

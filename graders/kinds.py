@@ -5,7 +5,12 @@ from __future__ import annotations
 import functools
 import re
 
-from graders.choice import is_multi_question, reference_letters
+from graders.choice import (
+    is_multi_question,
+    question_options,
+    reference_letters,
+    run_together_letters,
+)
 from graders.extract import reference_answer
 from graders.mathparse import ParseError, parse_math
 from graders.numeric import parse_number
@@ -22,6 +27,12 @@ _MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−-]|^\s*(?:oo|inf(?:
 @functools.lru_cache(maxsize=1024)
 def _kind_of_one(reference: str, question: str | None) -> str | None:
     letters = reference_letters(reference)
+    if not letters and question:
+        # `ba` where the question lists options (a), (b)...: those options, not a word.
+        run = run_together_letters(reference)
+        options = question_options(question)
+        if run and options and set(run) <= set(options):
+            letters = run
     if letters:
         return (
             "choice_multi" if len(letters) > 1 or is_multi_question(question) else "choice_single"

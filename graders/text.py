@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from graders.choice import run_together_letters
 from graders.extract import candidates
 from graders.parsed import Parsed, Rules
 from graders.result import Grade, Kind, needs_human
@@ -51,4 +52,12 @@ class TextRule:
         if answer.empty:
             return Grade(0.0, "zero", None, "empty answer", None, None, kind)
         what = "a proof" if kind == "proof" else "a free-form answer"
+        if kind == "text" and ref and run_together_letters(ref):
+            # `ba`: options B and A, or a word? Said so rather than guessed.
+            return needs_human(
+                f"the reference {ref!r} may be option letters or a word: give the question"
+                " (its lettered options) or the kind choice_multi to grade it as letters",
+                kind,
+                answer.text,
+            )
         return needs_human(f"{what}: needs a human (or an LLM judge) to grade", kind, answer.text)

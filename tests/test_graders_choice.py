@@ -153,6 +153,32 @@ CASES = [
     ("B", "B", JEE_MULTI_ONE, "full", 1.0, 4.0),
     ("B, C", "B", JEE_MULTI_ONE, "zero", 0.0, -2.0),
     ("The correct statement is (B).", "B", JEE_MULTI_ONE, "full", 1.0, 4.0),
+    # -- letters run together in lower case (`ba`): letters where the question lists options
+    ("ab", "ba", UPSC, "full", 1.0, 4.0),
+    ("a, b", "ba", UPSC, "full", 1.0, 4.0),
+    ("(A) and (B)", "ba", UPSC, "full", 1.0, 4.0),
+    ("\\boxed{ba}", "ab", UPSC, "full", 1.0, 4.0),
+    ("The answer is ab.", "ba", UPSC, "full", 1.0, 4.0),
+    ("b", "ba", UPSC, "partial", 0.25, 1.0),
+    ("c", "ba", UPSC, "zero", 0.0, -2.0),
+    ("abd", "ba", UPSC, "zero", 0.0, -2.0),
+    ("acd", "dca", UPSC, "full", 1.0, 4.0),
+]
+
+# Letters run together, where nothing says the question is a choice one: never a guess.
+RUN_TOGETHER = [
+    # (answer, reference, kind, question, verdict)
+    ("ab", "ba", None, None, "needs_human"),  # `ba` may be a word ("Ba" is barium)
+    ("barium", "Ba", None, None, "needs_human"),
+    ("Ba", "Ba", None, None, "full"),  # the same text
+    ("ab", "ba", "choice_multi", None, "full"),
+    ("b", "ba", "choice_multi", None, "partial"),
+    ("AB", "ba", "choice_multi", None, "full"),
+    ("about", "ba", "choice_multi", None, "needs_human"),  # a word, not letters
+    ("I think ab", "ba", "choice_multi", None, "needs_human"),
+    ("aab", "ab", "choice_multi", None, "needs_human"),  # a letter twice: not a choice
+    ("be", "be", None, GALENA, "full"),  # E is not an option: text, the same text
+    ("ab", "be", None, GALENA, "needs_human"),
 ]
 
 
@@ -170,6 +196,20 @@ def test_choice_grading(
     assert g.kind in ("choice_single", "choice_multi")
     if points is not None:
         assert g.max_points == (4.0 if g.kind == "choice_multi" else 3.0)
+
+
+@pytest.mark.parametrize(("answer", "reference", "kind", "question", "verdict"), RUN_TOGETHER)
+def test_letters_run_together_are_letters_only_in_a_choice_question(
+    answer: str, reference: str, kind: str | None, question: str | None, verdict: str
+) -> None:
+    g = grade(answer=answer, reference=reference, kind=kind, question=question)
+    assert g.verdict == verdict, g.reason
+
+
+def test_a_reference_that_may_be_letters_or_a_word_says_so() -> None:
+    g = grade(answer="ab", reference="ba")
+    assert (g.kind, g.verdict) == ("text", "needs_human")
+    assert "may be option letters or a word" in g.reason
 
 
 def test_extracted_letters_are_normalised_sorted_uppercase() -> None:
