@@ -452,6 +452,46 @@ class NumberRule:
         if not isinstance(answer.value, Number):
             return needs_human(f"{answer.problem} (reference {show(gold.value)})", kind)
         ok, why = compare_numbers(gold.value, answer.value, rules.tolerance)
+        if not ok:
+            doubt = _comma_doubt(gold.value, answer.value, rules.tolerance)
+            if doubt is not None:
+                return needs_human(doubt, kind, answer.text)
         return Grade(
             1.0 if ok else 0.0, "full" if ok else "zero", answer.text, why, None, None, kind
         )
+
+
+_ONE_GROUP = re.compile(r"[-+]?\d{1,3},\d{3}")
+
+
+def _as_decimal_comma(n: Number) -> Number | None:
+    """`10,455` read the other way, as 10.455 (a decimal comma), if it is written so."""
+    if n.percent or not _ONE_GROUP.fullmatch(n.text.replace(" ", "")):
+        return None
+    try:
+        value = float(n.text.replace(" ", "").replace(",", "."))
+    except ValueError:
+        return None
+    return Number(value, False, False, n.text, False)
+
+
+def _comma_doubt(gold: Number, ans: Number, tolerance: float | None) -> str | None:
+    """Why a mismatch is not a sure zero: one side is `10,455`, read as 10455 (a comma before
+    three digits separates thousands), and read with a decimal comma, as 10.455, it would match.
+    Neither reading is guessed: a person decides."""
+    for side, number, other in (("answer", ans, gold), ("reference", gold, ans)):
+        other_way = _as_decimal_comma(number)
+        if (
+            other_way is not None
+            and compare_numbers(
+                other if side == "answer" else other_way,
+                other_way if side == "answer" else other,
+                tolerance,
+            )[0]
+        ):
+            return (
+                f"the {side} {number.text} reads as {fmt(number.value)} (a comma before three"
+                f" digits separates thousands), which does not match; with a decimal comma it is"
+                f" {fmt(other_way.value)}, which does: please check which was meant"
+            )
+    return None

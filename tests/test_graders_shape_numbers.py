@@ -73,6 +73,20 @@ SEPARATORS = [
     ("10,455", "10454", "zero"),
     ("12 345 678", "12345678", "full"),
     (r"\$1,000", "1000", "full"),
+    # `10,455` is 10455 (a comma before three digits separates thousands); where the other
+    # reading, a decimal comma, is the one that matches, neither is guessed: a person decides.
+    ("10,455", "10.455", "needs_human"),
+    ("10.455", "10,455", "needs_human"),
+    (r"\boxed{10,455}", "10.455", "needs_human"),
+    ("1,500", "1.5", "needs_human"),
+    ("10,455", "10.46", "needs_human"),  # 10.455 would be within 0.01
+    ("-3,125", "-3.125", "needs_human"),
+    ("10,455", "20.455", "zero"),  # neither reading matches
+    ("10,455", "10.5", "zero"),
+    ("1,234,567", "1.234567", "zero"),  # two groups: only thousands
+    ("10.455", "10455", "zero"),  # a point is a decimal point
+    ("10,455", "10,455", "full"),
+    ("10,4550", "10.455", "full"),  # four digits: a decimal comma, unambiguous
 ]
 
 UNITS = [
