@@ -97,6 +97,7 @@ class RunRecorder:
         self._finished = False
         self._t0 = clock()
         self._last_flush = clock()
+        self._last_beat = clock()
         self._pending: dict[int, list[str]] = {}  # step index -> text not yet written
         self._open: set[int] = set()  # steps with a partial=1 row
         self._done_steps: set[int] = set()
@@ -205,6 +206,18 @@ class RunRecorder:
             with self._tx():
                 self._flush_pending()
 
+    def tick(self) -> None:
+        """The timers' work for a recorder with no event loop (in a writer thread, called every
+        fraction of a second): text that waited its interval is written, the heartbeat beats."""
+        if not self._started or self._finished:
+            return
+        now = self.clock()
+        if self._pending and now - self._last_flush >= self.flush_interval_s:
+            self._on_flush_timer()
+        if now - self._last_beat >= self.heartbeat_interval_s:
+            self._last_beat = now
+            self._on_beat()
+
     def __enter__(self) -> RunRecorder:
         return self
 
@@ -302,7 +315,7 @@ class RunRecorder:
                 self._done_steps = set(range(1, int(last or 0) + 1))
         self._started = True
         self._t0 = self.clock()
-        self._last_flush = self.clock()
+        self._last_flush = self._last_beat = self.clock()
         self._schedule_beat()
 
     def _on_step_started(self, ev: StepStarted) -> None:

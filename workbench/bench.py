@@ -1,8 +1,10 @@
 """The benchmark runner: a dataset x paradigms x models, run concurrently, recorded and graded live.
 
-Used by `ponder bench` and by the TUI's Bench screen. Every run is recorded through RunRecorder
-with the bench's `bench_id`, so another process can watch the bench (store.benchq.bench_status),
-and a bench cut short (Ctrl+C, kill -9, a cost cap) is completed later with `resume`.
+Used by `ponder bench` and by the TUI's Bench screen, on the caller's event loop. Every run is
+recorded with the bench's `bench_id`, so another process can watch the bench
+(store.benchq.bench_status), and a bench cut short (Ctrl+C, kill -9, a cost cap) is completed
+later with `resume`. The loop never waits on SQLite: the bench's writes (recording, planning,
+selecting attempts) go through one writer thread (store.writer), grading through another.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, cast
 import sqlite_utils
 
 from reasoning.events import Event, Notice, Paradigm, RunStarted, Usage, UsageUpdate
+from store.writer import DbWriter
 from workbench.grading import GRADE_TIMEOUT_S, GradingThread
 from workbench.plan import BenchError, BenchPlan, Job, Planned, plan_runs
 from workbench.ratelimit import GatedProvider, RateGate
@@ -119,13 +122,15 @@ class _Bench:
     def __init__(
         self,
         db: sqlite_utils.Database,
+        writer: DbWriter,
         plan: BenchPlan,
         planned: Planned,
         on_progress: ProgressFn | None,
         stop: asyncio.Event | None,
         pause: asyncio.Event | None = None,
     ) -> None:
-        self.db = db
+        self.db = db  # the caller's connection: the judge's reads and writes only
+        self.writer = writer
         self.plan = plan
         self.planned = planned
         self.bench_id = planned.bench_id
@@ -160,6 +165,7 @@ class _Bench:
         self.grader = GradingThread(db, timeout=GRADE_TIMEOUT_S)
         self.judge: Any = None  # workbench.judge.Judge when the plan names a judge model
         self.judged: list[Any] = []
+        self.configs: tuple[Any, ...] = ()
         self.started = time.monotonic()
 
     # ---- progress ----
@@ -282,6 +288,9 @@ class _Bench:
         pause_watcher: asyncio.Task[None] | None = None
         try:
             self._build_providers()
+            # Seconds of imports on a busy machine, which the first calls would make on this
+            # loop (the TUI's): made in a thread before any run starts.
+            await asyncio.to_thread(load_sdks, {spec.kind for spec in self.planned.specs.values()})
             self._check_prices()
             if self.stop is not None:
                 watcher = asyncio.create_task(self._watch_stop(self.stop))
@@ -290,7 +299,7 @@ class _Bench:
             if self.on_progress is not None:
                 ticker = asyncio.create_task(self._tick())
             self.emit()
-            self._grade_leftovers()
+            await self._grade_leftovers()
             warm = asyncio.create_task(self._warm_up())
             await self._schedule()
             self.drained.set()
@@ -306,13 +315,19 @@ class _Bench:
             extra = (t for t in (ticker, watcher, pause_watcher, warm) if t)
             pending = [*self.live, *self.grading, *extra]
             await asyncio.gather(*pending, return_exceptions=True)
-            self.grader.close()
+            await asyncio.to_thread(self.grader.close)  # a grade under way ends first
             for provider in self.providers.values():
                 with contextlib.suppress(Exception):
                     await provider.aclose()
             if self.judge is not None:
                 await self.judge.aclose()
         self.emit()
+        from store.benchq import config_totals
+
+        try:
+            self.configs = tuple(await self.writer.call(config_totals, self.bench_id))
+        except Exception:
+            self.configs = ()
         return self._summary()
 
     async def _warm_up(self) -> None:
@@ -466,20 +481,25 @@ class _Bench:
             attempt_group=live.unit.group,
             bench_id=self.bench_id,
             on_event=seen,
+            writer=self.writer,
         )
         try:
             driven = await driver.run()
         except asyncio.CancelledError:
+            live.run_id = driver.run_id
             self._count(live, "cancelled", None)
             raise
         except StoreFull as exc:  # the disk is full: no run can be kept, so start no more
+            live.run_id = driver.run_id
             self._count(live, "cancelled", None)
             if self.halt is None:
                 self._halt("store_full", f"the database is full ({exc}): stopping")
             return
         except Exception as exc:  # the store broke (drive recorded what it could): go on
+            live.run_id = driver.run_id
             self._count(live, "failed", f"internal error: {type(exc).__name__}: {exc}")
             return
+        live.run_id = driven.run_id
         if driven.result is None:  # the engine broke: drive recorded it failed
             self._count(live, "failed", f"internal error: {driven.error}")
             return
@@ -492,7 +512,9 @@ class _Bench:
         if live.unit.group is not None:
             from workbench.attempts import settle_attempt_group
 
-            settle_attempt_group(self.db, live.unit.group)  # once its last attempt ends
+            # Once its last attempt ends; a store error here must not fail the run.
+            with contextlib.suppress(Exception):
+                await self.writer.call(settle_attempt_group, live.unit.group)
 
     def _count(self, live: _Live, status: str, error: str | None) -> None:
         job = live.unit.job
@@ -533,11 +555,11 @@ class _Bench:
             self.left_out[model] = f"every run of {model} failed: {seen[0]}"
             self.emit(f"{self.left_out[model]}; starting no more runs of it")
 
-    def _grade_leftovers(self) -> None:
+    async def _grade_leftovers(self) -> None:
         """Done runs of this bench left ungraded (a killed process) are graded first."""
         from store.benchq import ungraded_runs
 
-        for run_id in ungraded_runs(self.db, self.bench_id):
+        for run_id in await self.writer.call(ungraded_runs, self.bench_id):
             self._start_grading(run_id, f"run {run_id}")
 
     def _start_grading(self, run_id: int, label: str) -> None:
@@ -587,8 +609,6 @@ class _Bench:
             self.emit()
 
     def _summary(self) -> BenchSummary:
-        from store.benchq import config_totals
-
         stopped = self.halt
         if stopped is None and self.not_started:
             reasons = set(self.left_out.values())
@@ -597,10 +617,6 @@ class _Bench:
                 if any("price" in r for r in reasons) and self.plan.max_cost is not None
                 else "provider_failing"
             )
-        try:
-            configs = tuple(config_totals(self.db, self.bench_id))
-        except Exception:
-            configs = ()
         return BenchSummary(
             bench_id=self.bench_id,
             dataset=self.plan.dataset,
@@ -620,10 +636,36 @@ class _Bench:
             elapsed_s=time.monotonic() - self.started,
             failures=tuple(self.failures),
             run_ids=tuple(sorted(self.run_ids)),
-            configs=configs,
+            configs=self.configs,
             judge=self.judge.model if self.judge is not None else None,
             judged=tuple(self.judged),
         )
+
+
+def load_sdks(kinds: set[str]) -> None:
+    """Import the engine, the providers' SDKs and their HTTP stack, and read the price table,
+    as the first runs would."""
+    import importlib
+
+    for module in ("reasoning.engine", "reasoning.providers.sse"):  # the paradigms with them
+        importlib.import_module(module)
+
+    for kind in sorted(kinds):
+        with contextlib.suppress(Exception):  # a missing SDK is reported by the run itself
+            if kind == "anthropic":
+                import anthropic
+
+                anthropic.AsyncAnthropic(api_key="warm-up", base_url="http://127.0.0.1:9")
+            else:
+                import openai
+
+                openai.AsyncOpenAI(api_key="warm-up", base_url="http://127.0.0.1:9")
+    with contextlib.suppress(Exception):
+        importlib.import_module("anyio._backends._asyncio")  # the SDKs' backend, on first use
+    with contextlib.suppress(Exception):
+        from reasoning.providers.pricing import config_prices
+
+        config_prices()
 
 
 async def run_bench(
@@ -637,5 +679,9 @@ async def run_bench(
     """Run the plan; progress goes to `on_progress`. Setting `stop` ends it cleanly (in-flight
     runs recorded as cancelled); cancelling the task does the same and re-raises. While `pause`
     is set nothing new starts and the runs in flight finish."""
-    planned = plan_runs(db, plan)
-    return await _Bench(db, plan, planned, on_progress, stop, pause).run()
+    writer = DbWriter(db)
+    try:
+        planned = await writer.call(plan_runs, plan)
+        return await _Bench(db, writer, plan, planned, on_progress, stop, pause).run()
+    finally:
+        await writer.aclose()

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reasoning.events import (
     Event,
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from reasoning.providers.base import Provider, ProviderSpec
     from store.recorder import RunRecorder
+    from store.writer import DbWriter, ThreadedRecorder
 
 # What the caller sees of each event: the event, and the run's stored id once it has one.
 OnEvent = Callable[[Event, int | None], None]
@@ -58,6 +59,7 @@ class Driver:
         resume_run: int | None = None,
         on_event: OnEvent | None = None,
         on_notice: Callable[[str], None] | None = None,
+        writer: DbWriter | None = None,
     ) -> None:
         self.prompt = prompt
         self.provider = provider
@@ -65,23 +67,35 @@ class Driver:
         self.transcript = transcript
         self.on_event = on_event
         self.on_notice = on_notice
-        self.recorder: RunRecorder | None = None
+        self.recorder: RunRecorder | ThreadedRecorder | None = None
+        self._threaded = False  # the recorder writes in the writer's thread
         self._store_error: BaseException | None = None
-        if db is not None:
+        options: dict[str, Any] = {
+            "problem_id": problem_id,
+            "attempt_group": attempt_group,
+            "bench_id": bench_id,
+            "run_id": resume_run,
+        }
+        if writer is not None and writer.threaded:
+            from store.writer import ThreadedRecorder
+
+            self.recorder = ThreadedRecorder(writer, **options)
+            self._threaded = True
+        elif writer is not None or db is not None:
             from store.recorder import RunRecorder
 
-            self.recorder = RunRecorder(
-                db,
-                problem_id=problem_id,
-                attempt_group=attempt_group,
-                bench_id=bench_id,
-                run_id=resume_run,
-            )
+            store = writer.db if writer is not None else db
+            assert store is not None
+            self.recorder = RunRecorder(store, **options)
+        self._recorder_seen: RunRecorder | ThreadedRecorder | None = self.recorder
         self._run_id: int | None = resume_run
 
     @property
     def run_id(self) -> int | None:
-        """The run's stored id: known from the start on resume, else once the run has started."""
+        """The run's stored id: known from the start on resume, else once the run has started
+        (with a writer thread, a moment after RunStarted: the insert is not waited for)."""
+        if self._run_id is None and self._recorder_seen is not None:
+            self._run_id = self._recorder_seen.run_id
         return self._run_id
 
     async def run(self) -> Driven:
@@ -100,10 +114,13 @@ class Driver:
                     self._run_id = self.recorder.run_id
                 elif isinstance(event, RunFinished):
                     result = event.result
+                    if self._threaded:  # recorded before the result is returned (and graded)
+                        await self._settle()
                 self._tell(event)
         except asyncio.CancelledError:
-            self._end_record("cancelled")
-            totals = self.recorder.totals if self.recorder is not None else None
+            await self._end_record("cancelled")
+            recorder = self.recorder or self._recorder_seen
+            totals = recorder.totals if recorder is not None else None
             if totals is not None:  # the sidebar shows what the store keeps
                 with contextlib.suppress(Exception):
                     self._tell(UsageUpdate(*totals))
@@ -113,16 +130,16 @@ class Driver:
                 raise
             # The engine reports failures as RunFinished: this is a bug (or an observer's).
             error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            self._end_record("failed", error)
-            return Driven(self._run_id, "failed", None, error)
+            await self._end_record("failed", error)
+            return Driven(self.run_id, "failed", None, error)
         finally:
             if owned:
                 with contextlib.suppress(Exception):  # a broken connection must not hide the end
                     await provider.aclose()
         if result is None:
             error = "the run ended without a result"
-            self._end_record("failed", error)
-            return Driven(self._run_id, "failed", None, error)
+            await self._end_record("failed", error)
+            return Driven(self.run_id, "failed", None, error)
         status: Literal["done", "failed", "cancelled"] = (
             "done"
             if result.status == "done"
@@ -130,11 +147,11 @@ class Driver:
             if result.status == "cancelled"
             else "failed"
         )
-        return Driven(self._run_id, status, result, result.error)
+        return Driven(self.run_id, status, result, result.error)
 
     def record_cancelled(self) -> None:
         """Keep the run as cancelled if it is not recorded as ended yet (Ctrl+C outside the loop)."""
-        self._end_record("cancelled")
+        self._end_now("cancelled")
 
     def _provider(self) -> tuple[Provider, bool]:
         """The provider to use, and whether this run built it (and so closes it)."""
@@ -148,7 +165,7 @@ class Driver:
 
     def _tell(self, event: Event) -> None:
         if self.on_event is not None:
-            self.on_event(event, self._run_id)
+            self.on_event(event, self.run_id)
 
     def _record(self, event: Event) -> None:
         """Record one event; the store failing ends the run (StoreFull has kept it interrupted,
@@ -158,16 +175,38 @@ class Driver:
         try:
             self.recorder.handle(event)
         except Exception as exc:
-            from store.recorder import StoreFull
+            self._record_failed(exc)
 
-            self._store_error = exc
-            recorder, self.recorder = self.recorder, None
-            if not isinstance(exc, StoreFull):
-                with contextlib.suppress(Exception):
-                    recorder.finish_failed(f"the store failed: {type(exc).__name__}: {exc}")
-            raise
+    def _record_failed(self, exc: BaseException | None) -> None:
+        """The store failed: end the recording (the run kept as failed, or interrupted by
+        StoreFull) and raise the error, which ends the run."""
+        if exc is None:
+            return
+        from store.recorder import StoreFull
 
-    def _end_record(self, status: str, error: str | None = None) -> None:
+        self._store_error = exc
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None and not isinstance(exc, StoreFull):
+            with contextlib.suppress(Exception):
+                recorder.finish_failed(f"the store failed: {type(exc).__name__}: {exc}")
+        raise exc
+
+    async def _settle(self) -> None:
+        """With a writer thread: wait for what was posted; a write that failed ends the run."""
+        recorder = self.recorder
+        if recorder is None:
+            return
+        await recorder.writer.settle()  # type: ignore[union-attr]
+        self._record_failed(recorder.error)  # type: ignore[union-attr]
+
+    async def _end_record(self, status: str, error: str | None = None) -> None:
+        recorder = self.recorder
+        self._end_now(status, error)
+        if self._threaded and recorder is not None:
+            with contextlib.suppress(BaseException):  # cancelled again: the write still happens
+                await recorder.writer.settle()  # type: ignore[union-attr]
+
+    def _end_now(self, status: str, error: str | None = None) -> None:
         recorder = self.recorder
         if recorder is None:
             return
