@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,7 +28,6 @@ from store.benchq import (
     running_bench,
 )
 from store.queries import problem_count
-from store.thread_db import thread_db
 from tui.screens.fast_mount import mark_styles_current
 from tui.text import safe_text
 from tui.widgets.bands import format_cost, format_elapsed, format_tokens
@@ -56,7 +53,7 @@ PARADIGM_CHOICES = (
 )
 
 
-# States in which this screen's own bench thread is alive.
+# States in which this screen's own bench worker is alive.
 LIVE = ("running", "holding", "pausing")
 
 
@@ -158,20 +155,19 @@ class BenchScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="bench")
         mark_styles_current(self)
-        # idle | running | holding (paused, the bench thread alive) | pausing | paused | done
+        # idle | running | holding (paused, the bench worker alive) | pausing | paused | done
         self.state = "idle"
         self.watched: Watched | None = None
-        self._progress: BenchProgress | None = None  # written by the bench thread
+        self._progress: BenchProgress | None = None  # the bench's latest snapshot
         self._notes: collections.deque[str] = collections.deque(maxlen=200)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._pause: asyncio.Event | None = None
-        self._lock = threading.Lock()
+        self._stop: asyncio.Event | None = None  # set: the bench ends, runs in flight cancelled
+        self._pause: asyncio.Event | None = None  # set: nothing new starts
         self._signature: tuple[Any, ...] | None = None
         self._default_model: str | None = None
         self._plan_run: BenchPlan | None = None  # the plan running now
         self._closing = False
-        self._thread_done = threading.Event()
+        self._bench_done = asyncio.Event()
+        self._bench_done.set()
 
     @property
     def ponder(self) -> PonderApp:
@@ -365,15 +361,17 @@ class BenchScreen(Screen[None]):
         self.state = "running"
         self._progress = None
         self._plan_run = plan
-        self._thread_done.clear()
+        self._bench_done.clear()
+        self._stop, self._pause = asyncio.Event(), asyncio.Event()
         self._update_buttons()
         self._log("Resuming…" if resume else "Starting…")
         self._run(plan)
 
-    @work(thread=True, exclusive=True, group="bench", exit_on_error=False)
-    def _run(self, plan: BenchPlan) -> None:
-        # Its own thread, event loop and connection: the UI never waits on the bench's
-        # writes, planning or grading; progress is read from the store by `poll`.
+    @work(exclusive=True, group="bench", exit_on_error=False)
+    async def _run(self, plan: BenchPlan) -> None:
+        # On the app's loop, beside the UI: the calls stream here, the bench's writes go to its
+        # writer thread and grading to its own (the loop never waits on SQLite); progress is
+        # read from the store by `poll`. Pause and stop are plain events on this loop.
         from workbench.bench import run_bench
         from workbench.plan import BenchError
 
@@ -381,37 +379,21 @@ class BenchScreen(Screen[None]):
         assert db is not None
         summary: BenchSummary | None = None
         error: str | None = None
-        with thread_db(db) as own:
-
-            async def main() -> BenchSummary:
-                with self._lock:
-                    self._loop = asyncio.get_running_loop()
-                    self._stop = asyncio.Event()
-                    self._pause = asyncio.Event()
-                    stop, pause = self._stop, self._pause
-                    if self._closing:  # quit before the bench began
-                        stop.set()
-                return await run_bench(own, plan, self._on_progress, stop=stop, pause=pause)
-
-            try:
-                summary = asyncio.run(main())
-            except BenchError as exc:
-                error = str(exc)
-            except Exception as exc:  # a bug in the runner: say so, keep the app
-                error = f"{type(exc).__name__}: {exc}"
-            finally:
-                with self._lock:
-                    self._loop = self._stop = self._pause = None
-        self._thread_done.set()
-        if self._closing:
-            return
+        stop, pause = self._stop, self._pause
         try:
-            self.app.call_from_thread(self._ended, summary, error)
-        except RuntimeError:  # the app has closed meanwhile
-            pass
+            summary = await run_bench(db, plan, self._on_progress, stop=stop, pause=pause)
+        except BenchError as exc:
+            error = str(exc)
+        except Exception as exc:  # a bug in the runner: say so, keep the app
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self._stop = self._pause = None
+            self._bench_done.set()
+        if not self._closing:
+            self._ended(summary, error)
 
     def _on_progress(self, progress: BenchProgress) -> None:
-        """From the bench thread: keep the latest snapshot; `poll` shows it."""
+        """From the bench: keep the latest snapshot; `poll` shows it."""
         self._progress = progress
         if progress.note:
             self._notes.append(progress.note)
@@ -425,31 +407,23 @@ class BenchScreen(Screen[None]):
         self._log("Paused: the runs in flight finish, nothing new starts. Resume (F7) goes on.")
 
     def _set_pause(self, paused: bool) -> bool:
-        with self._lock:
-            loop, pause = self._loop, self._pause
-        if loop is None or pause is None:
+        if self._pause is None:
             return False
-        loop.call_soon_threadsafe(pause.set if paused else pause.clear)
-        return True
-
-    def _request_stop(self) -> bool:
-        with self._lock:
-            loop, stop = self._loop, self._stop
-        if loop is None or stop is None:
-            return False
-        loop.call_soon_threadsafe(stop.set)
+        if paused:
+            self._pause.set()
+        else:
+            self._pause.clear()
         return True
 
     async def on_unmount(self) -> None:
         # The app is closing: end the bench cleanly, the runs in flight recorded as cancelled
         # before the app goes (else they would stay `running` until the next start found them).
+        # This runs before Textual cancels the screen's workers, which would do the same.
         self._closing = True
-        if self.state not in ("running", "pausing", "holding"):
-            return
-        self._request_stop()
-        deadline = time.monotonic() + STOP_WAIT_S
-        while not self._thread_done.is_set() and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        if self._stop is not None:
+            self._stop.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._bench_done.wait(), STOP_WAIT_S)
 
     def _ended(self, summary: BenchSummary | None, error: str | None) -> None:
         pausing = self.state == "pausing"
