@@ -41,6 +41,7 @@ from reasoning.events import (
 from store.db import open_db
 from store.queries import count_runs, get_run, list_runs, mark_interrupted, run_json
 from store.recorder import RunRecorder
+from workbench.keeping import KEEPING
 
 RUNS = 100_000
 STEPS_PER_RUN = 10
@@ -256,7 +257,7 @@ def _recorder_throughput(
         events = 0
         t0 = time.perf_counter()
         for r in range(runs):
-            rec = RunRecorder(db)
+            rec = RunRecorder(db, keeping=KEEPING)
             rec.handle(RunStarted("dcot", "openai", "m", None, f"problem {r}", RunSettings()))
             rec.handle(CallStarted(1, {"messages": [{"role": "user", "content": "p"}]}))
             for k in range(1, steps + 1):
@@ -271,7 +272,7 @@ def _recorder_throughput(
             )
             events += 5 + steps * (deltas + 3)
         per_event = (time.perf_counter() - t0) / events
-        rec = RunRecorder(db)
+        rec = RunRecorder(db, keeping=KEEPING)
         rec.handle(RunStarted("dcot", "openai", "m", None, "p", RunSettings()))
         rec.handle(StepStarted(1, "step"))
         n = 200_000

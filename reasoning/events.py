@@ -83,6 +83,27 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Price:
+    """USD per million tokens; a missing cache price falls back to the input price."""
+
+    input: float
+    output: float
+    cache_read: float | None = None
+    cache_write: float | None = None
+
+    def cost(self, usage: Usage) -> float:
+        """USD for `usage` at this price."""
+        read = self.input if self.cache_read is None else self.cache_read
+        write = self.input if self.cache_write is None else self.cache_write
+        return (
+            usage.input_tokens * self.input
+            + usage.output_tokens * self.output
+            + usage.cache_read_tokens * read
+            + usage.cache_write_tokens * write
+        ) / 1_000_000
+
+
+@dataclass(frozen=True)
 class Step:
     """One finished step of a run, in the words of SPEC §4."""
 

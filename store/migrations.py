@@ -261,6 +261,13 @@ def m009_grading_claims(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m010_runs_price(db: sqlite_utils.Database) -> None:
+    # The model's price as the run was recorded (JSON of reasoning.events.Price; NULL: not
+    # priced, or recorded before this): what the store costs a cut-off run's tokens by.
+    db.table("runs").add_column("price", str)
+
+
 def migrate(
     db: sqlite_utils.Database,
     migrations: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] | None = None,

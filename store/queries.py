@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from reasoning.events import RunSettings, Step, Transcript, Usage
+from reasoning.events import Price, RunSettings, Step, Transcript, Usage
 from store.clock import now_iso
 
 # A run still `running` whose heartbeat is older than this belongs to a dead process.
@@ -193,7 +193,7 @@ def get_run(db: sqlite_utils.Database, run_id: int) -> RunDetail | None:
     row = db.execute(
         "select prompt, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
         " calls, cost_usd, error, elapsed_s, finished_at, base_url, params, problem_id,"
-        " attempt_group, bench_id from runs where id = ?",
+        " attempt_group, bench_id, price from runs where id = ?",
         (run_id,),
     ).fetchone()
     steps, partial = _steps(db, run_id, finished_only=False)
@@ -209,7 +209,7 @@ def get_run(db: sqlite_utils.Database, run_id: int) -> RunDetail | None:
     )
     if summary.status == "interrupted":
         usage, calls, cost_usd, elapsed = _settled(
-            db, run_id, summary.model, usage, calls, cost_usd, elapsed
+            db, run_id, row[15], usage, calls, cost_usd, elapsed
         )
     return RunDetail(
         summary=summary,
@@ -273,23 +273,31 @@ def recorded_figures(db: sqlite_utils.Database, run_id: int) -> tuple[Usage, int
 def _settled(
     db: sqlite_utils.Database,
     run_id: int,
-    model: str | None,
+    price: str | None,
     usage: Usage,
     calls: int | None,
     cost_usd: float | None,
     elapsed: float | None,
 ) -> tuple[Usage, int, float | None, float | None]:
     """An interrupted run's figures: what its row says, or what its steps and calls show if
-    more (the row is updated only as calls end)."""
+    more (the row is updated only as calls end), costed at the price kept with the run."""
     seen, seen_calls, seen_elapsed = recorded_figures(db, run_id)
     if seen_elapsed is not None and (elapsed is None or seen_elapsed > elapsed):
         elapsed = seen_elapsed
     if seen_calls > int(calls or 0) or _tokens(seen) > _tokens(usage):
-        from reasoning.providers.pricing import cost
-
         usage, calls = seen, max(seen_calls, int(calls or 0))
-        cost_usd = cost(model or "", usage)
+        cost_usd = _cost(price, usage)
     return usage, int(calls or 0), cost_usd, elapsed
+
+
+def _cost(price: str | None, usage: Usage) -> float | None:
+    """What `usage` cost at a run's kept price (JSON of a Price); None when it has none."""
+    if not price:
+        return None
+    try:
+        return Price(**json.loads(price)).cost(usage)
+    except (ValueError, TypeError):  # not a price this version can read
+        return None
 
 
 def _tokens(usage: Usage) -> int:
@@ -414,7 +422,7 @@ def mark_interrupted(db: sqlite_utils.Database) -> int:
 def _store_settled(db: sqlite_utils.Database, run_id: int) -> None:
     """Write an interrupted run's figures from what it recorded, so every reader agrees."""
     row = db.execute(
-        "select model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+        "select price, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
         " calls, cost_usd, elapsed_s from runs where id = ?",
         (run_id,),
     ).fetchone()

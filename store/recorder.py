@@ -14,10 +14,11 @@ import socket
 import sqlite3
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -26,6 +27,7 @@ from reasoning.events import (
     CallRetried,
     CallStarted,
     Event,
+    Price,
     RunFinished,
     RunStarted,
     Step,
@@ -35,14 +37,32 @@ from reasoning.events import (
     Usage,
     UsageUpdate,
 )
-from reasoning.providers.errors import public_url
-from reasoning.secrets import REDACTED, known, redact, remember
 from store.clock import iso_after, now_iso
 
 FLUSH_INTERVAL_S = 2.0
 HEARTBEAT_INTERVAL_S = 15.0
 # Request keys that carry credentials, whatever a provider put there.
 _SECRET_FIELDS = {"api_key", "api-key", "x-api-key", "authorization", "proxy-authorization"}
+
+
+class Keeping(Protocol):
+    """What the recorder is told by whoever runs it, since the store knows no keys and no prices
+    (SPEC §2): workbench.keeping.KEEPING is the process's own."""
+
+    redacted: str  # what stands in the record where a key was
+
+    def redactor(self) -> Callable[[str], str]:
+        """A function that takes every key known now out of a text. Asked again as the run
+        starts, for the keys remembered since the recorder was made (the provider's)."""
+        ...
+
+    def public_url(self, url: str | None) -> str | None:
+        """A base URL fit to keep: no password, no key-like query value."""
+        ...
+
+    def price(self, model: str) -> Price | None:
+        """The model's price (None: not priced), kept with the run to cost what it did."""
+        ...
 
 
 class StoreFull(sqlite3.OperationalError):
@@ -66,6 +86,7 @@ class RunRecorder:
         self,
         db: sqlite_utils.Database,
         *,
+        keeping: Keeping,
         problem_id: int | None = None,
         attempt_group: str | None = None,
         bench_id: str | None = None,
@@ -73,9 +94,9 @@ class RunRecorder:
         clock: Callable[[], float] = time.monotonic,
         flush_interval_s: float = FLUSH_INTERVAL_S,
         heartbeat_interval_s: float = HEARTBEAT_INTERVAL_S,
-        secrets: Iterable[str] = (),
     ) -> None:
         self.db = db
+        self.keeping = keeping
         self.problem_id = problem_id
         self.attempt_group = attempt_group
         self.bench_id = bench_id
@@ -89,10 +110,7 @@ class RunRecorder:
             and not db.execute("select 1 from runs where id = ?", (run_id,)).fetchone()
         ):
             raise ValueError(f"no run {run_id}")
-        # Every key the process holds (environment, config file, base URLs), plus the caller's.
-        for secret in secrets:
-            remember(secret)
-        self._secrets = known()
+        self._redact = keeping.redactor()
         self._started = False
         self._finished = False
         self._t0 = clock()
@@ -115,7 +133,7 @@ class RunRecorder:
         # (calls row id, characters sent); characters streamed back since it started.
         self._in_flight: tuple[int, int] | None = None
         self._in_flight_chars = 0
-        self._model = ""
+        self._price: Price | None = None
         self._last_totals: tuple[Usage, int, float | None] = (Usage(), 0, 0.0)
 
     @property
@@ -243,9 +261,11 @@ class RunRecorder:
         if self._started:
             raise RuntimeError("a second RunStarted for the same recorder")
         now = time.time()
-        self._secrets = known()  # keys remembered since the recorder was made (the provider's)
+        self._redact = self.keeping.redactor()  # with keys remembered since (the provider's)
         params = self._json(ev.settings.as_dict())
-        self._model = ev.model
+        self._price = self.keeping.price(ev.model)
+        price = None if self._price is None else json.dumps(asdict(self._price))
+        base_url = self.keeping.public_url(ev.base_url)
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -253,16 +273,17 @@ class RunRecorder:
         if self._run_id is None:
             cur = self.db.execute(
                 "insert into runs (problem_id, prompt, paradigm, provider, model, base_url, params,"
-                " status, started_at, attempt_group, bench_id, pid, host, heartbeat_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+                " price, status, started_at, attempt_group, bench_id, pid, host, heartbeat_at)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
                 (
                     self.problem_id,
                     self._redact(ev.prompt),
                     ev.paradigm,
                     ev.provider,
                     ev.model,
-                    public_url(ev.base_url),
+                    base_url,
                     params,
+                    price,
                     now_iso(),
                     self.attempt_group,
                     self.bench_id,
@@ -295,14 +316,15 @@ class RunRecorder:
                 self.db.execute(
                     "update runs set status = 'running', stop_reason = null, error = null,"
                     " answer = null, final_reward = null, finished_at = null, elapsed_s = null,"
-                    " paradigm = ?, provider = ?, model = ?, base_url = ?, params = ?,"
+                    " paradigm = ?, provider = ?, model = ?, base_url = ?, params = ?, price = ?,"
                     " pid = ?, host = ?, heartbeat_at = ? where id = ?",
                     (
                         ev.paradigm,
                         ev.provider,
                         ev.model,
-                        public_url(ev.base_url),
+                        base_url,
                         params,
+                        price,
                         os.getpid(),
                         socket.gethostname(),
                         now,
@@ -392,7 +414,7 @@ class RunRecorder:
             (
                 self._run_id,
                 ev.call_index + self._call_shift,
-                self._json(_scrub(ev.request)),
+                self._json(self._scrub(ev.request)),
                 now_iso(),
             ),
         )
@@ -539,10 +561,8 @@ class RunRecorder:
             " error = 'usage estimated: the call was cut off' where id = ?",
             (why, estimate.input_tokens, estimate.output_tokens, row_id),
         )
-        from reasoning.providers.pricing import cost
-
         usage, calls, spent = self._last_totals
-        extra = cost(self._model, estimate)
+        extra = None if self._price is None else self._price.cost(estimate)
         total_cost = None if spent is None or extra is None else spent + extra
         self._last_totals = (usage + estimate, calls + 1, total_cost)
         self.db.execute(
@@ -638,26 +658,22 @@ class RunRecorder:
             total_cost,
         )
 
-    def _redact(self, text: str) -> str:
-        return redact(text, self._secrets)
-
     def _redact_opt(self, text: str | None) -> str | None:
         return None if text is None else self._redact(text)
 
     def _json(self, value: Any) -> str:
         return self._redact(json.dumps(value, ensure_ascii=False, default=str))
 
-
-def _scrub(value: Any) -> Any:
-    """The request as given, minus any credential field a provider may have put in it."""
-    if isinstance(value, dict):
-        return {
-            k: (REDACTED if str(k).lower() in _SECRET_FIELDS else _scrub(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
-    return value
+    def _scrub(self, value: Any) -> Any:
+        """The request as given, minus any credential field a provider may have put in it."""
+        if isinstance(value, dict):
+            return {
+                k: (self.keeping.redacted if str(k).lower() in _SECRET_FIELDS else self._scrub(v))
+                for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [self._scrub(v) for v in value]
+        return value
 
 
 def _weak_call(obj: object, method: str) -> Callable[[], None]:

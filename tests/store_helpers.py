@@ -1,6 +1,16 @@
-"""Rows for store tests, written directly: problems and finished runs with their steps."""
+"""Rows for store tests: problems and runs written directly, and the recorder as `drive` makes it."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from store.recorder import RunRecorder
+from workbench.keeping import KEEPING
+
+
+def recorder(db, **kw: Any) -> RunRecorder:
+    """A RunRecorder keeping what drive's keeps: the process's keys redacted, its prices."""
+    return RunRecorder(db, keeping=KEEPING, **kw)
 
 
 def add_problem(db, key: str, reference: str | None, kind: str | None = None, **extra) -> int:

@@ -14,14 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("reasoning", "graders", "store", "workbench", "tui")
 
-# store/ reaches into reasoning/ beyond its events for these leaves only (redaction of keys, the
-# public form of a base URL, prices): a known gap from SPEC §2 that may shrink and never grow.
-STORE_REASONING_LEAVES = {
-    "reasoning.secrets",
-    "reasoning.providers.errors",
-    "reasoning.providers.pricing",
-}
-
 
 def imports(part: str) -> set[tuple[str, str, str]]:
     """(file, module, name) for every import in a part; name is "" for `import x`."""
@@ -62,16 +54,10 @@ def test_store_imports_only_reasoning_events_of_the_other_parts() -> None:
         if under(module, "graders", "workbench", "tui", "textual"):
             return True
         if under(module, "reasoning"):
-            return module != "reasoning.events" and module not in STORE_REASONING_LEAVES
+            return module != "reasoning.events"
         return False
 
     assert offending("store", wrong) == []
-
-
-def test_the_store_s_known_gap_is_still_there_to_be_closed() -> None:
-    """When a leaf stops being imported, take it off STORE_REASONING_LEAVES."""
-    used = {m for _, m, _ in imports("store") if m in STORE_REASONING_LEAVES}
-    assert used == STORE_REASONING_LEAVES
 
 
 def test_workbench_knows_no_ui() -> None:

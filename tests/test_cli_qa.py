@@ -264,15 +264,16 @@ def without_root_powers() -> list[str]:
 
 @pytest.fixture
 def read_only_db(tmp_path):
+    from store_helpers import recorder
+
     from reasoning.events import RunFinished, RunResult, RunSettings, RunStarted, Usage
     from store.db import open_db
     from store.problems import ensure_bundled
-    from store.recorder import RunRecorder
 
     path = tmp_path / "ro" / "ponder.db"
     db = open_db(path)
     ensure_bundled(db)
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(RunStarted("direct", "openai", "gpt-test", None, "2+2?", RunSettings()))
     rec.handle(RunFinished(RunResult("done", "answer", "4", None, (), Usage(1, 1), 1, None, 0.1)))
     db.close()
@@ -439,12 +440,13 @@ def test_a_base_url_that_is_not_http_is_a_usage_error_at_once(openai_env, capsys
 
 
 def test_resume_of_a_run_whose_base_url_held_a_password_asks_for_the_url(openai_env, capsys):
+    from store_helpers import recorder
+
     from reasoning.events import RunSettings, RunStarted
     from store.db import open_db
-    from store.recorder import RunRecorder
 
     db = open_db()
-    rec = RunRecorder(db)
+    rec = recorder(db)
     url = "http://user:pw-qa-SECRET@127.0.0.1:9/v1"
     settings = RunSettings(paradigm="direct")
     rec.handle(RunStarted("direct", "openai", "gpt-test", url, "What is 2+2?", settings))

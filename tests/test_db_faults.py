@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fakellm import Reply
+from store_helpers import recorder
 
 from reasoning.events import (
     RunFinished,
@@ -22,7 +23,6 @@ from reasoning.events import (
     Usage,
 )
 from store.db import open_db
-from store.recorder import RunRecorder
 from tui.cli import main
 
 RUNS = 120
@@ -51,7 +51,7 @@ def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
 def record_runs(path: Path, n: int = RUNS) -> None:
     db = open_db(path)
     for i in range(n):
-        rec = RunRecorder(db)
+        rec = recorder(db)
         rec.handle(
             RunStarted("dcot", "openai", "m", None, f"problem {i} " + "x" * 300, RunSettings())
         )

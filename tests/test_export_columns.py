@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from store_helpers import recorder
 
 from reasoning.events import RunFinished, RunResult, RunSettings, RunStarted, Usage
 from store.db import open_db
 from store.grades import add_grade
 from store.problems import import_file
-from store.recorder import RunRecorder
 from tui.cli import main
 from tui.text import json_text, tidy_numbers
 
@@ -22,7 +22,7 @@ NOISY_SECONDS = 14.123456789012345
 
 
 def record(db, prompt: str, problem_id: int | None) -> int:
-    rec = RunRecorder(db, problem_id=problem_id)
+    rec = recorder(db, problem_id=problem_id)
     rec.handle(RunStarted("dcot", "openai", "gpt-test", None, prompt, RunSettings()))
     rec.handle(
         RunFinished(

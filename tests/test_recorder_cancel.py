@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from store_helpers import recorder
+
 from reasoning.events import (
     CallFinished,
     CallStarted,
@@ -13,12 +15,11 @@ from reasoning.events import (
     UsageUpdate,
 )
 from store.db import open_db
-from store.recorder import RunRecorder
 
 
 def test_a_call_cut_off_by_cancel_is_estimated_into_the_totals(tmp_path):
     db = open_db(tmp_path / "c.db")
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(RunStarted("dcot", "openai", "gpt-4o-mini", None, "q", RunSettings()))
     # A first call that finished, with its real usage.
     rec.handle(
@@ -46,7 +47,7 @@ def test_a_call_cut_off_by_cancel_is_estimated_into_the_totals(tmp_path):
 
 def test_a_finished_call_is_not_estimated_again(tmp_path):
     db = open_db(tmp_path / "c.db")
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(RunStarted("dcot", "openai", "unknown-model", None, "q", RunSettings()))
     rec.handle(CallStarted(1, {"system": "", "messages": [{"role": "user", "content": "u" * 400}]}))
     rec.handle(CallFinished(1, "done", "stop", Usage(7, 3), 0.5))

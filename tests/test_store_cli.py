@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from store_helpers import recorder
 
 from reasoning.events import (
     RunFinished,
@@ -19,7 +20,6 @@ from reasoning.events import (
     Usage,
 )
 from store.db import open_db
-from store.recorder import RunRecorder
 from tui.cli import main
 
 HOSTILE = "x = 4\x1b[2J\x1b]8;;http://evil.example\x1b\\click me\x1b]8;;\x1b\\ [bold]loud[/bold] \x9b31m red"
@@ -29,7 +29,7 @@ def record(
     path: Path, prompt: str, answer: str | None, *, title: str = "Add", cancel: bool = False
 ) -> int:
     db = open_db(path)
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(RunStarted("dcot", "openai", "gpt-test", None, prompt, RunSettings()))
     rec.handle(
         StepFinished(Step(1, "step", f"work for {prompt}", title=title, reward=0.8, budget_left=19))

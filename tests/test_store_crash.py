@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from store_helpers import recorder
 
 from reasoning.events import (
     CallFinished,
@@ -32,7 +33,6 @@ from reasoning.events import (
 )
 from store.db import open_db
 from store.queries import get_run, list_runs, load_transcript
-from store.recorder import RunRecorder
 
 HERE = Path(__file__).resolve()
 STEPS_PER_RUN = 5
@@ -49,9 +49,7 @@ def writer(path: str, seconds: float, tag: str) -> None:
     runs = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        rec = RunRecorder(
-            db, attempt_group=tag, clock=lambda: 1e9
-        )  # every delta flushes: worst case
+        rec = recorder(db, attempt_group=tag, clock=lambda: 1e9)  # every delta flushes: worst case
         rec.handle(RunStarted("dcot", "openai", "m", None, f"{tag} run {runs}", RunSettings()))
         rec.handle(CallStarted(1, {"messages": [{"role": "user", "content": "p"}]}))
         for i in range(1, STEPS_PER_RUN + 1):
@@ -71,7 +69,7 @@ def writer(path: str, seconds: float, tag: str) -> None:
 async def streamer(path: str, stream_s: float) -> None:
     """Stream timestamped deltas into one step for `stream_s`, then stall until killed."""
     db = open_db(path)
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(RunStarted("dcot", "openai", "m", None, "a long problem", RunSettings()))
     rec.handle(StepFinished(Step(1, "step", "a finished step")))
     rec.handle(StepStarted(2, "step"))
@@ -170,7 +168,7 @@ def test_kill_9_mid_stream_loses_at_most_two_seconds(tmp_path):
     # The run resumes under the same id from its finished steps.
     db = open_db(path)
     assert [s.index for s in load_transcript(db, run_id).steps] == [1]
-    rec = RunRecorder(db, run_id=run_id)
+    rec = recorder(db, run_id=run_id)
     rec.handle(RunStarted("dcot", "openai", "m", None, "a long problem", RunSettings()))
     rec.handle(StepFinished(Step(2, "answer", "done now")))
     rec.handle(RunFinished(RunResult("done", "answer", "done now", 1.0, (), Usage(), 0, None, 1.0)))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from store_helpers import recorder
 
 from reasoning.events import (
     RunFinished,
@@ -35,7 +36,6 @@ from store.queries import (
     mark_interrupted,
     run_json,
 )
-from store.recorder import RunRecorder
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def record(
     steps: int = 2,
     status: str = "done",
 ) -> int:
-    rec = RunRecorder(db, problem_id=problem_id)
+    rec = recorder(db, problem_id=problem_id)
     rec.handle(RunStarted("dcot", "openai", model, None, prompt, RunSettings(budget=9)))
     for i in range(1, steps + 1):
         rec.handle(
@@ -246,7 +246,7 @@ def test_run_json_is_the_pinned_solve_json_object(db):
 
 
 def test_load_transcript_has_the_finished_steps_only(db):
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(RunStarted("dcot", "openai", "m", None, "the prompt", RunSettings()))
     rec.handle(StepFinished(Step(1, "thinking", "plan")))
     rec.handle(StepFinished(Step(2, "step", "work", budget_left=18)))
@@ -324,6 +324,26 @@ def test_mark_interrupted_leaves_finished_runs_alone(db):
     db.execute("update runs set pid = ? where id = ?", [dead_pid(), run_id])
     assert mark_interrupted(db) == 0
     assert status(db, run_id) == ("done", "answer")
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "a-model-with-no-price"])
+def test_a_dead_run_s_calls_are_costed_at_the_price_kept_with_it(db, model):
+    """The store knows no prices: the recorder keeps the model's with the run, and a run cut off
+    after a call finished (its row not updated yet) is costed by it, or unknown without one."""
+    from reasoning.events import CallFinished, CallStarted
+    from reasoning.providers.pricing import price_for
+
+    rec = recorder(db)
+    rec.handle(RunStarted("dcot", "openai", model, None, "q", RunSettings()))
+    rec.handle(CallStarted(1, {"messages": [{"role": "user", "content": "q"}]}))
+    rec.handle(CallFinished(1, "4", "stop", Usage(1000, 200), 0.5))
+    db.execute("update runs set pid = ? where id = ?", [dead_pid(), rec.run_id])
+    assert mark_interrupted(db) == 1
+    d = get_run(db, rec.run_id)
+    assert d is not None and (d.usage, d.calls) == (Usage(1000, 200), 1)
+    price = price_for(model)
+    assert d.cost_usd == (None if price is None else pytest.approx(price.cost(Usage(1000, 200))))
+    assert (price is None) == (model == "a-model-with-no-price")
 
 
 def test_delete_run_removes_steps_calls_and_grades(db):

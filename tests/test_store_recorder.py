@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from store_helpers import recorder
 
 from reasoning.events import (
     CallFinished,
@@ -26,6 +27,7 @@ from reasoning.events import (
     Usage,
     UsageUpdate,
 )
+from reasoning.secrets import remember
 from store.db import open_db
 from store.queries import get_run, load_transcript
 from store.recorder import RunRecorder
@@ -77,7 +79,7 @@ def step_rows(db: sqlite_utils.Database, run_id: int | None) -> list[dict]:
 
 
 def test_run_started_inserts_a_running_row_with_settings_pid_and_utc_start(db):
-    rec = RunRecorder(db, attempt_group="g1", bench_id="b1")
+    rec = recorder(db, attempt_group="g1", bench_id="b1")
     rec.handle(started(budget=12))
     row = run_row(db, rec.run_id)
     assert row["status"] == "running"
@@ -92,20 +94,21 @@ def test_run_started_inserts_a_running_row_with_settings_pid_and_utc_start(db):
     assert started_at.utcoffset() == dt.timedelta(0)
 
 
-def test_a_key_the_caller_names_is_redacted_too(db):
-    rec = RunRecorder(db, secrets=["config-file-key-123456"])
+def test_a_key_remembered_before_the_run_starts_is_redacted_too(db):
+    rec = recorder(db)
+    remember("config-file-key-123456")  # as the provider does for its config file's key
     rec.handle(started(prompt="my key is config-file-key-123456"))
     assert run_row(db, rec.run_id)["prompt"] == "my key is [redacted]"
 
 
 def test_events_before_run_started_are_refused(db):
-    rec = RunRecorder(db)
+    rec = recorder(db)
     with pytest.raises(RuntimeError):
         rec.handle(StepStarted(1, "step"))
 
 
 def test_step_is_a_partial_row_when_started_and_final_when_finished(db):
-    rec = RunRecorder(db, clock=Clock())
+    rec = recorder(db, clock=Clock())
     rec.handle(started())
     rec.handle(StepStarted(1, "thinking", None))
     (row,) = step_rows(db, rec.run_id)
@@ -123,7 +126,7 @@ def test_step_is_a_partial_row_when_started_and_final_when_finished(db):
 
 
 def test_a_delta_for_an_unannounced_step_opens_it_and_a_late_one_is_ignored(db):
-    rec = RunRecorder(db, clock=Clock())
+    rec = recorder(db, clock=Clock())
     rec.handle(started())
     rec.handle(TextDelta(1, "surprise"))
     rec.flush()
@@ -138,7 +141,7 @@ def test_a_delta_for_an_unannounced_step_opens_it_and_a_late_one_is_ignored(db):
 
 def test_partial_text_is_not_written_per_delta_but_within_two_seconds(db):
     clock = Clock()
-    rec = RunRecorder(db, clock=clock)
+    rec = recorder(db, clock=clock)
     rec.handle(started())
     rec.handle(StepStarted(1, "step", "Add"))
     for piece in ("Two ", "plus ", "two"):
@@ -157,7 +160,7 @@ def test_partial_text_is_not_written_per_delta_but_within_two_seconds(db):
 
 
 async def test_a_stalled_stream_is_flushed_by_the_timer(db):
-    rec = RunRecorder(db, flush_interval_s=0.05)
+    rec = recorder(db, flush_interval_s=0.05)
     rec.handle(started())
     rec.handle(StepStarted(1, "step", None))
     rec.handle(TextDelta(1, "no more deltas after this"))
@@ -168,7 +171,7 @@ async def test_a_stalled_stream_is_flushed_by_the_timer(db):
 
 
 async def test_heartbeat_is_refreshed_while_the_run_is_silent(db):
-    rec = RunRecorder(db, heartbeat_interval_s=0.05)
+    rec = recorder(db, heartbeat_interval_s=0.05)
     rec.handle(started())
     first = run_row(db, rec.run_id)["heartbeat_at"]
     await asyncio.sleep(0.2)
@@ -180,7 +183,7 @@ async def test_heartbeat_is_refreshed_while_the_run_is_silent(db):
 
 
 def test_calls_keep_the_request_as_given_and_the_raw_response(db):
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(started())
     request = {
         "system": "You reason.",
@@ -206,7 +209,7 @@ def test_calls_keep_the_request_as_given_and_the_raw_response(db):
 
 
 def test_a_failed_call_keeps_its_error(db):
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(started())
     rec.handle(CallStarted(1, {"messages": []}))
     rec.handle(CallFinished(1, "", None, Usage(), 1.0, error="HTTP 500 after 4 retries"))
@@ -215,7 +218,7 @@ def test_a_failed_call_keeps_its_error(db):
 
 
 def test_usage_update_sets_run_totals_and_an_unknown_cost_stays_null(db):
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(started())
     rec.handle(UsageUpdate(Usage(100, 20, 5, 2), 3, 0.01))
     row = run_row(db, rec.run_id)
@@ -226,7 +229,7 @@ def test_usage_update_sets_run_totals_and_an_unknown_cost_stays_null(db):
 
 
 def test_run_finished_finalises_the_run(db):
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(started())
     rec.handle(Notice("retrying after 429"))
     rec.handle(finished())
@@ -249,7 +252,7 @@ def test_run_finished_finalises_the_run(db):
 
 
 def test_a_failed_run_records_its_error_and_keeps_the_partial_step(db):
-    rec = RunRecorder(db, clock=Clock())
+    rec = recorder(db, clock=Clock())
     rec.handle(started())
     rec.handle(StepStarted(1, "step"))
     rec.handle(TextDelta(1, "half a thought"))
@@ -261,7 +264,7 @@ def test_a_failed_run_records_its_error_and_keeps_the_partial_step(db):
 
 
 def test_run_finished_records_steps_the_engine_never_announced(db):
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(started())
     rec.handle(StepFinished(Step(1, "step", "first")))
     rec.handle(finished(steps=(Step(1, "step", "first"), Step(2, "answer", "4"))))
@@ -273,7 +276,7 @@ def test_run_finished_records_steps_the_engine_never_announced(db):
 
 def test_cancelled_keeps_the_partial_step_text(db):
     clock = Clock()
-    rec = RunRecorder(db, clock=clock)
+    rec = recorder(db, clock=clock)
     rec.handle(started())
     rec.handle(StepFinished(Step(1, "step", "first step")))
     rec.handle(StepStarted(2, "step", "Second"))
@@ -293,7 +296,7 @@ async def test_a_cancelled_task_inside_the_context_manager_is_recorded_as_cancel
     holder: list[RunRecorder] = []
 
     async def consume() -> None:
-        with RunRecorder(db) as rec:
+        with recorder(db) as rec:
             holder.append(rec)
             rec.handle(started())
             rec.handle(StepStarted(1, "step"))
@@ -311,7 +314,7 @@ async def test_a_cancelled_task_inside_the_context_manager_is_recorded_as_cancel
 
 
 def test_an_exception_inside_the_context_manager_is_recorded_as_failed(db):
-    with pytest.raises(ZeroDivisionError), RunRecorder(db) as rec:
+    with pytest.raises(ZeroDivisionError), recorder(db) as rec:
         rec.handle(started())
         1 / 0  # noqa: B018
     row = run_row(db, rec.run_id)
@@ -320,7 +323,7 @@ def test_an_exception_inside_the_context_manager_is_recorded_as_failed(db):
 
 
 def test_finish_failed_records_the_message(db):
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(started())
     rec.finish_failed("the TUI crashed")
     row = run_row(db, rec.run_id)
@@ -329,7 +332,7 @@ def test_finish_failed_records_the_message(db):
 
 def _interrupted_run(db: sqlite_utils.Database) -> int:
     """A run whose process died mid-step 3, after two finished steps and one call."""
-    rec = RunRecorder(db, clock=Clock())
+    rec = recorder(db, clock=Clock())
     rec.handle(started())
     rec.handle(CallStarted(1, {"messages": [{"role": "user", "content": "2+2"}]}))
     rec.handle(StepFinished(Step(1, "step", "one")))
@@ -346,7 +349,7 @@ def _interrupted_run(db: sqlite_utils.Database) -> int:
 
 def test_resume_keeps_the_id_and_drops_the_dead_partial_step(db):
     run_id = _interrupted_run(db)
-    rec = RunRecorder(db, run_id=run_id)
+    rec = recorder(db, run_id=run_id)
     assert rec.run_id == run_id
     rec.handle(started())
     assert db.execute("select count(*) from runs").fetchone()[0] == 1
@@ -371,13 +374,13 @@ def test_resume_keeps_the_id_and_drops_the_dead_partial_step(db):
 
 def test_resume_of_an_unknown_run_is_refused(db):
     with pytest.raises(ValueError, match="no run 42"):
-        RunRecorder(db, run_id=42)
+        recorder(db, run_id=42)
 
 
 def test_no_key_reaches_any_table(db, monkeypatch):
     key = "sk-test-FAKEKEY-0123456789abcdef"
     monkeypatch.setenv("OPENAI_API_KEY", key)
-    rec = RunRecorder(db, clock=Clock())
+    rec = recorder(db, clock=Clock())
     rec.handle(started(prompt="solve this"))
     # Even if a provider left its credentials in the request or echoed the key in an error.
     request = {

@@ -13,6 +13,7 @@ import sqlite_utils
 from reasoning.events import RunSettings, RunStarted, StepStarted, TextDelta
 from store.db import open_db
 from store.writer import DbWriter, ThreadedRecorder
+from workbench.keeping import KEEPING
 
 
 def started() -> RunStarted:
@@ -69,7 +70,9 @@ async def test_an_in_memory_store_is_written_inline() -> None:
 async def test_a_stalled_stream_s_text_is_written_by_the_thread_s_tick(tmp_path: Path) -> None:
     db = open_db(tmp_path / "w.db")
     writer = DbWriter(db, tick_s=0.01)
-    rec = ThreadedRecorder(writer, flush_interval_s=0.05, heartbeat_interval_s=0.05)
+    rec = ThreadedRecorder(
+        writer, keeping=KEEPING, flush_interval_s=0.05, heartbeat_interval_s=0.05
+    )
     rec.handle(started())
     rec.handle(StepStarted(1, "thinking"))
     rec.handle(TextDelta(1, "Let me think"))  # then nothing more arrives
@@ -97,7 +100,7 @@ async def test_a_stalled_stream_s_text_is_written_by_the_thread_s_tick(tmp_path:
 async def test_a_failed_write_is_raised_at_the_next_event(tmp_path: Path) -> None:
     db = open_db(tmp_path / "w.db")
     writer = DbWriter(db)
-    rec = ThreadedRecorder(writer)
+    rec = ThreadedRecorder(writer, keeping=KEEPING)
     rec.handle(StepStarted(1, "thinking"))  # before RunStarted: the recorder refuses it
     await writer.settle()
     assert isinstance(rec.error, RuntimeError)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 from fakellm import FakeLLM, Reply, dcot_responder
+from store_helpers import recorder
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from tui_helpers import SIZE, fixed_app, screen_segments, screen_text, wait_for
@@ -30,7 +31,6 @@ from reasoning.events import (
 from store.db import open_db
 from store.grades import add_grade, grade_history
 from store.problems import import_file
-from store.recorder import RunRecorder
 from tui.app import PonderApp
 from tui.screens.ask import AskModal
 from tui.screens.bench import BenchScreen
@@ -96,7 +96,7 @@ def record_run(
 ) -> int:
     """A run recorded through RunRecorder as the engine would emit it, with a fixed start time."""
     pid = problem_id(db, *problem) if problem else None
-    rec = RunRecorder(db, problem_id=pid, bench_id=bench_id)
+    rec = recorder(db, problem_id=pid, bench_id=bench_id)
     rec.handle(RunStarted(paradigm, "openai", model, None, prompt, RunSettings(paradigm=paradigm)))  # type: ignore[arg-type]
     steps = [
         Step(1, "step", "Work through the problem carefully.", title="Work"),

@@ -47,12 +47,13 @@ async def test_estimates_add_to_the_calls_before(fake_llm, monkeypatch):
 
 
 def test_a_recorder_ignores_estimates(tmp_path):
+    from store_helpers import recorder
+
     from reasoning.events import RunStarted, Usage
     from store.db import open_db
-    from store.recorder import RunRecorder
 
     db = open_db(tmp_path / "p.db")
-    rec = RunRecorder(db)
+    rec = recorder(db)
     rec.handle(RunStarted("direct", "openai", "m", None, "q", RunSettings(paradigm="direct")))
     rec.handle(UsageEstimate(Usage(100, 50), 1, None))
     row = db.execute("select input_tokens, output_tokens from runs").fetchone()

@@ -70,7 +70,10 @@ class Driver:
         self.recorder: RunRecorder | ThreadedRecorder | None = None
         self._threaded = False  # the recorder writes in the writer's thread
         self._store_error: BaseException | None = None
+        from workbench.keeping import KEEPING
+
         options: dict[str, Any] = {
+            "keeping": KEEPING,
             "problem_id": problem_id,
             "attempt_group": attempt_group,
             "bench_id": bench_id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from reasoning.events import Price
 from reasoning.providers.base import Secret
 from reasoning.secrets import remember, remember_url
 
@@ -34,16 +35,6 @@ class Preset:
     timeout_s: float | None = None
     reasoning: bool | None = None  # force OpenAI reasoning-model parameter rules on or off
     api_key: Secret | None = field(default=None, repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class Price:
-    """USD per million tokens; a missing cache price falls back to the input price."""
-
-    input: float
-    output: float
-    cache_read: float | None = None
-    cache_write: float | None = None
 
 
 BUILTIN_PRESETS: dict[str, Preset] = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reasoning.events import Usage
-from reasoning.providers.config import ConfigError, Price, config_path, load_config
+from reasoning.events import Price, Usage
+from reasoning.providers.config import ConfigError, config_path, load_config
 
 # List prices as published; the config's [prices."model"] tables override them.
 PRICES: dict[str, Price] = {
@@ -64,16 +64,7 @@ def price_for(model: str, overrides: dict[str, Price] | None = None) -> Price | 
 def cost(model: str, usage: Usage, prices: dict[str, Price] | None = None) -> float | None:
     """USD for the usage of one call (or a sum of calls of one model); None when not priced."""
     p = price_for(model, prices)
-    if p is None:
-        return None
-    read = p.input if p.cache_read is None else p.cache_read
-    write = p.input if p.cache_write is None else p.cache_write
-    return (
-        usage.input_tokens * p.input
-        + usage.output_tokens * p.output
-        + usage.cache_read_tokens * read
-        + usage.cache_write_tokens * write
-    ) / 1_000_000
+    return None if p is None else p.cost(usage)
 
 
 def config_prices() -> dict[str, Price]:
