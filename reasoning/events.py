@@ -82,6 +82,19 @@ class Usage:
         )
 
 
+def estimated_usage(sent_chars: int, received_chars: int) -> Usage:
+    """About 4 characters a token: what a call that never reported its usage sent and got."""
+    return Usage(input_tokens=-(-sent_chars // 4), output_tokens=-(-received_chars // 4))
+
+
+def request_chars(request: dict[str, Any]) -> int:
+    """The characters a CallStarted's request sends: its system text and its messages."""
+    sent = request.get("messages") or []
+    return len(str(request.get("system") or "")) + sum(
+        len(str(m.get("content", ""))) for m in sent if isinstance(m, dict)
+    )
+
+
 @dataclass(frozen=True)
 class Price:
     """USD per million tokens; a missing cache price falls back to the input price."""

@@ -18,6 +18,7 @@ from reasoning.events import (
     Usage,
     UsageEstimate,
     UsageUpdate,
+    estimated_usage,
 )
 from reasoning.providers.base import (
     ChatRequest,
@@ -113,7 +114,7 @@ class Session:
     def _estimate(self, sent: int, received: int) -> UsageEstimate:
         """The run's totals with the call in flight estimated from the characters it sent and
         received so far (the rule of `estimate_usage` and of the recorder's cut-off calls)."""
-        usage = Usage(input_tokens=-(-sent // 4), output_tokens=-(-received // 4))
+        usage = estimated_usage(sent, received)
         cost = self.cost_usd
         if cost is not None:
             c = _cost_of(self.provider.model, usage)

@@ -9,6 +9,7 @@ import re
 import socket
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -337,13 +338,54 @@ def run_json(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
     if d is None:
         raise NoSuchRun(run_id)
     s = d.summary
+    return run_object(
+        run_id=s.run_id,
+        status=s.status,
+        stop_reason=s.stop_reason,
+        paradigm=s.paradigm,
+        provider=s.provider,
+        model=s.model,
+        steps=d.steps,
+        answer=s.answer,
+        final_reward=s.final_reward,
+        usage=d.usage,
+        calls=d.calls,
+        cost_usd=d.cost_usd,
+        elapsed_s=d.elapsed_s,
+        problem=s.problem,
+        error=d.error,
+        started_at=s.started_at,
+    )
+
+
+def run_object(
+    *,
+    run_id: int | None,
+    status: str,
+    stop_reason: str | None,
+    paradigm: str | None,
+    provider: str | None,
+    model: str | None,
+    steps: Iterable[Step],
+    answer: str | None,
+    final_reward: float | None,
+    usage: Usage,
+    calls: int,
+    cost_usd: float | None,
+    elapsed_s: float | None,
+    problem: str | None,
+    error: str | None,
+    started_at: str | None,
+) -> dict[str, Any]:
+    """The SPEC §6 `solve --json` object, field for field in its pinned order: from the store
+    (`run_json`) or from what a run's events showed (workbench.seen), the same either way."""
     return {
-        "run_id": s.run_id,
-        "status": s.status,
-        "stop_reason": s.stop_reason,
-        "paradigm": s.paradigm,
-        "provider": s.provider,
-        "model": s.model,
+        "run_id": run_id,
+        "status": status,
+        "stop_reason": stop_reason,
+        "paradigm": paradigm,
+        "provider": provider,
+        "model": model,
         "steps": [
             {
                 "index": st.index,
@@ -354,21 +396,21 @@ def run_json(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
                 "budget_left": st.budget_left,
                 "backtrack": st.backtrack,
             }
-            for st in d.steps
+            for st in steps
         ],
-        "answer": s.answer,
-        "final_reward": s.final_reward,
+        "answer": answer,
+        "final_reward": final_reward,
         "usage": {
-            "input_tokens": d.usage.input_tokens,
-            "output_tokens": d.usage.output_tokens,
-            "cache_read_tokens": d.usage.cache_read_tokens,
-            "calls": d.calls,
-            "cost_usd": d.cost_usd,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cache_read_tokens": usage.cache_read_tokens,
+            "calls": calls,
+            "cost_usd": cost_usd,
         },
-        "elapsed_s": d.elapsed_s,
-        "problem": s.problem,
-        "error": d.error,
-        "started_at": s.started_at,
+        "elapsed_s": elapsed_s,
+        "problem": problem,
+        "error": error,
+        "started_at": started_at,
     }
 
 

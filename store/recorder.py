@@ -36,6 +36,8 @@ from reasoning.events import (
     TextDelta,
     Usage,
     UsageUpdate,
+    estimated_usage,
+    request_chars,
 )
 from store.clock import iso_after, now_iso
 
@@ -420,11 +422,7 @@ class RunRecorder:
         )
         if cur.lastrowid is not None:
             self._calls[ev.call_index] = cur.lastrowid
-            sent = ev.request.get("messages") or []
-            chars = len(str(ev.request.get("system") or "")) + sum(
-                len(str(m.get("content", ""))) for m in sent if isinstance(m, dict)
-            )
-            self._in_flight = (cur.lastrowid, chars)
+            self._in_flight = (cur.lastrowid, request_chars(ev.request))
             self._in_flight_chars = 0
 
     def _on_call_retried(self, ev: CallRetried) -> None:
@@ -555,7 +553,7 @@ class RunRecorder:
             return
         row_id, sent = self._in_flight
         self._in_flight = None
-        estimate = Usage(input_tokens=-(-sent // 4), output_tokens=-(-self._in_flight_chars // 4))
+        estimate = estimated_usage(sent, self._in_flight_chars)
         self.db.execute(
             "update calls set stop_reason = ?, input_tokens = ?, output_tokens = ?,"
             " error = 'usage estimated: the call was cut off' where id = ?",

@@ -185,3 +185,52 @@ def test_resume_finishes_an_interrupted_run(openai_env, capsys):
     code, resumed = run_json(capsys, ["resume", str(obj["run_id"]), "--json"])
     assert code == 0 and resumed["run_id"] == obj["run_id"] and resumed["answer"] == "4"
     assert [s["index"] for s in resumed["steps"]] == list(range(1, len(resumed["steps"]) + 1))
+
+
+def _apart_from_ids(obj: dict) -> dict:
+    """The object without what differs between two runs of the same script: the run id, when it
+    started and how long it took."""
+    same = {k: v for k, v in obj.items() if k not in {"run_id", "started_at", "elapsed_s"}}
+    if "attempts" in same:
+        same["attempts"] = [_apart_from_ids(a) for a in same["attempts"]]
+    return same
+
+
+STEPS = "<step>one</step><count>3</count>" * 5
+
+
+@pytest.mark.parametrize(
+    ("replies", "extra", "code"),
+    [
+        ([Reply(TRANSCRIPT)], [], 0),  # done
+        (Reply(STEPS), ["--max-steps", "2"], 1),  # a limit (every call answered so)
+        ([Reply(status=400, error="bad request")], [], 1),  # the provider refused
+        ([Reply(TRANSCRIPT), Reply("<answer>5</answer>")], ["--attempts", "2"], 0),
+    ],
+)
+def test_no_store_prints_the_object_a_stored_run_prints(capsys, openai_env, replies, extra, code):
+    """`solve --json` builds its object from what the run's events showed: stored or not, the
+    same object; and it is the object the store reads back for that run."""
+    from store.db import open_db
+    from store.queries import run_json as stored_json
+    from tui.text import json_text
+
+    objs = []
+    for store in (["--no-store"], []):
+        openai_env.clear()  # the second run's prompt is not cached by the first
+        if isinstance(replies, Reply):
+            openai_env.responder = lambda body, r=replies: r
+        else:
+            openai_env.queue(*replies)
+        got, obj = run_json(
+            capsys, ["solve", "q", "--model", "gpt-4o-mini", "--json", *extra, *store]
+        )
+        assert got == code
+        objs.append(obj)
+    no_store, stored = objs
+    assert no_store["run_id"] is None and stored["run_id"] is not None
+    assert _apart_from_ids(no_store) == _apart_from_ids(stored)
+    db = open_db()
+    top = {k: v for k, v in stored.items() if k not in {"selected_by", "selection", "attempts"}}
+    read_back = json.loads(json_text(stored_json(db, stored["run_id"])))  # as printed
+    assert read_back == top  # the same, elapsed_s and all

@@ -121,3 +121,51 @@ async def test_attempts_select_highest_reward(fake_llm, monkeypatch):
     result = attempts.driven[attempts.selected].result
     assert result is not None and result.final_reward == 0.9
     await provider.aclose()
+
+
+@pytest.mark.parametrize("store", [True, False])
+async def test_a_cancelled_run_s_object_is_what_the_store_keeps_of_it(
+    fake_llm: FakeLLM, monkeypatch, tmp_path, store
+):
+    """`solve --json` after Ctrl+C: the object built in memory holds the steps so far (the cut
+    one with its text) and the call cut off estimated and priced, as the store's record does."""
+    from store.queries import run_json
+
+    config = tmp_path / "config.toml"
+    config.write_text('[prices."test-model"]\ninput = 3.0\noutput = 15.0\n')
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    fake_llm.queue(Reply(TRANSCRIPT * 5, chunk=5, delay=0.02))
+    db = open_db(tmp_path / "d.db") if store else None
+    provider = provider_for(fake_llm, "openai", monkeypatch)
+    deltas = 0
+
+    def on_event(event: Event, _: int | None) -> None:
+        nonlocal deltas
+        deltas += isinstance(event, TextDelta)
+        if deltas == 12:
+            task.cancel()
+
+    driver = Driver("Solve 2x+3=11", provider, RunSettings(), db=db, on_event=on_event)
+    task = asyncio.create_task(driver.run())
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await provider.aclose()
+    obj = driver.seen.as_json(
+        driver.run_id, None, paradigm="dcot", provider="openai", model="test-model"
+    )
+    assert (obj["status"], obj["stop_reason"], obj["answer"]) == ("cancelled", "cancelled", None)
+    assert obj["steps"] and obj["steps"][-1]["content"]  # the cut step, with its text so far
+    assert all(s["content"] in TRANSCRIPT for s in obj["steps"])
+    cut = obj["steps"][-1]["content"]
+    assert f">{cut}" in TRANSCRIPT  # the start of a step's text
+    usage = obj["usage"]
+    assert usage["calls"] == 1 and usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+    assert usage["cost_usd"] == pytest.approx(
+        (usage["input_tokens"] * 3.0 + usage["output_tokens"] * 15.0) / 1e6
+    )
+    if db is not None:
+        kept = run_json(db, driver.run_id)
+        timing = {"started_at", "elapsed_s"}  # stamped by each as it saw the run
+        assert {k: v for k, v in obj.items() if k not in timing} == {
+            k: v for k, v in kept.items() if k not in timing
+        }

@@ -19,6 +19,7 @@ from reasoning.events import (
     Transcript,
     UsageUpdate,
 )
+from workbench.seen import Seen
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -65,10 +66,12 @@ class Driver:
         self.provider = provider
         self.settings = settings
         self.transcript = transcript
+        self.resume_run = resume_run
         self.on_event = on_event
         self.on_notice = on_notice
         self.recorder: RunRecorder | ThreadedRecorder | None = None
         self._threaded = False  # the recorder writes in the writer's thread
+        self.seen = Seen()  # what the run produced, in memory: the --json object, stored or not
         self._store_error: BaseException | None = None
         from workbench.keeping import KEEPING
 
@@ -173,6 +176,7 @@ class Driver:
     def _record(self, event: Event) -> None:
         """Record one event; the store failing ends the run (StoreFull has kept it interrupted,
         any other error is recorded as the run's failure if the store still takes it)."""
+        self.seen.handle(event)
         if self.recorder is None:
             return
         try:
@@ -210,6 +214,7 @@ class Driver:
                 await recorder.writer.settle()  # type: ignore[union-attr]
 
     def _end_now(self, status: str, error: str | None = None) -> None:
+        self.seen.end(status, error or (None if status == "cancelled" else status))
         recorder = self.recorder
         if recorder is None:
             return

@@ -13,7 +13,7 @@ from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out
 from tui.text import SafeStream, json_text, safe_text
 
 if TYPE_CHECKING:
-    from reasoning.events import Event, RunResult, RunSettings
+    from reasoning.events import Event, RunSettings
     from workbench.attempts import Attempts
     from workbench.drive import Driven, Driver
 
@@ -223,49 +223,6 @@ class Printer:
             self.write("\n")
 
 
-def result_json(
-    result: RunResult, run_id: int | None, paradigm: str, provider: str, model: str
-) -> dict[str, Any]:
-    """The SPEC §6 object for a run that was not stored (same fields as store.queries.run_json)."""
-    import datetime as dt
-
-    # Built as the run ends: its start is now minus its elapsed time.
-    started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=result.elapsed_s)
-    return {
-        "run_id": run_id,
-        "status": result.status,
-        "stop_reason": result.stop_reason,
-        "paradigm": paradigm,
-        "provider": provider,
-        "model": model,
-        "steps": [
-            {
-                "index": s.index,
-                "kind": s.kind,
-                "title": s.title,
-                "content": s.content,
-                "reward": s.reward,
-                "budget_left": s.budget_left,
-                "backtrack": s.backtrack,
-            }
-            for s in result.steps
-        ],
-        "answer": result.answer,
-        "final_reward": result.final_reward,
-        "usage": {
-            "input_tokens": result.usage.input_tokens,
-            "output_tokens": result.usage.output_tokens,
-            "cache_read_tokens": result.usage.cache_read_tokens,
-            "calls": result.calls,
-            "cost_usd": result.cost_usd,
-        },
-        "elapsed_s": result.elapsed_s,
-        "problem": None,  # --problem needs the store
-        "error": result.error,
-        "started_at": started.isoformat(timespec="seconds"),
-    }
-
-
 # ---- running -------------------------------------------------------------------------------
 
 
@@ -309,7 +266,7 @@ def _cancelled(
         if driver.run_id is not None:
             ids.append(str(driver.run_id))
     if args.json:
-        objs = [_cancelled_json(d, db, spec, paradigm) for d in drivers]
+        objs = [_json(args, db, d, spec, paradigm) for d in drivers]
         top = objs[0]
         if len(objs) > 1:
             top["attempts"] = objs[1:]
@@ -317,18 +274,6 @@ def _cancelled(
     kept = f"; run{'s' if len(ids) > 1 else ''} {', '.join(ids)} kept as cancelled" if ids else ""
     sys.stderr.write(f"ponder: cancelled{kept}\n")
     return 130
-
-
-def _cancelled_json(driver: Driver, db: Any, spec: Any, paradigm: str) -> dict[str, Any]:
-    from reasoning.events import RunResult, Usage
-
-    if db is not None and driver.run_id is not None:
-        from store.queries import run_json
-
-        return run_json(db, driver.run_id)
-    # Not stored: what is known without the store.
-    result = RunResult("cancelled", "cancelled", None, None, (), Usage(), 0, None, 0.0)
-    return result_json(result, driver.run_id, paradigm, spec.name, spec.model)
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -362,7 +307,7 @@ def _solve(args: argparse.Namespace) -> int:
     except StoreFull as exc:
         _print_kept(args, db, exc)
         raise
-    return _finish(args, db, driven, spec, settings.paradigm)
+    return _finish(args, db, driver, driven, spec, settings.paradigm)
 
 
 def _print_kept(args: argparse.Namespace, db: Any, exc: StoreFull) -> None:
@@ -374,9 +319,11 @@ def _print_kept(args: argparse.Namespace, db: Any, exc: StoreFull) -> None:
         out(json_text(run_json(db, exc.run_id)))
 
 
-def _finish(args: argparse.Namespace, db: Any, driven: Driven, spec: Any, paradigm: str) -> int:
+def _finish(
+    args: argparse.Namespace, db: Any, driver: Driver, driven: Driven, spec: Any, paradigm: str
+) -> int:
     if args.json:
-        out(json_text(_json(db, driven, spec, paradigm)))
+        out(json_text(_json(args, db, driver, spec, paradigm)))
         _why_failed(driven)  # the text form printed it as the run ended
     else:
         if driven.result is None:  # broke outside the engine: nothing printed it
@@ -386,18 +333,19 @@ def _finish(args: argparse.Namespace, db: Any, driven: Driven, spec: Any, paradi
     return 0 if driven.status == "done" else 1
 
 
-def _json(db: Any, driven: Driven, spec: Any, paradigm: str) -> dict[str, Any]:
-    """SPEC §6's object for a run: as stored, or built from the result when it was not."""
-    if db is not None and driven.run_id is not None:
+def _json(
+    args: argparse.Namespace, db: Any, driver: Driver, spec: Any, paradigm: str
+) -> dict[str, Any]:
+    """SPEC §6's object for a run, from what its events showed (the same object stored or not,
+    `--no-store` too); a resumed run's is its stored record, earlier part and all."""
+    if driver.resume_run is not None and db is not None:
         from store.queries import run_json
 
-        return run_json(db, driven.run_id)
-    from reasoning.events import RunResult, Usage
-
-    result = driven.result or RunResult(
-        "failed", None, None, None, (), Usage(), 0, 0.0, 0.0, driven.error
+        return run_json(db, driver.resume_run)
+    problem = args.problem if getattr(args, "problem", None) and db is not None else None
+    return driver.seen.as_json(
+        driver.run_id, problem, paradigm=paradigm, provider=spec.name, model=spec.model
     )
-    return result_json(result, driven.run_id, paradigm, spec.name, spec.model)
 
 
 def _why_failed(driven: Driven) -> None:
@@ -456,12 +404,12 @@ def _solve_attempts(
     chosen = attempts.selected if attempts.selected is not None else 0
     driven = attempts.driven[chosen]
     if args.json:
-        top = _json(db, driven, spec, settings.paradigm)
+        top = _json(args, db, drivers[chosen], spec, settings.paradigm)
         top["selected_by"] = args.select
         top["selection"] = attempts.how
         top["attempts"] = [
-            _json(db, d, spec, settings.paradigm)
-            for i, d in enumerate(attempts.driven)
+            _json(args, db, d, spec, settings.paradigm)
+            for i, d in enumerate(drivers)
             if i != chosen
         ]
         out(json_text(top))
@@ -534,4 +482,4 @@ def _resume(args: argparse.Namespace) -> int:
     except StoreFull as exc:
         _print_kept(args, db, exc)
         raise
-    return _finish(args, db, driven, spec, settings.paradigm)
+    return _finish(args, db, driver, driven, spec, settings.paradigm)
