@@ -166,3 +166,41 @@ def test_a_signal_closes_the_tui_instead_of_killing_it(tmp_path, signum):
         proc.wait()
         os.close(main_fd)
     assert proc.returncode == 0 and b"Traceback" not in seen, seen[-2000:]
+
+
+def test_ctrl_c_landing_inside_a_transport_callback_does_not_break_it():
+    """asyncio.run's own Ctrl+C handler cancels from inside whatever code is running: in a
+    transport's data_received, between a future's done() check and its set_result, the set
+    then fails ("Fatal error: protocol.data_received() call failed", the connection dropped).
+    The commands' run_async cancels from the event loop instead, once the callback is done."""
+    import asyncio
+
+    from tui.commands.common import run_async
+
+    failed: list[BaseException] = []
+    got: list[bytes] = []
+
+    def check_signals() -> None:
+        """A Python call: the signal's handler runs here at the latest."""
+
+    async def reader() -> None:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[bytes] = loop.create_future()
+
+        def data_received() -> None:  # the shape of asyncio.Event.set, as a transport calls it
+            if not fut.done():
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C lands here
+                check_signals()
+                try:
+                    fut.set_result(b"data")
+                except asyncio.InvalidStateError as exc:
+                    failed.append(exc)
+
+        loop.call_soon(data_received)
+        got.append(await fut)
+        await asyncio.sleep(60)  # the run goes on until Ctrl+C cancels it
+
+    with pytest.raises(KeyboardInterrupt):
+        run_async(reader())
+    assert failed == [] and got == [b"data"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back

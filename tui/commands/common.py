@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+T = TypeVar("T")
 
 
 # Attempts of one problem: a bound, so a typo cannot ask for millions of runs at once.
@@ -77,3 +82,43 @@ def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils
 def out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, with Ctrl+C cancelling the coroutine from the event loop, between callbacks,
+    and KeyboardInterrupt raised once it has ended (its cleanup done); a second Ctrl+C stops
+    at once.
+
+    asyncio.run's own handler cancels from inside whatever code runs when the signal lands: in a
+    transport's data_received, between a future's done() check and its set_result, that makes
+    the set fail, and asyncio says "Fatal error: protocol.data_received() call failed"."""
+    interrupted = False
+
+    async def main() -> T:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+
+        def on_sigint() -> None:
+            nonlocal interrupted
+            if interrupted or task is None:
+                raise KeyboardInterrupt
+            interrupted = True
+            task.cancel()
+
+        try:
+            loop.add_signal_handler(signal.SIGINT, on_sigint)
+            handled = True
+        except (NotImplementedError, RuntimeError, ValueError):
+            handled = False  # not the main thread, or no signals here: Ctrl+C as asyncio does
+        try:
+            return await coro
+        finally:
+            if handled:
+                loop.remove_signal_handler(signal.SIGINT)
+
+    try:
+        return asyncio.run(main())
+    except asyncio.CancelledError:
+        if interrupted:
+            raise KeyboardInterrupt from None
+        raise

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
-from tui.commands.common import RunFailed, UsageError, out
+from tui.commands.common import RunFailed, UsageError, out, run_async
 from tui.text import json_text, safe_text
 
 if TYPE_CHECKING:
@@ -115,7 +114,7 @@ def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
         finally:
             await judge.aclose()
 
-    summary = asyncio.run(main())
+    summary = run_async(main())
     from workbench.judge import JudgeSummary
 
     assert isinstance(summary, JudgeSummary)

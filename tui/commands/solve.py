@@ -9,7 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from store.recorder import StoreFull
-from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out
+from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, run_async
 from tui.text import SafeStream, json_text, safe_text
 
 if TYPE_CHECKING:
@@ -252,7 +252,7 @@ def _run_async(coro: Any, printers: list[Printer | None]) -> Any:
                 raise BrokenPipeError from None
             raise
 
-    return asyncio.run(main())
+    return run_async(main())
 
 
 def _cancelled(
