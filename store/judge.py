@@ -106,6 +106,25 @@ def judged_since(db: sqlite_utils.Database, run_id: int, *, judge_model: str, si
     return row is not None
 
 
+def judged_kind_problems(db: sqlite_utils.Database, problem_ids: set[int]) -> set[int]:
+    """Those of the problems whose runs the judge marks: proofs and free text."""
+    if not problem_ids:
+        return set()
+    ids = sorted(problem_ids)
+    found: set[int] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        found.update(
+            r[0]
+            for r in db.conn.execute(
+                f"select id from problems where id in ({', '.join('?' * len(chunk))})"
+                f" and kind in ({', '.join('?' * len(HUMAN_KINDS))})",
+                [*chunk, *HUMAN_KINDS],
+            )
+        )
+    return found
+
+
 def run_for_judge(db: sqlite_utils.Database, run_id: int) -> RunForJudge:
     """The problem, reference, answer and steps of a run (the run's prompt when it has no problem)."""
     row = db.conn.execute(

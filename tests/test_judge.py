@@ -485,3 +485,123 @@ async def test_a_long_judge_call_keeps_its_claim_fresh(db, judge_env, monkeypatc
     assert result is not None and result.grade.points == 5
     assert len(stamps) >= 2  # renewed while the call was in flight
     assert db.execute("select count(*) from grading_claims").fetchone()[0] == 0
+
+
+# ---- the judge's spend under a bench's --max-cost ---------------------------------------------
+
+BIG = {"input_tokens": 100_000, "output_tokens": 100_000}  # gpt-4o-mini: about $0.075 a call
+DCOT_PROOF = (
+    "<thinking>Set up.</thinking>\n<step>Argue\nBy cases.</step>\n<count>19</count>\n"
+    "<reflection>Checked.</reflection>\n<reward>0.8</reward>\n<answer>QED</answer>\n"
+    "<reflection>Done.</reflection>\n<reward>0.8</reward>"
+)
+
+
+def _priced(solver_usage, judge_usage):
+    """Replies whose cost is set by their usage: the solver's and the judge's."""
+    from fakellm import system_text
+
+    def respond(body):
+        if "<points>" in system_text(body):
+            return Reply(
+                "<feedback>Gap in the last case.</feedback><points>6</points>", usage=judge_usage
+            )
+        return Reply(DCOT_PROOF, usage=solver_usage)
+
+    return respond
+
+
+def _spend(db) -> tuple[float, float]:
+    runs = db.execute("select coalesce(sum(cost_usd), 0) from runs").fetchone()[0]
+    judge = db.execute("select coalesce(sum(cost_usd), 0) from judge_calls").fetchone()[0]
+    return runs, judge
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_a_bench_cost_cap_counts_what_the_judge_spends(db, judge_env, concurrency):
+    """Five proofs, each run and each judge call about $0.075, a $0.34 cap: solving alone would
+    fit four runs and judging them would double the spend. Each proof run keeps its judge
+    call's share of the cap, so the bench makes two runs and judges both: $0.30."""
+    from workbench.bench import run_bench
+    from workbench.plan import BenchPlan
+
+    judge_env.responder = _priced(BIG, BIG)
+    plan = BenchPlan(
+        "ponder-proofs",
+        models=("gpt-4o-mini",),
+        base_url=judge_env.base_url_openai,
+        concurrency=concurrency,
+        limit=5,
+        max_cost=0.34,
+        judge="gpt-4o-mini",
+    )
+    summary = await run_bench(db, plan)
+    runs, judge = _spend(db)
+    assert runs + judge <= 0.34
+    assert (summary.done, len(summary.judged), summary.not_judged) == (2, 2, 0)
+    assert (summary.stopped, summary.not_started) == ("max_cost", 3)
+    assert summary.judge_cost_usd == pytest.approx(judge) and judge > 0.14
+    assert summary.cost_usd == pytest.approx(runs)
+
+
+def test_a_judge_dearer_than_it_looked_leaves_runs_unjudged_and_the_report_says_so(
+    capsys, db, judge_env
+):
+    """Cheap runs, a dear judge: until its first call the judge's share is guessed from the
+    runs, so that call may pass the estimate; after it, the runs the cap cannot pay the judge
+    for are not started, or not judged, and the report says so."""
+    judge_env.responder = _priced(None, BIG)
+    code, out, err = ponder(
+        capsys,
+        "bench",
+        "ponder-proofs",
+        "--base-url",
+        judge_env.base_url_openai,
+        "--model",
+        "gpt-4o-mini",
+        "--limit",
+        "3",
+        "--concurrency",
+        "1",
+        "--max-cost",
+        "0.1",
+        "--judge",
+        "gpt-4o-mini",
+    )
+    assert code == 0, err
+    runs, judge = _spend(db)
+    assert runs + judge <= 0.1
+    n_runs = db.execute("select count(*) from runs").fetchone()[0]
+    n_judged = db.execute("select count(*) from judge_calls").fetchone()[0]
+    assert n_judged == 1 and 1 <= n_runs <= 3
+    if n_runs > 1:
+        assert f"{n_runs - 1} runs not judged: the judge would have passed --max-cost" in out
+        assert "(ponder grade ponder-proofs --judge --model gpt-4o-mini judges them later)" in out
+    if n_runs < 3:
+        assert "stopped by --max-cost" in out
+
+
+def test_a_judge_of_unknown_price_under_a_cost_cap_is_refused_up_front(capsys, db, judge_env):
+    judge_env.responder = _priced(BIG, BIG)
+    code, out, err = ponder(
+        capsys,
+        "bench",
+        "ponder-proofs",
+        "--base-url",
+        judge_env.base_url_openai,
+        "--model",
+        "gpt-4o-mini",
+        "--max-cost",
+        "1",
+        "--judge",
+        "judge-of-no-known-price",
+    )
+    assert code != 0
+    assert "price of the judge judge-of-no-known-price is unknown" in out + err
+    assert judge_env.chat_requests == []
+
+
+def test_bench_help_says_the_cost_cap_counts_the_judge(capsys):
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    assert "the --judge model's calls included" in " ".join(capsys.readouterr().out.split())

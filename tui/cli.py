@@ -219,7 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue the latest bench: only the runs it has not finished",
     )
     b.add_argument(
-        "--max-cost", type=float, metavar="USD", help="stop starting runs once this is spent"
+        "--max-cost",
+        type=float,
+        metavar="USD",
+        help="stop starting runs once this is spent (the --judge model's calls included)",
     )
     b.add_argument(
         "--provider-concurrency",

@@ -49,7 +49,7 @@ class BenchProgress:
     not_started: int  # left out: cost cap, provider failing, stop
     graded: int
     tokens: int
-    cost_usd: float  # known part of the spend
+    cost_usd: float  # known part of the spend, the judge's included (what --max-cost counts)
     cost_unknown: int  # runs whose price is unknown
     elapsed_s: float
     eta_s: float | None
@@ -87,6 +87,8 @@ class BenchSummary:
     configs: tuple[Any, ...]  # store.benchq.ConfigTotals
     judge: str | None = None  # the judge model, when the plan has one
     judged: tuple[Any, ...] = ()  # workbench.judge.JudgeResult of each run judged
+    not_judged: int = 0  # runs the judge was not asked about: it would have passed --max-cost
+    judge_cost_usd: float = 0.0  # known part of the judge's spend (cost_usd is the runs')
 
     @property
     def nothing_ran(self) -> bool:
@@ -156,6 +158,17 @@ class _Bench:
         self.tokens = 0
         self.cost = 0.0
         self.cost_unknown = 0
+        # The judge's calls count against --max-cost too: their spend, each call's cost (for the
+        # estimate of the next), the calls in flight, and the runs left unjudged by the cap. A
+        # proof or free-text run keeps a judge call's share of the cap from the moment it is
+        # started until its judge call is (`judged_problems`: the problems whose runs are judged).
+        self.judge_cost = 0.0
+        self.judge_costs: list[float] = []
+        self.judging = 0
+        self.not_judged = 0
+        self.judge_ended = asyncio.Event()
+        self.judged_problems: frozenset[int] = frozenset()
+        self.reserved: set[int] = set()  # finished runs holding a share for their judge call
         self.samples: dict[tuple[str, str], list[float]] = {}
         self.outcomes: dict[str, list[str | None]] = {}  # model -> errors of its finished runs
         self.failures: list[str] = []
@@ -189,7 +202,7 @@ class _Bench:
             not_started=self.not_started,
             graded=self.graded,
             tokens=self.tokens + sum(lv.tokens for lv in self.live.values()),
-            cost_usd=self.cost + sum(lv.cost or 0.0 for lv in self.live.values()),
+            cost_usd=self._spent(),
             cost_unknown=self.cost_unknown,
             elapsed_s=elapsed,
             eta_s=eta,
@@ -235,12 +248,22 @@ class _Bench:
             self.judge = Judge(spec, JudgeSettings(concurrency=limit), on_notice=self.emit)
         except (NoProvider, JudgeError, ValueError) as exc:
             raise BenchError(f"the judge {self.plan.judge}: {exc}") from None
+        if self.plan.max_cost is not None:
+            from store.judge import judged_kind_problems
+
+            ids = {u.job.problem_id for u in self.units}
+            self.judged_problems = frozenset(judged_kind_problems(self.db, ids))
 
     def _check_prices(self) -> None:
         if self.plan.max_cost is None:
             return
         from reasoning.providers.pricing import cost
 
+        if self.judge is not None and cost(self.judge.model, Usage(1000, 1000)) is None:
+            raise BenchError(
+                f"the price of the judge {self.judge.model} is unknown, so --max-cost cannot"
+                " count what it spends (set it in the config's [prices] table)"
+            )
         for model in self.planned.specs:
             if cost(model, Usage(1000, 1000)) is None:
                 self.left_out[model] = (
@@ -259,7 +282,39 @@ class _Bench:
         return sum(model) / len(model) if model else None
 
     def _spent(self) -> float:
-        return self.cost + sum(lv.cost or 0.0 for lv in self.live.values())
+        """What the bench has spent so far: finished and running runs, and the judge's calls."""
+        return self.cost + self.judge_cost + sum(lv.cost or 0.0 for lv in self.live.values())
+
+    def _judge_estimate(self) -> float | None:
+        """What a judge call will likely cost: the mean of the calls so far."""
+        return sum(self.judge_costs) / len(self.judge_costs) if self.judge_costs else None
+
+    def _judge_share(self) -> float:
+        """The share of the cap a judge call to come is given: the judge's mean so far, else a
+        run's (the judge reads about what a solver writes)."""
+        estimate = self._judge_estimate()
+        if estimate is not None:
+            return estimate
+        costs = [c for costs in self.samples.values() for c in costs]
+        return sum(costs) / len(costs) if costs else 0.0
+
+    def _reserve(self, job: Job) -> float:
+        """The judge's share a run of this job holds: proof and free-text runs are judged."""
+        return self._judge_share() if job.problem_id in self.judged_problems else 0.0
+
+    def _committed(self) -> float:
+        """The spend so far plus what the runs and judge calls in flight will likely add, and
+        the judge calls that finished proof runs are waiting for."""
+        share = self._judge_share()
+        return (
+            self.cost
+            + self.judge_cost
+            + (self.judging + len(self.reserved)) * share
+            + sum(
+                max(lv.cost or 0.0, self._estimate(lv.unit.job) or 0.0) + self._reserve(lv.unit.job)
+                for lv in self.live.values()
+            )
+        )
 
     def _decide(self, unit: _Unit) -> str:
         """'start', 'wait' (for a run to finish), 'skip' (left out) or 'halt' (cost cap)."""
@@ -272,10 +327,7 @@ class _Bench:
         if estimate is None:
             # Nothing known yet: one probe run at a time until a cost has been seen.
             return "wait" if self.live else "start"
-        committed = self.cost + sum(
-            max(lv.cost or 0.0, self._estimate(lv.unit.job) or 0.0) for lv in self.live.values()
-        )
-        if committed + estimate <= cap:
+        if self._committed() + estimate + self._reserve(unit.job) <= cap:
             return "start"
         return "wait" if self.live else "halt"
 
@@ -506,9 +558,13 @@ class _Bench:
         result = driven.result
         live.tokens = result.usage.input_tokens + result.usage.output_tokens
         live.cost = result.cost_usd
-        self._count(live, result.status, result.error)
         if result.status == "done" and live.run_id is not None:
+            if job.problem_id in self.judged_problems:
+                self.reserved.add(live.run_id)  # the share its run held, kept for its judge call
+            self._count(live, result.status, result.error)
             self._start_grading(live.run_id, job.label)
+        else:
+            self._count(live, result.status, result.error)
         if live.unit.group is not None:
             from workbench.attempts import settle_attempt_group
 
@@ -585,6 +641,8 @@ class _Bench:
                 self.graded += 1
                 if result == "needs_human" and self.judge is not None:
                     self._start_judging(run_id, label)
+                    continue
+            self.reserved.discard(run_id)  # not for the judge: its share is let go
         self.emit()
 
     def _start_judging(self, run_id: int, label: str) -> None:
@@ -593,15 +651,48 @@ class _Bench:
         self.grading.add(task)  # the bench ends once its judging has too
         task.add_done_callback(self.grading.discard)
 
+    def _judge_decision(self, run_id: int) -> str:
+        """'start' a judge call, 'wait' for one in flight to end, or 'skip' (the cost cap)."""
+        cap = self.plan.max_cost
+        if cap is None:
+            return "start"
+        if self._judge_estimate() is None and self.judging:
+            return "wait"  # one probe call at a time until a judge cost has been seen
+        # A proof run's share is in _committed() already; another run's is asked for now.
+        own = 0.0 if run_id in self.reserved else self._judge_share()
+        if self._committed() + own <= cap + 1e-12:
+            return "start"
+        return "wait" if self.judging else "skip"
+
     async def _judge_run(self, run_id: int, label: str) -> None:
+        while (decision := self._judge_decision(run_id)) == "wait":
+            self.judge_ended.clear()
+            await self.judge_ended.wait()
+        self.reserved.discard(run_id)  # its share passes to the call in flight, or is let go
+        if decision == "skip":
+            self.not_judged += 1
+            self.emit(
+                f"run {run_id} ({label}) not judged: the judge would pass the cost cap"
+                f" ${self.plan.max_cost:g}"
+            )
+            return
+        self.judging += 1
         try:
             # since=0: a run this judge model has marked (another pass at it too) is left be.
             result = await self.judge.judge_run(self.db, run_id, since=0)
         except Exception as exc:  # the store broke: say so, the bench goes on
             self.emit(f"judging run {run_id} ({label}) failed: {type(exc).__name__}: {exc}")
             return
+        finally:
+            self.judging -= 1
+            self.judge_ended.set()
         if result is None:
             return
+        if result.cost_usd is not None:
+            self.judge_cost += result.cost_usd
+            self.judge_costs.append(result.cost_usd)
+        if self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
+            self._wake()  # the scheduler stops the bench
         self.judged.append(result)
         if result.error is not None:
             self.emit(f"judging run {run_id} ({label}) failed: {result.error}")
@@ -639,6 +730,8 @@ class _Bench:
             configs=self.configs,
             judge=self.judge.model if self.judge is not None else None,
             judged=tuple(self.judged),
+            not_judged=self.not_judged,
+            judge_cost_usd=self.judge_cost,
         )
 
 

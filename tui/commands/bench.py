@@ -283,6 +283,12 @@ def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
         out(f"({s.running_elsewhere} of them are running in another process right now)")
     if s.stopped == "max_cost":
         out("stopped by --max-cost: --resume with a higher cap to finish")
+    if s.not_judged:
+        out(
+            f"{s.not_judged} runs not judged: the judge would have passed --max-cost"
+            f" (ponder grade {safe_text(s.dataset)} --judge --model {safe_text(s.judge or '')}"
+            " judges them later)"
+        )
     for why in s.left_out:
         out(f"not started: {safe_text(why)}")
     if s.failures:
