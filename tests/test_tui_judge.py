@@ -7,9 +7,10 @@ from pathlib import Path
 from fakellm import FakeLLM, Reply, demo_responder
 from test_tui_screens import make_db, open_mode, seed_runs, start_bench
 from textual.widgets import Input
-from tui_helpers import SIZE, fixed_app, screen_text, wait_for
+from tui_helpers import FAKE_MODELS, SIZE, fixed_app, screen_text, wait_for
 
 from store.grades import effective_grade, grade_history, human_grade
+from tui.screens.pick_model import ModelPickerModal
 
 
 async def test_j_judges_the_run_and_shows_the_feedback_and_the_agreement(
@@ -34,6 +35,9 @@ async def test_j_judges_the_run_and_shows_the_feedback_and_the_agreement(
         await pilot.pause()
         assert "Not judged yet" in screen_text(app)
         await pilot.press("J")
+        picker = await wait_for_picker(pilot)
+        assert picker.query_one("#model-name", Input).value == "fake-model"  # the current model
+        await pilot.press("enter")
         await wait_for(pilot, lambda: any(g.grader == "llm" for g in grade_history(db, ids["p2"])))
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -44,6 +48,50 @@ async def test_j_judges_the_run_and_shows_the_feedback_and_the_agreement(
         assert "new prime factor" in text and "by fake-model" in text
         assert "fake-model: 1 run ·" in text and "|diff| 2 pts" in text
         assert str(screen.table.get_cell(str(ids["p2"]), "grade")).find("human") != -1
+
+
+async def wait_for_picker(pilot) -> ModelPickerModal:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ModelPickerModal))
+    picker = pilot.app.screen
+    assert isinstance(picker, ModelPickerModal)
+    return picker
+
+
+async def test_j_offers_the_model_list_to_choose_the_judge_and_remembers_it(
+    tmp_path: Path, fake_llm: FakeLLM, monkeypatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-tui")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    db = make_db(tmp_path)
+    ids = seed_runs(db)
+    fake_llm.responder = lambda body: Reply("<feedback>Sound.</feedback><points>9</points>")
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+g")
+        screen.table.select_key(ids["p2"])
+        await pilot.pause()
+        await pilot.press("J")
+        picker = await wait_for_picker(pilot)
+        await wait_for(pilot, lambda: len(picker.shown) == len(FAKE_MODELS))
+        text = screen_text(app)
+        assert "Judge model" in text and "fake-model-large" in text and "other-model" in text
+        await pilot.press("ctrl+u", *"large")
+        await wait_for(pilot, lambda: picker.shown == ["fake-model-large"])
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: any(g.grader == "llm" for g in grade_history(db, ids["p2"])))
+        await app.workers.wait_for_complete()
+        [judged] = [g for g in grade_history(db, ids["p2"]) if g.grader == "llm"]
+        assert (judged.grader_name, judged.points) == ("fake-model-large", 9)
+        assert [r.body["model"] for r in fake_llm.chat_requests] == ["fake-model-large"]
+        assert app.provider_state.model == "fake-model"  # the solving model is not changed
+        # J again: the judge chosen last is offered first; Esc judges nothing.
+        await pilot.press("J")
+        picker = await wait_for_picker(pilot)
+        assert picker.query_one("#model-name", Input).value == "fake-model-large"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ModelPickerModal))
+        await pilot.pause()
+        assert len(fake_llm.chat_requests) == 1
 
 
 async def test_without_a_provider_j_says_so(tmp_path: Path) -> None:

@@ -173,6 +173,7 @@ class GradeScreen(Screen[None]):
         self._undo: list[int] = []  # runs graded by hand here, latest last
         self._last_max: float | None = None
         self._left = False
+        self.judge_model: str | None = None  # the judge last chosen here (J): offered first
 
     @property
     def ponder(self) -> PonderApp:
@@ -651,31 +652,61 @@ class GradeScreen(Screen[None]):
             self.notify(safe_text(f"No judge: {why}"), severity="error", markup=False)
         return state.spec
 
+    def _pick_judge(self, spec: Any, then: Any) -> None:
+        """Choose the judge model in the F2 model list (the endpoint's models, or a name typed
+        in; the judge chosen last is offered first), then `then(judge spec)`."""
+        import dataclasses
+
+        from tui.screens.pick_model import ModelPickerModal
+        from tui.screens.solve import endpoint_text
+
+        async def fetch() -> list[str]:
+            return await self.ponder.list_models(spec)
+
+        def done(model: str | None) -> None:
+            if model is not None:
+                self.judge_model = model
+                then(dataclasses.replace(spec, model=model))
+
+        current = self.judge_model or spec.model
+        modal = ModelPickerModal(current, endpoint_text(spec), fetch, title="Judge model")
+        self.app.push_screen(modal, done)
+
     def action_judge(self) -> None:
-        """Ask the judge (the current model) to mark the run under the cursor."""
+        """Ask a judge model, chosen in the model list, to mark the run under the cursor."""
         run_id = self.table.current_key
         spec = self._judge_spec()
         if run_id is None or spec is None:
             return
-        self._status(f"Judging run #{run_id} with {spec.model}…")
-        self._judge([run_id], spec)
+
+        def judge(chosen: Any) -> None:
+            self._status(f"Judging run #{run_id} with {chosen.model}…")
+            self._judge([run_id], chosen)
+
+        self._pick_judge(spec, judge)
 
     def action_judge_all(self) -> None:
         """Judge every proof, free-text or needs-human run of the dataset this judge has not."""
-        from store.judge import judge_targets
-
         spec = self._judge_spec()
         if spec is None or self.db is None:
             return
-        ids = judge_targets(self.db, self.filter.dataset, judge_model=spec.model)
-        if not ids:
-            self.notify(f"No run here is waiting for {safe_text(spec.model)}.", timeout=3)
-            return
-        self._status(f"Judging {len(ids):,} runs with {spec.model}…")
-        self._judge(ids, spec)
+
+        def judge(chosen: Any) -> None:
+            from store.judge import judge_targets
+
+            if self.db is None:
+                return
+            ids = judge_targets(self.db, self.filter.dataset, judge_model=chosen.model)
+            if not ids:
+                self.notify(f"No run here is waiting for {safe_text(chosen.model)}.", timeout=3)
+                return
+            self._status(f"Judging {len(ids):,} runs with {chosen.model}…")
+            self._judge(ids, chosen, redo=False)
+
+        self._pick_judge(spec, judge)
 
     @work(group="judge", exit_on_error=False)  # not exclusive: J on another run adds to it
-    async def _judge(self, run_ids: list[int], spec: Any) -> None:
+    async def _judge(self, run_ids: list[int], spec: Any, redo: bool = True) -> None:
         # The judge's calls are network waits: an async worker on the app's loop, each grade
         # recorded and its row refreshed as it arrives.
         from tui.commands.judging import spend_text
@@ -704,7 +735,7 @@ class GradeScreen(Screen[None]):
             self._status(f"Judging with {spec.model}: {done:,} of {len(run_ids):,}…")
 
         try:
-            summary = await judge_runs(db, run_ids, judge, on_result=arrived)
+            summary = await judge_runs(db, run_ids, judge, on_result=arrived, redo=redo)
         finally:
             await judge.aclose()
         counts = ", ".join(
@@ -800,7 +831,7 @@ class GradeScreen(Screen[None]):
         )
         yield SystemCommand(
             "Judge every proof / text run",
-            "The current model marks the dataset's proofs, free text and needs-human runs",
+            "A judge model you choose marks the dataset's proofs, free text and needs-human runs",
             self.action_judge_all,
         )
         yield SystemCommand("Export grades", "e · runs or scores as CSV", self.action_export)
@@ -808,5 +839,5 @@ class GradeScreen(Screen[None]):
             yield SystemCommand("Show full response", "v · every step of the run", self.action_view)
             yield SystemCommand("Open run in Solve", "o · read-only", self.action_open)
             yield SystemCommand(
-                "Judge this run", "J · the current model marks it", self.action_judge
+                "Judge this run", "J · a judge model you choose marks it", self.action_judge
             )

@@ -29,8 +29,11 @@ class ModelPickerModal(ModalScreen[str | None]):
         current: str,
         endpoint: str,
         fetch: Callable[[], Awaitable[list[str]]] | None,
+        *,
+        title: str = "Model",
     ) -> None:
         super().__init__(classes="pick-model-modal")
+        self.title_text = title
         self.current = current
         self.endpoint = endpoint
         self.fetch = fetch
@@ -39,7 +42,7 @@ class ModelPickerModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Label("Model", classes="modal-title")
+            yield Label(self.title_text, classes="modal-title", markup=False)
             yield Label(Content(f"Endpoint: {safe_text(self.endpoint)}"), id="model-endpoint")
             yield Input(
                 safe_text(self.current),
