@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,11 +48,12 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
-    """A fresh store in the test's own folder (a test file may define its own `db`)."""
+def db(isolated_env: Path) -> Iterator[sqlite_utils.Database]:
+    """A fresh store: the test's own PONDER_DB, so `ponder` commands run in the test see it too.
+    A test file that needs more in it extends this one (`def db(db): ...`)."""
     from store.db import open_db
 
-    database = open_db(tmp_path / "ponder.db")
+    database = open_db(os.environ["PONDER_DB"])
     yield database
     database.close()
 

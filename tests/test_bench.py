@@ -44,10 +44,10 @@ def openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db() -> sqlite_utils.Database:
-    database = open_db(os.environ["PONDER_DB"])
-    ensure_bundled(database)
-    return database
+def db(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    """The store with the bundled sets."""
+    ensure_bundled(db)
+    return db
 
 
 def dcot_text(answer: str) -> str:

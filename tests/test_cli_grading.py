@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import importlib
 import json
-import os
 from pathlib import Path
 
 import pytest
+import store_helpers
+from cli_helpers import ponder
+from store_helpers import problem_id
 
-from store.db import open_db
 from store.grades import effective_grade, grade_history
-from tui.cli import main
 
 SEED = Path(__file__).resolve().parents[2] / "shared/data/seed"
 
@@ -27,34 +27,11 @@ def _graders_ready() -> bool:
 needs_graders = pytest.mark.skipif(not _graders_ready(), reason="graders.grade not built yet")
 
 
-def ponder(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def db():
-    database = open_db(os.environ["PONDER_DB"])  # the isolated one from conftest
-    yield database
-    database.close()
-
-
 def add_run(
     db, dataset: str | None, key: str | None, answer: str | None, paradigm: str = "dcot"
 ) -> int:
-    problem_id = None
-    if dataset is not None:
-        problem_id = db.conn.execute(
-            "select id from problems where dataset = ? and key = ?", [dataset, key]
-        ).fetchone()[0]
-    cur = db.conn.execute(
-        "insert into runs (problem_id, prompt, paradigm, provider, model, status, answer, started_at)"
-        " values (?, 'p', ?, 'openai', 'gpt-test', 'done', ?, '2026-01-01T00:00:00+00:00')",
-        [problem_id, paradigm, answer],
-    )
-    db.conn.commit()
-    return cur.lastrowid
+    pid = None if dataset is None or key is None else problem_id(db, dataset, key)
+    return store_helpers.add_run(db, pid, answer, paradigm=paradigm, model="gpt-test")
 
 
 # ---- datasets and problems ------------------------------------------------------------------

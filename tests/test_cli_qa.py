@@ -264,18 +264,16 @@ def without_root_powers() -> list[str]:
 
 @pytest.fixture
 def read_only_db(tmp_path):
-    from store_helpers import recorder
+    from store_helpers import record_run
 
-    from reasoning.events import RunFinished, RunResult, RunSettings, RunStarted, Usage
+    from reasoning.events import Usage
     from store.db import open_db
     from store.problems import ensure_bundled
 
     path = tmp_path / "ro" / "ponder.db"
     db = open_db(path)
     ensure_bundled(db)
-    rec = recorder(db)
-    rec.handle(RunStarted("direct", "openai", "gpt-test", None, "2+2?", RunSettings()))
-    rec.handle(RunFinished(RunResult("done", "answer", "4", None, (), Usage(1, 1), 1, None, 0.1)))
+    record_run(db, "2+2?", "4", paradigm="direct", usage=Usage(1, 1), elapsed_s=0.1)
     db.close()
     path.chmod(0o444)
     yield path

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from store_helpers import recorder
+from store_helpers import record_run
 
-from reasoning.events import RunFinished, RunResult, RunSettings, RunStarted, Usage
+from reasoning.events import Usage
 from store.db import open_db
 from store.grades import add_grade
 from store.problems import import_file
@@ -22,25 +22,16 @@ NOISY_SECONDS = 14.123456789012345
 
 
 def record(db, prompt: str, problem_id: int | None) -> int:
-    rec = recorder(db, problem_id=problem_id)
-    rec.handle(RunStarted("dcot", "openai", "gpt-test", None, prompt, RunSettings()))
-    rec.handle(
-        RunFinished(
-            RunResult(
-                "done",
-                "answer",
-                "The answer is 4",
-                0.9,
-                (),
-                Usage(10, 5),
-                1,
-                NOISY_COST,
-                NOISY_SECONDS,
-            )
-        )
+    return record_run(
+        db,
+        prompt,
+        "The answer is 4",
+        problem_id=problem_id,
+        final_reward=0.9,
+        usage=Usage(10, 5),
+        cost_usd=NOISY_COST,
+        elapsed_s=NOISY_SECONDS,
     )
-    assert rec.run_id is not None
-    return rec.run_id
 
 
 @pytest.fixture

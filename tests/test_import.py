@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 
 from store import problems as problems_mod
-from store.db import open_db
 from store.problems import (
     ImportProblem,
     ensure_bundled,
@@ -22,13 +21,6 @@ from store.problems import (
 
 SEED = Path(__file__).resolve().parents[2] / "shared/data/seed"
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    database = open_db(tmp_path / "ponder.db")
-    yield database
-    database.close()
 
 
 def count(db, sql: str = "select count(*) from problems") -> int:

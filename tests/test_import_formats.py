@@ -11,19 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_helpers import add_run
 
 from graders import grade
-from store.db import open_db
 from store.importers.published import last_boxed
 from store.problems import ImportProblem, get_problem, import_file, list_problems
 from tui.cli import main
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    database = open_db(tmp_path / "ponder.db")
-    yield database
-    database.close()
 
 
 def write_jsonl(path: Path, items: list[dict[str, Any]]) -> Path:
@@ -476,12 +469,7 @@ def test_an_updated_file_updates_in_place_and_runs_stay_linked(db, tmp_path):
     path = write_json(tmp_path / "dataset.json", JEEBENCH)
     import_file(db, path)
     before = get_problem(db, "dataset", "jee-adv-2019-paper-2-q3")
-    db.conn.execute(
-        "insert into runs (problem_id, prompt, paradigm, provider, model, status, started_at)"
-        " values (?, 'p', 'dcot', 'openai', 'm', 'done', '2026-01-01T00:00:00+00:00')",
-        [before.id],
-    )
-    db.conn.commit()
+    add_run(db, before.id, None)
     # The publisher fixes a gold answer and puts a new question first: nothing shifts.
     new = dict(JEEBENCH[0], index=1, question="A new first question (A) 1 (B) 2", gold="A")
     fixed = [new, *JEEBENCH[:3], dict(JEEBENCH[3], gold="8"), JEEBENCH[4]]

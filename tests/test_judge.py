@@ -7,9 +7,10 @@ import os
 import re
 
 import pytest
+from cli_helpers import ponder
 from fakellm import Reply, demo_responder, last_user_text
+from store_helpers import add_run, problem_id
 
-from store.db import open_db
 from store.grades import add_grade, effective_grade, grade_history, human_grade
 from store.problems import ensure_bundled
 from tui.cli import main
@@ -17,18 +18,11 @@ from tui.cli import main
 JUDGE = "gpt-4o-mini"  # a judge model with a known price, so its cost is counted
 
 
-def ponder(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.fixture
-def db():
-    database = open_db(os.environ["PONDER_DB"])
-    ensure_bundled(database)
-    yield database
-    database.close()
+def db(db):
+    """The store with the bundled sets."""
+    ensure_bundled(db)
+    return db
 
 
 @pytest.fixture
@@ -39,23 +33,8 @@ def judge_env(fake_llm, monkeypatch):
 
 
 def proof_run(db, key: str, answer: str = "QED", steps=(("step", "Idea", "Factor it."),)) -> int:
-    problem_id = db.conn.execute(
-        "select id from problems where dataset = 'ponder-proofs' and key = ?", [key]
-    ).fetchone()[0]
-    cur = db.conn.execute(
-        "insert into runs (problem_id, prompt, paradigm, provider, model, status, answer,"
-        " started_at) values (?, 'p', 'dcot', 'openai', 'solver', 'done', ?,"
-        " '2026-01-01T00:00:00+00:00')",
-        [problem_id, answer],
-    )
-    run_id = cur.lastrowid
-    for i, (kind, title, content) in enumerate(steps, 1):
-        db.conn.execute(
-            "insert into steps (run_id, idx, kind, title, content) values (?, ?, ?, ?, ?)",
-            [run_id, i, kind, title, content],
-        )
-    db.conn.commit()
-    return run_id
+    pid = problem_id(db, "ponder-proofs", key)
+    return add_run(db, pid, answer, steps=steps, model="solver")
 
 
 def llm_grades(db, run_id):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -11,52 +10,36 @@ import zlib
 from pathlib import Path
 
 import pytest
+from cli_helpers import ponder
+from store_helpers import add_problems, add_run
 
-from store.db import open_db
 from store.grades import add_grade
-from tui.cli import main
 
 EVIL = '<img src=x onerror="document.title=1">|m'
 
 
-def ponder(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def db():
-    database = open_db(os.environ["PONDER_DB"])
-    yield database
-    database.close()
-
-
 def seed(db) -> None:
     """Two models on `exam` (6 problems): direct and dcot, rewards on the dcot runs."""
-    ids = []
-    for k in range(1, 7):
-        cur = db.conn.execute(
-            "insert into problems (dataset, key, text, reference) values ('exam', ?, ?, '1')",
-            [str(k), f"Problem {k}"],
-        )
-        ids.append(cur.lastrowid)
+    ids = add_problems(db, "exam", 6, reference="1")
     for model, direct_right, dcot_right in (("good-model", 3, 5), (EVIL, 1, 2)):
         for i, pid in enumerate(ids):
             for paradigm, right, reward in (
                 ("direct", i < direct_right, None),
                 ("dcot", i < dcot_right, 0.95 - 0.15 * i),
             ):
-                cur = db.conn.execute(
-                    "insert into runs (problem_id, prompt, paradigm, provider, model, status,"
-                    " answer, final_reward, bench_id, started_at)"
-                    " values (?, 'p', ?, 'openai', ?, 'done', 'x', ?, 'B1', '2026-01-01')",
-                    [pid, paradigm, model, reward],
+                run_id = add_run(
+                    db,
+                    pid,
+                    "x",
+                    paradigm=paradigm,
+                    model=model,
+                    final_reward=reward,
+                    bench_id="B1",
+                    started_at="2026-01-01",
                 )
-                db.conn.commit()
                 add_grade(
                     db,
-                    cur.lastrowid,
+                    run_id,
                     grader="auto",
                     score=1.0 if right else 0.0,
                     verdict="full" if right else "zero",

@@ -7,9 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from cli_helpers import wait_for
 from fakellm import Reply
 
 from store.db import open_db
@@ -24,13 +24,6 @@ TRANSCRIPT = (
     + STEPS
     + "<answer>4</answer><reflection>ok</reflection><reward>0.9</reward>"
 )
-
-
-def wait_for(condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def finished_steps(path: Path) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ import store.grades
 import workbench.grading
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done
-from store.db import open_db
 from store.problems import import_file
 from workbench.bench import BenchProgress, run_bench
 from workbench.plan import BenchPlan
@@ -32,8 +30,9 @@ def openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    database = open_db(os.environ["PONDER_DB"])
+def db(db: sqlite_utils.Database, tmp_path: Path) -> sqlite_utils.Database:
+    """The store with a set of eight integer problems."""
+    database = db
     sheet = tmp_path / "eight.csv"
     with sheet.open("w", newline="") as f:
         w = csv.writer(f)

@@ -5,52 +5,35 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import ponder
 from fakellm import FakeLLM, Reply, system_text
+from store_helpers import add_problems, add_run
 
-from store.db import open_db
 from store.grades import add_grade
 from tui.cli import main
 
 
-def ponder(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def db():
-    database = open_db(os.environ["PONDER_DB"])
-    yield database
-    database.close()
-
-
 def seed(db, n: int = 4) -> list[int]:
     """Dataset `exam`: bench B1 with direct 1/4 and dcot 3/4, rewards on the dcot runs."""
-    ids = []
-    for k in range(1, n + 1):
-        cur = db.conn.execute(
-            "insert into problems (dataset, key, text, reference) values ('exam', ?, ?, '1')",
-            [str(k), f"Problem {k}"],
-        )
-        ids.append(cur.lastrowid)
+    ids = add_problems(db, "exam", n, reference="1")
     for i, pid in enumerate(ids):
         for paradigm, right, reward in (("direct", i == 0, None), ("dcot", i < 3, 0.9 - 0.2 * i)):
-            cur = db.conn.execute(
-                "insert into runs (problem_id, prompt, paradigm, provider, model, status,"
-                " answer, final_reward, bench_id, started_at)"
-                " values (?, 'p', ?, 'openai', 'm', 'done', 'x', ?, 'B1', '2026-01-01')",
-                [pid, paradigm, reward],
+            run_id = add_run(
+                db,
+                pid,
+                "x",
+                paradigm=paradigm,
+                final_reward=reward,
+                bench_id="B1",
+                started_at="2026-01-01",
             )
-            db.conn.commit()
             add_grade(
                 db,
-                cur.lastrowid,
+                run_id,
                 grader="auto",
                 score=1.0 if right else 0.0,
                 verdict="full" if right else "zero",
@@ -128,12 +111,7 @@ def test_scores_text_shows_coverage_rule_ci_and_verdict(capsys, db):
 
 def test_bench_option_and_an_unknown_bench(capsys, db):
     ids = seed(db)
-    db.conn.execute(
-        "insert into runs (problem_id, prompt, paradigm, provider, model, status, bench_id,"
-        " started_at) values (?, 'p', 'dcot', 'openai', 'm', 'failed', 'B2', '2026-01-02')",
-        [ids[0]],
-    )
-    db.conn.commit()
+    add_run(db, ids[0], None, "failed", bench_id="B2", started_at="2026-01-02")
     _, out, _ = ponder(capsys, "scores", "exam", "--json")
     dcot = next(r for r in json.loads(out)["scores"] if r["paradigm"] == "dcot")
     assert (dcot["total"], dcot["failed"], dcot["benches"]) == ("2/4", 1, ["B1", "B2"])

@@ -6,30 +6,12 @@ import csv
 from pathlib import Path
 
 import pytest
+import store_helpers
+from store_helpers import add_problems
 
-from store.db import open_db
 from store.export import RUN_COLUMNS, SCORE_COLUMNS, export_runs_csv, export_scores_csv, neutralise
 from store.grades import add_grade
 from store.scores import comparison, score_table
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    database = open_db(tmp_path / "ponder.db")
-    yield database
-    database.close()
-
-
-def add_problems(db, dataset: str, n: int) -> list[int]:
-    ids = []
-    for k in range(1, n + 1):
-        cur = db.conn.execute(
-            "insert into problems (dataset, key, text, reference) values (?, ?, ?, ?)",
-            [dataset, str(k), f"Problem {k}", str(k)],
-        )
-        ids.append(cur.lastrowid)
-    db.conn.commit()
-    return ids
 
 
 def add_run(
@@ -43,14 +25,17 @@ def add_run(
     tokens: tuple[int, int] = (10, 5),
     cost: float | None = 0.01,
 ) -> int:
-    cur = db.conn.execute(
-        "insert into runs (problem_id, prompt, paradigm, provider, model, status, answer,"
-        " input_tokens, output_tokens, cost_usd, started_at)"
-        " values (?, 'p', ?, 'openai', ?, ?, ?, ?, ?, ?, '2026-01-01T00:00:00+00:00')",
-        [problem_id, paradigm, model, status, answer, *tokens, cost],
+    return store_helpers.add_run(
+        db,
+        problem_id,
+        answer,
+        status,
+        model=model,
+        paradigm=paradigm,
+        input_tokens=tokens[0],
+        output_tokens=tokens[1],
+        cost_usd=cost,
     )
-    db.conn.commit()
-    return cur.lastrowid
 
 
 def grade(db, run: int, verdict: str, grader: str = "auto", **kw) -> None:

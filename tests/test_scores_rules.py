@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from store_helpers import add_problems, add_run
 
 from store.counted import Rule
-from store.db import open_db
 from store.grades import add_grade
 from store.scores import comparison, needs_provider_column, score_table
 
 
-@pytest.fixture
-def db(tmp_path: Path):
-    database = open_db(tmp_path / "ponder.db")
-    yield database
-    database.close()
-
-
 def problems(db, n: int, dataset: str = "exam") -> list[int]:
-    ids = []
-    for k in range(1, n + 1):
-        cur = db.conn.execute(
-            "insert into problems (dataset, key, text, reference) values (?, ?, ?, ?)",
-            [dataset, str(k), f"Problem {k}", str(k)],
-        )
-        ids.append(cur.lastrowid)
-    db.conn.commit()
-    return ids
+    return add_problems(db, dataset, n)
 
 
 def run(
@@ -44,14 +27,19 @@ def run(
     selected: int | None = None,
     reward: float | None = None,
 ) -> int:
-    cur = db.conn.execute(
-        "insert into runs (problem_id, prompt, paradigm, provider, model, status, answer,"
-        " final_reward, bench_id, attempt_group, selected, started_at)"
-        " values (?, 'p', ?, ?, ?, ?, 'x', ?, ?, ?, ?, '2026-01-01T00:00:00+00:00')",
-        [problem, paradigm, provider, model, status, reward, bench, group, selected],
+    return add_run(
+        db,
+        problem,
+        "x",
+        status,
+        paradigm=paradigm,
+        provider=provider,
+        model=model,
+        final_reward=reward,
+        bench_id=bench,
+        attempt_group=group,
+        selected=selected,
     )
-    db.conn.commit()
-    return cur.lastrowid
 
 
 SCORES = {"full": 1.0, "partial": 0.5, "zero": 0.0, "needs_human": None}

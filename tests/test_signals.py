@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import wait_for
 from fakellm import Reply
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,13 +23,6 @@ SLOW = (
     + STEPS
     + "<answer>4</answer><reflection>ok</reflection><reward>0.9</reward>"
 )
-
-
-def wait_for(condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def count(path: Path, sql: str) -> int:

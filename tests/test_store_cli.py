@@ -6,17 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from store_helpers import recorder
+from store_helpers import record_run
 
 from reasoning.events import (
-    RunFinished,
-    RunResult,
     RunSettings,
-    RunStarted,
     Step,
-    StepFinished,
-    StepStarted,
-    TextDelta,
     Usage,
 )
 from store.db import open_db
@@ -29,22 +23,21 @@ def record(
     path: Path, prompt: str, answer: str | None, *, title: str = "Add", cancel: bool = False
 ) -> int:
     db = open_db(path)
-    rec = recorder(db)
-    rec.handle(RunStarted("dcot", "openai", "gpt-test", None, prompt, RunSettings()))
-    rec.handle(
-        StepFinished(Step(1, "step", f"work for {prompt}", title=title, reward=0.8, budget_left=19))
+    run_id = record_run(
+        db,
+        prompt,
+        answer,
+        settings=RunSettings(),
+        steps=[Step(1, "step", f"work for {prompt}", title=title, reward=0.8, budget_left=19)],
+        cut=(2, "reflection", "half") if cancel else None,
+        end="cancel" if cancel else "finish",
+        final_reward=0.9,
+        usage=Usage(10, 5),
+        cost_usd=0.001,
+        elapsed_s=2.0,
     )
-    if cancel:
-        rec.handle(StepStarted(2, "reflection"))
-        rec.handle(TextDelta(2, "half"))
-        rec.finish_cancelled()
-    else:
-        rec.handle(
-            RunFinished(RunResult("done", "answer", answer, 0.9, (), Usage(10, 5), 1, 0.001, 2.0))
-        )
-    assert rec.run_id is not None
     db.close()
-    return rec.run_id
+    return run_id
 
 
 @pytest.fixture

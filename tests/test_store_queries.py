@@ -6,15 +6,13 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import sqlite_utils
-from store_helpers import recorder
+import store_helpers
+from store_helpers import record_run, recorder
 
 from reasoning.events import (
-    RunFinished,
-    RunResult,
     RunSettings,
     RunStarted,
     Step,
@@ -22,7 +20,6 @@ from reasoning.events import (
     StepStarted,
     TextDelta,
     Usage,
-    UsageUpdate,
 )
 from store.db import open_db
 from store.queries import (
@@ -38,18 +35,8 @@ from store.queries import (
 )
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return open_db(tmp_path / "ponder.db")
-
-
 def add_problem(db: sqlite_utils.Database, dataset: str, key: str, text: str) -> int:
-    cur = db.execute(
-        "insert into problems (dataset, key, text, reference) values (?, ?, ?, '4')",
-        [dataset, key, text],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return store_helpers.add_problem(db, key, "4", dataset=dataset, text=text)
 
 
 def record(
@@ -62,26 +49,24 @@ def record(
     steps: int = 2,
     status: str = "done",
 ) -> int:
-    rec = recorder(db, problem_id=problem_id)
-    rec.handle(RunStarted("dcot", "openai", model, None, prompt, RunSettings(budget=9)))
-    for i in range(1, steps + 1):
-        rec.handle(
-            StepFinished(
-                Step(
-                    i,
-                    "step",
-                    f"step {i} text",
-                    title=f"T{i}",
-                    reward=0.5 + i / 10,
-                    budget_left=9 - i,
-                )
-            )
-        )
-    rec.handle(UsageUpdate(Usage(30, 20, 5), 1, None))
-    result = RunResult(status, "answer", answer, 0.9, (), Usage(30, 20, 5), 1, None, 1.5)  # type: ignore[arg-type]
-    rec.handle(RunFinished(result))
-    assert rec.run_id is not None
-    return rec.run_id
+    """A run of `steps` finished steps, a usage update, and its end."""
+    return record_run(
+        db,
+        prompt,
+        answer,
+        model=model,
+        problem_id=problem_id,
+        settings=RunSettings(budget=9),
+        steps=[
+            Step(i, "step", f"step {i} text", title=f"T{i}", reward=0.5 + i / 10, budget_left=9 - i)
+            for i in range(1, steps + 1)
+        ],
+        usage=Usage(30, 20, 5),
+        usage_update=True,
+        status=status,
+        final_reward=0.9,
+        elapsed_s=1.5,
+    )
 
 
 def add_grade(
@@ -275,12 +260,9 @@ def dead_pid() -> int:
 def running_run(
     db: sqlite_utils.Database, *, pid: int, host: str | None, heartbeat_at: float | None
 ) -> int:
-    cur = db.execute(
-        "insert into runs (prompt, status, started_at, pid, host, heartbeat_at) values (?, 'running', ?, ?, ?, ?)",
-        ["p", "2026-01-01T00:00:00+00:00", pid, host, heartbeat_at],
+    return store_helpers.add_run(
+        db, None, None, "running", pid=pid, host=host, heartbeat_at=heartbeat_at
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def status(db: sqlite_utils.Database, run_id: int) -> tuple[str, str | None]:

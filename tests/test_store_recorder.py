@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -28,7 +27,6 @@ from reasoning.events import (
     UsageUpdate,
 )
 from reasoning.secrets import remember
-from store.db import open_db
 from store.queries import get_run, load_transcript
 from store.recorder import RunRecorder
 
@@ -41,11 +39,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.t
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return open_db(tmp_path / "ponder.db")
 
 
 def started(prompt: str = "What is 2+2?", **settings: object) -> RunStarted:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from store_helpers import add_problem, add_run
 from tui_helpers import SIZE, fixed_app, screen_text, wait_for
 
 from store.db import open_db
@@ -14,18 +15,18 @@ from tui.screens.score_charts import ScoreChartsScreen, load_charts
 def seeded(tmp_path: Path):
     db = open_db(tmp_path / "ponder.db")
     for k in range(1, 7):
-        pid = db.conn.execute(
-            "insert into problems (dataset, key, text, reference) values ('exam', ?, 'P', '1')",
-            [str(k)],
-        ).lastrowid
+        pid = add_problem(db, str(k), "1", dataset="exam", text="P")
         for paradigm, right, reward in (("direct", k <= 2, None), ("dcot", k <= 5, 1 - k / 10)):
-            run = db.conn.execute(
-                "insert into runs (problem_id, prompt, paradigm, provider, model, status,"
-                " final_reward, bench_id, started_at)"
-                " values (?, 'p', ?, 'openai', 'm\x1b]0;x\x07', 'done', ?, 'B', '2026')",
-                [pid, paradigm, reward],
-            ).lastrowid
-            db.conn.commit()
+            run = add_run(
+                db,
+                pid,
+                None,
+                paradigm=paradigm,
+                model="m\x1b]0;x\x07",
+                final_reward=reward,
+                bench_id="B",
+                started_at="2026",
+            )
             add_grade(
                 db, run, grader="auto", score=float(right), verdict="full" if right else "zero"
             )

@@ -11,21 +11,16 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+import store_helpers
 from fakellm import FakeLLM, Reply, dcot_responder
-from store_helpers import recorder
+from store_helpers import problem_id
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from tui_helpers import SIZE, fixed_app, screen_segments, screen_text, wait_for
 
 from reasoning.events import (
-    RunFinished,
-    RunResult,
     RunSettings,
-    RunStarted,
     Step,
-    StepFinished,
-    StepStarted,
-    TextDelta,
     Usage,
 )
 from store.db import open_db
@@ -72,14 +67,6 @@ def make_db(tmp_path: Path) -> sqlite_utils.Database:
     return db
 
 
-def problem_id(db: sqlite_utils.Database, dataset: str, key: str) -> int:
-    return int(
-        db.execute(
-            "select id from problems where dataset = ? and key = ?", [dataset, key]
-        ).fetchone()[0]
-    )
-
-
 def record_run(
     db: sqlite_utils.Database,
     prompt: str,
@@ -95,40 +82,34 @@ def record_run(
     finish: bool = True,
 ) -> int:
     """A run recorded through RunRecorder as the engine would emit it, with a fixed start time."""
-    pid = problem_id(db, *problem) if problem else None
-    rec = recorder(db, problem_id=pid, bench_id=bench_id)
-    rec.handle(RunStarted(paradigm, "openai", model, None, prompt, RunSettings(paradigm=paradigm)))  # type: ignore[arg-type]
     steps = [
         Step(1, "step", "Work through the problem carefully.", title="Work"),
         Step(2, "reflection", "The computation checks out.", reward=reward),
         Step(3, "answer", answer or ""),
     ]
-    for s in steps:
-        rec.handle(StepStarted(s.index, s.kind))
-        rec.handle(TextDelta(s.index, s.content))
-        rec.handle(StepFinished(s))
-    if finish:
-        rec.handle(
-            RunFinished(
-                RunResult(
-                    status=status,  # type: ignore[arg-type]
-                    stop_reason="answer" if answer else "no_answer",
-                    answer=answer,
-                    final_reward=reward,
-                    steps=tuple(steps),
-                    usage=Usage(120, 80),
-                    calls=1,
-                    cost_usd=None,
-                    elapsed_s=2.0,
-                )
-            )
-        )
+    run_id = store_helpers.record_run(
+        db,
+        prompt,
+        answer,
+        steps=steps,
+        stream=True,
+        end="finish" if finish else "none",
+        paradigm=paradigm,
+        model=model,
+        settings=RunSettings(paradigm=paradigm),  # type: ignore[arg-type]
+        status=status,
+        stop_reason="answer" if answer else "no_answer",
+        final_reward=reward,
+        usage=Usage(120, 80),
+        elapsed_s=2.0,
+        problem_id=problem_id(db, *problem) if problem else None,
+        bench_id=bench_id,
+    )
     db.execute(
         "update runs set started_at = ?, finished_at = ? where id = ?",
-        [started, started if finish else None, rec.run_id],
+        [started, started if finish else None, run_id],
     )
-    assert rec.run_id is not None
-    return rec.run_id
+    return run_id
 
 
 def seed_runs(db: sqlite_utils.Database) -> dict[str, int]:
