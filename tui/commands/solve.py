@@ -287,7 +287,14 @@ def _solve(args: argparse.Namespace) -> int:
     spec = resolve_provider(args.provider, args.model, args.base_url)
     if args.attempts > 1:
         return _solve_attempts(args, db, prompt, problem_id, spec, settings)
+    return _drive_one(args, db, spec, settings, prompt, problem_id=problem_id)
 
+
+def _drive_one(
+    args: argparse.Namespace, db: Any, spec: Any, settings: RunSettings, prompt: str, **options: Any
+) -> int:
+    """One run (`solve`, `resume`), printed as it goes or as --json at the end; Ctrl+C keeps it
+    as cancelled, a full store as interrupted."""
     from workbench.drive import Driver
 
     printer = None if args.json else Printer()
@@ -296,9 +303,9 @@ def _solve(args: argparse.Namespace) -> int:
         spec,
         settings,
         db=db,
-        problem_id=problem_id,
         on_event=lambda event, _: show(printer, event),
         on_notice=provider_notice,
+        **options,
     )
     try:
         driven = _run_async(driver.run(), [printer])
@@ -443,7 +450,6 @@ def _stored_base_url(run: int, stored: str | None, provider: str | None) -> str 
 
 def _resume(args: argparse.Namespace) -> int:
     from store.queries import get_run, load_transcript, mark_interrupted
-    from workbench.drive import Driver
 
     db = open_store(args, write=True)
     mark_interrupted(db)
@@ -464,22 +470,6 @@ def _resume(args: argparse.Namespace) -> int:
         or _stored_base_url(args.run, detail.base_url, provider_name),
     )
     transcript = load_transcript(db, args.run)
-    printer = None if args.json else Printer()
-    driver = Driver(
-        transcript.prompt,
-        spec,
-        settings,
-        db=db,
-        transcript=transcript,
-        resume_run=args.run,
-        on_event=lambda event, _: show(printer, event),
-        on_notice=provider_notice,
+    return _drive_one(
+        args, db, spec, settings, transcript.prompt, transcript=transcript, resume_run=args.run
     )
-    try:
-        driven = _run_async(driver.run(), [printer])
-    except KeyboardInterrupt:
-        return _cancelled([driver], args, db, spec, settings.paradigm)
-    except StoreFull as exc:
-        _print_kept(args, db, exc)
-        raise
-    return _finish(args, db, driver, driven, spec, settings.paradigm)
