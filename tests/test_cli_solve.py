@@ -171,7 +171,7 @@ def test_resume_finishes_an_interrupted_run(openai_env, capsys):
     from store.db import open_db
 
     # A run that was cut off: the stream stops after two steps and every retry fails.
-    openai_env.queue(Reply(TRANSCRIPT[:60], cut_after=60), *[Reply(status=500)] * 5)
+    openai_env.queue(Reply(TRANSCRIPT[:60], cut_after=60), *[Reply(status=500, retry_after=0)] * 5)
     code, obj = run_json(capsys, ["solve", "Solve 2x+3=11", "--json"])
     assert code == 1 and obj["status"] == "failed"
     db = open_db()

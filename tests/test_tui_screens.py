@@ -598,7 +598,7 @@ async def test_pause_lets_runs_in_flight_finish_and_resume_goes_on(
 
     def respond(body: dict[str, Any]) -> Reply:
         paused.wait(60)
-        return Reply(dcot_responder(body).text, delay=0.02, chunk=20)
+        return Reply(dcot_responder(body).text)
 
     openai_env.responder = respond
     db = make_db(tmp_path)
