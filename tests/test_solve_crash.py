@@ -8,10 +8,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import wait_for
 
 from store.db import open_db
 from store.queries import get_run
@@ -59,6 +59,21 @@ def slow_server(tmp_path):
     proc.wait(10)
 
 
+def _long_step_on_disk(db_path) -> bool:
+    if not db_path.exists():
+        return False
+    db = open_db(db_path, recover=False)
+    try:
+        done = db.conn.execute("select count(*) from steps where partial = 0").fetchone()[0]
+        partial = db.conn.execute(
+            "select count(*) from steps where partial = 1 and content like ?",
+            ["%unnecessarily long double check%"],
+        ).fetchone()[0]
+        return done >= 4 and partial == 1
+    finally:
+        db.close()
+
+
 def test_kill_9_mid_solve_then_resume(slow_server, tmp_path):
     db_path = tmp_path / "crash.db"
     env = {
@@ -75,19 +90,9 @@ def test_kill_9_mid_solve_then_resume(slow_server, tmp_path):
         stderr=subprocess.PIPE,
     )
     try:
-        # Wait until the reflection is committed and the long step is streaming.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            if db_path.exists():
-                db = open_db(db_path, recover=False)
-                done = db.conn.execute("select count(*) from steps where partial = 0").fetchone()[0]
-                db.close()
-                if done >= 4:
-                    break
-        else:
-            pytest.fail("the solve never got to its fourth step")
-        time.sleep(2.5)  # let the partial text of the long step be flushed
+        # Kill it once the reflection is committed and the long step's text is on disk (flushed
+        # by the recorder): told by what the store holds, not by how long it took.
+        wait_for(lambda: _long_step_on_disk(db_path), timeout=60)
     finally:
         solve.send_signal(signal.SIGKILL)
         solve.wait(10)
