@@ -75,12 +75,15 @@ def test_retry_after_headers(headers, seconds):
     assert retry_after(headers) == seconds
 
 
-def test_retry_after_as_an_http_date():
+def test_retry_after_as_an_http_date(monkeypatch):
     import email.utils
-    import time
 
-    when = email.utils.formatdate(time.time() + 30, usegmt=True)
-    assert 28 <= (retry_after({"retry-after": when}) or 0) <= 31
+    from reasoning.providers import errors
+
+    now = 1_767_225_600.0  # a whole second, so the date's second is exact
+    monkeypatch.setattr(errors.time, "time", lambda: now)  # the clock read as the header is
+    when = email.utils.formatdate(now + 30, usegmt=True)
+    assert retry_after({"retry-after": when}) == 30.0
 
 
 def test_policy_honours_the_server_then_backs_off_with_jitter():
