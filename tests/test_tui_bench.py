@@ -3,14 +3,24 @@ thread), the paired with/without comparison, the counted score cells, layouts.""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlite_utils
 from fakellm import FakeLLM, dcot_responder
-from test_tui_screens import make_db, start_bench
-from tui_helpers import SIZE, wait_for
+from test_tui_screens import make_db, open_mode, record_run, start_bench
+from textual.pilot import Pilot
+from tui_helpers import SIZE, fixed_app, screen_text, wait_for
 
+from store.counted import Rule
+from store.db import open_db
+from store.grades import add_grade
+from store.problems import import_file
+from store.scores import comparison
 from tui.app import PonderApp
 
 
@@ -48,3 +58,150 @@ async def test_the_bench_runs_on_the_app_s_loop_and_writes_in_the_writer_thread(
     assert any(writing)
     statuses = [r[0] for r in db.execute("select status from runs")]
     assert statuses == ["done"] * 3
+
+
+# ---- the score matrix: the bench's own runs, paired with/without ------------------------------
+
+BENCH = "b0000000001"
+
+
+def arith_bench(tmp_path: Path, *, live: bool = False) -> sqlite_utils.Database:
+    """12 problems, two models, dcot and direct in one bench (fixed times and grades). gpt-4o-mini
+    gets every problem right with dcot and every one wrong without; the llama model gets the
+    same 8 of 12 right both ways. Live: dcot has run 8 problems, 2 of them still running."""
+    db = open_db(tmp_path / "bench.db")
+    rows = [
+        {"key": str(i), "question": f"Compute {i} times 7.", "answer": str(7 * i)}
+        for i in range(1, 13)
+    ]
+    sheet = tmp_path / "arith12.jsonl"
+    sheet.write_text("\n".join(json.dumps(r) for r in rows))
+    import_file(db, sheet, "arith12")
+    for model in ("gpt-4o-mini", "llama-3.1-8b-instruct"):
+        for paradigm in ("direct", "dcot"):
+            for i in range(1, 13):
+                if live and paradigm == "dcot" and i > 8:
+                    continue
+                running = live and paradigm == "dcot" and i in (7, 8)
+                right = paradigm == "dcot" if model == "gpt-4o-mini" else i % 3 != 0
+                run_id = record_run(
+                    db,
+                    f"Compute {i} times 7.",
+                    str(7 * i) if right else "0",
+                    problem=("arith12", str(i)),
+                    model=model,
+                    paradigm=paradigm,
+                    bench_id=BENCH,
+                    finish=not running,
+                )
+                if not running:
+                    add_grade(
+                        db,
+                        run_id,
+                        grader="auto",
+                        score=1.0 if right else 0.0,
+                        verdict="full" if right else "zero",
+                    )
+    return db
+
+
+def verdicts(screen: Any) -> str:
+    return str(screen.query_one("#bench-verdicts").render())
+
+
+def matrix_text(screen: Any) -> list[list[str]]:
+    table = screen.query_one("#bench-matrix")
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_the_matrix_shows_the_paired_difference_and_says_it_in_plain_words(
+    tmp_path: Path,
+) -> None:
+    db = arith_bench(tmp_path)
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+b")
+        await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
+        rows = {r[0]: r for r in matrix_text(screen)}
+        assert rows["gpt-4o-mini"][1:] == ["0/12 · 0%", "12/12 · 100%", "+1.00 [1.00, 1.00]"]
+        llama = rows["llama-3.1-8b-instruct"]
+        assert llama[1:] == ["8/12 · 67%", "8/12 · 67%", "0.00 [0.00, 0.00]"]
+        text = " ".join(screen_text(app).split())
+        assert "gpt-4o-mini · dcot better by +1.00 [1.00, 1.00], p < 0.001 on 12 problems" in text
+        assert "llama-3.1-8b-instruct · dcot: no detectable difference on 12 problems" in text
+    # The same figures as `ponder scores arith12 --bench ID`.
+    (mini,) = [
+        r for r in comparison(db, "arith12", rule=Rule(bench=BENCH)) if r.model == "gpt-4o-mini"
+    ]
+    paired = mini.paired("dcot")
+    assert paired is not None and paired.n == 12 and paired.ci95 == (1.0, 1.0)
+    assert paired.p_value is not None and paired.p_value < 0.001
+
+
+async def test_a_re_run_or_an_ad_hoc_run_leaves_a_finished_bench_s_cells_alone(
+    tmp_path: Path,
+) -> None:
+    db = arith_bench(tmp_path)
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+b")
+        await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
+        before = matrix_text(screen)
+        said = verdicts(screen)
+        # A History re-run of problem 1 (not graded yet) and an ad-hoc run graded full.
+        record_run(db, "Compute 1 times 7.", "0", problem=("arith12", "1"), model="gpt-4o-mini")
+        adhoc = record_run(
+            db,
+            "Compute 2 times 7.",
+            "14",
+            problem=("arith12", "2"),
+            model="gpt-4o-mini",
+            paradigm="direct",
+        )
+        add_grade(db, adhoc, grader="auto", score=1.0, verdict="full")
+        screen._signature = None  # draw the matrix again from the store
+        screen.poll()
+        await pilot.pause()
+        assert matrix_text(screen) == before
+        assert verdicts(screen) == said
+
+
+async def test_the_matrix_has_a_column_per_paradigm_the_bench_ran(tmp_path: Path) -> None:
+    db = arith_bench(tmp_path)
+    app = fixed_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_mode(pilot, "ctrl+b")
+        await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
+        table = screen.query_one("#bench-matrix")
+        labels = [str(c.label) for c in table.columns.values()]  # type: ignore[attr-defined]
+        assert labels == ["model", "direct", "dcot"]  # no g1; at 80 columns the verdicts say Δ
+        assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways to
+        assert "no detectable difference on 12 problems (Δ 0.00 [0.00, 0.00], p=1)" in verdicts(
+            screen
+        )
+        assert "0/12 · 0%" in screen_text(app)  # the cells are on screen, not scrolled away
+
+
+# ---- layouts at first paint ----------------------------------------------------------------
+
+
+def test_snapshot_bench_live_80x24(snap_compare: Any, tmp_path: Path) -> None:
+    async def before(pilot: Pilot[Any]) -> None:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await asyncio.sleep(0.1)
+        await pilot.pause()
+
+    app = fixed_app(arith_bench(tmp_path, live=True))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_snapshot_bench_live_160x48(snap_compare: Any, tmp_path: Path) -> None:
+    async def before(pilot: Pilot[Any]) -> None:
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await asyncio.sleep(0.1)
+        await pilot.pause()
+
+    app = fixed_app(arith_bench(tmp_path, live=True))
+    assert snap_compare(app, terminal_size=(160, 48), run_before=before)

@@ -28,6 +28,7 @@ from store.benchq import (
     running_bench,
 )
 from store.queries import problem_count
+from tui.score_text import ci_text, diff_text, p_text
 from tui.screens.fast_mount import mark_styles_current
 from tui.text import safe_text
 from tui.widgets.bands import format_cost, format_elapsed, format_tokens
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from store.scores import ComparisonRow, ScoreRow
+    from store.stats import Paired
     from tui.app import PonderApp
     from workbench.bench import BenchProgress, BenchSummary
     from workbench.plan import BenchPlan
@@ -52,6 +54,9 @@ PARADIGM_CHOICES = (
     ("direct: no technique (baseline)", "direct", True),
 )
 
+
+MATRIX_ORDER = ("direct", "dcot", "g1")  # without the technique first
+TIGHT_BELOW = 160  # columns: below, each bar's label gets a line of its own
 
 # States in which this screen's own bench worker is alive.
 LIVE = ("running", "holding", "pausing")
@@ -76,42 +81,93 @@ def score_cell(row: ScoreRow | None) -> Text:
     if row is None:
         return Text("–", style="dim")
     cell = Text(f"{row.total} · {_pct(row.mean)}")
-    waiting = row.n - row.graded
+    waiting = row.n - row.graded - row.failed
     if waiting:
         cell.append(f" ({row.graded}/{row.n} graded)", style="dim")
     return cell
 
 
-def gain(row: ComparisonRow, paradigm: str) -> float | None:
-    """What the technique gained, once both sides have graded runs (else unknown, not 0)."""
-    with_row = row.dcot if paradigm == "dcot" else row.g1
-    if with_row is None or row.direct is None or not with_row.graded or not row.direct.graded:
-        return None
-    return row.gain(paradigm)
+def _numbers(p: Paired) -> str:
+    """ "+0.12 [0.03, 0.21]": the mean paired difference and its 95 % interval (if any)."""
+    text = diff_text(p.mean_diff)
+    return text if p.ci95 is None else f"{text} {ci_text(p.ci95)}"
 
 
-def gain_cell(gain: float | None) -> Text:
-    if gain is None:
+def _p(p: Paired) -> str:
+    if p.p_value is None:
+        return ""
+    return "p < 0.001" if p.p_value < 0.001 else f"p={p_text(p.p_value)}"
+
+
+def delta_cell(p: Paired | None) -> Text:
+    """The technique's paired difference with its interval; coloured only when detectable."""
+    if p is None or p.n == 0 or p.mean_diff is None:
         return Text("–", style="dim")
-    style = "green" if gain > 0 else "red" if gain < 0 else ""
-    return Text(f"{gain:+g}", style=style)
+    style = ""
+    if p.detectable:
+        style = "green" if p.mean_diff > 0 else "red"
+    return Text(_numbers(p), style=style)
 
 
-def matrix_rows(rows: Iterable[ComparisonRow]) -> list[list[Text]]:
-    """One line per model: direct beside dcot and g1, and what the technique gained."""
+def verdict_line(model: str, technique: str, p: Paired | None) -> str | None:
+    """In plain words, what the technique did for this model (None: it was not run beside
+    direct). The interval including 0 reads as no detectable difference."""
+    if p is None:
+        return None
+    who = f"{one_line(model, 40)} · {technique}"
+    if p.n == 0 or p.mean_diff is None:
+        return f"{who}: no problem scored both with and without it yet"
+    problems = f"{p.n} problem" + ("s" if p.n != 1 else "")
+    numbers = ", ".join(x for x in (_numbers(p), _p(p)) if x)
+    if p.detectable:
+        better = "better" if p.mean_diff > 0 else "worse"
+        return f"{who} {better} by {numbers} on {problems}"
+    return f"{who}: no detectable difference on {problems} (Δ {numbers})"
+
+
+def matrix_columns(
+    paradigms: Iterable[str], *, narrow: bool = False, short_labels: bool = False
+) -> list[tuple[str, str]]:
+    """(label, key) of the score matrix's columns: the paradigms the bench ran, and (when there
+    is room) each technique's paired difference beside direct (the verdicts say it anyway)."""
+    present = [p for p in MATRIX_ORDER if p in set(paradigms)]
+    columns = [("model", "model")]
+    for p in present:
+        with_or_not = "without" if p == "direct" else "with"
+        columns.append((p if short_labels else f"{p} ({with_or_not})", p))
+    if not narrow and "direct" in present:
+        columns += [(f"Δ {t} (95% CI)", f"delta_{t}") for t in present if t != "direct"]
+    return columns
+
+
+def matrix_rows(
+    rows: Iterable[ComparisonRow], columns: list[tuple[str, str]], model_width: int = 30
+) -> list[list[Text]]:
+    """One line per model: its cell under each paradigm, and each technique's difference."""
     out = []
     for r in rows:
-        out.append(
-            [
-                Text(one_line(r.model, 30)),
-                score_cell(r.direct),
-                score_cell(r.dcot),
-                gain_cell(gain(r, "dcot")),
-                score_cell(r.g1),
-                gain_cell(gain(r, "g1")),
-            ]
-        )
+        cells = []
+        for _, key in columns:
+            if key == "model":
+                cells.append(Text(one_line(r.model, model_width)))
+            elif key.startswith("delta_"):
+                cells.append(delta_cell(r.paired(key.removeprefix("delta_"))))
+            else:
+                cells.append(score_cell(r.row(key)))
+        out.append(cells)
     return out
+
+
+def verdict_lines(rows: Iterable[ComparisonRow], paradigms: Iterable[str]) -> list[str]:
+    present = set(paradigms)
+    lines = []
+    for r in rows:
+        for technique in MATRIX_ORDER[1:]:
+            if technique in present and "direct" in present:
+                line = verdict_line(r.model, technique, r.paired(technique))
+                if line is not None:
+                    lines.append(line)
+    return lines
 
 
 class BenchScreen(Screen[None]):
@@ -134,8 +190,11 @@ class BenchScreen(Screen[None]):
         border-right: vkey $panel;
     }
     BenchScreen.-narrow #bench-config { width: 36; }
-    BenchScreen.-narrow ConfigBar { layout: vertical; margin-bottom: 1; }
-    BenchScreen.-narrow ConfigBar .config-label { width: 1fr; }
+    BenchScreen.-tight ConfigBar .config-title { display: block; }
+    BenchScreen.-tight ConfigBar .config-label { display: none; }
+    BenchScreen.-tight ConfigBar .config-row { height: auto; }
+    BenchScreen.-tight ConfigBar ProgressBar { width: 40%; min-width: 12; }
+    BenchScreen.-tight ConfigBar .config-counts { width: 1fr; height: auto; }
     BenchScreen .field-label { color: $text-accent; text-style: bold; margin-top: 1; }
     BenchScreen.-short .field-label { margin-top: 0; }
     BenchScreen #bench-paradigms { height: 5; }
@@ -149,7 +208,12 @@ class BenchScreen(Screen[None]):
     BenchScreen #bench-configs { height: auto; max-height: 16; margin-top: 1; }
     BenchScreen #matrix-title { margin-top: 1; color: $text-accent; text-style: bold; }
     BenchScreen #bench-matrix { height: auto; max-height: 12; }
+    BenchScreen #bench-verdicts { height: auto; }
     BenchScreen #bench-log { height: 1fr; margin-top: 1; color: $text-muted; }
+    BenchScreen.-short #bench-configs { max-height: 8; margin-top: 0; }
+    BenchScreen.-short #matrix-title { margin-top: 0; }
+    BenchScreen.-short #bench-matrix { max-height: 6; }
+    BenchScreen.-short #bench-log { margin-top: 0; }
     """
 
     def __init__(self) -> None:
@@ -163,6 +227,7 @@ class BenchScreen(Screen[None]):
         self._stop: asyncio.Event | None = None  # set: the bench ends, runs in flight cancelled
         self._pause: asyncio.Event | None = None  # set: nothing new starts
         self._signature: tuple[Any, ...] | None = None
+        self._columns: list[tuple[str, str]] = []
         self._default_model: str | None = None
         self._plan_run: BenchPlan | None = None  # the plan running now
         self._closing = False
@@ -211,10 +276,9 @@ class BenchScreen(Screen[None]):
                 yield Static("", id="bench-head", markup=False)
                 yield Static("", id="bench-totals", markup=False)
                 yield VerticalScroll(id="bench-configs")
-                yield Label(
-                    "Scores: without technique (direct) vs with (dcot, g1)", id="matrix-title"
-                )
+                yield Label("Scores", id="matrix-title", markup=False)
                 yield DataTable(id="bench-matrix", cursor_type="none", zebra_stripes=True)
+                yield Static("", id="bench-verdicts", markup=False)
                 yield Static("", id="bench-log", markup=False)
         yield CalmFooter()
 
@@ -223,16 +287,7 @@ class BenchScreen(Screen[None]):
         self._fill_datasets()
 
     def on_mount(self) -> None:
-        matrix = self.query_one("#bench-matrix", DataTable)
-        for label, key in (
-            ("model", "model"),
-            ("direct (without)", "direct"),
-            ("dcot (with)", "dcot"),
-            ("Δ dcot", "gain_dcot"),
-            ("g1 (with)", "g1"),
-            ("Δ g1", "gain_g1"),
-        ):
-            matrix.add_column(Text(label), key=key)
+        self.set_class(self.app.size.width < TIGHT_BELOW, "-tight")  # right from the first paint
         self._fill_datasets()
         self.watch(self.app, "provider_state", self._on_provider, init=True)
         db = self.db
@@ -553,9 +608,18 @@ class BenchScreen(Screen[None]):
         self.query_one("#bench-head", Static).update(Content(safe_text(head)))
         parts = []
         if status is not None:
+            counts = [
+                f"{n} {what}"
+                for n, what in (
+                    (status.done, "done"),
+                    (status.failed, "failed"),
+                    (status.running, "running"),
+                    (status.stopped, "stopped"),
+                )
+                if n
+            ]
             parts += [
-                f"{status.runs} runs: {status.done} done, {status.failed} failed,"
-                f" {status.running} running, {status.stopped} stopped",
+                f"{status.runs} runs: {', '.join(counts) or 'none yet'}",
                 f"tokens {format_tokens(status.tokens)}",
                 f"cost {format_cost(status.cost_usd)}",
             ]
@@ -563,21 +627,44 @@ class BenchScreen(Screen[None]):
                 parts.append(f"started {status.started_at[:16].replace('T', ' ')}")
         self.query_one("#bench-totals", Static).update(Content(safe_text(" · ".join(parts))))
 
+    def on_resize(self) -> None:
+        # Below 160 columns the bars put their label on a line of its own, and the matrix's
+        # columns narrow (redrawn on the next poll).
+        self.set_class(self.size.width < TIGHT_BELOW, "-tight")
+        self._signature = None
+
     def _show_matrix(self, watched: Watched, configs: list[ConfigProgress]) -> None:
+        """The bench's own runs (store.counted's rule with this bench: `ponder scores DATASET
+        --bench ID` shows the same), direct beside the techniques, paired over problems."""
+        from store.counted import Rule
         from store.scores import comparison
 
         db = self.db
         assert db is not None
         models = {c.model for c in configs}
+        paradigms = {c.paradigm for c in configs}
+        rule = Rule(bench=watched.bench_id)
         rows = (
-            [r for r in comparison(db, watched.dataset) if r.model in models]
+            [r for r in comparison(db, watched.dataset, rule=rule) if r.model in models]
             if watched.dataset
             else []
         )
+        self.query_one("#matrix-title", Label).update(Content("Scores of this bench's runs"))
         matrix = self.query_one("#bench-matrix", DataTable)
-        matrix.clear()
-        for cells in matrix_rows(rows):
+        narrow = self.has_class("-narrow")
+        tight = self.has_class("-tight")
+        columns = matrix_columns(paradigms, narrow=narrow, short_labels=tight)
+        if columns != self._columns:
+            matrix.clear(columns=True)
+            for label, key in columns:
+                matrix.add_column(Text(label), key=key)
+            self._columns = columns
+        else:
+            matrix.clear()
+        for cells in matrix_rows(rows, columns, 14 if narrow else 20 if tight else 30):
             matrix.add_row(*cells)
+        verdicts = verdict_lines(rows, paradigms)
+        self.query_one("#bench-verdicts", Static).update(Content("\n".join(verdicts)))
 
     def _log(self, line: str) -> None:
         self._notes.append(line)

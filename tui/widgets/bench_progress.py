@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Label, ProgressBar
 
@@ -11,28 +11,32 @@ from store.benchq import ConfigProgress
 from tui.widgets.run_cells import one_line
 
 
-class ConfigBar(Horizontal):
-    """A configuration's label, progress bar and counts on one line."""
+class ConfigBar(Vertical):
+    """A configuration's label, progress bar and counts on one line; on a narrow screen (see
+    BenchScreen's CSS) the label on a line of its own above the bar and the counts."""
 
-    # The counts wrap under themselves rather than being cut (a narrow Bench screen stacks the
-    # three: see BenchScreen's CSS).
     DEFAULT_CSS = """
     ConfigBar { height: auto; }
+    ConfigBar .config-title { display: none; width: 1fr; }
+    ConfigBar .config-row { height: 1; }
     ConfigBar .config-label { width: 30; }
-    ConfigBar ProgressBar { width: 38; }
-    ConfigBar .config-counts { width: 1fr; height: auto; color: $text-muted; }
+    ConfigBar ProgressBar { width: 1fr; min-width: 12; }
+    ConfigBar ProgressBar Bar { width: 1fr; }
+    ConfigBar .config-counts { width: auto; margin-left: 1; color: $text-muted; }
     """
 
     def __init__(self, model: str, paradigm: str) -> None:
         super().__init__(classes="config-bar")
         self.model = model
         self.paradigm = paradigm
+        self.name_text = f"{one_line(self.model, 24)} · {self.paradigm}"
 
     def compose(self) -> ComposeResult:
-        label = f"{one_line(self.model, 24)} · {self.paradigm}"
-        yield Label(Content(label), classes="config-label", markup=False)
-        yield ProgressBar(total=None, show_eta=False)
-        yield Label("", classes="config-counts", markup=False)
+        yield Label(Content(self.name_text), classes="config-title", markup=False)
+        with Horizontal(classes="config-row"):
+            yield Label(Content(self.name_text), classes="config-label", markup=False)
+            yield ProgressBar(total=None, show_eta=False)
+            yield Label("", classes="config-counts", markup=False)
 
     def show(self, p: ConfigProgress, expected: int) -> None:
         """Finished (done or failed) of `expected` problems, and the counts in words."""
