@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from fakellm import FakeLLM, dcot_responder
+from fakellm import FakeLLM, Reply, dcot_responder
 from test_tui_screens import make_db, open_mode, record_run, start_bench
 from textual.pilot import Pilot
 from tui_helpers import SIZE, fixed_app, screen_text, wait_for
@@ -58,6 +58,30 @@ async def test_the_bench_runs_on_the_app_s_loop_and_writes_in_the_writer_thread(
     assert any(writing)
     statuses = [r[0] for r in db.execute("select status from runs")]
     assert statuses == ["done"] * 3
+
+
+def totals(screen: Any) -> str:
+    return str(screen.query_one("#bench-totals").render())
+
+
+async def test_tokens_count_the_calls_streaming_marked_about_until_their_figures(
+    openai_env: FakeLLM, tmp_path: Path
+) -> None:
+    # Slow streams: while they run, their text so far is counted (≈); once every call has ended
+    # the figures are the provider's, as stored.
+    openai_env.responder = lambda body: Reply(dcot_responder(body).text, delay=0.02, chunk=10)
+    db = make_db(tmp_path)
+    app = PonderApp(db=db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.provider_state.resolving)
+        screen = await start_bench(pilot, "putnam_mini", ("dcot",))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "tokens ≈" in totals(screen), timeout=30)
+        assert "cost ≈" in totals(screen)
+        await wait_for(pilot, lambda: screen.state == "done", timeout=90)
+        await wait_for(pilot, lambda: "≈" not in totals(screen))
+        (tokens,) = db.execute("select sum(input_tokens + output_tokens) from runs").fetchone()
+        assert f"tokens {tokens:,}" in totals(screen)
 
 
 # ---- the score matrix: the bench's own runs, paired with/without ------------------------------

@@ -21,7 +21,15 @@ from typing import Any, cast
 
 import sqlite_utils
 
-from reasoning.events import Event, Notice, Paradigm, RunStarted, Usage, UsageUpdate
+from reasoning.events import (
+    Event,
+    Notice,
+    Paradigm,
+    RunStarted,
+    Usage,
+    UsageEstimate,
+    UsageUpdate,
+)
 from store.writer import DbWriter
 from workbench.grading import GRADE_TIMEOUT_S, GradingThread
 from workbench.plan import BenchError, BenchPlan, Job, Planned, plan_runs
@@ -55,6 +63,10 @@ class BenchProgress:
     eta_s: float | None
     paused_s: float  # a rate-limit pause in force, seconds left
     note: str | None = None
+    # Estimated from the text of the calls streaming now (about 4 characters a token), on top of
+    # `tokens` and `cost_usd` until those calls end with the provider's figures.
+    in_flight_tokens: int = 0
+    in_flight_cost: float = 0.0
 
     @property
     def finished(self) -> int:
@@ -118,6 +130,10 @@ class _Live:
     tokens: int = 0
     cost: float | None = 0.0
     counted: bool = False  # its outcome is in the totals (the task is ending)
+    # The run's totals with the call streaming now estimated (UsageEstimate), until the
+    # provider's figures (UsageUpdate) replace them.
+    estimate_tokens: int | None = None
+    estimate_cost: float | None = None
 
 
 class _Bench:
@@ -208,6 +224,16 @@ class _Bench:
             eta_s=eta,
             paused_s=max((g.paused_for for g in self.gates.values()), default=0.0),
             note=note,
+            in_flight_tokens=sum(
+                max(0, lv.estimate_tokens - lv.tokens)
+                for lv in self.live.values()
+                if lv.estimate_tokens is not None and not lv.counted
+            ),
+            in_flight_cost=sum(
+                max(0.0, lv.estimate_cost - (lv.cost or 0.0))
+                for lv in self.live.values()
+                if lv.estimate_cost is not None and not lv.counted
+            ),
         )
 
     def emit(self, note: str | None = None) -> None:
@@ -513,9 +539,13 @@ class _Bench:
         settings = dataclasses.replace(self.plan.settings, paradigm=paradigm)
 
         def seen(event: Event, run_id: int | None) -> None:
-            if isinstance(event, UsageUpdate):
+            if isinstance(event, UsageEstimate):  # a call streaming: its text so far
+                live.estimate_tokens = event.usage.input_tokens + event.usage.output_tokens
+                live.estimate_cost = event.cost_usd
+            elif isinstance(event, UsageUpdate):
                 live.tokens = event.usage.input_tokens + event.usage.output_tokens
                 live.cost = event.cost_usd
+                live.estimate_tokens = live.estimate_cost = None  # the provider's figures
                 if self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
                     self._wake()  # the scheduler stops the bench
             elif isinstance(event, RunStarted):
@@ -576,6 +606,7 @@ class _Bench:
         job = live.unit.job
         cost, tokens = live.cost, live.tokens
         live.tokens, live.cost = 0, 0.0  # counted now: no longer part of the live spend
+        live.estimate_tokens = live.estimate_cost = None
         live.counted = True
         if live.run_id is not None:
             self.run_ids.append(live.run_id)

@@ -620,8 +620,16 @@ class BenchScreen(Screen[None]):
             ]
             parts += [
                 f"{status.runs} runs: {', '.join(counts) or 'none yet'}",
-                f"tokens {format_tokens(status.tokens)}",
-                f"cost {format_cost(status.cost_usd)}",
+            ]
+            # While calls stream, their text so far is counted too, marked ≈ until they end
+            # with the provider's figures.
+            extra_tokens = progress.in_flight_tokens if progress is not None else 0
+            extra_cost = progress.in_flight_cost if progress is not None else 0.0
+            about = "≈" if extra_tokens else ""
+            cost = None if status.cost_usd is None else status.cost_usd + extra_cost
+            parts += [
+                f"tokens {about}{format_tokens(status.tokens + extra_tokens)}",
+                f"cost {about}{format_cost(cost)}",
             ]
             if status.started_at:
                 parts.append(f"started {status.started_at[:16].replace('T', ' ')}")
