@@ -3,7 +3,6 @@ thread), the paired with/without comparison, the counted score cells, layouts.""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from pathlib import Path
@@ -209,12 +208,26 @@ async def test_the_matrix_has_a_column_per_paradigm_the_bench_ran(tmp_path: Path
 # ---- layouts at first paint ----------------------------------------------------------------
 
 
+async def show_bench(pilot: Pilot[Any]) -> None:
+    """Open Bench and wait until the bars and the matrix show the store (however slow the
+    machine): what a user sees once the screen has read the store."""
+    await pilot.press("ctrl+b")
+    await pilot.pause()
+    screen = pilot.app.screen
+    await wait_for(
+        pilot,
+        lambda: (
+            screen.query_one("#bench-matrix").row_count == 2
+            and len(screen.query(".config-counts")) == 4
+            and all("graded" in str(c.render()) for c in screen.query(".config-counts"))
+        ),
+    )
+    await pilot.pause()
+
+
 def test_snapshot_bench_live_80x24(snap_compare: Any, tmp_path: Path) -> None:
     async def before(pilot: Pilot[Any]) -> None:
-        await pilot.press("ctrl+b")
-        await pilot.pause()
-        await asyncio.sleep(0.1)
-        await pilot.pause()
+        await show_bench(pilot)
 
     app = fixed_app(arith_bench(tmp_path, live=True))
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
@@ -222,10 +235,7 @@ def test_snapshot_bench_live_80x24(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_snapshot_bench_live_160x48(snap_compare: Any, tmp_path: Path) -> None:
     async def before(pilot: Pilot[Any]) -> None:
-        await pilot.press("ctrl+b")
-        await pilot.pause()
-        await asyncio.sleep(0.1)
-        await pilot.pause()
+        await show_bench(pilot)
 
     app = fixed_app(arith_bench(tmp_path, live=True))
     assert snap_compare(app, terminal_size=(160, 48), run_before=before)

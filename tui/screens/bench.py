@@ -173,7 +173,7 @@ def verdict_lines(rows: Iterable[ComparisonRow], paradigms: Iterable[str]) -> li
 class BenchScreen(Screen[None]):
     """Start, pause (nothing new starts, runs in flight finish) and resume a bench; watch any."""
 
-    AUTO_FOCUS = "#bench-dataset"
+    AUTO_FOCUS = None  # on_mount focuses the dataset without scrolling the form (80x24)
     BINDINGS = [
         Binding("f5", "start", "Start"),
         Binding("f6", "pause", "Pause"),
@@ -192,11 +192,10 @@ class BenchScreen(Screen[None]):
     BenchScreen.-narrow #bench-config { width: 36; }
     BenchScreen.-tight ConfigBar .config-title { display: block; }
     BenchScreen.-tight ConfigBar .config-label { display: none; }
-    BenchScreen.-tight ConfigBar .config-row { height: auto; }
-    BenchScreen.-tight ConfigBar ProgressBar { width: 40%; min-width: 12; }
-    BenchScreen.-tight ConfigBar .config-counts { width: 1fr; height: auto; }
     BenchScreen .field-label { color: $text-accent; text-style: bold; margin-top: 1; }
     BenchScreen.-short .field-label { margin-top: 0; }
+    BenchScreen.-short #bench-paradigms { height: 3; border-top: none; border-bottom: none; }
+    BenchScreen.-short #bench-buttons { margin-top: 0; }
     BenchScreen #bench-paradigms { height: 5; }
     BenchScreen .bench-numbers { height: auto; }
     BenchScreen .bench-numbers Vertical { height: auto; }
@@ -259,7 +258,7 @@ class BenchScreen(Screen[None]):
                 )
                 yield Label("Models (comma separated)", classes="field-label")
                 yield Input(placeholder="the current model", id="bench-models")
-                yield Label("Judge model (marks proofs as they finish)", classes="field-label")
+                yield Label("Judge model (marks proofs)", classes="field-label")
                 yield Input(placeholder="none: proofs wait for a human", id="bench-judge")
                 with Horizontal(classes="bench-numbers"):
                     with Vertical():
@@ -288,6 +287,9 @@ class BenchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < TIGHT_BELOW, "-tight")  # right from the first paint
+        # Focus scrolled a short form down by its first lines (Textual centres a focused widget
+        # it measures before the layout): the dataset is at the top and in view anyway.
+        self.query_one("#bench-dataset", Select).focus(scroll_visible=False)
         self._fill_datasets()
         self.watch(self.app, "provider_state", self._on_provider, init=True)
         db = self.db

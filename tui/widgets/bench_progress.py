@@ -18,11 +18,11 @@ class ConfigBar(Vertical):
     DEFAULT_CSS = """
     ConfigBar { height: auto; }
     ConfigBar .config-title { display: none; width: 1fr; }
-    ConfigBar .config-row { height: 1; }
-    ConfigBar .config-label { width: 30; }
-    ConfigBar ProgressBar { width: 1fr; min-width: 12; }
+    ConfigBar .config-row { height: auto; }
+    ConfigBar .config-label { width: 32; }
+    ConfigBar ProgressBar { width: 40%; min-width: 12; }
     ConfigBar ProgressBar Bar { width: 1fr; }
-    ConfigBar .config-counts { width: auto; margin-left: 1; color: $text-muted; }
+    ConfigBar .config-counts { width: 1fr; height: auto; margin-left: 1; color: $text-muted; }
     """
 
     def __init__(self, model: str, paradigm: str) -> None:
