@@ -63,3 +63,20 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: fl
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the screen")
         await pilot.pause(0.02)
+
+
+async def type_at_once(pilot: Pilot[Any], *keys: str) -> None:
+    """Send keys the way a fast typist or a terminal's burst does: all queued before the app
+    handles the first (Pilot.press waits for the app to settle after each key)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = pilot.app
+    for key in keys:
+        char = key if len(key) == 1 else None
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)  # type: ignore[union-attr]
+    await pilot.pause()

@@ -17,6 +17,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from reasoning.events import PARADIGMS, RunSettings
+from tui.key_order import KeyOrder
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -139,6 +140,7 @@ class PonderApp(App[int]):
 
             list_models = endpoint_models
         self.list_models = list_models
+        self._key_order = KeyOrder(self, self._handle_key)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste):
@@ -147,6 +149,14 @@ class PonderApp(App[int]):
             from tui.text import safe_text
 
             event.text = safe_text(event.text)
+        elif isinstance(event, events.Key) and not event.is_forwarded:
+            # Typed right after a key that switches screens or moves the focus, a key waits
+            # for that to happen instead of going to the old screen (see tui/key_order.py).
+            await self._key_order.key(event)
+            return
+        await super().on_event(event)
+
+    async def _handle_key(self, event: events.Key) -> None:
         await super().on_event(event)
 
     def on_mount(self) -> None:

@@ -1,0 +1,115 @@
+"""Keys typed in a burst are handled one after another, each once the previous one has settled.
+
+Textual hands a key to whatever has the focus the moment the key is read. A key that switches
+screens, opens a modal or moves the focus has its effect a few messages later (a new screen
+composes, `focus()` is deferred), so keys typed right after it went to the old screen or the
+old widget and were lost: ^g then grade keys, / then a search, F2 then a model name.
+
+Here the first key of a burst is handled at once, as before. The keys behind it wait until
+what it did has settled: the widget it went to, that widget's ancestors up to the app (the
+messages it posted bubble that way) have processed their queues, and the current screen has
+been painted (a screen just pushed has composed and taken its focus). Then the next one goes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.message_pump import MessagePump
+    from textual.timer import Timer
+
+# A pump closed while a key's effects were being waited on never answers: after this long the
+# keys behind it go anyway (as they would have without the wait). Never reached in practice.
+WATCHDOG_S = 2.0
+MIN_PASSES = 2
+MAX_PASSES = 8  # a chain never idle (a timer ticking in it) is walked this many times at most
+
+
+class KeyOrder:
+    """Holds the keys behind one still settling and hands them on, in order, once it has."""
+
+    def __init__(self, app: App[Any], dispatch: Callable[[events.Key], Awaitable[None]]):
+        self.app = app
+        self._dispatch = dispatch  # handles one key as Textual would
+        self.held: deque[events.Key] = deque()
+        self.settling = False
+        self._generation = 0
+        self._watchdog: Timer | None = None
+
+    async def key(self, event: events.Key) -> None:
+        """A key read from the terminal: handled now, or queued behind one still settling."""
+        if self.settling or self.held:
+            self.held.append(event)
+            return
+        await self._handle(event)
+
+    async def _handle(self, event: events.Key) -> None:
+        app = self.app
+        target: MessagePump = app.focused or app.screen
+        self.settling = True
+        self._generation += 1
+        generation = self._generation
+        try:
+            await self._dispatch(event)
+        finally:
+            chain = list(getattr(target, "ancestors_with_self", [target]))
+            if not chain or chain[-1] is not app:
+                chain.append(app)
+            self._drain(chain, generation)
+            if self._watchdog is not None:
+                self._watchdog.stop()
+            self._watchdog = app.set_timer(WATCHDOG_S, lambda: self._settled(generation))
+
+    def _drain(self, chain: list[MessagePump], generation: int) -> None:
+        """Visit each pump of the chain in turn, behind what is in its queue, pass after pass
+        until a pass finds every queue empty (a key bubbles up to the app, whose binding may
+        post to the widget, whose message bubbles up again…); then wait for the screen's
+        next paint (a screen just pushed has composed and taken its focus)."""
+        self._pass(chain, 0, generation, passes=1, active=False)
+
+    def _pass(
+        self, chain: list[MessagePump], at: int, generation: int, *, passes: int, active: bool
+    ) -> None:
+        while at < len(chain):
+            pump = chain[at]
+            busy = _busy(pump)
+            if pump.call_later(self._visited, chain, at, generation, passes, active or busy):
+                return
+            at += 1
+        if (active or passes < MIN_PASSES) and passes < MAX_PASSES:
+            self._pass(chain, 0, generation, passes=passes + 1, active=False)
+        elif not self.app.call_after_refresh(self._settled, generation):
+            self._settled(generation)
+
+    def _visited(
+        self, chain: list[MessagePump], at: int, generation: int, passes: int, active: bool
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._pass(chain, at + 1, generation, passes=passes, active=active or _busy(chain[at]))
+
+    def _settled(self, generation: int) -> None:
+        if generation != self._generation or not self.settling:
+            return  # a later key's wait, or already released by the watchdog
+        self.settling = False
+        if self._watchdog is not None:
+            self._watchdog.stop()
+            self._watchdog = None
+        if self.held:
+            self.app.call_next(self._next)
+
+    async def _next(self) -> None:
+        if self.held and not self.settling:
+            await self._handle(self.held.popleft())
+
+
+def _busy(pump: MessagePump) -> bool:
+    """Messages are waiting in the pump's queue (Textual keeps it private: unknown is idle)."""
+    queue = getattr(pump, "_message_queue", None)
+    return bool(queue is not None and not queue.empty())
