@@ -833,3 +833,47 @@ async def test_pasted_escape_sequences_never_reach_the_terminal() -> None:
         await pilot.pause()
         assert app.screen.query_one("#history-search", Input).value == "evil red  clip"
         assert raw_escapes(app) == []
+
+
+def _with_answer(steps: list[Step], answer: str) -> list[Step]:
+    n = len(steps)
+    return [
+        *steps,
+        step(n + 1, "answer", answer),
+        step(n + 2, "final_reflection", "ok", reward=0.9),
+    ]
+
+
+@pytest.mark.parametrize("steps", [1, 3, 12])
+@pytest.mark.parametrize("paced", [True, False], ids=["streamed", "one-frame"])
+async def test_after_ctrl_n_the_chat_follows_the_new_run_to_its_answer(
+    steps: int, paced: bool
+) -> None:
+    """Once seen: after a long run and Ctrl+N, the next run's answer stayed below the screen
+    under blank lines (the chat was still anchored to the old run's end)."""
+    app = fixed_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = solve_screen(app)
+        chat = app.screen.query_one("#chat")
+        screen.begin_run(PROBLEM, RunSettings())
+        for event in run_events(PROBLEM, _with_answer(_long_run(12), "FIRST"), answer="FIRST"):
+            screen.feed(event)
+            await pilot.pause(0.01)
+        await settle(pilot)
+        await wait_for(pilot, lambda: chat.max_scroll_y > 0 and chat.scroll_y == chat.max_scroll_y)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        screen.begin_run("The second problem", RunSettings())
+        second = _with_answer(_long_run(steps), "SECOND-ANSWER")
+        for event in run_events("The second problem", second, answer="SECOND-ANSWER"):
+            screen.feed(event)
+            if paced:
+                await pilot.pause(0.01)
+        await settle(pilot)
+        await wait_for(pilot, lambda: "✓ done" in screen_text(app))
+        await wait_for(pilot, lambda: chat.scroll_y == chat.max_scroll_y)
+        text = screen_text(app)
+        assert "SECOND-ANSWER" in text
+        assert chat.scroll_y >= 0  # no blank gap above the run
+        if chat.max_scroll_y == 0:
+            assert "The second problem" in text  # short: read from its start

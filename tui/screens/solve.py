@@ -305,13 +305,13 @@ class SolveScreen(Screen[None]):
         self.view = view
         self._dirty.clear()
         chat.mount(view)
+        _unanchor(chat)
         if live:
             # Follow the stream once it overflows (see _tick); anchoring shorter content
             # would bottom-align it under a blank gap.
-            chat.anchor(False)
             self._follow = True
         else:
-            chat.anchor(False)
+            self._follow = False
             # A stored run is read from its start.
             chat.call_after_refresh(chat.scroll_to_widget, view, top=True, animate=False)
         self.query_one(Sidebar).reset(settings, live=live)
@@ -412,8 +412,8 @@ class SolveScreen(Screen[None]):
         if self.view is None or not self.running:
             return
         self.running = False
-        if self._ticker is not None:
-            self._ticker.pause()
+        if self._ticker is not None and not self._follow:
+            self._ticker.pause()  # else _tick pauses it once the end is laid out
         self._dirty.clear()  # view.end keeps the queued text of unfinished blocks
         if result is None:
             elapsed = self.ponder.clock() - self._started_at
@@ -435,11 +435,25 @@ class SolveScreen(Screen[None]):
                 # From here Textual keeps it at the bottom until the user scrolls up.
                 chat.anchor()
                 self._follow = False
+            elif not self.running and self._end_laid_out():
+                # It ended before overflowing by the last frame: its end (the answer, the
+                # outcome line) may overflow now, once laid out.
+                self._follow = False
+                chat.call_after_refresh(_anchor_if_overflowing, chat)
+        if not self.running and not self._follow and self._ticker is not None:
+            self._ticker.pause()
         if self.running:
             elapsed = self.ponder.clock() - self._started_at
             if elapsed - self._last_elapsed_shown >= 0.2:
                 self._last_elapsed_shown = elapsed
                 self.query_one(Sidebar).elapsed(elapsed)
+
+    def _end_laid_out(self) -> bool:
+        """Every block of the ended run is mounted with its final text."""
+        view = self.view
+        if view is None or not view.is_mounted:
+            return view is None
+        return all(b.is_mounted and b.settled for b in view.blocks.values())
 
     # -- stored runs ---------------------------------------------------------------------
 
@@ -516,6 +530,10 @@ class SolveScreen(Screen[None]):
                 except (WorkerCancelled, WorkerFailed):
                     pass  # cancelled is what we asked for; a failure was already shown
         chat = self.query_one("#chat", VerticalScroll)
+        # Anchored to the last run's end, the chat would bottom-align what comes next under
+        # a blank gap, and the next run's answer below the screen.
+        self._follow = False
+        _unanchor(chat)
         await chat.remove_children()
         await chat.mount(Static(Content(WELCOME), id="welcome", markup=False))
         self.view = None
@@ -767,6 +785,19 @@ class SolveScreen(Screen[None]):
         if block is not None:
             chat = self.query_one("#chat", VerticalScroll)
             chat.scroll_to_widget(block, top=True, animate=False)
+
+
+def _unanchor(chat: VerticalScroll) -> None:
+    """Stop following the end; an anchored scroll offset left above the top (Textual anchors
+    short content below a blank gap) goes back to the top."""
+    chat.anchor(False)
+    if chat.scroll_y < 0:
+        chat.scroll_to(y=0, animate=False, immediate=True)
+
+
+def _anchor_if_overflowing(chat: VerticalScroll) -> None:
+    if chat.max_scroll_y > 0:
+        chat.anchor()
 
 
 def _provider_names() -> list[str]:
