@@ -63,7 +63,9 @@ async def test_f6_searches_a_dataset_and_solves_the_problem_tied_to_it(
         assert problem is not None
         ((run_id, problem_id, prompt, status),) = runs(db)
         assert (problem_id, prompt, status) == (problem.id, problem.text, "done")
-        assert "ponder-mixed:6" in screen_text(app)  # the run's header names the problem
+        # The run's header names the problem (the chat followed the run to its answer: up).
+        app.screen.query_one("#chat").scroll_home(animate=False)
+        await wait_for(pilot, lambda: "ponder-mixed:6" in screen_text(app))
         # Ctrl+R solves it again, still tied to the problem (so both can be graded).
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: len(runs(db)) == 2 and screen.state == "done")
