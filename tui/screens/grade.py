@@ -136,6 +136,7 @@ class GradeScreen(Screen[None]):
         Binding("v", "view", "Response"),
         Binding("o", "open", "Open in Solve", show=False),
         Binding("e", "export", "Export"),
+        Binding("c", "copy_id", "Copy id", show=False),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("escape", "focus_table", "Table", show=False),  # from the filters
@@ -418,7 +419,17 @@ class GradeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
             return True
-        if action in ("grade", "points", "note", "auto", "judge", "view", "open", "next_ungraded"):
+        if action in (
+            "grade",
+            "points",
+            "note",
+            "auto",
+            "judge",
+            "view",
+            "open",
+            "next_ungraded",
+            "copy_id",
+        ):
             return True if self.table.current_key is not None else None
         return True
 
@@ -802,6 +813,13 @@ class GradeScreen(Screen[None]):
         if run_id is not None:
             await open_in_solve(self.ponder, run_id)
 
+    def action_copy_id(self) -> None:
+        """The run under the cursor's id to the clipboard."""
+        run_id = self.table.current_key
+        if run_id is not None:
+            self.app.copy_to_clipboard(str(run_id))
+            self.notify(f"Copied run id {run_id} to the clipboard.", timeout=3)
+
     def action_export(self) -> None:
         from tui.screens.export_csv import ask_and_export
 
@@ -838,6 +856,7 @@ class GradeScreen(Screen[None]):
         if self.table.current_key is not None:
             yield SystemCommand("Show full response", "v · every step of the run", self.action_view)
             yield SystemCommand("Open run in Solve", "o · read-only", self.action_open)
+            yield SystemCommand("Copy run id", "c · the run under the cursor", self.action_copy_id)
             yield SystemCommand(
                 "Judge this run", "J · a judge model you choose marks it", self.action_judge
             )

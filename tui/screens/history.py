@@ -158,6 +158,7 @@ class HistoryScreen(Screen[None]):
         Binding("r", "rerun", "Re-run"),
         Binding("d", "delete", "Delete"),
         Binding("e", "export", "Export"),
+        Binding("c", "copy_id", "Copy id"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
         Binding("escape", "focus_table", "Table", show=False),  # from the search box
@@ -366,7 +367,7 @@ class HistoryScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
             return True
-        if action in ("open", "rerun", "delete") and self.table.current_key is None:
+        if action in ("open", "rerun", "delete", "copy_id") and self.table.current_key is None:
             return None
         return True
 
@@ -403,6 +404,13 @@ class HistoryScreen(Screen[None]):
         run_id = self.table.current_key
         if run_id is not None:
             await rerun_in_solve(self.ponder, run_id)
+
+    def action_copy_id(self) -> None:
+        """The highlighted run's id to the clipboard (for `ponder show ID`, a bug report…)."""
+        run_id = self.table.current_key
+        if run_id is not None:
+            self.app.copy_to_clipboard(str(run_id))
+            self.notify(f"Copied run id {run_id} to the clipboard.", timeout=3)
 
     def action_delete(self) -> None:
         from tui.screens.confirm_modal import ConfirmModal
@@ -503,4 +511,5 @@ class HistoryScreen(Screen[None]):
                 "Open run in Solve", "o or Enter · show it read-only", self.action_open
             )
             yield SystemCommand("Re-run", "r · solve its prompt again", self.action_rerun)
+            yield SystemCommand("Copy run id", "c · the highlighted run's id", self.action_copy_id)
             yield SystemCommand("Delete run", "d · with a confirmation", self.action_delete)

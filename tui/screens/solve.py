@@ -79,9 +79,10 @@ class SolveScreen(Screen[None]):
         Binding("f4", "budget", "Budget", show=False),
         Binding("f5", "reinforce", "Reinforce", show=False),
         Binding("ctrl+o", "open_run", "Open"),
+        Binding("f7", "copy", "Copy"),  # the prompt box gives its F7 (select all) way
         # Priority: the prompt box (a TextArea) has its own F6, select line.
         Binding("f6", "pick_problem", "Problem", show=False, priority=True),
-        Binding("f8", "copy_answer", "Copy", show=False),
+        Binding("f8", "copy_answer", "Copy answer", show=False),
         Binding("f9", "toggle_math", "LaTeX", show=False),
     ]
 
@@ -388,6 +389,7 @@ class SolveScreen(Screen[None]):
         elif isinstance(event, UsageEstimate):  # a call streaming: ≈ until its real figures
             self.query_one(Sidebar).usage(event.usage, event.calls, event.cost_usd, estimated=True)
         elif isinstance(event, RunStarted):
+            view.run_id = run_id
             view.set_meta(
                 _meta(event.paradigm, event.provider, event.model, run_id, self._problem_shown)
             )
@@ -462,6 +464,7 @@ class SolveScreen(Screen[None]):
         s = detail.summary
         meta = _meta(s.paradigm or "?", s.provider, s.model, s.run_id, s.problem) + "  ·  read-only"
         view = RunView(detail.prompt, meta=meta, math=self.ponder.math)
+        view.run_id = s.run_id
         settings = RunSettings(**_known_settings(detail.params))
         self._show_run(view, settings, live=False)
         sidebar = self.query_one(Sidebar)
@@ -506,6 +509,8 @@ class SolveScreen(Screen[None]):
             return None if self.running else True  # dimmed: a run on show is still going
         if action == "copy_answer":
             return True if self.last_answer else None
+        if action == "copy":
+            return True if self.view is not None else None
         return True
 
     def action_cancel(self) -> None:
@@ -689,9 +694,90 @@ class SolveScreen(Screen[None]):
         if not self.last_answer:
             self.notify("No answer yet.", severity="warning")
             return
+        self._copy(safe_text(self.last_answer), "the answer")
+
+    def action_copy(self) -> None:
+        """F7: what to copy, each with its letter: the answer, a step, the transcript, the id."""
+        from tui.screens.copy_modal import CopyChoice, CopyModal
+
+        view = self.view
+        if view is None:
+            self.notify("No run on show: nothing to copy.", severity="warning")
+            return
+        block = self.step_at_hand()
+        run_id = view.run_id
+        choices = [
+            CopyChoice("a", "the final answer", bool(self.last_answer)),
+            CopyChoice(
+                "s",
+                f"{block.heading()}" if block is not None else "a step (none yet)",
+                block is not None,
+            ),
+            CopyChoice("t", "the whole transcript, as Markdown"),
+            CopyChoice(
+                "i",
+                f"the run id, {run_id}" if run_id is not None else "the run id (not stored)",
+                run_id is not None,
+            ),
+        ]
+
+        def done(key: str | None) -> None:
+            {
+                "a": self.action_copy_answer,
+                "s": self.action_copy_step,
+                "t": self.action_copy_transcript,
+                "i": self.action_copy_run_id,
+            }.get(key or "", lambda: None)()
+
+        self.app.push_screen(CopyModal(choices), done)
+
+    def step_at_hand(self) -> StepBlock | None:
+        """The step a copy means: the one whose header has the focus, else the one picked in
+        the step list, else the latest."""
+        view = self.view
+        if view is None or not view.blocks:
+            return None
+        owner = self.focused.parent if isinstance(self.focused, StepHeader) else None
+        if isinstance(owner, StepBlock) and owner in view.blocks.values():
+            return owner
+        step_list = self.query_one(StepList)
+        if step_list.highlighted is not None:
+            option_id = step_list.get_option_at_index(step_list.highlighted).id or ""
+            block = view.block(int(option_id[1:])) if option_id[1:].isdigit() else None
+            if block is not None:
+                return block
+        return view.blocks[max(view.blocks)]
+
+    def action_copy_step(self) -> None:
+        block = self.step_at_hand()
+        if block is None:
+            self.notify("No step yet.", severity="warning")
+            return
+        self._copy(block.content(), block.heading())
+
+    def action_copy_transcript(self) -> None:
+        view = self.view
+        if view is None:
+            self.notify("No run on show: nothing to copy.", severity="warning")
+            return
+        of = f" of run #{view.run_id}" if view.run_id is not None else ""
+        steps = len(view.blocks)
+        self._copy(
+            view.transcript(), f"the transcript{of} ({steps} step{'s' if steps != 1 else ''})"
+        )
+
+    def action_copy_run_id(self) -> None:
+        view = self.view
+        if view is None or view.run_id is None:
+            self.notify("This run is not stored: it has no id.", severity="warning")
+            return
+        self._copy(str(view.run_id), f"run id {view.run_id}")
+
+    def _copy(self, text: str, what: str) -> None:
         # OSC 52 carries it base64-encoded: model text never reaches the terminal raw.
-        self.app.copy_to_clipboard(safe_text(self.last_answer))
-        self.notify("Answer copied to the clipboard.", timeout=2)
+        self.app.copy_to_clipboard(text)
+        size = f"{len(text):,} character{'s' if len(text) != 1 else ''}"
+        self.notify(safe_text(f"Copied {what} to the clipboard ({size})."), markup=False, timeout=3)
 
     def action_toggle_math(self) -> None:
         self.ponder.math = not self.ponder.math
@@ -751,8 +837,27 @@ class SolveScreen(Screen[None]):
         )
         if self.last_answer:
             yield SystemCommand(
-                "Copy answer", "F8 · the final answer to the clipboard", self.action_copy_answer
+                "Copy answer", "F8 (or F7 a) · the final answer", self.action_copy_answer
             )
+        if self.view is not None:
+            yield SystemCommand(
+                "Copy…", "F7 · the answer, a step, the transcript or the run id", self.action_copy
+            )
+            if self.view.blocks:
+                yield SystemCommand(
+                    "Copy step",
+                    "F7 s · the step whose header has the focus, else the one picked, else the last",
+                    self.action_copy_step,
+                )
+            yield SystemCommand(
+                "Copy transcript",
+                "F7 t · the whole run as Markdown, LaTeX as written",
+                self.action_copy_transcript,
+            )
+            if self.view.run_id is not None:
+                yield SystemCommand(
+                    "Copy run id", "F7 i · for ponder show ID", self.action_copy_run_id
+                )
         yield SystemCommand(
             "Toggle raw math", "F9 · readable math or raw LaTeX", self.action_toggle_math
         )

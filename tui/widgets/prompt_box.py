@@ -72,6 +72,13 @@ class PromptBox(TextArea):
             return
         await super()._on_key(event)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # F7 is the Solve screen's Copy: TextArea's select-all on it gives way (the key then
+        # goes on to the screen, whose binding keeps its place in the Footer).
+        if action == "select_all":
+            return False
+        return super().check_action(action, parameters)
+
     def _recall_step(self, delta: int) -> bool:
         """Move through the history; True if the text changed."""
         if not self.prompts:

@@ -39,6 +39,10 @@ class RunView(Vertical):
         self._end = Static("", classes="run-end", markup=False)
         self._early: list[Widget] = []  # blocks and notes added before this view was mounted
         self._ready = False
+        self.run_id: int | None = None  # once the store has it
+        self.meta = meta
+        self.notes: list[tuple[int, str]] = []  # (the last step index before it, the note)
+        self.outcome = ""  # the end line's text, once ended
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="run-prompt"):
@@ -54,6 +58,7 @@ class RunView(Vertical):
             self.mount_all(early, before=self._end)
 
     def set_meta(self, meta: str) -> None:
+        self.meta = meta
         self._meta.update(Content(meta))
 
     # -- steps ---------------------------------------------------------------------------
@@ -85,6 +90,7 @@ class RunView(Vertical):
     def add_notice(self, message: str) -> None:
         """A line from the engine where it happened ("final answer refused at step 4"): it
         explains what the run did next, so it stays in the transcript, not in a passing toast."""
+        self.notes.append((max(self.blocks, default=0), safe_text(message)))
         note = Static(Content(f"⚠ {safe_text(message)}"), classes="run-notice", markup=False)
         if self._ready:
             self.mount(note, before=self._end)
@@ -133,7 +139,8 @@ class RunView(Vertical):
         if note:
             parts.append(safe_text(note))
         line = self._end
-        line.update(Content("  ·  ".join(parts)))
+        self.outcome = "  ·  ".join(parts)
+        line.update(Content(self.outcome))
         for name in STATUS_MARKS:
             line.set_class(name == status, f"-{name}")
 
@@ -142,3 +149,20 @@ class RunView(Vertical):
         self._prompt.update(render_math(self.prompt, raw=not math))
         for block in self.blocks.values():
             block.set_math(math)
+
+    # -- copying -------------------------------------------------------------------------
+
+    def transcript(self) -> str:
+        """The run as Markdown, as the model wrote it (LaTeX as source): its header line, the
+        prompt, each step under its label with budget and reward, notices, and how it ended."""
+        parts = [self.meta, f"## Prompt\n\n{self.prompt}"]
+        notes = list(self.notes)
+        for index in sorted(self.blocks):
+            while notes and notes[0][0] < index:
+                parts.append(f"> ⚠ {notes.pop(0)[1]}")
+            block = self.blocks[index]
+            parts.append(f"## {block.heading()}\n\n{block.content().strip()}")
+        parts += [f"> ⚠ {note}" for _, note in notes]
+        if self.outcome:
+            parts.append(self.outcome)
+        return "\n\n".join(p for p in parts if p) + "\n"

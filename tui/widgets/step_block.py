@@ -187,6 +187,26 @@ class StepBlock(Vertical):
         """The (safe) text so far, or the step's final content once finished."""
         return "".join(self._source) + safe_text("".join(self._pending))
 
+    def content(self) -> str:
+        """The step's text as the model wrote it (LaTeX unconverted): what is copied."""
+        if self.step is not None:
+            return safe_text(self.step.content)
+        return self.text
+
+    def heading(self) -> str:
+        """ "Step 3 · Set up the equation — budget 17 · reward 0.85 ↩ backtrack"."""
+        label = step_label(self.kind, self.number, self.title_text)
+        step = self.step
+        extras = []
+        if step is not None and step.kind == "step" and step.budget_left is not None:
+            extras.append(f"budget {step.budget_left}")
+        if step is not None and step.reward is not None:
+            extras.append(f"reward {format_reward(step.reward)}")
+        tag = "↩ backtrack" if step is not None and step.backtrack else self._tag
+        if tag:
+            extras.append(tag)
+        return label + (f" — {' · '.join(extras)}" if extras else "")
+
     # -- streaming -----------------------------------------------------------------------
 
     def append(self, text: str) -> None:
