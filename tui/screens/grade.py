@@ -649,8 +649,15 @@ class GradeScreen(Screen[None]):
                 timeout=6,
             )
         else:
-            summary = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in sorted(counts.items()))
-            self.notify(f"Auto-graded: {summary}.", timeout=4)
+            # As the command line says it: every verdict counted, zeros too.
+            runs = "1 run" if total == 1 else f"{total:,} runs"
+            summary = (
+                f"{counts.get('full', 0)} full, {counts.get('partial', 0)} partial, "
+                f"{counts.get('zero', 0)} zero, {counts.get('needs_human', 0)} need a human"
+            )
+            if counts.get("error"):
+                summary += f", {counts['error']} failed"
+            self.notify(f"Auto-graded {runs}: {summary}.", timeout=4)
         self._show_status()
 
     # -- the LLM judge -------------------------------------------------------------------
