@@ -491,6 +491,9 @@ async def test_esc_cancels_the_stream_and_the_run_is_stored_cancelled(
         assert tokens_out > 0 and calls == 1
         shown = (stats.usage.input_tokens, stats.usage.output_tokens, stats.calls)
         assert shown == (tokens_in, tokens_out, calls)
+        # Those figures are the cut-off call's estimate: still marked ≈, tokens and cost.
+        assert stats.estimated
+        assert str(stats.render()).count("≈") == 2
         await wait_for(pilot, lambda: openai_env.disconnects >= 1)  # the HTTP stream stopped
 
 

@@ -101,6 +101,8 @@ class SolveScreen(Screen[None]):
         self._started_at = 0.0
         self._last_elapsed_shown = 0.0
         self._follow = False  # anchor the chat as soon as the live run overflows it
+        self._cancelling = False  # Esc (or Ctrl+N) asked the live run to stop
+        self._reported_calls = 0  # calls in the last totals with the provider's own figures
 
     @property
     def ponder(self) -> PonderApp:
@@ -287,6 +289,8 @@ class SolveScreen(Screen[None]):
     ) -> RunView:
         """Put a new run on screen (the worker, or a test, then feeds it events)."""
         self.running = True
+        self._cancelling = False
+        self._reported_calls = 0
         self.last_prompt = prompt
         self.last_problem_id = problem_id
         self.last_answer = None
@@ -385,7 +389,14 @@ class SolveScreen(Screen[None]):
             if step.kind == "answer":
                 self.last_answer = step.content
         elif isinstance(event, UsageUpdate):
-            self.query_one(Sidebar).usage(event.usage, event.calls, event.cost_usd)
+            # After a cancel the store's totals come, with an estimate for the call cut off
+            # (one call more than the provider reported): still an estimate, still marked ≈.
+            estimated = self._cancelling and event.calls > self._reported_calls
+            if not estimated:
+                self._reported_calls = event.calls
+            self.query_one(Sidebar).usage(
+                event.usage, event.calls, event.cost_usd, estimated=estimated
+            )
         elif isinstance(event, UsageEstimate):  # a call streaming: ≈ until its real figures
             self.query_one(Sidebar).usage(event.usage, event.calls, event.cost_usd, estimated=True)
         elif isinstance(event, RunStarted):
@@ -514,6 +525,7 @@ class SolveScreen(Screen[None]):
         return True
 
     def action_cancel(self) -> None:
+        self._cancelling = self.running
         if self._worker is not None and self.running:
             self._worker.cancel()
         elif self.running:  # a run fed by hand (tests) with no worker
