@@ -70,6 +70,22 @@ def open_db(
     return db
 
 
+def database_file(db: sqlite_utils.Database) -> Path | None:
+    """The file the database lives in (None: in memory)."""
+    for row in db.execute("pragma database_list").fetchall():
+        if row[1] == "main" and row[2]:
+            return Path(row[2])
+    return None
+
+
+def is_read_only(db: sqlite_utils.Database) -> bool:
+    """Writes would be refused: opened read-only, or its file (or folder) is not writable."""
+    if db.execute("pragma query_only").fetchone()[0]:
+        return True
+    path = database_file(db)
+    return path is not None and not is_writable(path)
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection; in a folder where SQLite cannot make its WAL index, the file is
     read as immutable (nobody can write it there either)."""
@@ -83,6 +99,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         )
         try:
             conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("pragma query_only = 1")  # says so to is_read_only
             conn.execute("select count(*) from sqlite_master").fetchone()
         except sqlite3.OperationalError as exc:
             conn.close()

@@ -141,6 +141,7 @@ class PonderApp(App[int]):
             list_models = endpoint_models
         self.list_models = list_models
         self._key_order = KeyOrder(self, self._handle_key)
+        self._last_db_fault: str | None = None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste):
@@ -182,6 +183,28 @@ class PonderApp(App[int]):
         state = resolve_provider_state(provider, model, base_url)
         self.call_from_thread(setattr, self, "provider_state", state)
         self.call_from_thread(_freeze_startup_objects)  # the SDK just imported: its objects too
+
+    # -- the database --------------------------------------------------------------------
+
+    def db_fault_line(self, exc: BaseException) -> str:
+        """The database failed under a screen: one line, as the command line says it (the
+        file, SQLite's verdict, and `ponder db check` for a damaged one)."""
+        from pathlib import Path
+
+        from store.db import database_file
+        from tui.commands.common import StoreFault
+        from tui.text import safe_text
+
+        path = database_file(self.db) if self.db is not None else None
+        return safe_text(str(StoreFault(path or Path("(unknown file)"), exc)))
+
+    def say_db_fault(self, exc: BaseException) -> str:
+        """Notify the fault's line, once: met again while browsing, it is not repeated."""
+        line = self.db_fault_line(exc)
+        if line != self._last_db_fault:
+            self._last_db_fault = line
+            self.notify(line, severity="error", markup=False, timeout=12)
+        return line
 
     # -- settings ------------------------------------------------------------------------
 

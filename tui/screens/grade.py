@@ -433,8 +433,30 @@ class GradeScreen(Screen[None]):
             return True if self.table.current_key is not None else None
         return True
 
+    def _refuse_read_only(self) -> bool:
+        """True (and one line said) when the database cannot take a grade."""
+        import sqlite3
+
+        from store.db import database_file, is_read_only
+
+        db = self.db
+        if db is None:
+            return False
+        try:
+            if not is_read_only(db):
+                return False
+            line = (
+                f"The database {database_file(db) or ''} is read-only: grades cannot be recorded."
+            )
+        except sqlite3.DatabaseError as exc:
+            line = self.ponder.db_fault_line(exc)
+        self.notify(safe_text(line), severity="error", markup=False, timeout=8)
+        return True
+
     def _with_grader(self, then: Any) -> None:
         """Run `then()` once the grader's name is known (asked once, then remembered)."""
+        if self._refuse_read_only():
+            return
         if self.grader_name:
             then()
             return
@@ -579,6 +601,8 @@ class GradeScreen(Screen[None]):
         self._with_grader(ask)
 
     def action_undo(self) -> None:
+        if self._refuse_read_only():
+            return
         from store.grades import undo_last_grade
 
         db = self.db
@@ -599,12 +623,16 @@ class GradeScreen(Screen[None]):
     # -- automatic grading ---------------------------------------------------------------
 
     def action_auto(self) -> None:
+        if self._refuse_read_only():
+            return
         run_id = self.table.current_key
         if run_id is not None:
             self._status(f"Auto-grading run #{run_id}…")
             self._auto_grade([run_id])
 
     def action_auto_all(self) -> None:
+        if self._refuse_read_only():
+            return
         db = self.db
         if db is None:
             return
@@ -692,6 +720,8 @@ class GradeScreen(Screen[None]):
 
     def action_judge(self) -> None:
         """Ask a judge model, chosen in the model list, to mark the run under the cursor."""
+        if self._refuse_read_only():
+            return
         run_id = self.table.current_key
         spec = self._judge_spec()
         if run_id is None or spec is None:
@@ -705,6 +735,8 @@ class GradeScreen(Screen[None]):
 
     def action_judge_all(self) -> None:
         """Judge every proof, free-text or needs-human run of the dataset this judge has not."""
+        if self._refuse_read_only():
+            return
         spec = self._judge_spec()
         if spec is None or self.db is None:
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,7 +107,11 @@ async def _solve_with(app: PonderApp, run_id: int) -> tuple[SolveScreen, RunDeta
 
     if app.db is None:
         return None
-    detail = get_run(app.db, run_id)
+    try:
+        detail = get_run(app.db, run_id)
+    except sqlite3.DatabaseError as exc:
+        app.say_db_fault(exc)
+        return None
     if detail is None:
         app.notify(f"No run #{run_id}.", severity="error")
         return None
@@ -192,6 +197,7 @@ class HistoryScreen(Screen[None]):
         self._search_timer: Timer | None = None
         self._generation = 0  # the latest query; an older one's results are dropped
         self._left = False  # suspended since last shown
+        self._faulted = False  # the database failed under the current query: its line shows
 
     @property
     def ponder(self) -> PonderApp:
@@ -258,23 +264,37 @@ class HistoryScreen(Screen[None]):
         if self.db is None:
             return []
         search, dataset = self.search or None, self.dataset
-        runs = list_runs(self.db, limit=limit, offset=offset, search=search, dataset=dataset)
+        try:
+            runs = list_runs(self.db, limit=limit, offset=offset, search=search, dataset=dataset)
+        except sqlite3.DatabaseError as exc:  # a damaged page on the way: no more rows, one line
+            self._fault(exc)
+            return []
         return _rows(runs, self.row_columns)
+
+    def _fault(self, exc: sqlite3.DatabaseError) -> None:
+        self._faulted = True
+        self._status(self.ponder.say_db_fault(exc))
 
     def reload(self, keep: int | None = None) -> None:
         """Re-run the current query synchronously (cheap without a search)."""
         self._generation += 1
+        self._faulted = False
         db = self.db
         if db is None:
             self._status("No database open.")
             return
         search, dataset = self.search or None, self.dataset
-        self.total = count_runs(db, search=search, dataset=dataset)
+        try:
+            self.total = count_runs(db, search=search, dataset=dataset)
+        except sqlite3.DatabaseError as exc:
+            self.total = 0
+            self._fault(exc)
         self.table.load(self._fetch, keep=keep)
 
     @on(PagedTable.Loaded, "#history-table")
     def _loaded(self, event: PagedTable.Loaded) -> None:
-        self._show_status()
+        if not self._faulted:
+            self._show_status()
         self._preview(self.table.current_key)
         self.refresh_bindings()  # open, re-run, delete need a row
 
@@ -314,16 +334,27 @@ class HistoryScreen(Screen[None]):
         db = self.db
         if db is None:
             return
-        with thread_db(db) as own:
-            total = count_runs(own, search=search, dataset=dataset)
-            first = list_runs(own, limit=PAGE, search=search, dataset=dataset)
+        try:
+            with thread_db(db) as own:
+                total = count_runs(own, search=search, dataset=dataset)
+                first = list_runs(own, limit=PAGE, search=search, dataset=dataset)
+        except sqlite3.DatabaseError as exc:
+            self.app.call_from_thread(self._search_failed, generation, exc)
+            return
         self.app.call_from_thread(self._searched, generation, total, _rows(first, self.row_columns))
 
     def _searched(self, generation: int, total: int, first: list[Row]) -> None:
         if generation != self._generation:
             return  # a newer search is on its way
+        self._faulted = False
         self.total = total
         self.table.load(self._fetch, first=first)
+
+    def _search_failed(self, generation: int, exc: sqlite3.DatabaseError) -> None:
+        if generation == self._generation:
+            self.total = 0
+            self.table.load(lambda offset, limit: [], first=[])
+            self._fault(exc)
 
     def _show_status(self) -> None:
         shown = self.table.row_count
@@ -343,7 +374,7 @@ class HistoryScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#history-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._preview(self.table.current_key)
-        if self.table.row_count < self.total:
+        if self.table.row_count < self.total and not self._faulted:
             self._show_status()
 
     def _preview(self, run_id: int | None) -> None:
@@ -351,7 +382,11 @@ class HistoryScreen(Screen[None]):
         if run_id is not None and self.db is not None:
             from store.queries import run_preview
 
-            run = run_preview(self.db, run_id)
+            try:
+                run = run_preview(self.db, run_id)
+            except sqlite3.DatabaseError as exc:
+                self._fault(exc)
+                run = None
             if run is not None:
                 prompt = safe_text(run.prompt or "").strip()
                 answer = safe_text(run.answer or "").strip() or (
@@ -425,7 +460,12 @@ class HistoryScreen(Screen[None]):
                 return
             from store.queries import delete_run
 
-            if delete_run(db, run_id):
+            try:
+                deleted = delete_run(db, run_id)
+            except sqlite3.DatabaseError as exc:  # damaged, or opened read-only
+                self._fault(exc)
+                return
+            if deleted:
                 self.table.drop_row(run_id)
                 self.total = max(0, self.total - 1)
                 self._show_status()
@@ -493,6 +533,9 @@ class HistoryScreen(Screen[None]):
                 message = f"Wrote {count:,} {noun} to {path.resolve()}"
         except OSError as exc:
             self.notify(safe_text(f"Export failed: {exc}"), severity="error", markup=False)
+            return
+        except sqlite3.DatabaseError as exc:
+            self._fault(exc)
             return
         self.notify(safe_text(message), markup=False, timeout=5)
 

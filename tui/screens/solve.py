@@ -211,6 +211,10 @@ class SolveScreen(Screen[None]):
         if self.running:
             self.notify("A run is in progress: Esc cancels it.", severity="warning")
             return False
+        refused = self._read_only_reason()
+        if refused:
+            self.notify(safe_text(refused), severity="error", markup=False, timeout=10)
+            return False
         state = self.ponder.provider_state
         if state.spec is None:
             if state.resolving:
@@ -231,6 +235,27 @@ class SolveScreen(Screen[None]):
         self.begin_run(prompt, settings, meta=meta, problem_id=problem_id)
         self._worker = self._run(prompt, settings, state.spec, problem_id)
         return True
+
+    def _read_only_reason(self) -> str | None:
+        """Why no run can start here (its database cannot be written), in one line; else None.
+        Asked before the provider is: a run that could not be stored is not paid for."""
+        import sqlite3
+
+        from store.db import database_file, is_read_only
+
+        db = self.ponder.db
+        if db is None:
+            return None
+        try:
+            if not is_read_only(db):
+                return None
+            path = database_file(db)
+        except sqlite3.DatabaseError as exc:
+            return self.ponder.db_fault_line(exc)
+        return (
+            f"The database {path or ''} is read-only: no run can be stored, so none is started."
+            " History and Grade still read it; solve with a database you can write (--db FILE)."
+        )
 
     def _ask_first(
         self, prompt: str, problem_id: int | None, on_confirmed: Callable[[], None] | None
