@@ -51,7 +51,10 @@ class KeyOrder:
 
     async def _handle(self, event: events.Key) -> None:
         app = self.app
-        target: MessagePump = app.focused or app.screen
+        try:
+            target: MessagePump = app.focused or app.screen
+        except Exception:  # no screen (closing): the app alone
+            target = app
         self.settling = True
         self._generation += 1
         generation = self._generation
@@ -105,6 +108,9 @@ class KeyOrder:
             self.app.call_next(self._next)
 
     async def _next(self) -> None:
+        if not self.app.is_running:  # closing: nothing takes keys any more
+            self.held.clear()
+            return
         if self.held and not self.settling:
             await self._handle(self.held.popleft())
 
