@@ -859,7 +859,10 @@ async def test_after_ctrl_n_the_chat_follows_the_new_run_to_its_answer(
         screen = solve_screen(app)
         chat = app.screen.query_one("#chat")
         screen.begin_run(PROBLEM, RunSettings())
-        for event in run_events(PROBLEM, _with_answer(_long_run(12), "FIRST"), answer="FIRST"):
+        # The first run in 40-character deltas: it only has to leave the chat at its end
+        # (5-character ones cost the suite a minute and reproduce nothing more).
+        first = _with_answer(_long_run(12), "FIRST")
+        for event in run_events(PROBLEM, first, answer="FIRST", chunk=40):
             screen.feed(event)
             await pilot.pause(0.01)
         await settle(pilot)
