@@ -202,7 +202,8 @@ async def test_the_matrix_has_a_column_per_paradigm_the_bench_ran(tmp_path: Path
         assert "no detectable difference on 12 problems (Δ 0.00 [0.00, 0.00], p=1)" in verdicts(
             screen
         )
-        assert "0/12 · 0%" in screen_text(app)  # the cells are on screen, not scrolled away
+        # the cells are on screen, not scrolled away (once painted: a loaded machine is late)
+        await wait_for(pilot, lambda: "0/12 · 0%" in screen_text(app))
 
 
 # ---- layouts at first paint ----------------------------------------------------------------
