@@ -859,19 +859,19 @@ async def test_after_ctrl_n_the_chat_follows_the_new_run_to_its_answer(
         screen = solve_screen(app)
         chat = app.screen.query_one("#chat")
         screen.begin_run(PROBLEM, RunSettings())
-        # The first run in 40-character deltas: it only has to leave the chat at its end
-        # (5-character ones cost the suite a minute and reproduce nothing more).
+        # The first run within a frame: it only has to leave the chat anchored at its end
+        # (streaming it cost the suite a minute and reproduced nothing more).
         first = _with_answer(_long_run(12), "FIRST")
-        for event in run_events(PROBLEM, first, answer="FIRST", chunk=40):
+        for event in run_events(PROBLEM, first, answer="FIRST", chunk=1000):
             screen.feed(event)
-            await pilot.pause(0.01)
         await settle(pilot)
         await wait_for(pilot, lambda: chat.max_scroll_y > 0 and chat.scroll_y == chat.max_scroll_y)
         await pilot.press("ctrl+n")
         await pilot.pause()
         screen.begin_run("The second problem", RunSettings())
         second = _with_answer(_long_run(steps), "SECOND-ANSWER")
-        for event in run_events("The second problem", second, answer="SECOND-ANSWER"):
+        # Streamed in 20-character deltas, a frame apart: still dozens of frames per step.
+        for event in run_events("The second problem", second, answer="SECOND-ANSWER", chunk=20):
             screen.feed(event)
             if paced:
                 await pilot.pause(0.01)
