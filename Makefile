@@ -29,8 +29,10 @@ setup: $(BIN)/ponder
 run: setup
 	$(BIN)/ponder
 
+# One worker per core (tests are isolated: own tmp dirs, databases, ports); worksteal evens out
+# the few long tests. `pytest tests/x.py` alone runs in one process, as usual.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 # Opt-in, minutes: every paradigm and a bench against a real small model (tests/test_realllm.py).
 realtest: setup
