@@ -88,7 +88,7 @@ async def test_tokens_count_the_calls_streaming_marked_about_until_their_figures
 BENCH = "b0000000001"
 
 
-def arith_bench(tmp_path: Path, *, live: bool = False) -> sqlite_utils.Database:
+def arith_bench(tmp_path: Path, *, live: bool = False, runs: bool = True) -> sqlite_utils.Database:
     """12 problems, two models, dcot and direct in one bench (fixed times and grades). gpt-4o-mini
     gets every problem right with dcot and every one wrong without; the llama model gets the
     same 8 of 12 right both ways. Live: dcot has run 8 problems, 2 of them still running."""
@@ -100,6 +100,12 @@ def arith_bench(tmp_path: Path, *, live: bool = False) -> sqlite_utils.Database:
     sheet = tmp_path / "arith12.jsonl"
     sheet.write_text("\n".join(json.dumps(r) for r in rows))
     import_file(db, sheet, "arith12")
+    if runs:
+        record_arith_runs(db, live=live)
+    return db
+
+
+def record_arith_runs(db: sqlite_utils.Database, *, live: bool = False) -> None:
     for model in ("gpt-4o-mini", "llama-3.1-8b-instruct"):
         for paradigm in ("direct", "dcot"):
             for i in range(1, 13):
@@ -125,7 +131,6 @@ def arith_bench(tmp_path: Path, *, live: bool = False) -> sqlite_utils.Database:
                         score=1.0 if right else 0.0,
                         verdict="full" if right else "zero",
                     )
-    return db
 
 
 def verdicts(screen: Any) -> str:
@@ -159,6 +164,26 @@ async def test_the_matrix_shows_the_paired_difference_and_says_it_in_plain_words
     paired = mini.paired("dcot")
     assert paired is not None and paired.n == 12 and paired.ci95 == (1.0, 1.0)
     assert paired.p_value is not None and paired.p_value < 0.001
+
+
+async def test_a_bench_watched_before_its_first_run_was_written_gets_its_scores(
+    tmp_path: Path,
+) -> None:
+    """Once seen on a loaded machine: the screen's first poll came between the bench's start and
+    its first run's row, found no dataset for it, and the matrix stayed empty to the end."""
+    db = arith_bench(tmp_path, runs=False)
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+b")
+        screen._watch_bench(BENCH, own=False)  # as the poll does for a bench with no runs yet
+        screen.poll()
+        await pilot.pause()
+        assert screen.query_one("#bench-matrix").row_count == 0
+        record_arith_runs(db)
+        screen.poll()
+        await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
+        assert screen.watched.dataset == "arith12"
+        assert "arith12" in screen_text(app)
 
 
 async def test_a_re_run_or_an_ad_hoc_run_leaves_a_finished_bench_s_cells_alone(

@@ -7,7 +7,7 @@ import asyncio
 import collections
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -295,7 +295,8 @@ class BenchScreen(Screen[None]):
         db = self.db
         bench_id = latest_bench(db) if db is not None else None
         if bench_id is not None:
-            self._watch_bench(bench_id, own=False)
+            assert db is not None
+            self._watch_bench(bench_id, own=False, dataset=bench_dataset(db, bench_id))
             if self.watched is not None and self.watched.dataset is not None:
                 # The form starts from the bench on show, so Resume continues it.
                 with contextlib.suppress(Exception):
@@ -493,7 +494,9 @@ class BenchScreen(Screen[None]):
             plan = self._plan_run
             size = self._dataset_size(summary.dataset)
             expected = min(size, plan.limit) if plan is not None and plan.limit else size
-            self._watch_bench(summary.bench_id, own=True, expected=expected)
+            self._watch_bench(
+                summary.bench_id, own=True, expected=expected, dataset=summary.dataset
+            )
             stopped = summary.stopped
             self.state = "paused" if pausing or stopped == "cancelled" else "done"
             line = (
@@ -511,15 +514,17 @@ class BenchScreen(Screen[None]):
 
     # -- watching ------------------------------------------------------------------------
 
-    def _watch_bench(self, bench_id: str, *, own: bool, expected: int = 0) -> None:
-        if self.watched is not None and self.watched.bench_id == bench_id:
-            if own and not self.watched.own:
-                self.watched = Watched(bench_id, self.watched.dataset, expected, True)
+    def _watch_bench(
+        self, bench_id: str, *, own: bool, expected: int = 0, dataset: str | None = None
+    ) -> None:
+        """Show this bench; our own bench's dataset comes with it (else `_poll` reads it from
+        the bench's runs, once they are written)."""
+        watched = self.watched
+        if watched is not None and watched.bench_id == bench_id:
+            if own and not watched.own:
+                self.watched = Watched(bench_id, dataset or watched.dataset, expected, True)
+                self._signature = None
             return
-        dataset = None
-        db = self.db
-        if db is not None:
-            dataset = bench_dataset(db, bench_id)
         self.watched = Watched(bench_id, dataset, expected, own)
         self._signature = None
         configs = self.query_one("#bench-configs", VerticalScroll)
@@ -541,12 +546,24 @@ class BenchScreen(Screen[None]):
         assert db is not None
         progress = self._progress
         if self.state in LIVE and progress is not None:
-            self._watch_bench(progress.bench_id, own=True, expected=self._expected(progress))
+            self._watch_bench(
+                progress.bench_id,
+                own=True,
+                expected=self._expected(progress),
+                dataset=progress.dataset,
+            )
         elif self.state not in LIVE:
             other = running_bench(db)  # a bench running in another process shows too
             if other is not None:
                 self._watch_bench(other, own=False)
         watched = self.watched
+        if watched is not None and watched.dataset is None:
+            # Watched before its first run was written (a poll right after the start): the
+            # scores need the dataset, so look again until its runs say.
+            dataset = bench_dataset(db, watched.bench_id)
+            if dataset is not None:
+                self.watched = watched = replace(watched, dataset=dataset)
+                self._signature = None
         if watched is None:
             self.query_one("#bench-head", Static).update(
                 Content("No bench yet: choose a dataset, paradigms and models, then Start (F5).")
