@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec
 
 from reasoning.events import (
     Event,
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from reasoning.providers.base import Provider, ProviderSpec
     from store.recorder import RunRecorder
     from store.writer import DbWriter, ThreadedRecorder
+
+P = ParamSpec("P")
 
 # What the caller sees of each event: the event, and the run's stored id once it has one.
 OnEvent = Callable[[Event, int | None], None]
@@ -235,35 +237,19 @@ def shared_provider(spec: ProviderSpec, on_notice: Callable[[str], None] | None 
     return build_provider(spec, on_notice=on_notice)
 
 
-async def drive(
-    prompt: str,
-    provider: Provider | ProviderSpec,
-    settings: RunSettings,
-    *,
-    db: sqlite_utils.Database | None = None,
-    problem_id: int | None = None,
-    attempt_group: str | None = None,
-    bench_id: str | None = None,
-    transcript: Transcript | None = None,
-    resume_run: int | None = None,
-    on_event: OnEvent | None = None,
-    on_notice: Callable[[str], None] | None = None,
-) -> Driven:
-    """Run one problem and record it in `db` (if given): the result with its run id.
+def _run_to_its_end(driver: Callable[P, Driver]) -> Callable[P, Coroutine[Any, Any, Driven]]:
+    """`drive` from `Driver`: the same arguments, the run awaited to its end."""
 
-    `provider` is a built provider (shared, left open) or a spec (built here with `on_notice`
-    for its retries, and closed at the end). `on_event` sees every engine event after it is
-    recorded. `resume_run` with `transcript` continues a stored run under the same id."""
-    return await Driver(
-        prompt,
-        provider,
-        settings,
-        db=db,
-        problem_id=problem_id,
-        attempt_group=attempt_group,
-        bench_id=bench_id,
-        transcript=transcript,
-        resume_run=resume_run,
-        on_event=on_event,
-        on_notice=on_notice,
-    ).run()
+    async def drive(*args: P.args, **kwargs: P.kwargs) -> Driven:
+        """Run one problem and record it in `db` (if given): the result with its run id.
+
+        `provider` is a built provider (shared, left open) or a spec (built here with `on_notice`
+        for its retries, and closed at the end). `on_event` sees every engine event after it is
+        recorded. `resume_run` with `transcript` continues a stored run under the same id."""
+        return await driver(*args, **kwargs).run()
+
+    return drive
+
+
+# Driver's arguments, written once: a run started and awaited to its end.
+drive = _run_to_its_end(Driver)
