@@ -175,20 +175,16 @@ def add_judge_grade(
         raise GradeError(f"judge points {points:g} are not between 0 and {max_points:g}")
     score = points / max_points
     verdict = "full" if score >= 1 else "zero" if score <= 0 else "partial"
-    grade_id = add_grade(
+    return _add_llm_grade(
         db,
         run_id,
-        grader="llm",
-        grader_name=judge_model,
+        judge_model,
         score=score,
         verdict=verdict,
         points=points,
         max_points=max_points,
         note=feedback.strip() or None,
     )
-    grade = grade_by_id(db, grade_id)
-    assert grade is not None
-    return grade
 
 
 def add_judge_failure(
@@ -207,19 +203,37 @@ def add_judge_failure(
         if len(raw) > NOTE_RAW_CHARS:
             raw = raw[:NOTE_RAW_CHARS] + " […]"
         note += f"\n\nThe judge's reply:\n{raw}"
+    return _add_llm_grade(
+        db, run_id, judge_model, score=None, verdict="needs_human", max_points=max_points, note=note
+    )
+
+
+def _add_llm_grade(
+    db: sqlite_utils.Database,
+    run_id: int,
+    judge_model: str,
+    *,
+    score: float | None,
+    verdict: str,
+    max_points: float | None,
+    note: str | None,
+    points: float | None = None,
+) -> StoredGrade:
+    """A grade from the judge model appended to the run's history, as stored."""
     grade_id = add_grade(
         db,
         run_id,
         grader="llm",
         grader_name=judge_model,
-        score=None,
-        verdict="needs_human",
+        score=score,
+        verdict=verdict,
+        points=points,
         max_points=max_points,
         note=note,
     )
-    grade = grade_by_id(db, grade_id)
-    assert grade is not None
-    return grade
+    stored = grade_by_id(db, grade_id)
+    assert stored is not None
+    return stored
 
 
 def record_judge_call(
