@@ -41,6 +41,8 @@ from tui.widgets.step_block import StepBlock, StepHeader
 from tui.widgets.step_list import StepList
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from store.queries import RunDetail
     from tui.app import PonderApp
 
@@ -588,23 +590,33 @@ class SolveScreen(Screen[None]):
         if self.last_prompt:  # the same problem: a re-run of a stored problem stays tied to it
             self.start_run(self.last_prompt, problem_id=self.last_problem_id)
 
-    def action_pick_problem(self) -> None:
-        """Pick a stored problem (dataset, then problem, with a search) and solve it."""
+    def _store_to_pick_from(self) -> sqlite_utils.Database | None:
+        """The open database, when a stored problem or run may be picked now; else None, and why."""
         db = self.ponder.db
         if db is None:
             self.notify("No database open.", severity="error")
-            return
+            return None
         if self.running:
             self.notify("A run is in progress: Esc cancels it.", severity="warning")
-            return
+            return None
+        return db
+
+    def _cannot_list(self, what: str, exc: Exception) -> None:
+        self.notify(safe_text(f"Cannot list {what}: {exc}"), severity="error", markup=False)
+
+    def action_pick_problem(self) -> None:
+        """Pick a stored problem (dataset, then problem, with a search) and solve it."""
         from store.problems import ensure_bundled, list_datasets, list_problems
         from tui.screens.pick_problem import ProblemPickerModal
 
+        db = self._store_to_pick_from()
+        if db is None:
+            return
         try:
             ensure_bundled(db)
             datasets = list_datasets(db)
         except Exception as exc:
-            self.notify(safe_text(f"Cannot list datasets: {exc}"), severity="error", markup=False)
+            self._cannot_list("datasets", exc)
             return
 
         def done(problem: Any) -> None:
@@ -700,20 +712,16 @@ class SolveScreen(Screen[None]):
         )
 
     def action_open_run(self) -> None:
-        db = self.ponder.db
-        if db is None:
-            self.notify("No database open.", severity="error")
-            return
         from store.queries import get_run, list_runs
         from tui.screens.open_run import OpenRunModal
 
-        if self.running:
-            self.notify("A run is in progress: Esc cancels it.", severity="warning")
+        db = self._store_to_pick_from()
+        if db is None:
             return
         try:
             runs = list_runs(db, limit=50)
         except Exception as exc:
-            self.notify(safe_text(f"Cannot list runs: {exc}"), severity="error", markup=False)
+            self._cannot_list("runs", exc)
             return
 
         def done(run_id: int | None) -> None:
