@@ -7,7 +7,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -229,13 +229,22 @@ def import_file(
     if dry_run or db is None:
         existing = _existing(db, name) if db is not None else {}
         new, changed, unchanged, absent = _compare(existing, read.problems)
-        added, updated, dry_run = len(new), len(changed), True
+        counts, dry_run = (len(new), len(changed), unchanged, absent), True
     else:
         with _Immediate(db):
-            added, updated, unchanged, absent = _store(
-                db, name, read, source="imported", origin=_display_name(path.name)
-            )
+            counts = _store(db, name, read, source="imported", origin=_display_name(path.name))
     kinds = Counter(p.kind or "-" for p in read.problems).most_common()
+    return replace(
+        _result(name, read, counts),
+        kinds=tuple(kinds),
+        examples=tuple(read.problems[:EXAMPLES]),
+        dry_run=dry_run,
+    )
+
+
+def _result(name: str, read: ReadSet, counts: tuple[int, int, int, int]) -> ImportResult:
+    """What storing `read` as `name` did (or would do): `counts` as `_store` returns them."""
+    added, updated, unchanged, absent = counts
     return ImportResult(
         name,
         added,
@@ -246,9 +255,6 @@ def import_file(
         format=read.format,
         recognised=read.recognised,
         absent=absent,
-        kinds=tuple(kinds),
-        examples=tuple(read.problems[:EXAMPLES]),
-        dry_run=dry_run,
     )
 
 
@@ -290,22 +296,8 @@ def ensure_bundled(db: sqlite_utils.Database) -> list[ImportResult]:
         except ImportProblem as exc:
             raise ImportProblem(f"bundled {path.name}: {exc}") from None
         with _Immediate(db):
-            added, updated, unchanged, absent = _store(
-                db, name, read, source="bundled", origin=path.name
-            )
-        results.append(
-            ImportResult(
-                name,
-                added,
-                updated,
-                read.skipped,
-                read.warnings,
-                unchanged,
-                format=read.format,
-                recognised=read.recognised,
-                absent=absent,
-            )
-        )
+            counts = _store(db, name, read, source="bundled", origin=path.name)
+        results.append(_result(name, read, counts))
     return results
 
 
