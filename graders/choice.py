@@ -485,8 +485,6 @@ class ChoiceRule:
 
     def parse(self, text: str, rules: Rules, *, reference: bool = False) -> Parsed:
         """Letters from a reference (`A,D`, `Ans) c`, a worked solution) or a whole response."""
-        if not text.strip():
-            return Parsed(self.kind, empty=True, problem="empty answer")
         options = question_options(rules.question)
         if reference:
             letters = reference_letters(text) or run_together_letters(text)

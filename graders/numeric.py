@@ -411,8 +411,6 @@ class NumberRule:
 
     def parse(self, text: str, rules: Rules, *, reference: bool = False) -> Parsed:
         """A number from a reference (`100`, `1,000`, `28%`, `\\frac{3}{4}`) or a whole response."""
-        if not text.strip():
-            return Parsed(self.kind, empty=True, problem="empty answer")
         if reference:
             n = parse_number(text) or find_number(text, "first")
             if n is not None:

@@ -24,7 +24,7 @@ class Rule(Protocol):
     """How one kind of answer is read and checked."""
 
     def parse(self, text: str, rules: Rules, *, reference: bool = False) -> Parsed:
-        """Extract and normalise an answer (or a reference) once."""
+        """Extract and normalise an answer (or a reference) once; `text` is never blank."""
         ...
 
     def verify(self, gold: Parsed, answer: Parsed, rules: Rules) -> Grade:
@@ -46,7 +46,10 @@ _DEFAULT = Rules()
 
 def parse(text: str, kind: Kind, rules: Rules | None = None, *, reference: bool = False) -> Parsed:
     """Read an answer of a kind from a whole response (or a reference) into a Parsed."""
-    return RULES[kind].parse(text, rules or _DEFAULT, reference=reference)
+    rule = RULES[kind]
+    if not text.strip():  # the same for every kind: the rules read only text there is
+        return Parsed(kind, empty=True, problem="empty answer")
+    return rule.parse(text, rules or _DEFAULT, reference=reference)
 
 
 def verify(gold: Parsed, answer: Parsed, rules: Rules | None = None) -> Grade:

@@ -26,8 +26,6 @@ class TextRule:
 
     def parse(self, text: str, rules: Rules, *, reference: bool = False) -> Parsed:
         """A reference as written; a response's most trusted candidate."""
-        if not text.strip():
-            return Parsed(self.kind, empty=True, problem="empty answer")
         if reference:
             return Parsed(self.kind, text.strip(), text.strip()[:MAX_EXTRACTED], "reference")
         top = next(iter(candidates(text)), None)
