@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -14,7 +14,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Label, Select, Static
 
 from reasoning.events import PARADIGMS
@@ -33,18 +32,13 @@ from store.grade_rows import (
 from store.grades import GradeError, StoredGrade, grade_history, parse_human_verdict
 from store.thread_db import thread_db
 from tui.screens.ask import AskModal, Field
-from tui.screens.fast_mount import mark_styles_current
 from tui.screens.judge_text import judge_detail
+from tui.screens.run_table import RunTableScreen
 from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import Column, PagedTable, Row
 from tui.widgets.reflow import reflow
 from tui.widgets.run_cells import grade_cell, grade_label, problem_label, reward_cell, text_cell
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from tui.app import PonderApp
 
 ANY = "__any__"
 GRADER_FILE = "grader.txt"
@@ -116,7 +110,7 @@ def verdict_text(g: StoredGrade | None) -> str:
     return f"{g.score:g}"
 
 
-class GradeScreen(Screen[None]):
+class GradeScreen(RunTableScreen):
     """Grade finished runs by hand or with the automatic graders; the human grade wins."""
 
     AUTO_FOCUS = "#grade-table"
@@ -165,28 +159,16 @@ class GradeScreen(Screen[None]):
     GradeScreen #detail-agreement { color: $text-muted; }
     """
 
+    TABLE_ID = "grade-table"
+
     def __init__(self) -> None:
         super().__init__(id="grade")
-        mark_styles_current(self)
         self.filter = GradeFilter()
         self.total = 0
         self.grader_name: str | None = load_grader_name()
         self._undo: list[int] = []  # runs graded by hand here, latest last
         self._last_max: float | None = None
-        self._left = False
         self.judge_model: str | None = None  # the judge last chosen here (J): offered first
-
-    @property
-    def ponder(self) -> PonderApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def db(self) -> sqlite_utils.Database | None:
-        return self.ponder.db
-
-    @property
-    def table(self) -> PagedTable:
-        return self.query_one("#grade-table", PagedTable)
 
     # -- layout --------------------------------------------------------------------------
 
@@ -254,18 +236,6 @@ class GradeScreen(Screen[None]):
     def datasets_changed(self) -> None:
         """A dataset was imported: offer it."""
         self.reload()
-
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_suspend(self) -> None:
-        self._left = True
-
-    def on_screen_resume(self) -> None:
-        # Back from another screen (a run finished in Solve, a bench): show what changed.
-        if self._left:
-            self._left = False
-            self.reload(keep=self.table.current_key)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -805,12 +775,6 @@ class GradeScreen(Screen[None]):
 
     # -- moving, viewing, exporting ------------------------------------------------------
 
-    def action_move(self, step: int) -> None:
-        if step > 0:
-            self.table.action_cursor_down()
-        else:
-            self.table.action_cursor_up()
-
     def action_focus_table(self) -> None:
         self.app.action_hide_help_panel()
         self.table.focus()
@@ -844,20 +808,6 @@ class GradeScreen(Screen[None]):
         detail = get_run(self.db, run_id)
         if detail is not None:
             self.app.push_screen(ResponseModal(detail))
-
-    async def action_open(self) -> None:
-        from tui.screens.history import open_in_solve
-
-        run_id = self.table.current_key
-        if run_id is not None:
-            await open_in_solve(self.ponder, run_id)
-
-    def action_copy_id(self) -> None:
-        """The run under the cursor's id to the clipboard."""
-        run_id = self.table.current_key
-        if run_id is not None:
-            self.app.copy_to_clipboard(str(run_id))
-            self.notify(f"Copied run id {run_id} to the clipboard.", timeout=3)
 
     def action_export(self) -> None:
         from tui.screens.export_csv import ask_and_export

@@ -13,14 +13,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from store.queries import RunSummary, count_runs, list_runs
 from store.thread_db import thread_db
 from tui.screens.ask import AskModal, Field
-from tui.screens.fast_mount import mark_styles_current
+from tui.screens.run_table import RunTableScreen
 from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
@@ -34,8 +33,6 @@ from tui.widgets.run_cells import (
 )
 
 if TYPE_CHECKING:
-    import sqlite_utils
-
     from store.queries import RunDetail
     from tui.app import PonderApp
     from tui.screens.solve import SolveScreen
@@ -152,7 +149,7 @@ async def rerun_in_solve(app: PonderApp, run_id: int) -> bool:
     return screen.start_run(detail.prompt, problem_id=detail.problem_id)
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(RunTableScreen):
     """Newest first, a page at a time: opens at once on a store of 100,000 runs."""
 
     AUTO_FOCUS = "#history-table"
@@ -187,25 +184,17 @@ class HistoryScreen(Screen[None]):
     HistoryScreen #preview-answer { height: auto; max-height: 3; color: $text-success; }
     """
 
+    TABLE_ID = "history-table"
+
     def __init__(self) -> None:
         super().__init__(id="history")
-        mark_styles_current(self)
         self.search = ""
         self.dataset: str | None = None
         self.total = 0
         self.row_columns: Sequence[Column] = COLUMNS  # NARROW_COLUMNS on a narrow terminal
         self._search_timer: Timer | None = None
         self._generation = 0  # the latest query; an older one's results are dropped
-        self._left = False  # suspended since last shown
         self._faulted = False  # the database failed under the current query: its line shows
-
-    @property
-    def ponder(self) -> PonderApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def db(self) -> sqlite_utils.Database | None:
-        return self.ponder.db
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-bar"):
@@ -241,22 +230,6 @@ class HistoryScreen(Screen[None]):
                 names = []
             options += [(Content(safe_text(n)), n) for n in names]
         return options
-
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_suspend(self) -> None:
-        self._left = True
-
-    def on_screen_resume(self) -> None:
-        # Back from another screen: show the runs made or graded there meanwhile.
-        if self._left:
-            self._left = False
-            self.reload(keep=self.table.current_key)
-
-    @property
-    def table(self) -> PagedTable:
-        return self.query_one("#history-table", PagedTable)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -418,34 +391,15 @@ class HistoryScreen(Screen[None]):
         self.app.action_hide_help_panel()
         self.table.focus()
 
-    def action_move(self, step: int) -> None:
-        table = self.table
-        if step > 0:
-            table.action_cursor_down()
-        else:
-            table.action_cursor_up()
-
     @on(DataTable.RowSelected, "#history-table")
     async def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         await self.action_open()
 
-    async def action_open(self) -> None:
-        run_id = self.table.current_key
-        if run_id is not None:
-            await open_in_solve(self.ponder, run_id)
-
     async def action_rerun(self) -> None:
         run_id = self.table.current_key
         if run_id is not None:
             await rerun_in_solve(self.ponder, run_id)
-
-    def action_copy_id(self) -> None:
-        """The highlighted run's id to the clipboard (for `ponder show ID`, a bug report…)."""
-        run_id = self.table.current_key
-        if run_id is not None:
-            self.app.copy_to_clipboard(str(run_id))
-            self.notify(f"Copied run id {run_id} to the clipboard.", timeout=3)
 
     def action_delete(self) -> None:
         from tui.screens.confirm_modal import ConfirmModal
