@@ -116,7 +116,7 @@ async def bench(port: int) -> dict[str, float]:
         running.set()
         lag_task = asyncio.create_task(measure_lag(running))
         typed = 0
-        while screen.state in ("running", "holding", "pausing"):  # type: ignore[attr-defined]
+        while screen.state in ("running", "holding"):  # type: ignore[attr-defined]
             await asyncio.sleep(KEY_EVERY_S)
             if typed % 40 == 39:
                 field.value = ""  # keep the field short

@@ -59,7 +59,7 @@ MATRIX_ORDER = ("direct", "dcot", "g1")  # without the technique first
 TIGHT_BELOW = 160  # columns: below, each bar's label gets a line of its own
 
 # States in which this screen's own bench worker is alive.
-LIVE = ("running", "holding", "pausing")
+LIVE = ("running", "holding")
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,8 @@ class BenchScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="bench")
         mark_styles_current(self)
-        # idle | running | holding (paused, the bench worker alive) | pausing | paused | done
+        # idle | running | holding (paused, the bench worker alive) | paused (stopped with runs
+        # left: Resume goes on) | done
         self.state = "idle"
         self.watched: Watched | None = None
         self._progress: BenchProgress | None = None  # the bench's latest snapshot
@@ -376,7 +377,7 @@ class BenchScreen(Screen[None]):
     # -- running -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        busy = self.state in ("running", "pausing")
+        busy = self.state == "running"
         if action == "start":
             return None if busy or self.state == "holding" else True
         if action == "resume":
@@ -386,7 +387,7 @@ class BenchScreen(Screen[None]):
         return True
 
     def _update_buttons(self) -> None:
-        busy = self.state in ("running", "pausing")
+        busy = self.state == "running"
         self.query_one("#start", Button).disabled = busy or self.state == "holding"
         self.query_one("#resume", Button).disabled = busy
         self.query_one("#pause", Button).disabled = self.state != "running"
@@ -411,7 +412,7 @@ class BenchScreen(Screen[None]):
         self._begin(resume=True)
 
     def _begin(self, *, resume: bool) -> None:
-        if self.state in ("running", "pausing") or self.db is None:
+        if self.state in LIVE or self.db is None:  # holding: the worker is alive
             return
         plan = self._plan(resume=resume)
         if plan is None:
@@ -484,7 +485,6 @@ class BenchScreen(Screen[None]):
             await asyncio.wait_for(self._bench_done.wait(), STOP_WAIT_S)
 
     def _ended(self, summary: BenchSummary | None, error: str | None) -> None:
-        pausing = self.state == "pausing"
         if error is not None:
             self.state = "idle"
             self.notify(safe_text(error), severity="error", markup=False, timeout=10)
@@ -498,7 +498,7 @@ class BenchScreen(Screen[None]):
                 summary.bench_id, own=True, expected=expected, dataset=summary.dataset
             )
             stopped = summary.stopped
-            self.state = "paused" if pausing or stopped == "cancelled" else "done"
+            self.state = "paused" if stopped == "cancelled" else "done"
             line = (
                 f"{'Paused' if self.state == 'paused' else 'Finished'}: {summary.done} done,"
                 f" {summary.failed} failed, {summary.cancelled} cancelled"
@@ -719,7 +719,7 @@ class BenchScreen(Screen[None]):
             yield SystemCommand(
                 "Start bench", "F5 · run the dataset with these settings", self.action_start
             )
-        if self.state not in ("running", "pausing"):
+        if self.state != "running":
             yield SystemCommand("Resume bench", "F7 · run what is not done yet", self.action_resume)
         if self.state == "running":
             yield SystemCommand(
