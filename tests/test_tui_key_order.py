@@ -70,6 +70,25 @@ async def test_history_search_typed_right_after_slash(tmp_path: Path) -> None:
         assert app.screen.query_one("#history-search", Input).value == "zebra"
 
 
+async def test_typing_right_after_opening_a_run_from_history_goes_to_the_prompt(
+    tmp_path: Path,
+) -> None:
+    # Enter switches to the Solve screen, which takes its focus a paint later: the keys behind
+    # it wait for the new focus chain to settle too.
+    db = make_db(tmp_path)
+    ids = seed_runs(db)
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_at_once(pilot, "ctrl+f", "j", "enter", *"hello")
+
+        def typed() -> str | None:
+            boxes = app.screen.query(PromptBox)  # none while History is still on screen
+            return boxes.first().text if boxes else None
+
+        await wait_for(pilot, lambda: typed() == "hello")
+        assert f"run #{ids['j2']}" in screen_text(app)
+
+
 async def test_a_model_name_typed_as_the_picker_opens() -> None:
     app = fixed_app()
     async with app.run_test(size=SIZE) as pilot:

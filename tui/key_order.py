@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 WATCHDOG_S = 2.0
 MIN_PASSES = 2
 MAX_PASSES = 8  # a chain never idle (a timer ticking in it) is walked this many times at most
+MAX_ROUNDS = 4  # paints waited for while the focus keeps moving after one key
 
 
 class KeyOrder:
@@ -51,51 +52,85 @@ class KeyOrder:
 
     async def _handle(self, event: events.Key) -> None:
         app = self.app
-        try:
-            target: MessagePump = app.focused or app.screen
-        except Exception:  # no screen (closing): the app alone
-            target = app
+        chain = self._chain()  # where the key goes, and where what it posts bubbles
         self.settling = True
         self._generation += 1
         generation = self._generation
         try:
             await self._dispatch(event)
         finally:
-            chain = list(getattr(target, "ancestors_with_self", [target]))
-            if not chain or chain[-1] is not app:
-                chain.append(app)
-            self._drain(chain, generation)
+            self._drain(chain, generation, 1)
             if self._watchdog is not None:
                 self._watchdog.stop()
             self._watchdog = app.set_timer(WATCHDOG_S, lambda: self._settled(generation))
 
-    def _drain(self, chain: list[MessagePump], generation: int) -> None:
+    def _chain(self) -> list[MessagePump]:
+        """The focused widget (else the screen), its ancestors, the app."""
+        app = self.app
+        try:
+            target: MessagePump = app.focused or app.screen
+        except Exception:  # no screen (closing): the app alone
+            target = app
+        chain = list(getattr(target, "ancestors_with_self", [target]))
+        if not chain or chain[-1] is not app:
+            chain.append(app)
+        return chain
+
+    def _drain(self, chain: list[MessagePump], generation: int, rounds: int) -> None:
         """Visit each pump of the chain in turn, behind what is in its queue, pass after pass
         until a pass finds every queue empty (a key bubbles up to the app, whose binding may
         post to the widget, whose message bubbles up again…); then wait for the screen's
         next paint (a screen just pushed has composed and taken its focus)."""
-        self._pass(chain, 0, generation, passes=1, active=False)
+        self._pass(chain, 0, generation, passes=1, active=False, rounds=rounds)
 
     def _pass(
-        self, chain: list[MessagePump], at: int, generation: int, *, passes: int, active: bool
+        self,
+        chain: list[MessagePump],
+        at: int,
+        generation: int,
+        *,
+        passes: int,
+        active: bool,
+        rounds: int,
     ) -> None:
         while at < len(chain):
             pump = chain[at]
             busy = _busy(pump)
-            if pump.call_later(self._visited, chain, at, generation, passes, active or busy):
+            if pump.call_later(
+                self._visited, chain, at, generation, passes, active or busy, rounds
+            ):
                 return
             at += 1
         if (active or passes < MIN_PASSES) and passes < MAX_PASSES:
-            self._pass(chain, 0, generation, passes=passes + 1, active=False)
-        elif not self.app.call_after_refresh(self._settled, generation):
+            self._pass(chain, 0, generation, passes=passes + 1, active=False, rounds=rounds)
+        elif not self.app.call_after_refresh(self._painted, chain, generation, rounds):
             self._settled(generation)
 
     def _visited(
-        self, chain: list[MessagePump], at: int, generation: int, passes: int, active: bool
+        self,
+        chain: list[MessagePump],
+        at: int,
+        generation: int,
+        passes: int,
+        active: bool,
+        rounds: int,
     ) -> None:
         if generation != self._generation:
             return
-        self._pass(chain, at + 1, generation, passes=passes, active=active or _busy(chain[at]))
+        busy = active or _busy(chain[at])
+        self._pass(chain, at + 1, generation, passes=passes, active=busy, rounds=rounds)
+
+    def _painted(self, chain: list[MessagePump], generation: int, rounds: int) -> None:
+        """Painted. If the key moved the focus or changed the screen, the new focus chain
+        settles too (a new screen takes its focus, its table sizes itself and loads its
+        rows, a round at a time) before the next key goes."""
+        if generation != self._generation:
+            return
+        now = self._chain()
+        if now != chain and rounds < MAX_ROUNDS:
+            self._drain(now, generation, rounds + 1)
+        else:
+            self._settled(generation)
 
     def _settled(self, generation: int) -> None:
         if generation != self._generation or not self.settling:
