@@ -6,12 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from tui.screens.esc_modal import EscModal
 from tui.text import safe_text
 
 
@@ -24,10 +23,8 @@ class Field:
     placeholder: str = ""
 
 
-class AskModal(ModalScreen[tuple[str, ...] | None]):
+class AskModal(EscModal[tuple[str, ...]]):
     """Enter on the last field (or OK) returns the values; Esc returns None."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
@@ -86,6 +83,3 @@ class AskModal(ModalScreen[tuple[str, ...] | None]):
             self.query_one("#modal-error", Label).update(Content(problem))
             return
         self.dismiss(values)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from tui.screens.esc_modal import EscModal
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,9 @@ class CopyChoice:
     available: bool = True
 
 
-class CopyModal(ModalScreen[str | None]):
+class CopyModal(EscModal[str]):
     """Returns the letter of the choice, or None on Esc."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#copy-list"
 
     def __init__(self, choices: Sequence[CopyChoice]) -> None:
@@ -64,6 +63,3 @@ class CopyModal(ModalScreen[str | None]):
         event.stop()
         if event.option.id:
             self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

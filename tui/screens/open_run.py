@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from store.queries import RunSummary
+from tui.screens.esc_modal import EscModal
 from tui.text import safe_text
 from tui.widgets.bands import format_reward
 
@@ -32,10 +31,8 @@ def summary_line(s: RunSummary, width: int = 110) -> str:
     return safe_text(line)[:width]
 
 
-class OpenRunModal(ModalScreen[int | None]):
+class OpenRunModal(EscModal[int]):
     """Returns the chosen run id, or None on Esc."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, runs: Sequence[RunSummary]) -> None:
         super().__init__(classes="open-run-modal")
@@ -74,6 +71,3 @@ class OpenRunModal(ModalScreen[int | None]):
         event.stop()
         if event.option.id:
             self.dismiss(int(event.option.id[1:]))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

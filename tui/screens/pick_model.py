@@ -7,22 +7,19 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.screens.esc_modal import PickerModal
 from tui.text import safe_text
 
 
-class ModelPickerModal(ModalScreen[str | None]):
+class ModelPickerModal(PickerModal[str]):
     """Returns the model name (picked from the list or typed), or None on Esc.
 
     `fetch` lists the endpoint's models; None when there is no provider to ask."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
@@ -110,12 +107,3 @@ class ModelPickerModal(ModalScreen[str | None]):
             options = self.query_one("#model-list", OptionList)
             options.focus()
             options.highlighted = 0
-
-    @on(OptionList.OptionSelected, "#model-list")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.dismiss(self.shown[int(event.option.id[1:])])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -7,14 +7,13 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from store.problems import Problem
+from tui.screens.esc_modal import PickerModal
 from tui.text import safe_text
 
 SHOWN = 200  # problems listed at once; the search narrows a larger set
@@ -33,10 +32,8 @@ def matches(p: Problem, words: Sequence[str]) -> bool:
     return all(w in hay for w in words)
 
 
-class ProblemPickerModal(ModalScreen[Problem | None]):
+class ProblemPickerModal(PickerModal[Problem]):
     """Returns the chosen problem, or None on Esc. `load(dataset)` lists a dataset's problems."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self, datasets: Sequence[dict[str, Any]], load: Any, dataset: str | None = None
@@ -130,12 +127,3 @@ class ProblemPickerModal(ModalScreen[Problem | None]):
             current = options.highlighted or 0
             step = 1 if event.key == "down" else -1
             options.highlighted = max(0, min(len(self.shown) - 1, current + step))
-
-    @on(OptionList.OptionSelected, "#problem-list")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.dismiss(self.shown[int(event.option.id[1:])])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
