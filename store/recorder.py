@@ -272,6 +272,9 @@ class RunRecorder:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:
             self._loop = None  # synchronous use: text is flushed on deltas only
+        # How the run is made and the process making it: written as it starts or resumes.
+        made = (ev.paradigm, ev.provider, ev.model, base_url, params, price)
+        alive = (os.getpid(), socket.gethostname(), now)
         if self._run_id is None:
             cur = self.db.execute(
                 "insert into runs (problem_id, prompt, paradigm, provider, model, base_url, params,"
@@ -280,18 +283,11 @@ class RunRecorder:
                 (
                     self.problem_id,
                     self._redact(ev.prompt),
-                    ev.paradigm,
-                    ev.provider,
-                    ev.model,
-                    base_url,
-                    params,
-                    price,
+                    *made,
                     now_iso(),
                     self.attempt_group,
                     self.bench_id,
-                    os.getpid(),
-                    socket.gethostname(),
-                    now,
+                    *alive,
                 ),
             )
             self._run_id = cur.lastrowid
@@ -320,18 +316,7 @@ class RunRecorder:
                     " answer = null, final_reward = null, finished_at = null, elapsed_s = null,"
                     " paradigm = ?, provider = ?, model = ?, base_url = ?, params = ?, price = ?,"
                     " pid = ?, host = ?, heartbeat_at = ? where id = ?",
-                    (
-                        ev.paradigm,
-                        ev.provider,
-                        ev.model,
-                        base_url,
-                        params,
-                        price,
-                        os.getpid(),
-                        socket.gethostname(),
-                        now,
-                        self._run_id,
-                    ),
+                    (*made, *alive, self._run_id),
                 )
                 last = self.db.execute(
                     "select max(idx) from steps where run_id = ?", (self._run_id,)
