@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakellm import FakeLLM, Reply, demo_responder
-from test_tui_screens import make_db, open_mode, seed_runs, start_bench
+from test_tui_screens import make_db, open_mode, opened, seed_runs, start_bench
 from textual.widgets import Input
 from tui_helpers import FAKE_MODELS, SIZE, fixed_app, screen_text, wait_for
 
@@ -28,9 +28,7 @@ async def test_j_judges_the_run_and_shows_the_feedback_and_the_agreement(
             delay=0.01,
         )
     )
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         screen.table.select_key(ids["p2"])
         await pilot.pause()
         assert "Not judged yet" in screen_text(app)
@@ -65,9 +63,7 @@ async def test_j_offers_the_model_list_to_choose_the_judge_and_remembers_it(
     db = make_db(tmp_path)
     ids = seed_runs(db)
     fake_llm.responder = lambda body: Reply("<feedback>Sound.</feedback><points>9</points>")
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         screen.table.select_key(ids["p2"])
         await pilot.pause()
         await pilot.press("J")

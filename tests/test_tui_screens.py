@@ -4,8 +4,10 @@ against the fake server, history search/open/delete, markup safety, and snapshot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +148,22 @@ async def open_mode(pilot: Pilot[Any], key: str) -> Any:
     return pilot.app.screen
 
 
+@contextlib.asynccontextmanager
+async def opened(
+    db: sqlite_utils.Database, key: str
+) -> AsyncIterator[tuple[PonderApp, Pilot[Any], Any]]:
+    """A fixed app on `db`, running, on the screen `key` opens (ctrl+g Grade, ctrl+f History)."""
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        yield app, pilot, await open_mode(pilot, key)
+
+
+def remember_grader(name: str) -> None:
+    """The grader name a person gave before: the Grade screen does not ask for it."""
+    grader_file().parent.mkdir(parents=True, exist_ok=True)
+    grader_file().write_text(f"{name}\n")
+
+
 def grades(db: sqlite_utils.Database) -> list[tuple[Any, ...]]:
     return db.execute(
         "select run_id, grader, grader_name, verdict, score, points, max_points, note"
@@ -163,9 +181,7 @@ def table_keys(screen: Any) -> list[int]:
 async def test_grading_by_keys_asks_the_name_once_and_moves_on(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         assert isinstance(screen, GradeScreen)
         assert table_keys(screen)[0] == ids["free"]  # newest first without a dataset filter
         await pilot.press("f")
@@ -189,8 +205,7 @@ async def test_grading_by_keys_asks_the_name_once_and_moves_on(tmp_path: Path) -
 async def test_the_grader_name_is_remembered_across_sessions(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     seed_runs(db)
-    grader_file().parent.mkdir(parents=True, exist_ok=True)
-    grader_file().write_text("Grace\n")
+    remember_grader("Grace")
     app = fixed_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await open_mode(pilot, "ctrl+g")
@@ -204,11 +219,8 @@ async def test_the_grader_name_is_remembered_across_sessions(tmp_path: Path) -> 
 async def test_a_number_key_asks_points_out_of_the_rubric_maximum(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
-    grader_file().parent.mkdir(parents=True, exist_ok=True)
-    grader_file().write_text("Ada\n")
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    remember_grader("Ada")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         assert screen.table.select_key(ids["p2"])  # the Putnam proof
         await pilot.press("7")
         modal = app.screen
@@ -235,11 +247,8 @@ async def test_undo_removes_the_latest_human_grade_and_the_auto_grade_counts_aga
     db = make_db(tmp_path)
     ids = seed_runs(db)
     add_grade(db, ids["p3"], grader="auto", score=0.0, verdict="zero", extracted="41")
-    grader_file().parent.mkdir(parents=True, exist_ok=True)
-    grader_file().write_text("Ada\n")
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    remember_grader("Ada")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         screen.table.select_key(ids["p3"])
         await pilot.press("f")
         await pilot.pause()
@@ -259,9 +268,7 @@ async def test_undo_removes_the_latest_human_grade_and_the_auto_grade_counts_aga
 async def test_the_auto_grade_action_grades_the_selection_in_a_worker(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         screen.table.select_key(ids["j1"])
         await pilot.press("a")
         await app.workers.wait_for_complete()
@@ -295,9 +302,7 @@ async def test_filters_narrow_the_table(tmp_path: Path) -> None:
     add_grade(db, ids["p2"], grader="auto", score=None, verdict="needs_human")
     add_grade(db, ids["p3"], grader="auto", score=0.0, verdict="zero")
     add_grade(db, ids["p3"], grader="human", score=0.0, verdict="zero", grader_name="Ada")
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
 
         async def pick(select_id: str, value: str) -> list[int]:
             screen.query_one(f"#{select_id}", Select).value = value
@@ -321,9 +326,7 @@ async def test_next_to_grade_skips_graded_runs(tmp_path: Path) -> None:
     ids = seed_runs(db)
     for key in ("j2", "j1"):
         add_grade(db, ids[key], grader="auto", score=1.0, verdict="full")
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         assert screen.table.current_key == ids["free"]
         await pilot.press("right_square_bracket")
         assert screen.table.current_key == ids["p3"]  # j2 and j1 are graded
@@ -335,11 +338,8 @@ async def test_a_note_is_recorded_with_the_verdict(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
     add_grade(db, ids["p2"], grader="human", score=0.5, verdict="partial", grader_name="Ada")
-    grader_file().parent.mkdir(parents=True, exist_ok=True)
-    grader_file().write_text("Ada\n")
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    remember_grader("Ada")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         screen.table.select_key(ids["p2"])
         await pilot.press("n")
         modal = app.screen
@@ -363,9 +363,7 @@ async def test_a_note_is_recorded_with_the_verdict(tmp_path: Path) -> None:
 async def test_the_full_response_opens_in_a_modal(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         screen.table.select_key(ids["p2"])
         await pilot.press("v")
         await pilot.pause()
@@ -409,9 +407,7 @@ async def test_export_from_the_grade_screen_writes_the_csv(tmp_path: Path) -> No
 async def test_history_search_finds_runs_by_full_text(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+f")
+    async with opened(db, "ctrl+f") as (app, pilot, screen):
         assert isinstance(screen, HistoryScreen)
         assert table_keys(screen) == sorted(ids.values(), reverse=True)
         await pilot.press("slash", *"zebra")
@@ -430,9 +426,7 @@ async def test_history_search_finds_runs_by_full_text(tmp_path: Path) -> None:
 async def test_enter_opens_the_run_read_only_in_solve(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+f")
+    async with opened(db, "ctrl+f") as (app, pilot, screen):
         screen.table.select_key(ids["p3"])
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SolveScreen))
@@ -447,9 +441,7 @@ async def test_delete_asks_first_then_removes_the_run(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
     add_grade(db, ids["free"], grader="auto", score=0.0, verdict="zero")
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+f")
+    async with opened(db, "ctrl+f") as (app, pilot, screen):
         assert screen.table.current_key == ids["free"]
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmModal)
@@ -469,9 +461,7 @@ async def test_export_writes_the_selected_run_as_json(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
     out = tmp_path / "run.json"
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+f")
+    async with opened(db, "ctrl+f") as (app, pilot, screen):
         screen.table.select_key(ids["j1"])
         await pilot.press("e")
         app.screen.query_one("#field-0", Input).value = str(out)
@@ -759,9 +749,7 @@ async def test_quitting_during_a_bench_stops_it_and_keeps_runs_in_flight_as_canc
 async def test_esc_leaves_the_filters_and_the_search_for_the_table(tmp_path: Path) -> None:
     db = make_db(tmp_path)
     ids = seed_runs(db)
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         screen.query_one("#filter-model", Select).focus()
         await pilot.press("escape")
         assert app.focused is screen.table
@@ -780,11 +768,8 @@ async def test_a_stored_note_with_escapes_is_prefilled_as_text(tmp_path: Path) -
     add_grade(
         db, ids["p2"], grader="human", score=0.5, verdict="partial", note="gap \x1b]0;t\x07here"
     )
-    grader_file().parent.mkdir(parents=True, exist_ok=True)
-    grader_file().write_text("Ada\n")
-    app = fixed_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+g")
+    remember_grader("Ada")
+    async with opened(db, "ctrl+g") as (app, pilot, screen):
         screen.table.select_key(ids["p2"])
         await pilot.press("n")
         await pilot.pause()
