@@ -12,7 +12,7 @@ import sqlite_utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fakellm import FakeLLM
+from fakellm import OPENAI_TEST_KEY, FakeLLM
 
 # Variables that would let a test reach a real provider, a real key or the user's own files.
 _CLEARED = (
@@ -65,3 +65,11 @@ def fake_llm() -> Iterator[FakeLLM]:
         yield fake
     if fake.violations and not fake.allow_violations:
         pytest.fail("FakeLLM received malformed requests:\n" + "\n".join(fake.violations))
+
+
+@pytest.fixture
+def openai_env(fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch) -> FakeLLM:
+    """The OpenAI provider configured by its environment, pointed at the running fake server."""
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_TEST_KEY)
+    return fake_llm

@@ -41,6 +41,7 @@ from typing import Any
 
 TOKEN_CHARS = 4
 DEFAULT_MODEL = "fake-model"
+OPENAI_TEST_KEY = "sk-test-not-a-real-key-123456"  # what the openai_env fixture sets
 # Anthropic looks back this many blocks before a cache breakpoint for an earlier cache entry.
 CACHE_LOOKBACK_BLOCKS = 20
 MAX_CACHE_BREAKPOINTS = 4

@@ -24,13 +24,6 @@ TRANSCRIPT = (
 )
 
 
-@pytest.fixture
-def openai_env(fake_llm, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-qa")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    return fake_llm
-
-
 def exit_code(argv: list[str]) -> int:
     """main()'s exit code, argparse's own SystemExit included."""
     try:

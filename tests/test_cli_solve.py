@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fakellm import Reply
+from fakellm import OPENAI_TEST_KEY, Reply
 
 from tui.cli import main
 
@@ -29,13 +29,6 @@ PINNED = {
 }
 PINNED_STEP = {"index", "kind", "title", "content", "reward", "budget_left"}
 PINNED_USAGE = {"input_tokens", "output_tokens", "cache_read_tokens", "calls", "cost_usd"}
-
-
-@pytest.fixture
-def openai_env(fake_llm, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cli")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    return fake_llm
 
 
 @pytest.fixture
@@ -111,7 +104,7 @@ def test_run_that_fails_exits_1_with_one_clear_line(openai_env, capsys):
     openai_env.queue(Reply(status=401))
     assert main(["solve", "q", "--no-store"]) == 1
     err = capsys.readouterr().err
-    assert "401" in err and "Traceback" not in err and "sk-test-cli" not in err
+    assert "401" in err and "Traceback" not in err and OPENAI_TEST_KEY not in err
 
 
 @pytest.mark.parametrize(

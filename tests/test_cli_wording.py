@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from fakellm import Reply, g1_responder
 from test_cli_qa import exit_code
-
-
-@pytest.fixture
-def openai_env(fake_llm, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-wording")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    return fake_llm
 
 
 def test_one_call_is_one_call_not_one_calls(openai_env, capsys):

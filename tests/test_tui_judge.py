@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fakellm import FakeLLM, Reply, demo_responder
 from test_tui_screens import make_db, open_mode, opened, seed_runs, start_bench
 from textual.widgets import Input
@@ -13,11 +14,10 @@ from store.grades import effective_grade, grade_history, human_grade
 from tui.screens.pick_model import ModelPickerModal
 
 
+@pytest.mark.usefixtures("openai_env")
 async def test_j_judges_the_run_and_shows_the_feedback_and_the_agreement(
-    tmp_path: Path, fake_llm: FakeLLM, monkeypatch
+    tmp_path: Path, fake_llm: FakeLLM
 ) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-tui")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
     db = make_db(tmp_path)
     ids = seed_runs(db)
     human_grade(db, ids["p2"], "6/10", grader_name="Ada")
@@ -55,11 +55,10 @@ async def wait_for_picker(pilot) -> ModelPickerModal:
     return picker
 
 
+@pytest.mark.usefixtures("openai_env")
 async def test_j_offers_the_model_list_to_choose_the_judge_and_remembers_it(
-    tmp_path: Path, fake_llm: FakeLLM, monkeypatch
+    tmp_path: Path, fake_llm: FakeLLM
 ) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-tui")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
     db = make_db(tmp_path)
     ids = seed_runs(db)
     fake_llm.responder = lambda body: Reply("<feedback>Sound.</feedback><points>9</points>")
@@ -109,11 +108,10 @@ async def test_without_a_provider_j_says_so(tmp_path: Path) -> None:
         assert any("No judge: no provider configured" in str(n.message) for n in app._notifications)
 
 
+@pytest.mark.usefixtures("openai_env")
 async def test_a_bench_with_a_judge_model_judges_its_proof_runs(
-    tmp_path: Path, fake_llm: FakeLLM, monkeypatch
+    tmp_path: Path, fake_llm: FakeLLM
 ) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-tui")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
     fake_llm.responder = demo_responder  # dcot transcripts for the runs, marks for the judge
     db = make_db(tmp_path)
     app = fixed_app(db)

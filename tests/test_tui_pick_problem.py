@@ -22,11 +22,10 @@ SIZE = (160, 48)
 
 
 @pytest.fixture
-def openai_env(fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch) -> FakeLLM:
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-123456")
-    fake_llm.responder = dcot_responder
-    return fake_llm
+def openai_env(openai_env: FakeLLM) -> FakeLLM:
+    """conftest's, answering every request with a dcot transcript."""
+    openai_env.responder = dcot_responder
+    return openai_env
 
 
 def runs(db: Any) -> list[tuple[Any, ...]]:

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlite_utils
 import store_helpers
 from fakellm import FakeLLM, Reply, dcot_responder
@@ -471,13 +470,6 @@ async def test_export_writes_the_selected_run_as_json(tmp_path: Path) -> None:
     assert obj["run_id"] == ids["j1"]
     assert obj["answer"] == "A and C"
     assert [s["kind"] for s in obj["steps"]] == ["step", "reflection", "answer"]
-
-
-@pytest.fixture
-def openai_env(fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch) -> FakeLLM:
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-123456")
-    return fake_llm
 
 
 async def test_rerun_solves_the_prompt_again_with_the_runs_paradigm(

@@ -421,13 +421,6 @@ from fakellm import FakeLLM, Reply, dcot_responder, dcot_transcript  # noqa: E40
 from store.db import open_db  # noqa: E402
 
 
-@pytest.fixture
-def openai_env(fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch) -> FakeLLM:
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-123456")
-    return fake_llm
-
-
 async def submit(pilot: Pilot[Any], text: str) -> None:
     box = pilot.app.screen.query_one(PromptBox)
     box.load_text(text)
