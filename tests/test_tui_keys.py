@@ -8,6 +8,7 @@ import pytest
 from test_tui_solve import (
     GOOD_RUN,
     PROBLEM,
+    feed,
     fixed_app,
     run_events,
     screen_text,
@@ -94,10 +95,7 @@ async def test_at_80_columns_the_footer_keeps_the_solve_keys_first() -> None:
 async def test_esc_without_a_run_brings_the_focus_back_to_the_prompt() -> None:
     app = fixed_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = solve_screen(app)
-        screen.begin_run(PROBLEM, RunSettings())
-        for event in run_events(PROBLEM, GOOD_RUN, answer="$x = 8$", final_reward=0.95):
-            screen.feed(event)
+        screen = await feed(app, run_events(PROBLEM, GOOD_RUN, answer="$x = 8$", final_reward=0.95))
         await settle(pilot)
         app.screen.query(StepHeader).last().focus()
         await pilot.pause()
@@ -197,10 +195,7 @@ async def test_esc_closes_the_keys_panel_on_every_screen(key: str) -> None:
 async def test_typing_on_the_transcript_or_step_list_goes_to_the_prompt() -> None:
     app = fixed_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = solve_screen(app)
-        screen.begin_run(PROBLEM, RunSettings())
-        for event in run_events(PROBLEM, GOOD_RUN, answer="$x = 8$", final_reward=0.95):
-            screen.feed(event)
+        await feed(app, run_events(PROBLEM, GOOD_RUN, answer="$x = 8$", final_reward=0.95))
         await settle(pilot)
         header = app.screen.query(StepHeader).first()
         header.focus()

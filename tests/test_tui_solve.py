@@ -434,6 +434,18 @@ async def ready_app(pilot: Pilot[Any]) -> SolveScreen:
     return solve_screen(app)  # type: ignore[arg-type]
 
 
+async def stream_slowly(pilot: Pilot[Any], fake: FakeLLM) -> SolveScreen:
+    """A run of "What is 6 times 7?" started and caught mid-stream (5 characters every 30 ms):
+    its first step is on screen."""
+    fake.queue(
+        Reply(text="".join(dcot_transcript("What is 6 times 7? It is 42")), chunk=5, delay=0.03)
+    )
+    screen = await ready_app(pilot)
+    await submit(pilot, "What is 6 times 7?")
+    await wait_for(pilot, lambda: "Restate the givens" in screen_text(pilot.app))  # type: ignore[arg-type]
+    return screen
+
+
 async def test_a_typed_problem_streams_steps_and_rewards_and_is_stored(
     openai_env: FakeLLM, tmp_path: Path
 ) -> None:
@@ -460,14 +472,10 @@ async def test_a_typed_problem_streams_steps_and_rewards_and_is_stored(
 async def test_esc_cancels_the_stream_and_the_run_is_stored_cancelled(
     openai_env: FakeLLM, tmp_path: Path
 ) -> None:
-    text = "".join(dcot_transcript("What is 6 times 7? It is 42"))
-    openai_env.queue(Reply(text=text, chunk=5, delay=0.03))
     db = open_db(tmp_path / "p.db")
     app = PonderApp(db=db)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready_app(pilot)
-        await submit(pilot, "What is 6 times 7?")
-        await wait_for(pilot, lambda: "Restate the givens" in screen_text(app))
+        screen = await stream_slowly(pilot, openai_env)
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen.state == "cancelled")
         await settle(pilot)
@@ -657,14 +665,10 @@ def test_snapshot_low_reward_backtrack(snap_compare: Any) -> None:
 async def test_new_run_during_a_run_cancels_it_and_clears_the_chat(
     openai_env: FakeLLM, tmp_path: Path
 ) -> None:
-    text = "".join(dcot_transcript("What is 6 times 7? It is 42"))
-    openai_env.queue(Reply(text=text, chunk=5, delay=0.03))
     db = open_db(tmp_path / "p.db")
     app = PonderApp(db=db)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready_app(pilot)
-        await submit(pilot, "What is 6 times 7?")
-        await wait_for(pilot, lambda: "Restate the givens" in screen_text(app))
+        screen = await stream_slowly(pilot, openai_env)
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: screen.state == "idle")
         assert not list(app.screen.query(StepBlock))
