@@ -8,7 +8,7 @@ import re
 
 import pytest
 from cli_helpers import ponder
-from fakellm import Reply, demo_responder, last_user_text
+from fakellm import OPENAI_TEST_KEY, FakeLLM, Reply, demo_responder, last_user_text
 from store_helpers import add_run, problem_id
 
 from store.grades import add_grade, effective_grade, grade_history, human_grade
@@ -25,16 +25,17 @@ def db(db):
     return db
 
 
-@pytest.fixture
-def judge_env(fake_llm, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-judge")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    return fake_llm
-
-
 def proof_run(db, key: str, answer: str = "QED", steps=(("step", "Idea", "Factor it."),)) -> int:
     pid = problem_id(db, "ponder-proofs", key)
     return add_run(db, pid, answer, steps=steps, model="solver")
+
+
+def bench_proofs(capsys, fake: FakeLLM, *flags: str) -> tuple[int, str, str]:
+    """`ponder bench ponder-proofs` of gpt-4o-mini on the fake server, with `flags`."""
+    url = fake.base_url_openai
+    return ponder(
+        capsys, "bench", "ponder-proofs", "--base-url", url, "--model", "gpt-4o-mini", *flags
+    )
 
 
 def llm_grades(db, run_id):
@@ -42,12 +43,12 @@ def llm_grades(db, run_id):
 
 
 def test_a_judged_proof_run_gets_points_out_of_max_the_feedback_and_the_judge_name(
-    capsys, db, judge_env
+    capsys, db, openai_env
 ):
     run_id = proof_run(
         db, "3", answer="So 30 divides n^5 - n.", steps=(("step", "Factor", "n(n-1)(n+1)(n^2+1)"),)
     )
-    judge_env.queue(
+    openai_env.queue(
         Reply(
             "<feedback>Correct factoring; the mod 5 case is asserted, not shown.</feedback>\n"
             "<points>7</points>"
@@ -60,26 +61,26 @@ def test_a_judged_proof_run_gets_points_out_of_max_the_feedback_and_the_judge_na
     assert g.score == pytest.approx(0.7)
     assert g.note == "Correct factoring; the mod 5 case is asserted, not shown."
     assert effective_grade(db, run_id).id == g.id  # no human grade: the judge's counts
-    sent = last_user_text(judge_env.chat_requests[-1].body)
+    sent = last_user_text(openai_env.chat_requests[-1].body)
     assert "n^5 - n is divisible by 30" in sent and "n(n-1)(n+1)(n^2+1)" in sent
     assert "So 30 divides n^5 - n." in sent and "Putnam" in sent
     assert f"run {run_id}: partial 7/10" in out
     assert "judged 1 run in ponder-proofs" in out and "1 partial" in out and "$0.0" in out
 
 
-def test_the_score_table_shows_what_the_judge_cost(capsys, db, judge_env):
+def test_the_score_table_shows_what_the_judge_cost(capsys, db, openai_env):
     proof_run(db, "1")
     code, out, _ = ponder(capsys, "scores", "ponder-proofs")
     assert code == 0 and "LLM judge" not in out
-    judge_env.queue(Reply("<feedback>Fine.</feedback><points>10</points>"))
+    openai_env.queue(Reply("<feedback>Fine.</feedback><points>10</points>"))
     assert ponder(capsys, "grade", "--judge", "--model", JUDGE)[0] == 0
     code, out, _ = ponder(capsys, "scores", "ponder-proofs")
     assert code == 0 and "(LLM judge: 1 call, " in out and "$0.0" in out
 
 
-def test_judge_cost_is_recorded_per_call(capsys, db, judge_env):
+def test_judge_cost_is_recorded_per_call(capsys, db, openai_env):
     run_id = proof_run(db, "1")
-    judge_env.queue(Reply("<feedback>Fine.</feedback><points>10</points>"))
+    openai_env.queue(Reply("<feedback>Fine.</feedback><points>10</points>"))
     assert ponder(capsys, "grade", "--judge", "--model", JUDGE)[0] == 0
     row = db.conn.execute(
         "select model, input_tokens, output_tokens, cost_usd, response, grade_id"
@@ -90,14 +91,14 @@ def test_judge_cost_is_recorded_per_call(capsys, db, judge_env):
     assert model == JUDGE and tokens_in > 0 and tokens_out > 0 and cost > 0
     assert response == "<feedback>Fine.</feedback><points>10</points>"
     assert grade_id == llm_grades(db, run_id)[0].id
-    assert "sk-test-judge" not in json.dumps(
+    assert OPENAI_TEST_KEY not in json.dumps(
         db.conn.execute("select request from judge_calls").fetchall()
     )
 
 
-def test_an_unreadable_reply_is_needs_human_with_the_raw_reply_kept(capsys, db, judge_env):
+def test_an_unreadable_reply_is_needs_human_with_the_raw_reply_kept(capsys, db, openai_env):
     run_id = proof_run(db, "2")
-    judge_env.queue(Reply("This looks like a reasonable attempt overall."))
+    openai_env.queue(Reply("This looks like a reasonable attempt overall."))
     code, out, _ = ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
     assert code == 0
     [g] = llm_grades(db, run_id)
@@ -107,9 +108,9 @@ def test_an_unreadable_reply_is_needs_human_with_the_raw_reply_kept(capsys, db, 
     assert "1 need a human" in out
 
 
-def test_a_failing_judge_gives_needs_human_with_the_reason_and_exit_1(capsys, db, judge_env):
+def test_a_failing_judge_gives_needs_human_with_the_reason_and_exit_1(capsys, db, openai_env):
     runs = [proof_run(db, k) for k in ("4", "5", "6", "7")]
-    judge_env.responder = lambda body: Reply(status=401, error="invalid api key")
+    openai_env.responder = lambda body: Reply(status=401, error="invalid api key")
     code, _, err = ponder(
         capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE, "--concurrency", "1"
     )
@@ -121,10 +122,10 @@ def test_a_failing_judge_gives_needs_human_with_the_reason_and_exit_1(capsys, db
     assert "401" in failed[0].note or "invalid api key" in failed[0].note
 
 
-def test_a_human_grade_wins_over_a_later_judge_grade(capsys, db, judge_env):
+def test_a_human_grade_wins_over_a_later_judge_grade(capsys, db, openai_env):
     run_id = proof_run(db, "8")
     human_grade(db, run_id, "9/10", grader_name="ann")
-    judge_env.queue(Reply("<feedback>Incomplete.</feedback><points>3</points>"))
+    openai_env.queue(Reply("<feedback>Incomplete.</feedback><points>3</points>"))
     assert ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)[0] == 0
     [g] = llm_grades(db, run_id)
     assert g.points == 3  # recorded beside the human grade, not instead of it
@@ -132,9 +133,9 @@ def test_a_human_grade_wins_over_a_later_judge_grade(capsys, db, judge_env):
     assert (eff.grader, eff.grader_name, eff.points) == ("human", "ann", 9)
 
 
-def test_runs_already_judged_are_skipped_unless_redo(capsys, db, judge_env):
+def test_runs_already_judged_are_skipped_unless_redo(capsys, db, openai_env):
     run_id = proof_run(db, "9")
-    judge_env.responder = lambda body: Reply("<feedback>ok</feedback><points>5</points>")
+    openai_env.responder = lambda body: Reply("<feedback>ok</feedback><points>5</points>")
     assert ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)[0] == 0
     code, out, _ = ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
     assert code == 0 and "no runs to judge" in out
@@ -143,24 +144,24 @@ def test_runs_already_judged_are_skipped_unless_redo(capsys, db, judge_env):
     assert len(llm_grades(db, run_id)) == 2
 
 
-def test_a_failed_judge_grade_is_tried_again_on_the_next_pass(capsys, db, judge_env):
+def test_a_failed_judge_grade_is_tried_again_on_the_next_pass(capsys, db, openai_env):
     run_id = proof_run(db, "10")
-    judge_env.queue(Reply("no idea"), Reply("<feedback>ok</feedback><points>6</points>"))
+    openai_env.queue(Reply("no idea"), Reply("<feedback>ok</feedback><points>6</points>"))
     ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
     ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)
     assert [g.verdict for g in llm_grades(db, run_id)] == ["needs_human", "partial"]
 
 
-def test_many_runs_are_judged_concurrently(capsys, db, judge_env):
+def test_many_runs_are_judged_concurrently(capsys, db, openai_env):
     runs = [proof_run(db, str(k)) for k in range(1, 9)]
-    judge_env.responder = lambda body: Reply(
+    openai_env.responder = lambda body: Reply(
         "<feedback>ok</feedback><points>10</points>", delay=0.02
     )
     code, out, _ = ponder(
         capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE, "--concurrency", "4"
     )
     assert code == 0 and "judged 8 runs" in out and "8 full" in out
-    assert 2 <= judge_env.peak_streams <= 4  # concurrent, within --concurrency
+    assert 2 <= openai_env.peak_streams <= 4  # concurrent, within --concurrency
     assert all(effective_grade(db, r).verdict == "full" for r in runs)
 
 
@@ -178,13 +179,13 @@ def test_the_judge_speaks_the_anthropic_protocol_too(capsys, db, fake_llm, monke
     assert "<points>" in fake_llm.chat_requests[-1].system_text
 
 
-def test_a_rubric_file_replaces_the_default_rubric(capsys, db, judge_env, tmp_path):
+def test_a_rubric_file_replaces_the_default_rubric(capsys, db, openai_env, tmp_path):
     proof_run(db, "1")
     rubric = tmp_path / "rubric.txt"
     rubric.write_text("Full marks only for a proof by contradiction, out of {max_points}.")
-    judge_env.queue(Reply("<feedback>ok</feedback><points>10</points>"))
+    openai_env.queue(Reply("<feedback>ok</feedback><points>10</points>"))
     code, _, _ = ponder(capsys, "grade", "--judge", "--model", JUDGE, "--rubric", str(rubric))
-    sent = last_user_text(judge_env.chat_requests[-1].body)
+    sent = last_user_text(openai_env.chat_requests[-1].body)
     assert code == 0 and "proof by contradiction, out of 10." in sent and "Putnam" not in sent
 
 
@@ -198,7 +199,7 @@ def test_a_rubric_file_replaces_the_default_rubric(capsys, db, judge_env, tmp_pa
         (["grade", "1", "full", "--rubric", "r.txt"], "are for --judge"),
     ],
 )
-def test_bad_judge_usage_is_one_line_and_exit_2(capsys, db, judge_env, argv, message):
+def test_bad_judge_usage_is_one_line_and_exit_2(capsys, db, openai_env, argv, message):
     proof_run(db, "1")
     code, out, err = ponder(capsys, *argv, "--model", JUDGE)
     assert (code, out) == (2, "") and err.count("\n") == 1 and message in err
@@ -219,14 +220,9 @@ def test_auto_grading_still_leaves_proofs_to_the_judge_or_a_human(capsys, db):
 
 def test_bench_with_a_judge_judges_proof_runs_as_they_finish(capsys, db, fake_llm):
     fake_llm.responder = demo_responder  # dcot transcripts for the solver, marks for the judge
-    code, out, err = ponder(
+    code, out, err = bench_proofs(
         capsys,
-        "bench",
-        "ponder-proofs",
-        "--base-url",
-        fake_llm.base_url_openai,
-        "--model",
-        "gpt-4o-mini",
+        fake_llm,
         "--limit",
         "3",
         "--judge",
@@ -314,7 +310,7 @@ def test_agreement_with_nothing_graded_by_both_says_so(capsys, db):
 
 
 def test_the_judge_is_shown_the_sets_worked_solution_beside_the_reference_answer(
-    capsys, db, judge_env, tmp_path
+    capsys, db, openai_env, tmp_path
 ):
     from store_helpers import add_run
 
@@ -334,10 +330,10 @@ def test_the_judge_is_shown_the_sets_worked_solution_beside_the_reference_answer
     problem = get_problem(db, "m500", "test/number_theory/12.json")
     run_id = add_run(db, problem.id, "about two, I think", steps=["100 is 98 + 2."])
     add_grade(db, run_id, grader="auto", score=None, verdict="needs_human", grader_name="graders")
-    judge_env.queue(Reply("<feedback>Right, barely argued.</feedback><points>8</points>"))
+    openai_env.queue(Reply("<feedback>Right, barely argued.</feedback><points>8</points>"))
     code, _, err = ponder(capsys, "grade", "m500", "--judge", "--model", JUDGE)
     assert (code, err) == (0, "")
-    sent = last_user_text(judge_env.chat_requests[-1].body)
+    sent = last_user_text(openai_env.chat_requests[-1].body)
     reference = sent.split("# Reference", 1)[1].split("# Marking scheme", 1)[0]
     assert "Answer: 2" in reference
     assert "Worked solution:\nSince $100 = 14 \\cdot 7 + 2$, the remainder is" in reference
@@ -346,11 +342,13 @@ def test_the_judge_is_shown_the_sets_worked_solution_beside_the_reference_answer
     assert (g.verdict, g.points) == ("partial", 8)
 
 
-def test_without_a_worked_solution_the_reference_section_is_the_answer_alone(capsys, db, judge_env):
+def test_without_a_worked_solution_the_reference_section_is_the_answer_alone(
+    capsys, db, openai_env
+):
     proof_run(db, "1")
-    judge_env.queue(Reply("<feedback>ok</feedback><points>10</points>"))
+    openai_env.queue(Reply("<feedback>ok</feedback><points>10</points>"))
     assert ponder(capsys, "grade", "ponder-proofs", "--judge", "--model", JUDGE)[0] == 0
-    sent = last_user_text(judge_env.chat_requests[-1].body)
+    sent = last_user_text(openai_env.chat_requests[-1].body)
     assert "# Reference\n\n(none given: judge the argument on its own)\n\n#" in sent
     assert "Worked solution" not in sent
 
@@ -358,13 +356,13 @@ def test_without_a_worked_solution_the_reference_section_is_the_answer_alone(cap
 # ---- one grader per run ----------------------------------------------------------------------
 
 
-def test_two_judge_passes_at_once_judge_each_run_once(capsys, db, judge_env):
+def test_two_judge_passes_at_once_judge_each_run_once(capsys, db, openai_env):
     """Two `ponder grade --judge` at the same time on one database file: every run is judged
     by one of them, and the other leaves it be (its grading claim, store/claims.py)."""
     import threading
 
     runs = [proof_run(db, str(k)) for k in range(1, 9)]
-    judge_env.responder = lambda body: Reply(
+    openai_env.responder = lambda body: Reply(
         "<feedback>ok</feedback><points>6</points>", chunk=4, delay=0.01
     )
     start = threading.Barrier(2)
@@ -384,7 +382,7 @@ def test_two_judge_passes_at_once_judge_each_run_once(capsys, db, judge_env):
     out = capsys.readouterr().out
     assert codes == [0, 0]
     assert [len(llm_grades(db, r)) for r in runs] == [1] * 8
-    assert len(judge_env.chat_requests) == 8  # no run was sent to the judge twice
+    assert len(openai_env.chat_requests) == 8  # no run was sent to the judge twice
     assert db.execute("select count(*) from judge_calls").fetchone()[0] == 8
     assert db.execute("select count(*) from grading_claims").fetchone()[0] == 0  # all given back
     judged = [int(n) for n in re.findall(r"judged (\d+) runs? in ponder-proofs", out)]
@@ -394,7 +392,7 @@ def test_two_judge_passes_at_once_judge_each_run_once(capsys, db, judge_env):
     assert sum(judged) + sum(skipped) == 8 * out.count("judging 8 runs")
 
 
-async def test_a_run_another_grader_holds_waits_and_is_not_judged_again(db, judge_env):
+async def test_a_run_another_grader_holds_waits_and_is_not_judged_again(db, openai_env):
     """The other grader's claim: the pass judges the rest first, then finds the run marked."""
     import asyncio
     import socket
@@ -405,7 +403,7 @@ async def test_a_run_another_grader_holds_waits_and_is_not_judged_again(db, judg
     held, free = proof_run(db, "1"), proof_run(db, "2")
     other = f"{os.getppid()}:1@{socket.gethostname()}"  # a live process on this machine
     assert claim(db, held, other)
-    judge_env.responder = lambda body: Reply("<feedback>ok</feedback><points>4</points>")
+    openai_env.responder = lambda body: Reply("<feedback>ok</feedback><points>4</points>")
     settings = JudgeSettings(model=JUDGE, concurrency=2)
     judge = Judge(resolve_judge(settings), settings)
     try:
@@ -431,11 +429,11 @@ async def test_a_run_another_grader_holds_waits_and_is_not_judged_again(db, judg
     finally:
         await judge.aclose()
     assert [r.run_id for r in summary.results] == [free] and summary.skipped == 1
-    assert len(judge_env.chat_requests) == 1
+    assert len(openai_env.chat_requests) == 1
     assert [g.points for g in llm_grades(db, held)] == [9]
 
 
-async def test_a_long_judge_call_keeps_its_claim_fresh(db, judge_env, monkeypatch):
+async def test_a_long_judge_call_keeps_its_claim_fresh(db, openai_env, monkeypatch):
     import asyncio
 
     import workbench.judge as wj
@@ -443,7 +441,7 @@ async def test_a_long_judge_call_keeps_its_claim_fresh(db, judge_env, monkeypatc
 
     run_id = proof_run(db, "3")
     monkeypatch.setattr(wj, "CLAIM_RENEW_S", 0.05)
-    judge_env.queue(Reply("<feedback>ok</feedback><points>5</points>", latency=0.6))
+    openai_env.queue(Reply("<feedback>ok</feedback><points>5</points>", latency=0.6))
     settings = wj.JudgeSettings(model=JUDGE)
     judge = wj.Judge(wj.resolve_judge(settings), settings)
     try:
@@ -497,18 +495,18 @@ def _spend(db) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("concurrency", [1, 3])
-async def test_a_bench_cost_cap_counts_what_the_judge_spends(db, judge_env, concurrency):
+async def test_a_bench_cost_cap_counts_what_the_judge_spends(db, openai_env, concurrency):
     """Five proofs, each run and each judge call about $0.075, a $0.34 cap: solving alone would
     fit four runs and judging them would double the spend. Each proof run keeps its judge
     call's share of the cap, so the bench makes two runs and judges both: $0.30."""
     from workbench.bench import run_bench
     from workbench.plan import BenchPlan
 
-    judge_env.responder = _priced(BIG, BIG)
+    openai_env.responder = _priced(BIG, BIG)
     plan = BenchPlan(
         "ponder-proofs",
         models=("gpt-4o-mini",),
-        base_url=judge_env.base_url_openai,
+        base_url=openai_env.base_url_openai,
         concurrency=concurrency,
         limit=5,
         max_cost=0.34,
@@ -524,20 +522,15 @@ async def test_a_bench_cost_cap_counts_what_the_judge_spends(db, judge_env, conc
 
 
 def test_a_judge_dearer_than_it_looked_leaves_runs_unjudged_and_the_report_says_so(
-    capsys, db, judge_env
+    capsys, db, openai_env
 ):
     """Cheap runs, a dear judge: until its first call the judge's share is guessed from the
     runs, so that call may pass the estimate; after it, the runs the cap cannot pay the judge
     for are not started, or not judged, and the report says so."""
-    judge_env.responder = _priced(None, BIG)
-    code, out, err = ponder(
+    openai_env.responder = _priced(None, BIG)
+    code, out, err = bench_proofs(
         capsys,
-        "bench",
-        "ponder-proofs",
-        "--base-url",
-        judge_env.base_url_openai,
-        "--model",
-        "gpt-4o-mini",
+        openai_env,
         "--limit",
         "3",
         "--concurrency",
@@ -560,16 +553,11 @@ def test_a_judge_dearer_than_it_looked_leaves_runs_unjudged_and_the_report_says_
         assert "stopped by --max-cost" in out
 
 
-def test_a_judge_of_unknown_price_under_a_cost_cap_is_refused_up_front(capsys, db, judge_env):
-    judge_env.responder = _priced(BIG, BIG)
-    code, out, err = ponder(
+def test_a_judge_of_unknown_price_under_a_cost_cap_is_refused_up_front(capsys, db, openai_env):
+    openai_env.responder = _priced(BIG, BIG)
+    code, out, err = bench_proofs(
         capsys,
-        "bench",
-        "ponder-proofs",
-        "--base-url",
-        judge_env.base_url_openai,
-        "--model",
-        "gpt-4o-mini",
+        openai_env,
         "--max-cost",
         "1",
         "--judge",
@@ -577,7 +565,7 @@ def test_a_judge_of_unknown_price_under_a_cost_cap_is_refused_up_front(capsys, d
     )
     assert code != 0
     assert "price of the judge judge-of-no-known-price is unknown" in out + err
-    assert judge_env.chat_requests == []
+    assert openai_env.chat_requests == []
 
 
 def test_bench_help_says_the_cost_cap_counts_the_judge(capsys):
