@@ -19,6 +19,7 @@ from reasoning.events import (
     Usage,
     UsageUpdate,
 )
+from store.grades import add_grade
 from store.recorder import RunRecorder
 from workbench.keeping import KEEPING
 
@@ -96,6 +97,17 @@ def add_run(
         )
     db.conn.commit()
     return run_id
+
+
+def grade_right(db, run_id: int, right: bool) -> int:
+    """An automatic grade of a run: full if it was right, else zero."""
+    return add_grade(
+        db,
+        run_id,
+        grader="auto",
+        score=1.0 if right else 0.0,
+        verdict="full" if right else "zero",
+    )
 
 
 def record_run(

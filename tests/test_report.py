@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import ponder
-from store_helpers import add_problems, add_run
-
-from store.grades import add_grade
+from store_helpers import add_problems, add_run, grade_right
 
 EVIL = '<img src=x onerror="document.title=1">|m'
 
@@ -37,13 +35,7 @@ def seed(db) -> None:
                     bench_id="B1",
                     started_at="2026-01-01",
                 )
-                add_grade(
-                    db,
-                    run_id,
-                    grader="auto",
-                    score=1.0 if right else 0.0,
-                    verdict="full" if right else "zero",
-                )
+                grade_right(db, run_id, right)
 
 
 def test_markdown_report_has_the_three_tables(capsys, db):

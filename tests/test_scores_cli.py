@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from cli_helpers import ponder
 from fakellm import FakeLLM, Reply, system_text
-from store_helpers import add_problems, add_run
+from store_helpers import add_problems, add_run, grade_right
 
-from store.grades import add_grade
 from tui.cli import main
 
 
@@ -31,13 +30,7 @@ def seed(db, n: int = 4) -> list[int]:
                 bench_id="B1",
                 started_at="2026-01-01",
             )
-            add_grade(
-                db,
-                run_id,
-                grader="auto",
-                score=1.0 if right else 0.0,
-                verdict="full" if right else "zero",
-            )
+            grade_right(db, run_id, right)
     return ids
 
 

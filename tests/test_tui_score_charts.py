@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from store_helpers import add_problem, add_run
+from store_helpers import add_problem, add_run, grade_right
 from tui_helpers import SIZE, fixed_app, screen_text, wait_for
 
 from store.db import open_db
-from store.grades import add_grade
 from tui.screens.score_charts import ScoreChartsScreen, load_charts
 
 
@@ -27,9 +26,7 @@ def seeded(tmp_path: Path):
                 bench_id="B",
                 started_at="2026",
             )
-            add_grade(
-                db, run, grader="auto", score=float(right), verdict="full" if right else "zero"
-            )
+            grade_right(db, run, right)
     return db
 
 
