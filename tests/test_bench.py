@@ -121,6 +121,17 @@ def import_small(tmp_path: Path, name: str = "small", n: int = 6) -> Path:
     return path
 
 
+def right_answer(problem: Problem, *_: Any) -> str:
+    """What a model that is always right answers."""
+    return problem.reference or ""
+
+
+def import_answered(tmp_path: Path, db: sqlite_utils.Database, fake: FakeLLM, n: int) -> None:
+    """The dataset `small` of `n` problems imported, the fake server answering each one right."""
+    import_small(tmp_path, n=n)
+    fake.responder = responder(db, "small", right_answer)
+
+
 # ---- the whole flow ----------------------------------------------------------------------
 
 
@@ -254,8 +265,7 @@ def test_failed_runs_are_recorded_and_resume_reruns_only_what_is_not_done(
 def test_without_resume_a_new_bench_runs_every_job_again(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path, n=3)
-    fake_llm.responder = responder(db, "small", lambda p, *_: p.reference or "")
+    import_answered(tmp_path, db, fake_llm, n=3)
     flags = ("--paradigm", "direct", "--model", "gpt-4o-mini")
     assert main(bench(fake_llm, "small", *flags)) == 0
     assert main(bench(fake_llm, "small", *flags)) == 0
@@ -281,8 +291,7 @@ def test_a_provider_failing_every_job_stops_early_and_exits_1(
 def test_attempts_make_k_runs_per_job_in_one_group(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path, n=3)
-    fake_llm.responder = responder(db, "small", lambda p, *_: p.reference or "")
+    import_answered(tmp_path, db, fake_llm, n=3)
     flags = ("--paradigm", "direct", "--model", "gpt-4o-mini", "--attempts", "3")
     assert main(bench(fake_llm, "small", *flags)) == 0
     runs = runs_of(db)
@@ -340,7 +349,7 @@ async def test_a_429_pauses_every_run_of_the_provider_without_failing_any(
     notes: list[str] = []
     with FakeLLM(latency=0.05) as fake:
         fake.queue(Reply(status=429, retry_after=0.6))
-        fake.responder = responder(db, "small", lambda p, *_: p.reference or "")
+        fake.responder = responder(db, "small", right_answer)
         plan = BenchPlan(
             "small",
             paradigms=("direct",),
@@ -368,7 +377,7 @@ async def test_calls_in_flight_are_bounded_globally_and_per_provider(
     peaks = []
     for concurrency, per_provider in ((6, None), (6, 2)):
         with FakeLLM(chunk=2, delay=0.02) as fake:  # each stream lasts ~0.25 s
-            fake.responder = responder(db, "small", lambda p, *_: p.reference or "")
+            fake.responder = responder(db, "small", right_answer)
             plan = BenchPlan(
                 "small",
                 paradigms=("direct",),
@@ -463,8 +472,7 @@ async def test_max_cost_passed_mid_run_cancels_the_run_in_flight(
 def test_max_cost_with_an_unknown_price_runs_nothing_and_says_why(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path, n=2)
-    fake_llm.responder = responder(db, "small", lambda p, *_: p.reference or "")
+    import_answered(tmp_path, db, fake_llm, n=2)
     flags = ("--paradigm", "direct", "--model", "no-such-priced-model", "--max-cost", "1")
     assert main(bench(fake_llm, "small", *flags)) == 1
     captured = capsys.readouterr()
@@ -475,8 +483,7 @@ def test_max_cost_with_an_unknown_price_runs_nothing_and_says_why(
 def test_unknown_prices_are_reported_not_zero(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path, n=2)
-    fake_llm.responder = responder(db, "small", lambda p, *_: p.reference or "")
+    import_answered(tmp_path, db, fake_llm, n=2)
     assert main(bench(fake_llm, "small", "--paradigm", "direct", "--model", "mystery")) == 0
     out = capsys.readouterr().out
     assert "cost unknown for 2 runs" in out
@@ -549,7 +556,7 @@ async def test_stop_cancels_runs_in_flight_and_resume_completes(
 ) -> None:
     import_small(tmp_path, n=6)
     with FakeLLM(latency=0.3) as fake:
-        fake.responder = responder(db, "small", lambda p, *_: p.reference or "")
+        fake.responder = responder(db, "small", right_answer)
         plan = BenchPlan(
             "small",
             paradigms=("direct",),
