@@ -116,6 +116,16 @@ class Price:
         ) / 1_000_000
 
 
+def with_cut_off_call(
+    totals: tuple[Usage, int, float | None], estimate: Usage, price: Price | None
+) -> tuple[Usage, int, float | None]:
+    """A run's usage, calls and cost with a call cut off added: its estimated usage, one call
+    more, its cost at `price` (the cost is unknown without a price, or if it already was)."""
+    usage, calls, spent = totals
+    extra = None if price is None else price.cost(estimate)
+    return usage + estimate, calls + 1, None if spent is None or extra is None else spent + extra
+
+
 @dataclass(frozen=True)
 class Step:
     """One finished step of a run, in the words of SPEC §4."""

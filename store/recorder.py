@@ -38,6 +38,7 @@ from reasoning.events import (
     UsageUpdate,
     estimated_usage,
     request_chars,
+    with_cut_off_call,
 )
 from store.clock import iso_after, now_iso
 
@@ -544,14 +545,11 @@ class RunRecorder:
             " error = 'usage estimated: the call was cut off' where id = ?",
             (why, estimate.input_tokens, estimate.output_tokens, row_id),
         )
-        usage, calls, spent = self._last_totals
-        extra = None if self._price is None else self._price.cost(estimate)
-        total_cost = None if spent is None or extra is None else spent + extra
-        self._last_totals = (usage + estimate, calls + 1, total_cost)
+        self._last_totals = with_cut_off_call(self._last_totals, estimate, self._price)
         self.db.execute(
             "update runs set input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,"
             " cache_write_tokens = ?, calls = ?, cost_usd = ? where id = ?",
-            (*self._totals(usage + estimate, calls + 1, total_cost), self._run_id),
+            (*self._totals(*self._last_totals), self._run_id),
         )
 
     # ---- writing -----------------------------------------------------------------------

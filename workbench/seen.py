@@ -27,6 +27,7 @@ from reasoning.events import (
     UsageUpdate,
     estimated_usage,
     request_chars,
+    with_cut_off_call,
 )
 from store.clock import now_iso
 
@@ -125,10 +126,8 @@ class Seen:
         stop_reason = "cancelled" if status == "cancelled" else None
         if self._in_flight is not None:  # the call cut off: estimated, as the recorder does
             estimate = estimated_usage(self._in_flight, self._in_flight_chars)
-            usage, calls, spent = self._totals
-            extra = None if self._price is None else self._price.cost(estimate)
-            cost = None if spent is None or extra is None else spent + extra
-            self._totals, self._counted = (usage + estimate, calls + 1, cost), True
+            self._totals = with_cut_off_call(self._totals, estimate, self._price)
+            self._counted = True
             self._in_flight = None
         self._end = {
             "status": status,
