@@ -472,6 +472,20 @@ async def test_export_writes_the_selected_run_as_json(tmp_path: Path) -> None:
     assert [s["kind"] for s in obj["steps"]] == ["step", "reflection", "answer"]
 
 
+async def rerun_from_history(pilot: Pilot[Any], run_id: int) -> SolveScreen:
+    """R on the run in History, once the provider is known: Solve, with the re-run done."""
+    app = pilot.app
+    await wait_for(pilot, lambda: not app.provider_state.resolving)  # type: ignore[attr-defined]
+    screen = await open_mode(pilot, "ctrl+f")
+    screen.table.select_key(run_id)
+    await pilot.press("r")
+    await wait_for(pilot, lambda: isinstance(app.screen, SolveScreen))
+    solve = app.screen
+    assert isinstance(solve, SolveScreen)
+    await wait_for(pilot, lambda: solve.state == "done")
+    return solve
+
+
 async def test_rerun_solves_the_prompt_again_with_the_runs_paradigm(
     openai_env: FakeLLM, tmp_path: Path
 ) -> None:
@@ -480,14 +494,7 @@ async def test_rerun_solves_the_prompt_again_with_the_runs_paradigm(
     ids = seed_runs(db)
     app = PonderApp(db=db)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: not app.provider_state.resolving)
-        screen = await open_mode(pilot, "ctrl+f")
-        screen.table.select_key(ids["p3"])  # a direct run
-        await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, SolveScreen))
-        solve = app.screen
-        assert isinstance(solve, SolveScreen)
-        await wait_for(pilot, lambda: solve.state == "done")
+        await rerun_from_history(pilot, ids["p3"])  # a direct run
         prompt, paradigm, problem_id = db.execute(
             "select prompt, paradigm, problem_id from runs order by id desc limit 1"
         ).fetchone()
@@ -505,14 +512,7 @@ async def test_ctrl_r_after_a_rerun_keeps_the_problem_link(
     ids = seed_runs(db)
     app = PonderApp(db=db)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: not app.provider_state.resolving)
-        screen = await open_mode(pilot, "ctrl+f")
-        screen.table.select_key(ids["p3"])
-        await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, SolveScreen))
-        solve = app.screen
-        assert isinstance(solve, SolveScreen)
-        await wait_for(pilot, lambda: solve.state == "done")
+        solve = await rerun_from_history(pilot, ids["p3"])
         runs_before = db.execute("select count(*) from runs").fetchone()[0]
         await pilot.press("ctrl+r")
         await wait_for(
