@@ -1,5 +1,6 @@
 """One thread that makes a store's writes, on its own connection, so an event loop that records
-runs (the TUI's Bench, `ponder bench`) never waits on SQLite.
+runs (the TUI's Bench, `ponder bench`) never waits on SQLite. (The Bench screen's polls use one
+too, for their reads: `call` returns what a function of the connection returns.)
 
 Jobs run in the thread in the order they were posted; the jobs posted during one turn of the
 loop reach the thread together, so a busy loop wakes it once a turn, not once a text delta.
@@ -33,7 +34,9 @@ class DbWriter:
     """The writing thread of one store; `post(job)` or `await call(fn, ...)` from the loop,
     `await aclose()` (or `close()`) at the end, which runs what is queued first."""
 
-    def __init__(self, db: sqlite_utils.Database, *, tick_s: float = TICK_S) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, *, tick_s: float = TICK_S, name: str = "ponder-db-writer"
+    ) -> None:
         path = db_file(db)
         self.threaded = path is not None
         self.tick_s = tick_s
@@ -49,7 +52,7 @@ class DbWriter:
         self._closed = False
         self._thread: threading.Thread | None = None
         if self.threaded:
-            self._thread = threading.Thread(target=self._main, name="ponder-db-writer", daemon=True)
+            self._thread = threading.Thread(target=self._main, name=name, daemon=True)
             self._thread.start()
 
     # ---- from the loop -----------------------------------------------------------------

@@ -133,6 +133,30 @@ async def test_calls_in_a_row_share_one_connection(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+async def test_prepare_builds_the_client_in_a_thread_and_the_calls_use_it(kind: str) -> None:
+    import threading
+
+    async with serving(MiniServer()) as server:
+        p = provider(kind, server.port)
+        built_in: list[str] = []
+        make = p._make_client  # type: ignore[attr-defined]
+
+        def traced() -> object:
+            built_in.append(threading.current_thread().name)
+            return make()
+
+        p._make_client = traced  # type: ignore[attr-defined]
+        await p.prepare()  # type: ignore[attr-defined]
+        await p.prepare()  # type: ignore[attr-defined]  # once per loop
+        for _ in range(2):
+            text, _done = await call(p)
+            assert "4" in text
+        await p.aclose()  # type: ignore[attr-defined]
+    assert len(built_in) == 1 and built_in[0] != threading.main_thread().name
+    assert server.requests == 2 and server.connections == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
 async def test_concurrent_calls_reuse_the_pool(kind: str) -> None:
     async with serving(MiniServer()) as server:
         p = provider(kind, server.port)

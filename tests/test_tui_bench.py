@@ -177,10 +177,12 @@ async def test_a_bench_watched_before_its_first_run_was_written_gets_its_scores(
         screen = await open_mode(pilot, "ctrl+b")
         screen._watch_bench(BENCH, own=False)  # as the poll does for a bench with no runs yet
         screen.poll()
+        await screen.polled()
         await pilot.pause()
         assert screen.query_one("#bench-matrix").row_count == 0
         record_arith_runs(db)
         screen.poll()
+        await screen.polled()
         await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
         assert screen.watched.dataset == "arith12"
         assert "arith12" in screen_text(app)
@@ -209,6 +211,7 @@ async def test_a_re_run_or_an_ad_hoc_run_leaves_a_finished_bench_s_cells_alone(
         add_grade(db, adhoc, grader="auto", score=1.0, verdict="full")
         screen._signature = None  # draw the matrix again from the store
         screen.poll()
+        await screen.polled()
         await pilot.pause()
         assert matrix_text(screen) == before
         assert verdicts(screen) == said

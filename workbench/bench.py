@@ -369,6 +369,10 @@ class _Bench:
             # Seconds of imports on a busy machine, which the first calls would make on this
             # loop (the TUI's): made in a thread before any run starts.
             await asyncio.to_thread(load_sdks, {spec.kind for spec in self.planned.specs.values()})
+            # The SDK clients too (a TLS context each, tens of ms); a failure is the first
+            # call's to report.
+            prepared = [provider.prepare() for provider in self.providers.values()]
+            await asyncio.gather(*prepared, return_exceptions=True)
             self._check_prices()
             if self.stop is not None:
                 watcher = asyncio.create_task(self._watch_stop(self.stop))

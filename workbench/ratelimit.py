@@ -80,6 +80,12 @@ class GatedProvider:
         self.on_notice = on_notice
         inner.on_notice = on_notice
 
+    async def prepare(self) -> None:
+        """The inner provider's `prepare`, if it has one."""
+        prepare = getattr(self.inner, "prepare", None)
+        if prepare is not None:
+            await prepare()
+
     async def stream(self, request: ChatRequest) -> AsyncIterator[Delta | Done | RetryScheduled]:
         """The inner stream, once the gate is open and a slot is free; a 429 the provider gave up
         on (before any text) pauses the gate and is tried again a few times."""

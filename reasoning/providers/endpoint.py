@@ -155,6 +155,17 @@ class Endpoint:
             self._loop = loop
         return self._client
 
+    async def prepare(self) -> None:
+        """Build the SDK client for the running loop in a thread: its TLS context alone takes
+        tens of milliseconds, which the first call would otherwise spend on the loop (the TUI's,
+        the bench's)."""
+        loop = asyncio.get_running_loop()
+        if self._client is not None and self._loop is loop:
+            return
+        client = await asyncio.to_thread(self._make_client)
+        if self._client is None or self._loop is not loop:
+            self._client, self._loop = client, loop
+
     def _make_client(self) -> Any:
         raise NotImplementedError
 

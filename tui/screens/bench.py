@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,13 +21,16 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 from textual.widgets.selection_list import Selection
 
 from store.benchq import (
+    BenchStatus,
     ConfigProgress,
     bench_dataset,
     bench_progress,
+    bench_status,
     latest_bench,
     running_bench,
 )
 from store.queries import problem_count
+from store.writer import DbWriter
 from tui.score_text import ci_text, diff_text, p_text
 from tui.screens.fast_mount import mark_styles_current
 from tui.text import safe_text
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
     from workbench.bench import BenchProgress, BenchSummary
     from workbench.plan import BenchPlan
 
+T = TypeVar("T")
 POLL_S = 0.5  # the store is read this often while the screen is on show
 STOP_WAIT_S = 10.0  # on quit, how long the runs in flight get to be recorded as cancelled
 PARADIGM_CHOICES = (
@@ -70,6 +74,21 @@ class Watched:
     dataset: str | None
     expected: int  # problems per configuration (0: unknown, use what the runs show)
     own: bool  # started from this screen
+
+
+def _bench_scores(
+    db: sqlite_utils.Database, watched: Watched, configs: list[ConfigProgress]
+) -> list[ComparisonRow]:
+    """The watched bench's scores, counted by store.counted's rule with this bench (`ponder
+    scores DATASET --bench ID` shows the same), a row per model it ran."""
+    from store.counted import Rule
+    from store.scores import comparison
+
+    if not watched.dataset:
+        return []
+    models = {c.model for c in configs}
+    rows = comparison(db, watched.dataset, rule=Rule(bench=watched.bench_id))
+    return [r for r in rows if r.model in models]
 
 
 def _pct(x: float | None) -> str:
@@ -233,6 +252,12 @@ class BenchScreen(Screen[None]):
         self._closing = False
         self._bench_done = asyncio.Event()
         self._bench_done.set()
+        # The polls' reads run in a thread of their own, on its own connection: the loop that
+        # runs the bench and the keys never waits on them. One poll at a time.
+        self._reader: DbWriter | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._poll_again = False
+        self._sizes: dict[str, int] = {}  # problems per dataset, read once
 
     @property
     def ponder(self) -> PonderApp:
@@ -483,6 +508,10 @@ class BenchScreen(Screen[None]):
             self._stop.set()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._bench_done.wait(), STOP_WAIT_S)
+        if self._polling is not None:
+            self._polling.cancel()
+        if self._reader is not None:
+            await self._reader.aclose()  # a read under way ends first
 
     def _ended(self, summary: BenchSummary | None, error: str | None) -> None:
         if error is not None:
@@ -531,21 +560,45 @@ class BenchScreen(Screen[None]):
         configs.remove_children()
 
     def poll(self) -> None:
-        """Read the watched bench from the store: bars, totals, and (when it changed) scores."""
-        if self.db is None or not self.is_attached:
+        """Read the watched bench from the store (in the reader thread), then show it: bars,
+        totals, and (when they changed) scores. A poll asked for during one runs after it."""
+        if self.db is None or not self.is_attached or self._closing:
             return
-        try:
-            self._poll()
-        except Exception as exc:  # a locked or damaged store: say so, keep polling
-            line = f"Cannot read the bench: {type(exc).__name__}: {exc}"
-            if not self._notes or self._notes[-1] != line:
-                self._log(line)
+        if self._polling is not None:
+            self._poll_again = True
+            return
+        self._polling = asyncio.create_task(self._poll_loop())
 
-    def _poll(self) -> None:
-        db = self.db
-        assert db is not None
+    async def polled(self) -> None:
+        """Wait for the poll under way (and the one asked for during it) to be shown."""
+        while self._polling is not None:
+            await asyncio.shield(self._polling)
+
+    async def _poll_loop(self) -> None:
+        try:
+            while True:
+                self._poll_again = False
+                try:
+                    await self._poll()
+                except Exception as exc:  # a locked or damaged store: say so, keep polling
+                    line = f"Cannot read the bench: {type(exc).__name__}: {exc}"
+                    if self.is_attached and (not self._notes or self._notes[-1] != line):
+                        self._log(line)
+                if not self._poll_again or self._closing or not self.is_attached:
+                    return
+        finally:
+            self._polling = None
+
+    async def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self._reader is None:
+            assert self.db is not None
+            self._reader = DbWriter(self.db, name="ponder-bench-reader")  # reads only
+        return await self._reader.call(fn, *args, **kwargs)
+
+    async def _poll(self) -> None:
         progress = self._progress
         if self.state in LIVE and progress is not None:
+            await self._size_of(progress.dataset)
             self._watch_bench(
                 progress.bench_id,
                 own=True,
@@ -553,15 +606,15 @@ class BenchScreen(Screen[None]):
                 dataset=progress.dataset,
             )
         elif self.state not in LIVE:
-            other = running_bench(db)  # a bench running in another process shows too
-            if other is not None:
+            other = await self._read(running_bench)  # a bench running in another process
+            if other is not None and self.state not in LIVE:
                 self._watch_bench(other, own=False)
         watched = self.watched
         if watched is not None and watched.dataset is None:
             # Watched before its first run was written (a poll right after the start): the
             # scores need the dataset, so look again until its runs say.
-            dataset = bench_dataset(db, watched.bench_id)
-            if dataset is not None:
+            dataset = await self._read(bench_dataset, watched.bench_id)
+            if dataset is not None and self.watched == watched:
                 self.watched = watched = replace(watched, dataset=dataset)
                 self._signature = None
         if watched is None:
@@ -569,14 +622,26 @@ class BenchScreen(Screen[None]):
                 Content("No bench yet: choose a dataset, paradigms and models, then Start (F5).")
             )
             return
-        configs = bench_progress(db, watched.bench_id)
-        self._show_bars(watched, configs)
-        self._show_head(watched, configs, progress if watched.own else None)
+        configs = await self._read(bench_progress, watched.bench_id)
+        status = await self._read(bench_status, watched.bench_id)
         signature = tuple((c.model, c.paradigm, c.done, c.failed, c.graded) for c in configs)
+        rows: list[ComparisonRow] | None = None
         if signature != self._signature:
+            rows = await self._read(_bench_scores, watched, configs)
+        if self.watched != watched or not self.is_attached:
+            return  # another bench came on show meanwhile: the next poll reads that one
+        if watched.dataset is not None and not watched.expected:
+            await self._size_of(watched.dataset)
+        self._show_bars(watched, configs)
+        self._show_head(watched, configs, status, self._progress if watched.own else None)
+        if rows is not None:
             self._signature = signature
-            self._show_matrix(watched, configs)
+            self._show_matrix(configs, rows)
         self._show_log()
+
+    async def _size_of(self, dataset: str | None) -> None:
+        if dataset is not None and dataset not in self._sizes:
+            self._sizes[dataset] = await self._read(problem_count, dataset)
 
     def _expected(self, progress: BenchProgress) -> int:
         """Problems per configuration of our own bench: the dataset, cut to the plan's limit."""
@@ -601,19 +666,21 @@ class BenchScreen(Screen[None]):
                 bar.call_after_refresh(bar.show, c, expected)
 
     def _dataset_size(self, dataset: str | None) -> int:
+        """Problems in the dataset, as read by a poll (or now, once, if none has yet)."""
         db = self.db
         if db is None or dataset is None:
             return 0
-        return problem_count(db, dataset)
+        if dataset not in self._sizes:
+            self._sizes[dataset] = problem_count(db, dataset)
+        return self._sizes[dataset]
 
     def _show_head(
-        self, watched: Watched, configs: list[ConfigProgress], progress: BenchProgress | None
+        self,
+        watched: Watched,
+        configs: list[ConfigProgress],
+        status: BenchStatus | None,
+        progress: BenchProgress | None,
     ) -> None:
-        from store.benchq import bench_status
-
-        db = self.db
-        assert db is not None
-        status = bench_status(db, watched.bench_id)
         where = "this screen" if watched.own else "the store"
         running = any(c.running for c in configs)
         state = self.state if watched.own else ("running" if running else "ended")
@@ -660,22 +727,10 @@ class BenchScreen(Screen[None]):
         self.set_class(self.size.width < TIGHT_BELOW, "-tight")
         self._signature = None
 
-    def _show_matrix(self, watched: Watched, configs: list[ConfigProgress]) -> None:
-        """The bench's own runs (store.counted's rule with this bench: `ponder scores DATASET
-        --bench ID` shows the same), direct beside the techniques, paired over problems."""
-        from store.counted import Rule
-        from store.scores import comparison
-
-        db = self.db
-        assert db is not None
-        models = {c.model for c in configs}
+    def _show_matrix(self, configs: list[ConfigProgress], rows: list[ComparisonRow]) -> None:
+        """The bench's own runs (see `_bench_scores`), direct beside the techniques, paired
+        over problems."""
         paradigms = {c.paradigm for c in configs}
-        rule = Rule(bench=watched.bench_id)
-        rows = (
-            [r for r in comparison(db, watched.dataset, rule=rule) if r.model in models]
-            if watched.dataset
-            else []
-        )
         self.query_one("#matrix-title", Label).update(Content("Scores of this bench's runs"))
         matrix = self.query_one("#bench-matrix", DataTable)
         narrow = self.has_class("-narrow")
