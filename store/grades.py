@@ -3,7 +3,6 @@ effective grade. (The automatic grading policy is graders.policy, applied by wor
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from store.clock import now_iso
 from store.importers.rows import (
     HUMAN_KINDS,  # noqa: F401 (graders.policy's, kept equal by a test)
     TOLERANCE,
+    stored_meta,
     tolerance_value,
 )
 
@@ -266,15 +266,7 @@ def run_for_grading(db: sqlite_utils.Database, run_id: int) -> RunForGrading:
 
 def problem_tolerance(meta: str | None) -> float | None:
     """A problem's own tolerance from its meta (a `tolerance` field, any case), if it has one."""
-    if not meta:
-        return None
-    try:
-        fields = json.loads(meta)
-    except ValueError:
-        return None
-    if not isinstance(fields, dict):
-        return None
-    for name, value in fields.items():
+    for name, value in stored_meta(meta).items():
         if isinstance(name, str) and name.strip().lower() == TOLERANCE:
             return tolerance_value(value)
     return None

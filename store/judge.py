@@ -23,7 +23,7 @@ from store.grades import (
     add_grade,
     grade_by_id,
 )
-from store.importers.rows import SOLUTION
+from store.importers.rows import stored_meta, worked_solution
 
 # A raw reply kept in an unreadable grade's note is cut here (the whole of it is in judge_calls).
 NOTE_RAW_CHARS = 4000
@@ -145,20 +145,8 @@ def run_for_judge(db: sqlite_utils.Database, run_id: int) -> RunForJudge:
         answer=row[3],
         steps=tuple((k or "step", t, c or "") for k, t, c in steps),
         problem_max=row[4],
-        solution=_worked_solution(row[5]),
+        solution=worked_solution(stored_meta(row[5])),
     )
-
-
-def _worked_solution(meta: str | None) -> str | None:
-    """The worked solution an imported set keeps in a problem's meta (store.problems.Problem)."""
-    if not meta:
-        return None
-    try:
-        value = json.loads(meta)
-    except ValueError:
-        return None
-    solution = value.get(SOLUTION) if isinstance(value, dict) else None
-    return solution if isinstance(solution, str) and solution.strip() else None
 
 
 def add_judge_grade(

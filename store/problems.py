@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from store.importers import (
     read_bytes,
     read_set,
 )
-from store.importers.rows import SOLUTION, is_content_key
+from store.importers.rows import is_content_key, stored_meta, worked_solution
 
 __all__ = [
     "FORMAT_LABELS",
@@ -85,8 +84,7 @@ class Problem:
     @property
     def solution(self) -> str | None:
         """The set's worked solution, when it has one (MATH, GSM8K...): for graders and judges."""
-        value = self.meta.get(SOLUTION)
-        return value if isinstance(value, str) and value.strip() else None
+        return worked_solution(self.meta)
 
 
 class _Immediate:
@@ -318,10 +316,6 @@ _COLUMNS = "id, dataset, key, text, reference, kind, subject, source, max_points
 
 
 def _problem(r: tuple[Any, ...]) -> Problem:
-    try:
-        meta = json.loads(r[9]) if r[9] else {}
-    except ValueError:
-        meta = {}
     return Problem(
         id=r[0],
         dataset=r[1],
@@ -332,7 +326,7 @@ def _problem(r: tuple[Any, ...]) -> Problem:
         subject=r[6],
         source=r[7],
         max_points=r[8],
-        meta=meta if isinstance(meta, dict) else {},
+        meta=stored_meta(r[9]),
     )
 
 

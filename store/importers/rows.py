@@ -43,6 +43,23 @@ class NewProblem:
         return json.dumps(self.meta, ensure_ascii=False, default=str) if self.meta else None
 
 
+def stored_meta(text: str | None) -> dict[str, Any]:
+    """A problem's meta as stored, read back: its fields (none if empty or not a JSON object)."""
+    if not text:
+        return {}
+    try:
+        fields = json.loads(text)
+    except ValueError:
+        return {}
+    return fields if isinstance(fields, dict) else {}
+
+
+def worked_solution(meta: dict[str, Any]) -> str | None:
+    """The set's worked solution kept in a problem's meta, when it has one (MATH, GSM8K...)."""
+    value = meta.get(SOLUTION)
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def cell_text(value: Any) -> str | None:
     """A cell as text: numbers without float noise, blanks as None."""
     if type(value) is str:  # most cells: the quick way
