@@ -7,6 +7,21 @@ from collections.abc import Callable
 
 from tui.cli import main
 
+# A dcot run that answers 4 in one step: what a command's happy path needs from the fake server.
+TRANSCRIPT = (
+    "<thinking>Plan.</thinking><step>2x = 8</step><count>19</count>"
+    "<reflection>Checked.</reflection><reward>0.9</reward>"
+    "<answer>4</answer><reflection>Good.</reflection><reward>0.85</reward>"
+)
+
+
+def exit_code(argv: list[str]) -> int:
+    """main()'s exit code, argparse's own SystemExit included."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
 
 def ponder(capsys, *argv: str) -> tuple[int, str, str]:
     """Run `ponder ARGV` in-process: its exit code, stdout and stderr."""

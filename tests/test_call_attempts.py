@@ -5,22 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from cli_helpers import TRANSCRIPT, exit_code
 from fakellm import Reply
-
-from tui.cli import main
-
-TRANSCRIPT = (
-    "<thinking>Plan.</thinking><step>2x = 8</step><count>19</count>"
-    "<reflection>Checked.</reflection><reward>0.9</reward>"
-    "<answer>4</answer><reflection>Good.</reflection><reward>0.85</reward>"
-)
-
-
-def exit_code(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])

@@ -10,26 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import TRANSCRIPT, exit_code
 from fakellm import Reply
-
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PONDER = [sys.executable, "-m", "tui.cli"]
 HUGE = "99999999999999999999999"
-TRANSCRIPT = (
-    "<thinking>Plan.</thinking><step>2x = 8</step><count>19</count>"
-    "<reflection>Checked.</reflection><reward>0.9</reward>"
-    "<answer>4</answer><reflection>Good.</reflection><reward>0.85</reward>"
-)
-
-
-def exit_code(argv: list[str]) -> int:
-    """main()'s exit code, argparse's own SystemExit included."""
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:

@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_helpers import TRANSCRIPT
 from fakellm import OPENAI_TEST_KEY, Reply
 
 from tui.cli import main
 
-TRANSCRIPT = (
-    "<thinking>Plan.</thinking><step>2x = 8</step><count>19</count>"
-    "<reflection>Checked.</reflection><reward>0.9</reward>"
-    "<answer>4</answer><reflection>Good.</reflection><reward>0.85</reward>"
-)
 PINNED = {
     "run_id",
     "status",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from cli_helpers import exit_code
 from fakellm import Reply, g1_responder
-from test_cli_qa import exit_code
 
 
 def test_one_call_is_one_call_not_one_calls(openai_env, capsys):

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from cli_helpers import exit_code
 from fakellm import Reply
 from store_helpers import recorder
 
@@ -23,16 +24,8 @@ from reasoning.events import (
     Usage,
 )
 from store.db import open_db
-from tui.cli import main
 
 RUNS = 120
-
-
-def exit_code(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def one_line(err: str) -> str:

@@ -5,19 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_helpers import exit_code
 from fakellm import Reply
 
 from reasoning.secrets import REDACTED, StreamRedactor, redact
-from tui.cli import main
 
 CONFIG_KEY = "cfg-SECRET-key-0123456789abcdef"
-
-
-def exit_code(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 @pytest.mark.parametrize("held", ["", "cfg-", "cfg-SECRET-key-0123"])
