@@ -571,6 +571,23 @@ async def test_a_bench_against_the_fake_server_fills_the_matrix(
         assert db.execute("select count(*) from grades").fetchone()[0] == 4  # graded live
 
 
+async def test_a_bench_whose_every_run_failed_ends_failed_not_done(
+    openai_env: FakeLLM, tmp_path: Path
+) -> None:
+    openai_env.responder = lambda body: Reply(status=401)  # a key the provider refuses
+    db = make_db(tmp_path)
+    app = PonderApp(db=db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.provider_state.resolving)
+        screen = await start_bench(pilot, "jee_mini", ("direct",))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: screen.state not in ("idle", "running"), timeout=60)
+        assert screen.state == "failed"
+        await wait_for(pilot, lambda: "· failed (from this screen)" in screen_text(app))
+        assert "Every run failed: 0 done, " in screen_text(app)
+        assert db.execute("select count(*) from runs where status = 'done'").fetchone() == (0,)
+
+
 async def test_pause_lets_runs_in_flight_finish_and_resume_goes_on(
     openai_env: FakeLLM, tmp_path: Path
 ) -> None:

@@ -238,7 +238,7 @@ class BenchScreen(Screen[None]):
         super().__init__(id="bench")
         mark_styles_current(self)
         # idle | running | holding (paused, the bench worker alive) | paused (stopped with runs
-        # left: Resume goes on) | done
+        # left: Resume goes on) | done | failed (ended with no run done)
         self.state = "idle"
         self.watched: Watched | None = None
         self._progress: BenchProgress | None = None  # the bench's latest snapshot
@@ -526,18 +526,26 @@ class BenchScreen(Screen[None]):
             self._watch_bench(
                 summary.bench_id, own=True, expected=expected, dataset=summary.dataset
             )
-            stopped = summary.stopped
-            self.state = "paused" if stopped == "cancelled" else "done"
+            if summary.stopped == "cancelled":
+                self.state = "paused"
+            elif summary.failed and not summary.done:
+                self.state = "failed"  # not "done": no run of it can be scored
+            else:
+                self.state = "done"
+            word = {"paused": "Paused", "failed": "Every run failed"}.get(self.state, "Finished")
             line = (
-                f"{'Paused' if self.state == 'paused' else 'Finished'}: {summary.done} done,"
-                f" {summary.failed} failed, {summary.cancelled} cancelled"
+                f"{word}: {summary.done} done, {summary.failed} failed,"
+                f" {summary.cancelled} cancelled"
             )
             if summary.not_started:
                 line += f", {summary.not_started} not started"
             if summary.left_out:
                 line += f" ({summary.left_out[0]})"
             self._log(line)
-            self.notify(safe_text(line), markup=False, timeout=6)
+            if self.state == "failed":
+                self.notify(safe_text(line), severity="error", markup=False, timeout=10)
+            else:
+                self.notify(safe_text(line), markup=False, timeout=6)
         self._update_buttons()
         self.poll()
 
