@@ -579,12 +579,15 @@ async def test_a_bench_whose_every_run_failed_ends_failed_not_done(
     app = PonderApp(db=db)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: not app.provider_state.resolving)
-        screen = await start_bench(pilot, "jee_mini", ("direct",))
+        screen = await start_bench(pilot, "jee_mini", ("direct", "dcot"))
+        screen.query_one("#bench-limit", Input).value = "1"
         await pilot.press("f5")
         await wait_for(pilot, lambda: screen.state not in ("idle", "running"), timeout=60)
         assert screen.state == "failed"
         await wait_for(pilot, lambda: "· failed (from this screen)" in screen_text(app))
         assert "Every run failed: 0 done, " in screen_text(app)
+        # The with/without line says its zeros are failures, not the technique's doing.
+        await wait_for(pilot, lambda: "2 failed runs scored 0" in screen_text(app))
         assert db.execute("select count(*) from runs where status = 'done'").fetchone() == (0,)
 
 

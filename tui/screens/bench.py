@@ -128,9 +128,11 @@ def delta_cell(p: Paired | None) -> Text:
     return Text(_numbers(p), style=style)
 
 
-def verdict_line(model: str, technique: str, p: Paired | None) -> str | None:
+def verdict_line(model: str, technique: str, p: Paired | None, failed: int = 0) -> str | None:
     """In plain words, what the technique did for this model (None: it was not run beside
-    direct). The interval including 0 reads as no detectable difference."""
+    direct). The interval including 0 reads as no detectable difference. `failed`: runs of
+    either side that failed, each scored 0 in it (said, so that a provider's outage is not
+    read as the technique's result)."""
     if p is None:
         return None
     who = f"{one_line(model, 40)} · {technique}"
@@ -140,8 +142,12 @@ def verdict_line(model: str, technique: str, p: Paired | None) -> str | None:
     numbers = ", ".join(x for x in (_numbers(p), _p(p)) if x)
     if p.detectable:
         better = "better" if p.mean_diff > 0 else "worse"
-        return f"{who} {better} by {numbers} on {problems}"
-    return f"{who}: no detectable difference on {problems} (Δ {numbers})"
+        line = f"{who} {better} by {numbers} on {problems}"
+    else:
+        line = f"{who}: no detectable difference on {problems} (Δ {numbers})"
+    if failed:
+        line += f"; {failed} failed run" + ("s" if failed != 1 else "") + " scored 0"
+    return line
 
 
 def matrix_columns(
@@ -183,7 +189,8 @@ def verdict_lines(rows: Iterable[ComparisonRow], paradigms: Iterable[str]) -> li
     for r in rows:
         for technique in MATRIX_ORDER[1:]:
             if technique in present and "direct" in present:
-                line = verdict_line(r.model, technique, r.paired(technique))
+                failed = sum(row.failed for row in (r.row("direct"), r.row(technique)) if row)
+                line = verdict_line(r.model, technique, r.paired(technique), failed)
                 if line is not None:
                     lines.append(line)
     return lines
