@@ -217,6 +217,31 @@ async def test_a_re_run_or_an_ad_hoc_run_leaves_a_finished_bench_s_cells_alone(
         assert verdicts(screen) == said
 
 
+async def test_a_column_is_as_wide_as_its_cells_now_not_as_they_were(tmp_path: Path) -> None:
+    # While runs wait for their grades a cell says so at length ("(11/12 graded)"); once they
+    # are graded the column narrows to the figures again.
+    db = arith_bench(tmp_path)
+    ungraded = db.execute(
+        "select run_id from grades g join runs r on r.id = g.run_id"
+        " where r.model = 'gpt-4o-mini' and r.paradigm = 'direct' limit 1"
+    ).fetchone()[0]
+    db.execute("delete from grades where run_id = ?", [ungraded])  # a zero, not given yet
+    db.conn.commit()
+    app = fixed_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_mode(pilot, "ctrl+b")
+        await wait_for(pilot, lambda: "graded)" in str(matrix_text(screen)))
+        table = screen.query_one("#bench-matrix")
+        wide = table.columns["direct"].content_width
+        add_grade(db, ungraded, grader="auto", score=0.0, verdict="zero")
+        screen.poll()
+        await screen.polled()
+        await wait_for(pilot, lambda: "graded)" not in str(matrix_text(screen)))
+        cells = [row[1] for row in matrix_text(screen)]
+        width = table.columns["direct"].content_width
+        assert width == max(len("direct (without)"), *(len(c) for c in cells)) < wide
+
+
 async def test_the_matrix_has_a_column_per_paradigm_the_bench_ran(tmp_path: Path) -> None:
     db = arith_bench(tmp_path)
     app = fixed_app(db)

@@ -253,7 +253,6 @@ class BenchScreen(Screen[None]):
         self._stop: asyncio.Event | None = None  # set: the bench ends, runs in flight cancelled
         self._pause: asyncio.Event | None = None  # set: nothing new starts
         self._signature: tuple[Any, ...] | None = None
-        self._columns: list[tuple[str, str]] = []
         self._default_model: str | None = None
         self._plan_run: BenchPlan | None = None  # the plan running now
         self._closing = False
@@ -751,13 +750,11 @@ class BenchScreen(Screen[None]):
         narrow = self.has_class("-narrow")
         tight = self.has_class("-tight")
         columns = matrix_columns(paradigms, narrow=narrow, short_labels=tight)
-        if columns != self._columns:
-            matrix.clear(columns=True)
-            for label, key in columns:
-                matrix.add_column(Text(label), key=key)
-            self._columns = columns
-        else:
-            matrix.clear()
+        # Columns too, every time: a DataTable keeps a column as wide as its widest cell ever,
+        # so a long cell while the bench ran would leave a gap beside its final figure.
+        matrix.clear(columns=True)
+        for label, key in columns:
+            matrix.add_column(Text(label), key=key)
         for cells in matrix_rows(rows, columns, 14 if narrow else 20 if tight else 30):
             matrix.add_row(*cells)
         verdicts = verdict_lines(rows, paradigms)
