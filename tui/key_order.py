@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -30,6 +31,18 @@ WATCHDOG_S = 2.0
 MIN_PASSES = 2
 MAX_PASSES = 8  # a chain never idle (a timer ticking in it) is walked this many times at most
 MAX_ROUNDS = 4  # paints waited for while the focus keeps moving after one key
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """One walk of a focus chain behind a key: its pass, whether a queue was found busy in
+    it, and how many paints it has waited for."""
+
+    chain: list[MessagePump]
+    generation: int  # the key's
+    rounds: int
+    passes: int = 1
+    active: bool = False
 
 
 class KeyOrder:
@@ -81,56 +94,40 @@ class KeyOrder:
         until a pass finds every queue empty (a key bubbles up to the app, whose binding may
         post to the widget, whose message bubbles up again…); then wait for the screen's
         next paint (a screen just pushed has composed and taken its focus)."""
-        self._pass(chain, 0, generation, passes=1, active=False, rounds=rounds)
+        self._pass(_Walk(chain, generation, rounds), 0)
 
-    def _pass(
-        self,
-        chain: list[MessagePump],
-        at: int,
-        generation: int,
-        *,
-        passes: int,
-        active: bool,
-        rounds: int,
-    ) -> None:
+    def _pass(self, walk: _Walk, at: int) -> None:
+        chain = walk.chain
         while at < len(chain):
             pump = chain[at]
-            busy = _busy(pump)
-            if pump.call_later(
-                self._visited, chain, at, generation, passes, active or busy, rounds
-            ):
+            if _busy(pump):
+                walk = replace(walk, active=True)
+            if pump.call_later(self._visited, walk, at):
                 return
             at += 1
-        if (active or passes < MIN_PASSES) and passes < MAX_PASSES:
-            self._pass(chain, 0, generation, passes=passes + 1, active=False, rounds=rounds)
-        elif not self.app.call_after_refresh(self._painted, chain, generation, rounds):
-            self._settled(generation)
+        if (walk.active or walk.passes < MIN_PASSES) and walk.passes < MAX_PASSES:
+            self._pass(replace(walk, passes=walk.passes + 1, active=False), 0)
+        elif not self.app.call_after_refresh(self._painted, walk):
+            self._settled(walk.generation)
 
-    def _visited(
-        self,
-        chain: list[MessagePump],
-        at: int,
-        generation: int,
-        passes: int,
-        active: bool,
-        rounds: int,
-    ) -> None:
-        if generation != self._generation:
+    def _visited(self, walk: _Walk, at: int) -> None:
+        if walk.generation != self._generation:
             return
-        busy = active or _busy(chain[at])
-        self._pass(chain, at + 1, generation, passes=passes, active=busy, rounds=rounds)
+        if _busy(walk.chain[at]):
+            walk = replace(walk, active=True)
+        self._pass(walk, at + 1)
 
-    def _painted(self, chain: list[MessagePump], generation: int, rounds: int) -> None:
+    def _painted(self, walk: _Walk) -> None:
         """Painted. If the key moved the focus or changed the screen, the new focus chain
         settles too (a new screen takes its focus, its table sizes itself and loads its
         rows, a round at a time) before the next key goes."""
-        if generation != self._generation:
+        if walk.generation != self._generation:
             return
         now = self._chain()
-        if now != chain and rounds < MAX_ROUNDS:
-            self._drain(now, generation, rounds + 1)
+        if now != walk.chain and walk.rounds < MAX_ROUNDS:
+            self._drain(now, walk.generation, walk.rounds + 1)
         else:
-            self._settled(generation)
+            self._settled(walk.generation)
 
     def _settled(self, generation: int) -> None:
         if generation != self._generation or not self.settling:
