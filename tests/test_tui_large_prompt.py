@@ -43,11 +43,8 @@ async def test_a_huge_prompt_asks_first_and_no_keeps_it_unsent(fake_llm: FakeLLM
         assert screen.query_one(PromptBox).text.strip() == HUGE.strip()  # kept to edit
 
 
-async def test_yes_sends_it_and_clears_the_prompt_box(
-    fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-123456")
+@pytest.mark.usefixtures("openai_env")
+async def test_yes_sends_it_and_clears_the_prompt_box(fake_llm: FakeLLM, tmp_path: Path) -> None:
     fake_llm.queue(Reply("Final answer: 1"))
     app = PonderApp(db=open_db(tmp_path / "p.db"))
     async with app.run_test(size=(160, 48)) as pilot:

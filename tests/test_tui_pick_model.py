@@ -49,12 +49,9 @@ async def test_an_endpoint_that_cannot_list_is_one_line():
         await endpoint_models(spec)
 
 
-async def test_f2_lists_filters_and_picks_a_model(
-    fake_llm: FakeLLM, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("openai_env")
+async def test_f2_lists_filters_and_picks_a_model(fake_llm: FakeLLM) -> None:
     fake_llm.models = MODELS
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-123456")
     app = PonderApp(db=None)
     async with app.run_test(size=SIZE) as pilot:
         modal = await open_picker(pilot)
