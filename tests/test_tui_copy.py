@@ -8,19 +8,12 @@ from typing import Any
 
 from test_tui_screens import make_db, seed_runs
 from test_tui_solve import GOOD_RUN, PROBLEM, feed, run_events, settle, solve_screen
-from tui_helpers import SIZE, fixed_app, wait_for
+from tui_helpers import SIZE, fixed_app, notes_of, wait_for
 
 from store.queries import get_run
-from tui.app import PonderApp
 from tui.screens.copy_modal import CopyModal
 from tui.widgets.step_block import StepBlock
 from tui.widgets.step_list import StepList
-
-
-def notes_of(app: PonderApp) -> list[str]:
-    notes: list[str] = []
-    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
-    return notes
 
 
 async def finished_run(pilot: Any) -> None:

@@ -17,7 +17,7 @@ from fakellm import FakeLLM, Reply, dcot_responder
 from store_helpers import problem_id
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
-from tui_helpers import SIZE, fixed_app, screen_segments, screen_text, wait_for
+from tui_helpers import SIZE, fixed_app, notes_of, screen_segments, screen_text, wait_for
 
 from reasoning.events import (
     RunSettings,
@@ -380,8 +380,7 @@ async def test_export_from_the_grade_screen_writes_the_csv(tmp_path: Path) -> No
     add_grade(db, ids["p1"], grader="human", score=1.0, verdict="full", grader_name="Ada")
     out = tmp_path / "grades.csv"
     app = fixed_app(db)
-    notes: list[str] = []
-    app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+    notes = notes_of(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_mode(pilot, "ctrl+g")
         screen.query_one("#filter-dataset", Select).value = "putnam_mini"

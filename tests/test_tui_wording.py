@@ -7,16 +7,9 @@ from pathlib import Path
 
 from test_tui_screens import make_db, open_mode, record_run, seed_runs
 from textual.widgets import Input
-from tui_helpers import SIZE, fixed_app, wait_for
+from tui_helpers import SIZE, fixed_app, notes_of, wait_for
 
-from tui.app import PonderApp
 from tui.screens.ask import AskModal
-
-
-def notes_of(app: PonderApp) -> list[str]:
-    notes: list[str] = []
-    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
-    return notes
 
 
 async def test_auto_grading_a_proof_says_nothing_was_graded(tmp_path: Path) -> None:

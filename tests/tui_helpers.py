@@ -37,6 +37,13 @@ def fixed_app(db: Any = None, **kwargs: Any) -> PonderApp:
     )
 
 
+def notes_of(app: PonderApp) -> list[str]:
+    """What the app notifies from now on, as text, in order (instead of showing it)."""
+    notes: list[str] = []
+    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+    return notes
+
+
 def screen_text(app: PonderApp) -> str:
     """The screen as plain text, the way a user would read it."""
     width, height = app.size
