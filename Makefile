@@ -29,10 +29,13 @@ setup: $(BIN)/ponder
 run: setup
 	$(BIN)/ponder
 
-# One worker per core (tests are isolated: own tmp dirs, databases, ports); worksteal evens out
-# the few long tests. `pytest tests/x.py` alone runs in one process, as usual.
+# One worker per core this process may use, at most 4 (tests are isolated: own tmp dirs,
+# databases, ports); worksteal evens out the few long tests. `pytest tests/x.py` alone runs in
+# one process, as usual.
+TEST_WORKERS ?= $(shell $(PY) -c "import os; print(max(1, min(4, len(os.sched_getaffinity(0)))))" 2>/dev/null || echo 2)
+
 test: setup
-	$(BIN)/pytest -n auto --dist worksteal
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # Opt-in, minutes: every paradigm and a bench against a real small model (tests/test_realllm.py).
 realtest: setup
