@@ -34,8 +34,11 @@ run: setup
 # one process, as usual.
 TEST_WORKERS ?= $(shell $(PY) -c "import os; print(max(1, min(4, len(os.sched_getaffinity(0)))))" 2>/dev/null || echo 2)
 
+# Bytecode is written for the test run even where PYTHONDONTWRITEBYTECODE is set (as on these
+# machines): the project's modules are compiled once instead of in every `ponder` the tests
+# start, and pytest keeps its rewritten test modules (a fresh clone's suite: 3:51 -> 3:32).
 test: setup
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # Opt-in, minutes: every paradigm and a bench against a real small model (tests/test_realllm.py).
 realtest: setup
