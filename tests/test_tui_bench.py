@@ -142,14 +142,20 @@ def matrix_text(screen: Any) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+async def matrix_shown(pilot: Pilot[Any]) -> Any:
+    """The Bench screen, once its matrix shows arith_bench's two models."""
+    screen = await open_mode(pilot, "ctrl+b")
+    await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
+    return screen
+
+
 async def test_the_matrix_shows_the_paired_difference_and_says_it_in_plain_words(
     tmp_path: Path,
 ) -> None:
     db = arith_bench(tmp_path)
     app = fixed_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+b")
-        await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
+        screen = await matrix_shown(pilot)
         rows = {r[0]: r for r in matrix_text(screen)}
         assert rows["gpt-4o-mini"][1:] == ["0/12 · 0%", "12/12 · 100%", "+1.00 [1.00, 1.00]"]
         llama = rows["llama-3.1-8b-instruct"]
@@ -194,8 +200,7 @@ async def test_a_re_run_or_an_ad_hoc_run_leaves_a_finished_bench_s_cells_alone(
     db = arith_bench(tmp_path)
     app = fixed_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_mode(pilot, "ctrl+b")
-        await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
+        screen = await matrix_shown(pilot)
         before = matrix_text(screen)
         said = verdicts(screen)
         # A History re-run of problem 1 (not graded yet) and an ad-hoc run graded full.
@@ -246,8 +251,7 @@ async def test_the_matrix_has_a_column_per_paradigm_the_bench_ran(tmp_path: Path
     db = arith_bench(tmp_path)
     app = fixed_app(db)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_mode(pilot, "ctrl+b")
-        await wait_for(pilot, lambda: screen.query_one("#bench-matrix").row_count == 2)
+        screen = await matrix_shown(pilot)
         table = screen.query_one("#bench-matrix")
         labels = [str(c.label) for c in table.columns.values()]  # type: ignore[attr-defined]
         assert labels == ["model", "direct", "dcot"]  # no g1; at 80 columns the verdicts say Δ
