@@ -9,25 +9,54 @@ Paradigm = Literal["dcot", "g1", "direct"]
 PARADIGMS: tuple[Paradigm, ...] = ("dcot", "g1", "direct")  # the order Ctrl+T cycles them
 WITH_TECHNIQUE: tuple[Paradigm, ...] = ("dcot", "g1")  # compared against the baseline
 BASELINE: Paradigm = "direct"
-StepKind = Literal["thinking", "step", "reflection", "answer", "final_reflection"]
+StepKind = Literal["thinking", "step", "reflection", "answer", "final_reflection", "feedback"]
+Reinforce = Literal["self", "guided"]
+REINFORCE_MODES: tuple[Reinforce, ...] = ("self", "guided")
+
 RunStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
-# Why a run stopped. "answer": the model gave one in the paradigm's protocol; "no_protocol": it
-# ignored the protocol (no tags, no <answer>, no readable JSON step) and the answer was taken
-# from its text as `direct` takes it (the run is "done" and graded); the rest are limits or faults.
+# The closed set of run statuses, with what each means. Every paradigm ends a run in one of the
+# last four; "running" is a run in flight (or one whose process died, until it is seen).
+RUN_STATUSES: dict[RunStatus, str] = {
+    "running": "in flight",
+    "done": "ended with an answer (in the protocol, or taken from the text: no_protocol)",
+    "failed": "ended without an answer: a fault, a limit before any answer, or every call cut",
+    "cancelled": "stopped by the user (Esc, Ctrl+C, a signal); what it produced is kept",
+    "interrupted": "its process died mid-run; `ponder resume RUN` continues it",
+}
+
+# Why a run stopped: one closed, documented set for every paradigm. A limit that stops a run
+# after its answer leaves it "done" with that limit as the reason; before any answer, "failed".
 StopReason = Literal[
     "answer",
+    "no_protocol",
     "budget",
     "max_steps",
     "max_tokens",
     "max_calls",
     "wall_time",
     "cost_cap",
+    "cut",
     "no_answer",
-    "no_protocol",
     "provider_error",
     "cancelled",
     "interrupted",
 ]
+STOP_REASONS: dict[StopReason, str] = {
+    "answer": "the model gave its answer in the paradigm's protocol",
+    "no_protocol": "the model did not follow the protocol (no tags, no <answer>, no readable JSON "
+    "step): the answer was taken from its text by the graders' extractor",
+    "budget": "the step budget was used up",
+    "max_steps": "the engine's cap on steps (or blocks) was reached",
+    "max_tokens": "every call was cut at --max-tokens and the continuations ran out",
+    "max_calls": "the call limit was reached",
+    "wall_time": "the run's wall-time limit was reached",
+    "cost_cap": "the cost cap was reached",
+    "cut": "every call was cut mid-stream or ended in an error: the partial text is kept",
+    "no_answer": "the model returned no text to take an answer from",
+    "provider_error": "the provider failed after its retries (or the request was refused)",
+    "cancelled": "stopped by the user",
+    "interrupted": "the process died mid-run",
+}
 
 Band = Literal["continue", "adjust", "backtrack"]
 # The reward bands of SPEC §1, named by what the engine does in each.
@@ -147,7 +176,7 @@ class RunSettings:
 
     paradigm: Paradigm = "dcot"
     budget: int = 20
-    reinforce: Literal["self", "guided"] = "self"
+    reinforce: Reinforce = "self"
     min_steps: int = 15
     max_steps: int = 40
     max_tokens: int = 4096
