@@ -53,8 +53,10 @@ fmt: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every benches/bench_*.py in turn, each under its own TIME_LIMIT_S (killed past it, one line
+# saying so), then a summary; PONDER_BENCH_PORTS=LOW-HIGH puts the fake servers in that range.
 bench: setup
-	@for b in benches/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || echo "!! $$b missed a target or failed"; done
+	$(BIN)/python benches/run_all.py
 
 # Ponder's grader against Math-Verify on the same hand-labelled cases; math-verify goes into
 # benches/.mv-venv (created on first use), never into Ponder's environment.

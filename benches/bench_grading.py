@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from graders import extract_answer, grade
 from graders.worker import POOL
 
+TIME_LIMIT_S = 300  # `make bench` kills the bench after this
 FILLER = [
     "Let us consider option ({l}) first: it would need {a} units, which contradicts step {s}.",
     "Using the given data, {a} × {b} = {c}, so the intermediate value is {c}.",

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+TIME_LIMIT_S = 900  # `make bench` kills the bench after this
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = Path("/tmp/ponder-bench-store.db")
 

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reasoning.parse import TagParser
 
+TIME_LIMIT_S = 120  # `make bench` kills the bench after this
 UNIT = (
     "<thinking>We need the number of integer solutions of x^2 + y^2 < 25; consider each x in turn, "
     "noting that x < 5 and -5 < x, so |x| <= 4.</thinking>\n"

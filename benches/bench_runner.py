@@ -25,8 +25,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+TIME_LIMIT_S = 300  # `make bench` kills the bench after this
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benches"))
+
+from benchkit import free_port  # noqa: E402
 
 PROBLEMS = 200
 LATENCY_S = 0.5
@@ -61,8 +65,9 @@ def main() -> int:
         script = home / "reply.jsonl"
         script.write_text(json.dumps({"text": "Seven times the key.\nFinal answer: 7"}) + "\n")
         fakellm, latency = str(ROOT / "tests" / "fakellm.py"), str(LATENCY_S)
+        listen = ("--port", str(free_port()))
         server = subprocess.Popen(
-            [sys.executable, fakellm, "--port", "0", "--script", str(script), "--latency", latency],
+            [sys.executable, fakellm, *listen, "--script", str(script), "--latency", latency],
             stdout=subprocess.PIPE,
             text=True,
         )

@@ -43,6 +43,7 @@ from store.queries import count_runs, get_run, list_runs, mark_interrupted, run_
 from store.recorder import RunRecorder
 from workbench.keeping import KEEPING
 
+TIME_LIMIT_S = 900  # `make bench` kills the bench after this
 RUNS = 100_000
 STEPS_PER_RUN = 10
 PROBLEMS = 2_000

@@ -28,6 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benches"))
+
+from benchkit import BenchTimeout, Deadline, free_port  # noqa: E402
+
+TIME_LIMIT_S = 300  # `make bench` kills the bench after this
+STREAM_LIMIT_S = 120  # the 10 s stream, on a busy machine
 
 TOKENS = 20_000
 RATE = 2_000  # tokens per second
@@ -82,7 +88,7 @@ def serve() -> None:
 
     text = transcript()
     delay = CHUNK / (RATE * CHARS_PER_TOKEN)
-    fake = TimedFake(chunk=CHUNK, delay=delay)
+    fake = TimedFake(port=free_port(), chunk=CHUNK, delay=delay)
     fake.responder = lambda body: Reply(text=text)
     fake.allow_violations = True
     with fake:
@@ -144,18 +150,20 @@ async def stream_run(port: int) -> dict[str, float]:
     painted: list[float] = []  # when the compositor first painted the last token
 
     async with app.run_test(size=SIZE) as pilot:
+        deadline = Deadline(60)
         while app.provider_state.resolving:
+            deadline.check("the provider resolved")
             await pilot.pause(0.01)
         screen = app.screen
         assert isinstance(screen, SolveScreen)
         feed = screen.feed
 
-        def timed_feed(event):  # type: ignore[no-untyped-def]
+        def timed_feed(event, run_id=None):  # type: ignore[no-untyped-def]
             nonlocal deltas, last_delta_at
             if isinstance(event, TextDelta):
                 deltas += 1
                 last_delta_at = time.monotonic()
-            feed(event)
+            feed(event, run_id)
 
         screen.feed = timed_feed  # type: ignore[method-assign]
         paradigm_action = screen.action_paradigm
@@ -179,13 +187,17 @@ async def stream_run(port: int) -> dict[str, float]:
         t0 = time.monotonic()
         assert screen.start_run("Prove the sum of squares formula.")
         # Key presses while the stream runs: as the terminal driver would post them.
+        deadline = Deadline(STREAM_LIMIT_S)
         while screen.running:
+            deadline.check("the run ended")
             await asyncio.sleep(0.25)
             if screen.running and deltas:
                 pressed_at.append(time.monotonic())
                 app.post_message(events.Key("ctrl+t", None))
         # The last token is on screen when the line holding it is painted.
+        deadline = Deadline(30)
         while not painted:
+            deadline.check(f"the last token ({MARKER}) painted")
             await asyncio.sleep(0.005)
         on_screen_at = painted[0]
         assert MARKER in screen_text(app)
@@ -255,7 +267,11 @@ def first_screen(port: int, runs: int = 3) -> list[float]:
 def main() -> int:
     server, port = start_server()
     try:
-        figures = asyncio.run(stream_run(port))
+        try:
+            figures = asyncio.run(stream_run(port))
+        except BenchTimeout as e:
+            print(f"FAILED: {e}")
+            return 1
         assert server.stdout is not None
         sent_start, sent_end = map(float, server.stdout.readline().split()[1:3])
         ttfs = first_screen(port)
@@ -286,7 +302,7 @@ def main() -> int:
     )
     ok = delay <= 0.5 and figures["key_max_ms"] <= 100 and max(ttfs) <= 1.5
     print("PASS" if ok else "MISS")
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
