@@ -36,6 +36,9 @@ StopReason = Literal[
     "wall_time",
     "cost_cap",
     "cut",
+    "output_budget",
+    "timeout",
+    "repetition",
     "no_answer",
     "provider_error",
     "cancelled",
@@ -49,8 +52,11 @@ STOP_REASONS: dict[StopReason, str] = {
     "max_steps": "the engine's cap on steps (or blocks) was reached",
     "max_tokens": "every call was cut at --max-tokens and the continuations ran out",
     "max_calls": "the call limit was reached",
-    "wall_time": "the run's wall-time limit was reached",
-    "cost_cap": "the cost cap was reached",
+    "wall_time": "the run's wall-time limit (--max-time) was reached",
+    "cost_cap": "the cost cap (--max-cost) was reached",
+    "output_budget": "the run's output-token budget (over all its calls) was used up",
+    "timeout": "the server sent nothing for --timeout seconds, on every try",
+    "repetition": "the model kept repeating itself (the same text, lines or steps): stopped",
     "cut": "every call was cut mid-stream or ended in an error: the partial text is kept",
     "no_answer": "the model returned no text to take an answer from",
     "provider_error": "the provider failed after its retries (or the request was refused)",
@@ -170,6 +176,12 @@ class Step:
     finished_at: float = 0.0
 
 
+# The limits' defaults (SPEC §1, Limits). A run is bounded even when nothing else stops it: a
+# server that streams forever, or a model that loops.
+DEFAULT_MAX_TIME_S = 1800.0  # --max-time: a run's wall time (a 40-step g1 run is minutes)
+DEFAULT_TIMEOUT_S = 60.0  # --timeout: a call's wait for its first byte, and for each next one
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """Everything that decides how a run is made; recorded with the run."""
@@ -183,10 +195,20 @@ class RunSettings:
     temperature: float | None = None
     max_calls: int = 60
     max_continuations: int = 3
-    wall_time_s: float | None = None
+    # The run's wall time (--max-time); None: no limit.
+    wall_time_s: float | None = DEFAULT_MAX_TIME_S
     cost_cap_usd: float | None = None
+    # Output tokens over all the run's calls; None: max_tokens x (max_continuations + 1).
+    output_budget: int | None = None
     prompt_dir: str | None = None  # a folder of the user's own prompt files
     prompt_cache: bool = True  # mark the stable prefix cacheable in multi-call paradigms
+
+    @property
+    def run_output_budget(self) -> int:
+        """The output tokens the whole run may make (every paradigm alike)."""
+        if self.output_budget is not None:
+            return self.output_budget
+        return self.max_tokens * (self.max_continuations + 1)
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
