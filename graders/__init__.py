@@ -11,7 +11,7 @@ Importing this package is cheap: sympy loads only in the worker process, on the 
 expression that the cheap checks cannot decide.
 """
 
-from graders.extract import extract_answer
+from graders.extract import extract_answer, final_answer
 from graders.grade import DEFAULT_TIMEOUT, grade
 from graders.kinds import infer_kind
 from graders.normalize import normalize_answer
@@ -36,6 +36,7 @@ __all__ = [
     "Parsed",
     "Rules",
     "extract_answer",
+    "final_answer",
     "grade",
     "infer_kind",
     "normalize_answer",
