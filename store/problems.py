@@ -16,13 +16,15 @@ from store.clock import now_iso
 from store.importers import (
     COLUMNS,
     FORMAT_LABELS,
+    RESULTS,
     ImportProblem,
     NewProblem,
     ReadSet,
     read_bytes,
     read_set,
 )
-from store.importers.rows import is_content_key, stored_meta, worked_solution
+from store.importers.rows import Warnings, is_content_key, stored_meta, worked_solution
+from store.recorded import RecordedCounts, store_recorded
 
 __all__ = [
     "FORMAT_LABELS",
@@ -55,6 +57,7 @@ class ImportResult:
     kinds: tuple[tuple[str, int], ...] = ()  # problems per kind ("-": left to the grader)
     examples: tuple[NewProblem, ...] = ()  # the first few problems read
     dry_run: bool = False
+    recorded: RecordedCounts | None = None  # recorded results stored as runs, if the file had any
 
     @property
     def total(self) -> int:
@@ -212,31 +215,91 @@ def import_file(
     dataset: str | None = None,
     *,
     dry_run: bool = False,
+    source: str | None = None,
 ) -> ImportResult:
     """Import problems from .xlsx .csv .jsonl .json .parquet, updating by (dataset, key).
 
-    All or nothing. With `dry_run`, nothing is written: the result says what would be (against
-    `db`'s problems, or as if the dataset were new when `db` is None).
+    Recorded results in the file (a sheet's verdict columns, or a whole results file) are stored
+    as runs graded `human` by `source` (default: the file's name). All or nothing. With
+    `dry_run`, nothing is written: the result says what would be (against `db`'s problems, or as
+    if the dataset were new when `db` is None).
     """
     path = Path(path)
     read = _read(path)
+    source = " ".join((source or "").split()) or _display_name(path.name)
+    if read.format == RESULTS:
+        return _import_results(db, path, read, dataset, source, dry_run=dry_run)
     try:
         name = _dataset_name(dataset, path)
     except ImportProblem as exc:
         raise ImportProblem(f"{path.name}: {exc}") from None
+    warnings = Warnings()
+    recorded: RecordedCounts | None = None
     if dry_run or db is None:
         existing = _existing(db, name) if db is not None else {}
         new, changed, unchanged, absent = _compare(existing, read.problems)
         counts, dry_run = (len(new), len(changed), unchanged, absent), True
+        if read.recorded:
+            recorded = RecordedCounts(added=len(read.recorded), source=source)
     else:
         with _Immediate(db):
             counts = _store(db, name, read, source="imported", origin=_display_name(path.name))
+            if read.recorded:
+                recorded = store_recorded(db, name, list(read.recorded), source, warnings)
     kinds = Counter(p.kind or "-" for p in read.problems).most_common()
     return replace(
         _result(name, read, counts),
         kinds=tuple(kinds),
         examples=tuple(read.problems[:EXAMPLES]),
         dry_run=dry_run,
+        recorded=recorded,
+        warnings=read.warnings + warnings.lines(),
+    )
+
+
+def _import_results(
+    db: sqlite_utils.Database | None,
+    path: Path,
+    read: ReadSet,
+    dataset: str | None,
+    source: str,
+    *,
+    dry_run: bool,
+) -> ImportResult:
+    """A results file: its results stored as runs of an existing dataset's problems."""
+    named = {r.dataset for r in read.recorded}
+    if dataset is None and (len(named) != 1 or None in named):
+        raise ImportProblem(
+            f"{path.name}: recorded results need the dataset they are for: --dataset NAME"
+            " (or a dataset field on every line, the same on all)"
+        )
+    name = dataset.strip() if dataset is not None else str(next(iter(named)))
+    if (
+        db is None
+        or not db.conn.execute(
+            "select 1 from problems where dataset = ? limit 1", [name]
+        ).fetchone()
+    ):
+        raise ImportProblem(
+            f"{path.name}: no dataset {name!r} to record results for: import its problems first"
+        )
+    warnings = Warnings()
+    results = list(read.recorded)
+    if dry_run:
+        recorded = store_recorded(db, name, results, source, warnings, write=False)
+    else:
+        with _Immediate(db):
+            recorded = store_recorded(db, name, results, source, warnings)
+    return ImportResult(
+        name,
+        0,
+        0,
+        recorded.skipped,
+        read.warnings + warnings.lines(),
+        format=read.format,
+        recognised=read.recognised,
+        dry_run=dry_run,
+        recorded=recorded,
     )
 
 

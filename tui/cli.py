@@ -167,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("file", metavar="FILE", help="the file to import")
     i.add_argument("--dataset", metavar="NAME", help="dataset name (default: the file's name)")
     i.add_argument(
+        "--source",
+        metavar="NAME",
+        help="who graded the recorded results in the file: their human grader's name"
+        " (default: the file's name)",
+    )
+    i.add_argument(
         "--dry-run", action="store_true", help="show what would be imported; write nothing"
     )
     _db_flag(i)

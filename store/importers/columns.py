@@ -175,8 +175,13 @@ def _meta_names(table: Table, role_cols: set[int]) -> dict[int, str]:
     return meta_names
 
 
-def from_columns(table: Table, warnings: Warnings) -> tuple[list[NewProblem], int, str]:
-    """Problems from a table by its column names; also the rows skipped and the columns used."""
+def from_columns(
+    table: Table, warnings: Warnings, keys: dict[int, str] | None = None
+) -> tuple[list[NewProblem], int, str]:
+    """Problems from a table by its column names; also the rows skipped and the columns used.
+
+    `keys`, when given, is filled with the key of each row (by position) that became a problem.
+    """
     roles = find_roles(table.headers)
     if "text" not in roles:
         raise ImportProblem(
@@ -216,6 +221,8 @@ def from_columns(table: Table, warnings: Warnings) -> tuple[list[NewProblem], in
             skipped += 1
             continue
         seen[key] = number
+        if keys is not None:
+            keys[number] = key
         reference = cell_text(cell(raw, "reference"))
         kind = parse_kind(cell_text(cell(raw, "kind")), where, warnings)
         if not has_reference and kind is None:

@@ -109,12 +109,17 @@ def _import(args: argparse.Namespace) -> int:
     else:
         db = _store(args, write=True)
     try:
-        result = import_file(db, args.file, args.dataset, dry_run=dry_run)
+        result = import_file(
+            db, args.file, args.dataset, dry_run=dry_run, source=getattr(args, "source", None)
+        )
     except ImportProblem as exc:
         raise UsageError(safe_text(str(exc))) from None
     for warning in result.warnings:
         _warn(warning)
     out(f"recognised: {_cell(result.recognised)}")
+    if result.format == "results":
+        _recorded_lines(result)
+        return 0
     kept = f", {result.absent} not in this file kept" if result.absent else ""
     counts = (
         f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged{kept},"
@@ -122,6 +127,7 @@ def _import(args: argparse.Namespace) -> int:
     )
     if not dry_run:
         out(f"{_cell(result.dataset)}: {_count(result.total, 'problem')} ({counts})")
+        _recorded_lines(result)
         return 0
     out(f"would import into {_cell(result.dataset)}: {_count(result.total, 'problem')} ({counts})")
     out("kinds: " + ", ".join(f"{kind} {n}" for kind, n in result.kinds))
@@ -133,8 +139,25 @@ def _import(args: argparse.Namespace) -> int:
         ],
         right=set(),
     )
+    _recorded_lines(result)
     out("nothing written (--dry-run)")
     return 0
+
+
+def _recorded_lines(result: Any) -> None:
+    """What the file's recorded results became: runs per model and paradigm, graded by whom."""
+    rec = result.recorded
+    if rec is None:
+        return
+    verb = "would record" if result.dry_run else "recorded"
+    counts = f"{rec.added} added, {rec.updated} regraded, {rec.unchanged} unchanged"
+    if rec.skipped:
+        counts += f", {rec.skipped} skipped"
+    cells = ", ".join(f"{_cell(m)} · {_cell(p)} {n}" for m, p, n in rec.cells)
+    out(
+        f"{verb} results in {_cell(result.dataset)}: {_count(rec.total, 'run')} graded human by"
+        f" {_cell(rec.source)} ({counts})" + (f": {cells}" if cells else "")
+    )
 
 
 def _datasets(args: argparse.Namespace) -> int:
