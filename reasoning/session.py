@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
@@ -145,6 +146,7 @@ class Session:
         streamed = 0  # characters received
         estimated_at = -ESTIMATE_EVERY_CHARS  # characters at the last UsageEstimate
         sent = len(request.system) + sum(len(m.content) for m in request.messages)
+        task = asyncio.current_task()
         try:
             async with aclosing(self.provider.stream(request)) as stream:  # type: ignore[type-var]
                 async for item in stream:
@@ -162,6 +164,10 @@ class Session:
                         if streamed - estimated_at >= ESTIMATE_EVERY_CHARS:
                             estimated_at = streamed
                             yield self._estimate(sent, streamed)
+                        if task is not None and task.cancelling():
+                            # Cancelled by a consumer of these events (Esc, a bench's cost
+                            # cap): stop at once, not after the deltas already buffered.
+                            raise asyncio.CancelledError
                         if wall is not None and self.clock() - self.started >= wall:
                             finish = "aborted"
                             break

@@ -19,7 +19,7 @@ import pytest
 import sqlite_utils
 from fakellm import FakeLLM, Reply, system_text
 
-from reasoning.events import Usage
+from reasoning.events import RunSettings, Usage
 from reasoning.providers.base import ChatRequest, Done, RetryScheduled
 from store.benchq import bench_status, config_totals
 from store.db import open_db
@@ -467,6 +467,41 @@ async def test_max_cost_passed_mid_run_cancels_the_run_in_flight(
     assert summary.stopped == "max_cost"
     assert (summary.cancelled, summary.done, summary.not_started) == (1, 0, 2)
     assert [r[4] for r in runs_of(db)] == ["cancelled"]
+
+
+async def test_max_cost_counts_calls_in_flight_and_ends_within_one_call_of_the_cap(
+    db: sqlite_utils.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cheap first run, then expensive ones streaming at once: the spend of finished calls
+    # alone would let all four run to their end ($0.80 each, $3.20 against a $1 cap).
+    config = tmp_path / "config.toml"
+    config.write_text('[prices."pricey"]\ninput = 0.0\noutput = 200.0\n')  # $0.0002 a token
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    import_small(tmp_path, n=9)
+    long = "Working it out, one careful line at a time.\n" * 360  # 16,200 chars: 4,050 tokens
+
+    def answer(problem: Problem, *_: Any) -> Reply:
+        if problem.key == "1":
+            return Reply("Final answer: 7")
+        return Reply(long + f"Final answer: {problem.reference}", chunk=40, delay=0.002)
+
+    with FakeLLM() as fake:
+        fake.responder = responder(db, "small", answer)
+        plan = BenchPlan(
+            "small",
+            paradigms=("direct",),
+            models=("pricey",),
+            base_url=fake.base_url_openai,
+            concurrency=4,
+            max_cost=1.0,
+            settings=RunSettings(max_tokens=5000),
+        )
+        summary = await run_bench(db, plan)
+    assert summary.stopped == "max_cost"
+    assert summary.done == 1 and summary.cancelled >= 1 and summary.not_started >= 4
+    one_call = 4050 * 200 / 1_000_000  # what one expensive call costs
+    assert 1.0 < summary.cost_usd <= 1.0 + one_call
+    assert all(status in ("done", "cancelled") for *_, status, _, _, _ in runs_of(db))
 
 
 def test_max_cost_with_an_unknown_price_runs_nothing_and_says_why(

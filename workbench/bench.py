@@ -229,11 +229,7 @@ class _Bench:
                 for lv in self.live.values()
                 if lv.estimate_tokens is not None and not lv.counted
             ),
-            in_flight_cost=sum(
-                max(0.0, lv.estimate_cost - (lv.cost or 0.0))
-                for lv in self.live.values()
-                if lv.estimate_cost is not None and not lv.counted
-            ),
+            in_flight_cost=self._in_flight(),
         )
 
     def emit(self, note: str | None = None) -> None:
@@ -311,6 +307,20 @@ class _Bench:
         """What the bench has spent so far: finished and running runs, and the judge's calls."""
         return self.cost + self.judge_cost + sum(lv.cost or 0.0 for lv in self.live.values())
 
+    def _in_flight(self) -> float:
+        """The estimated cost of the calls streaming now, beyond what their runs have spent."""
+        return sum(
+            max(0.0, lv.estimate_cost - (lv.cost or 0.0))
+            for lv in self.live.values()
+            if lv.estimate_cost is not None and not lv.counted
+        )
+
+    def _over_cap(self) -> bool:
+        """Whether the spend, with the calls in flight counted as they stream, passed the cap:
+        an expensive call counts before it ends, not after a whole run has."""
+        cap = self.plan.max_cost
+        return cap is not None and self._spent() + self._in_flight() > cap
+
     def _judge_estimate(self) -> float | None:
         """What a judge call will likely cost: the mean of the calls so far."""
         return sum(self.judge_costs) / len(self.judge_costs) if self.judge_costs else None
@@ -337,7 +347,8 @@ class _Bench:
             + self.judge_cost
             + (self.judging + len(self.reserved)) * share
             + sum(
-                max(lv.cost or 0.0, self._estimate(lv.unit.job) or 0.0) + self._reserve(lv.unit.job)
+                max(lv.cost or 0.0, lv.estimate_cost or 0.0, self._estimate(lv.unit.job) or 0.0)
+                + self._reserve(lv.unit.job)
                 for lv in self.live.values()
             )
         )
@@ -461,16 +472,20 @@ class _Bench:
         if self.halt is None:
             if self.stop is not None and self.stop.is_set():
                 self._halt("cancelled", "stopping: in-flight runs are kept as cancelled")
-            elif self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
-                self._halt(
-                    "max_cost",
-                    f"spent more than the cost cap ${self.plan.max_cost:g}: stopping",
-                )
+            elif self._over_cap():
+                self._cap_reached()
         if self.halt is None and not self._paused():
             self._start_what_fits()
         if self.halt is not None and self.units:
             self.not_started += len(self.units)
             self.units.clear()
+
+    def _cap_reached(self) -> None:
+        self._halt(
+            "max_cost",
+            f"spent more than the cost cap ${self.plan.max_cost:g} (calls in flight counted):"
+            " stopping, the runs in flight kept as cancelled",
+        )
 
     def _halt(self, why: str, note: str) -> None:
         """Stop now: nothing new starts and the runs in flight are cancelled (and recorded so)."""
@@ -543,15 +558,19 @@ class _Bench:
         settings = dataclasses.replace(self.plan.settings, paradigm=paradigm)
 
         def seen(event: Event, run_id: int | None) -> None:
-            if isinstance(event, UsageEstimate):  # a call streaming: its text so far
-                live.estimate_tokens = event.usage.input_tokens + event.usage.output_tokens
-                live.estimate_cost = event.cost_usd
-            elif isinstance(event, UsageUpdate):
-                live.tokens = event.usage.input_tokens + event.usage.output_tokens
-                live.cost = event.cost_usd
-                live.estimate_tokens = live.estimate_cost = None  # the provider's figures
-                if self.plan.max_cost is not None and self._spent() > self.plan.max_cost:
-                    self._wake()  # the scheduler stops the bench
+            if isinstance(event, UsageEstimate | UsageUpdate):
+                if isinstance(event, UsageEstimate):  # a call streaming: its text so far
+                    live.estimate_tokens = event.usage.input_tokens + event.usage.output_tokens
+                    live.estimate_cost = event.cost_usd
+                else:
+                    live.tokens = event.usage.input_tokens + event.usage.output_tokens
+                    live.cost = event.cost_usd
+                    live.estimate_tokens = live.estimate_cost = None  # the provider's figures
+                if self.halt is None and not self.closing and self._over_cap():
+                    # Stopped here, not on the scheduler's next turn: the runs in flight are
+                    # cancelled before they read on (the engine stops at the next delta).
+                    self._cap_reached()
+                    self._wake()
             elif isinstance(event, RunStarted):
                 live.run_id = run_id
                 self.emit()
