@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import sqlite_utils
 
+from store.calls import convert_run
 from store.clock import now_iso
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
@@ -266,6 +267,19 @@ def m010_runs_price(db: sqlite_utils.Database) -> None:
     # The model's price as the run was recorded (JSON of reasoning.events.Price; NULL: not
     # priced, or recorded before this): what the store costs a cut-off run's tokens by.
     db.table("runs").add_column("price", str)
+
+
+@migration
+def m011_calls_request_delta(db: sqlite_utils.Database) -> None:
+    # A call stores what its request adds to the run's previous one (store/calls.py): g1's
+    # requests re-send the conversation at every step, which grew a run's rows with the square
+    # of its steps. request_base is the calls row it extends (NULL: `request` is whole).
+    calls = db.table("calls")
+    calls.add_column("request_base", int)
+    calls.add_column("request_head", int)
+    calls.add_column("request_tail", int)
+    for (run_id,) in db.execute("select distinct run_id from calls").fetchall():
+        convert_run(db, run_id)
 
 
 def migrate(

@@ -239,8 +239,8 @@ def recorded_figures(db: sqlite_utils.Database, run_id: int) -> tuple[Usage, int
         "select count(distinct idx), coalesce(sum(input_tokens), 0),"
         " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
         " coalesce(sum(cache_write_tokens), 0),"
-        " coalesce(sum(case when response is null and error is null"
-        "   then length(request) else 0 end), 0),"
+        " coalesce(sum(case when response is null and error is null then length(request)"
+        "   + coalesce(request_head, 0) + coalesce(request_tail, 0) else 0 end), 0),"
         " coalesce(sum(length(response)), 0) from calls where run_id = ?",
         (run_id,),
     ).fetchone()

@@ -40,6 +40,7 @@ from reasoning.events import (
     request_chars,
     with_cut_off_call,
 )
+from store.calls import delta_columns
 from store.clock import iso_after, now_iso
 
 FLUSH_INTERVAL_S = 2.0
@@ -123,6 +124,8 @@ class RunRecorder:
         self._open: set[int] = set()  # steps with a partial=1 row
         self._done_steps: set[int] = set()
         self._calls: dict[int, int] = {}  # engine call index -> calls row id
+        # The latest request stored (calls row id, whole text): the next one is kept as a delta.
+        self._last_request: tuple[int, str] | None = None
         self._call_shift: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._flush_timer: asyncio.TimerHandle | None = None
@@ -397,16 +400,24 @@ class RunRecorder:
     def _on_call_started(self, ev: CallStarted) -> None:
         if self._call_shift is None:
             self._call_shift = self._shift_for(ev.call_index)
+        # What the request adds to the run's previous one, with a reference to it (store.calls).
+        text = self._json(self._scrub(ev.request))
+        request, base, head, tail = delta_columns(self._last_request, text)
         cur = self.db.execute(
-            "insert into calls (run_id, idx, attempt, request, started_at) values (?, ?, 1, ?, ?)",
+            "insert into calls (run_id, idx, attempt, request, request_base, request_head,"
+            " request_tail, started_at) values (?, ?, 1, ?, ?, ?, ?, ?)",
             (
                 self._run_id,
                 ev.call_index + self._call_shift,
-                self._json(self._scrub(ev.request)),
+                request,
+                base,
+                head,
+                tail,
                 now_iso(),
             ),
         )
         if cur.lastrowid is not None:
+            self._last_request = (cur.lastrowid, text)
             self._calls[ev.call_index] = cur.lastrowid
             self._in_flight = (cur.lastrowid, request_chars(ev.request))
             self._in_flight_chars = 0
@@ -423,8 +434,9 @@ class RunRecorder:
                 (ev.status, self._redact(ev.error), ev.elapsed_s, ev.attempt, row_id),
             )
             cur = self.db.execute(
-                "insert into calls (run_id, idx, attempt, request, started_at)"
-                " select run_id, idx, ?, request, ? from calls where id = ?",
+                "insert into calls (run_id, idx, attempt, request, request_base, request_head,"
+                " request_tail, started_at) select run_id, idx, ?, request, request_base,"
+                " request_head, request_tail, ? from calls where id = ?",
                 (ev.attempt + 1, iso_after(ev.wait_s), row_id),
             )
         if cur.lastrowid is not None:
