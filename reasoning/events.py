@@ -194,7 +194,7 @@ class RunSettings:
     max_tokens: int = 4096
     temperature: float | None = None
     max_calls: int = 60
-    max_continuations: int = 3
+    max_continuations: int = 3  # the continuation rule, the same for every paradigm
     # The run's wall time (--max-time); None: no limit.
     wall_time_s: float | None = DEFAULT_MAX_TIME_S
     cost_cap_usd: float | None = None

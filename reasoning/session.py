@@ -43,11 +43,21 @@ class LimitReached(Exception):
 
 @dataclass(frozen=True)
 class CallOutcome:
-    """How one call ended. finish: stop | stop_sequence | length | cut | aborted."""
+    """How one call ended. finish: stop | stop_sequence | length | cut | aborted.
+
+    "length" is a reply that reached max_tokens, whatever stop reason the server claimed
+    (a proxy may say end_turn); "cut" a stream that ended without its terminal event or with an
+    error event inside it (`error` holds that error's message)."""
 
     text: str
     finish: str
     stop_sequence: str | None = None
+    error: str | None = None
+
+    @property
+    def cut_short(self) -> bool:
+        """The reply did not end by itself: cut at max_tokens, mid-stream, or by an error."""
+        return self.finish in ("length", "cut")
 
 
 # While a call streams, a UsageEstimate is sent on its first text and then every this many
@@ -93,6 +103,15 @@ class Session:
         self.calls = 0
         self.cost_usd: float | None = 0.0
         self.last: CallOutcome | None = None
+        self.outcomes: list[CallOutcome] = []  # every call of this session, in order
+
+    def every_call_cut(self) -> StopReason | None:
+        """'max_tokens' when every call so far was cut at max_tokens, 'cut' when every one was
+        cut short otherwise (mid-stream, an error) or in mixed ways; None when one ended by
+        itself. The rule that fails a run whose text never once came to its end."""
+        if not self.outcomes or not all(o.cut_short for o in self.outcomes):
+            return None
+        return "max_tokens" if all(o.finish == "length" for o in self.outcomes) else "cut"
 
     @property
     def elapsed(self) -> float:
@@ -140,6 +159,7 @@ class Session:
         finish = "cut"
         stop_sequence: str | None = None
         raw_stop: str | None = None
+        cut_error: str | None = None
         wall = self.settings.wall_time_s
         failure: ProviderError | None = None
         attempt = 0  # failed attempts so far
@@ -183,10 +203,19 @@ class Session:
         except StreamCut as cut:
             usage = cut.usage
             finish = "cut"
+            cut_error = cut.message
             yield Notice(f"{self.provider.name}: stream cut mid-way ({cut.message})")
         except ProviderError as exc:
             failure = exc
         text = "".join(parts)
+        if finish in ("stop", "other") and usage.output_tokens >= request.max_tokens:
+            # A reply as long as max_tokens was cut there, whatever the server says (LiteLLM's
+            # Anthropic route reports end_turn): it is continued like any cut reply.
+            yield Notice(
+                f"call {index} reached max_tokens ({request.max_tokens}) though the server said"
+                f" {raw_stop or finish!r}: taken as cut"
+            )
+            finish = "length"
         if finish in ("aborted", "cut") and text and usage.output_tokens == 0:
             # A stream stopped early never reports usage, yet the tokens were made (and billed).
             usage = estimate_usage(request, text, usage)
@@ -195,10 +224,14 @@ class Session:
         if self.cost_usd is not None:
             c = _cost_of(self.provider.model, usage)
             self.cost_usd = None if c is None else self.cost_usd + c
-        self.last = CallOutcome(text, finish, stop_sequence)
-        error = failure.message if failure is not None else None
+        error = failure.message if failure is not None else cut_error
+        if failure is not None:
+            finish = "cut"
+        self.last = CallOutcome(text, finish, stop_sequence, error)
+        self.outcomes.append(self.last)
         status = failure.status if failure is not None else None
-        yield CallFinished(index, text, raw_stop or finish, usage, self.clock() - t0, error, status)
+        stop = finish if finish == "length" or failure is not None else raw_stop or finish
+        yield CallFinished(index, text, stop, usage, self.clock() - t0, error, status)
         yield UsageUpdate(self.usage, self.calls, self.cost_usd)
         if failure is not None:
             raise failure

@@ -80,6 +80,9 @@ class Reply:
     error_after: int | None = (
         None  # send N chars, then an in-stream error event (Anthropic overloaded)
     )
+    # with error_after: the status the in-stream error carries (default: 529 overloaded through
+    # Anthropic, 500 through OpenAI); 400 is llama-server's "Context size has been exceeded".
+    error_status: int | None = None
     hang: bool = False  # read the request and never answer
     # A server that ignores `stream: true`: one complete JSON message (chat.completion / message).
     not_streamed: bool = False
@@ -835,7 +838,7 @@ class FakeLLM:
                 for ev in tail:
                     writer.write(_chunk(ev))
             elif reply.error_after is not None:
-                writer.write(_chunk(_error_event(protocol, reply.error)))
+                writer.write(_chunk(_error_event(protocol, reply.error, reply.error_status)))
             elif reply.stall_after is not None:
                 await writer.drain()
                 await self._wait_closed(reader)
@@ -1010,10 +1013,13 @@ def _error_body(protocol: str, status: int, message: str | None) -> dict[str, An
     return {"error": {"message": message, "type": o_type, "param": None, "code": None}}
 
 
-def _error_event(protocol: str, message: str | None) -> bytes:
+def _error_event(protocol: str, message: str | None, status: int | None = None) -> bytes:
     if protocol == "anthropic":
-        return _sse(_error_body("anthropic", 529, message), "error")
-    return _sse(_error_body("openai", 500, message))
+        return _sse(_error_body("anthropic", status or 529, message), "error")
+    body = _error_body("openai", status or 500, message)
+    if status is not None:  # llama-server puts the status in `code`
+        body["error"]["code"] = status
+    return _sse(body)
 
 
 async def _send_json(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from reasoning.events import RunSettings, Step, StepKind, StopReason, Transcript
 from reasoning.prompts import Prompts
-from reasoning.session import Session
+from reasoning.session import LimitReached, Session
 
 
 @dataclass
@@ -39,3 +39,24 @@ class RunContext:
 
 def now() -> float:
     return time.time()
+
+
+def may_continue(ctx: RunContext, continuations: int) -> bool:
+    """The continuation rule, the same for every paradigm: a reply cut short (at max_tokens,
+    mid-stream, or by a retryable error) is continued with the transcript so far, at most
+    max_continuations times, while the run's output budget lasts."""
+    s = ctx.settings
+    return (
+        continuations < s.max_continuations
+        and ctx.session.usage.output_tokens < s.run_output_budget
+    )
+
+
+def never_ended(ctx: RunContext, what: str) -> LimitReached:
+    """The failure of a run whose every call was cut or errored: its partial text is kept in
+    its steps, and no answer is taken from text that never came to its end."""
+    reason = ctx.session.every_call_cut() or "cut"
+    n = ctx.session.calls
+    calls = "the only call" if n == 1 else f"all {n} calls"
+    how = "at max_tokens" if reason == "max_tokens" else "short"
+    return LimitReached(reason, f"{what}: {calls} cut {how}, the text never came to its end")

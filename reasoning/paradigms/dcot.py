@@ -27,7 +27,7 @@ from reasoning.events import (
     TextDelta,
     reward_band,
 )
-from reasoning.paradigms.base import RunContext, now
+from reasoning.paradigms.base import RunContext, may_continue, never_ended, now
 from reasoning.paradigms.direct import FINAL_LINE, final_answer_of
 from reasoning.parse import Closed, Opened, Outside, ParseEvent, TagParser, Text, Value
 from reasoning.providers.base import ChatRequest, Message
@@ -216,10 +216,39 @@ def _title(content: str) -> str | None:
     return None
 
 
+FEEDBACK_TITLE = "Engine feedback"
+
+
+def feedback_step(ctx: RunContext, feedback: str, builder: StepBuilder) -> list[Event]:
+    """The engine's verbal reinforcement after a reward, as a step of its own kind: streamed,
+    shown and stored like the model's steps (guided reinforcement only)."""
+    held = builder.finish()  # the reflection its reward belongs to comes first
+    band = None if builder.last_reward is None else reward_band(builder.last_reward)
+    step = Step(
+        index=ctx.log.next_index,
+        kind="feedback",
+        content=feedback.strip(),
+        title=f"{FEEDBACK_TITLE}: {band}" if band else FEEDBACK_TITLE,
+        budget_left=builder.budget_left,
+        started_at=now(),
+        finished_at=now(),
+    )
+    ctx.log.steps.append(step)
+    return [
+        *held,
+        StepStarted(step.index, "feedback", step.title),
+        TextDelta(step.index, step.content),
+        StepFinished(step),
+    ]
+
+
 def render_transcript(steps: list[Step]) -> str:
-    """Steps written back in the tag protocol, to continue a run from its record."""
+    """Steps written back in the tag protocol, to continue a run from its record (the
+    engine's own feedback steps are not the model's text and are left out)."""
     parts = []
     for s in steps:
+        if s.kind == "feedback":
+            continue
         tag = "reflection" if s.kind == "final_reflection" else s.kind
         parts.append(f"<{tag}>\n{s.content}\n</{tag}>")
         if s.kind == "step" and s.budget_left is not None:
@@ -248,7 +277,7 @@ def repeats(text: str, previous: str | None) -> bool:
 def answer_from_steps(steps: list[Step]) -> str | None:
     """The answer of a run that wrote no <answer>, taken as `direct` takes it: the last
     "Final answer: ..." in the text, else the last step (or untagged text) in full."""
-    said = [s for s in steps if s.content.strip() and s.kind != "answer"]
+    said = [s for s in steps if s.content.strip() and s.kind not in ("answer", "feedback")]
     for s in reversed(said):
         if FINAL_LINE.search(s.content):
             return final_answer_of(s.content)
@@ -281,8 +310,11 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         return events, builder.over_budget or builder.over_max_steps
 
     def no_protocol(why: str) -> list[Event]:
-        """End the run with the answer taken from its text, marked as such."""
+        """End the run with the answer taken from its text, marked as such; a run whose every
+        call was cut short fails instead (its text kept in its steps)."""
         out = builder.handle(parser.flush()) + builder.finish()
+        if ctx.session.every_call_cut():
+            raise never_ended(ctx, f"no <answer> ({why})")
         answer = answer_from_steps(ctx.log.steps)
         if answer is None:
             raise LimitReached("no_answer", f"{why}, and no text to take an answer from")
@@ -384,6 +416,8 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
                     budget_left=builder.budget_left,
                 )
             messages.append(Message("user", feedback))
+            for ev in feedback_step(ctx, feedback, builder):
+                yield ev
             continue
 
         if builder.answered and outcome.finish in ("stop", "stop_sequence", "other"):
@@ -405,8 +439,8 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
                 yield ev
             return
 
-        # No answer yet: continue the segment, a bounded number of times.
-        if continuations >= s.max_continuations:
+        # No answer yet: continue the segment, under the rule every paradigm shares.
+        if not may_continue(ctx, continuations):
             for ev in no_protocol(f"no <answer> after {continuations} continuations"):
                 yield ev
             return

@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator
 
 from reasoning.events import Event, Notice, Step, StepFinished, StepStarted, TextDelta
-from reasoning.paradigms.base import RunContext, now
+from reasoning.paradigms.base import RunContext, may_continue, never_ended, now
 from reasoning.providers.base import ChatRequest, Message
 from reasoning.session import LimitReached
 
@@ -24,14 +24,18 @@ def final_answer_of(text: str) -> str:
 
 
 async def run(ctx: RunContext) -> AsyncIterator[Event]:
+    """One reply; cut short, it is continued under the same rule as every paradigm's."""
     s = ctx.settings
-    request = ChatRequest(
-        system="",
-        messages=(Message("user", ctx.prompts.render("direct_user", problem=ctx.prompt)),),
-        max_tokens=s.max_tokens,
-        temperature=s.temperature,
-    )
-    for attempt in range(s.max_continuations + 1):
+    messages = [Message("user", ctx.prompts.render("direct_user", problem=ctx.prompt))]
+    parts: list[str] = []
+    continuations = 0
+    while True:
+        request = ChatRequest(
+            system="",
+            messages=tuple(messages),
+            max_tokens=s.max_tokens,
+            temperature=s.temperature,
+        )
         index = ctx.log.next_index
         started = now()
         yield StepStarted(index, "answer")
@@ -43,29 +47,31 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             yield ev
         outcome = ctx.session.last
         assert outcome is not None
-        text = outcome.text.strip()
-        cut = outcome.finish == "cut"
-        hit_max_tokens = outcome.finish == "length"
+        text = outcome.text
         step = Step(
             index,
             "answer",
-            text,
-            title="(cut)" if cut else None,
+            text.strip(),
+            title="(cut)" if outcome.cut_short else None,
             started_at=started,
             finished_at=now(),
         )
         ctx.log.steps.append(step)
         yield StepFinished(step)
-        if cut and attempt < s.max_continuations:
-            yield Notice("the answer was cut mid-stream: asking again")
-            continue
-        break
-    if not text:
+        parts.append(text)
+        if not outcome.cut_short:
+            break
+        if not may_continue(ctx, continuations):
+            raise never_ended(ctx, "the reply was never finished")
+        continuations += 1
+        why = "hit max_tokens" if outcome.finish == "length" else "was cut"
+        yield Notice(f"the reply {why}: continuing ({continuations}/{s.max_continuations})")
+        if text.strip():
+            messages.append(Message("assistant", text.rstrip()))
+            messages.append(Message("user", ctx.prompts.render("direct_continue")))
+        # With no text at all, the same request is simply sent again.
+    whole = "".join(parts).strip()
+    if not whole:
         raise LimitReached("no_answer", "the model returned no text")
-    if hit_max_tokens and not FINAL_LINE.search(text):
-        # Cut mid-reasoning: its last line is not an answer (and could grade as one by chance).
-        raise LimitReached(
-            "max_tokens", f"the answer hit max_tokens ({s.max_tokens}) before a final answer"
-        )
-    ctx.log.answer = final_answer_of(text)
+    ctx.log.answer = final_answer_of(whole)
     ctx.log.stop_reason = "answer"

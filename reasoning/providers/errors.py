@@ -168,13 +168,38 @@ def status_failure(
     return ProviderError(_fatal_message(status, msg, ctx), status=status)
 
 
+# Error types sent inside a stream that a retry or a continuation cannot mend (the request
+# itself is refused: too long for the context, malformed, not allowed).
+FATAL_TYPES = {
+    "invalid_request_error",
+    "exceed_context_size_error",
+    "context_length_exceeded",
+    "request_too_large",
+    "authentication_error",
+    "permission_error",
+    "not_found_error",
+}
+
+
 def stream_error(payload: Any, ctx: CallContext) -> Transient | ProviderError:
-    """An error object sent inside a stream (Anthropic `event: error`, OpenAI `{"error": ...}`)."""
+    """An error object sent inside a stream (Anthropic `event: error`, OpenAI `{"error": ...}`):
+    retryable (overloaded, a server error) or not (the request refused: its type, or an HTTP
+    status in its `code` as llama-server sends, says so)."""
     err = payload.get("error", payload) if isinstance(payload, dict) else payload
     if not isinstance(err, dict):
         return status_failure(0, None, str(err), ctx)
     etype = err.get("type") if isinstance(err.get("type"), str) else None
-    return status_failure(0, etype, str(err.get("message") or etype or "unknown error"), ctx)
+    message = str(err.get("message") or etype or "unknown error")
+    code = err.get("code")
+    status = code if isinstance(code, int) and 400 <= code < 600 else 0
+    refused = etype in FATAL_TYPES or (
+        400 <= status < 500 and status not in RETRYABLE_STATUS and etype not in RETRYABLE_TYPES
+    )
+    if refused:
+        return ProviderError(
+            f"{ctx.name}: error in the stream: {scrub(message, ctx.key)}", status=status or None
+        )
+    return status_failure(status, etype, message, ctx)
 
 
 def _fatal_message(status: int, msg: str, ctx: CallContext) -> str:
