@@ -459,19 +459,24 @@ def test_min_steps_above_max_steps_is_a_usage_error(openai_env, capsys):
     assert "--min-steps" in one_error_line(capsys)
 
 
-def test_direct_cut_by_max_tokens_before_a_final_answer_fails_and_says_so(openai_env, capsys):
-    openai_env.queue(Reply("Let me think. First 2 + 2 is 4, then", finish="length"))
+def test_direct_cut_by_max_tokens_every_time_fails_and_says_so(openai_env, capsys):
+    n = iter(range(1, 100))
+    openai_env.responder = lambda body: Reply(
+        f"Let me think, part {next(n)}. First 2 + 2 is 4, then", finish="length"
+    )
     assert exit_code(["solve", "q", "--paradigm", "direct", "--json"]) == 1
     obj = json.loads(capsys.readouterr().out)
     assert obj["status"] == "failed" and obj["stop_reason"] == "max_tokens"
-    assert obj["answer"] is None and "max" in obj["error"]
+    assert obj["answer"] is None and "max_tokens" in obj["error"]
+    assert obj["usage"]["calls"] == 4  # continued as dcot is: 3 continuations
+    assert "part 1" in obj["steps"][0]["content"]  # the partial text is kept
 
 
-def test_direct_cut_by_max_tokens_after_its_final_answer_keeps_it(openai_env, capsys):
-    openai_env.queue(Reply("2 + 2 = 4.\nFinal answer: 4", finish="length"))
+def test_direct_cut_by_max_tokens_is_continued_like_dcot(openai_env, capsys):
+    openai_env.queue(Reply("2 + 2 = 4.\nFinal answer: 4", finish="length"), Reply(""))
     assert exit_code(["solve", "q", "--paradigm", "direct", "--json"]) == 0
     obj = json.loads(capsys.readouterr().out)
-    assert obj["status"] == "done" and obj["answer"] == "4"
+    assert obj["status"] == "done" and obj["answer"] == "4" and obj["usage"]["calls"] == 2
 
 
 @pytest.mark.parametrize("attempts", ["1", "2"])

@@ -42,7 +42,7 @@ async def test_a_final_answer_line_in_untagged_text_is_the_answer(fake_llm, kind
 @pytest.mark.parametrize("kind", PROTOCOLS)
 async def test_a_repeated_segment_stops_the_continuations(fake_llm, kind, monkeypatch):
     # Cut at max_tokens, and the continuation says the same thing again word for word.
-    fake_llm.responder = lambda body: Reply(PLAIN, finish="length")
+    fake_llm.queue(Reply(PLAIN, finish="length"), Reply(PLAIN), Reply(PLAIN))
     _, r = await run_all("q", provider_for(fake_llm, kind, monkeypatch), RunSettings())
     assert r.status == "done" and r.stop_reason == "no_protocol"
     assert r.calls == 2  # not max_continuations + 1
@@ -53,8 +53,11 @@ async def test_a_repeated_segment_stops_the_continuations(fake_llm, kind, monkey
 
 @pytest.mark.parametrize("kind", PROTOCOLS)
 async def test_continued_untagged_segments_are_kept_apart(fake_llm, kind, monkeypatch):
-    parts = iter(["First part of the reasoning", "second part.", "Final answer: 7"])
-    fake_llm.responder = lambda body: Reply(next(parts), finish="length")
+    fake_llm.queue(
+        Reply("First part of the reasoning", finish="length"),
+        Reply("second part.", finish="length"),
+        Reply("Final answer: 7"),
+    )
     _, r = await run_all(
         "q", provider_for(fake_llm, kind, monkeypatch), RunSettings(max_continuations=2)
     )
