@@ -28,7 +28,7 @@ from store.scores import score_table
 from tui.cli import main
 from tui.commands.bench import progress_line
 from workbench.bench import BenchProgress, run_bench
-from workbench.plan import BenchPlan, plan_jobs
+from workbench.bench.plan import BenchPlan, plan_jobs
 from workbench.ratelimit import GatedProvider, RateGate
 
 ROOT = Path(__file__).resolve().parents[1]

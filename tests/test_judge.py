@@ -500,7 +500,7 @@ async def test_a_bench_cost_cap_counts_what_the_judge_spends(db, openai_env, con
     fit four runs and judging them would double the spend. Each proof run keeps its judge
     call's share of the cap, so the bench makes two runs and judges both: $0.30."""
     from workbench.bench import run_bench
-    from workbench.plan import BenchPlan
+    from workbench.bench.plan import BenchPlan
 
     openai_env.responder = _priced(BIG, BIG)
     plan = BenchPlan(

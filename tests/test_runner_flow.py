@@ -19,7 +19,7 @@ from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done
 from store.problems import import_file
 from workbench.bench import BenchProgress, run_bench
-from workbench.plan import BenchPlan
+from workbench.bench.plan import BenchPlan
 
 N = 8
 

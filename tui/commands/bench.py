@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from workbench.bench import BenchProgress, BenchSummary
-    from workbench.plan import BenchPlan
+    from workbench.bench.plan import BenchPlan
 
 PLAIN_EVERY_S = 2.0  # a plain progress line at most this often when stdout is not a terminal
 DRAW_EVERY_S = 0.1
@@ -25,7 +25,7 @@ DRAW_EVERY_S = 0.1
 
 def run(args: argparse.Namespace) -> int:
     from workbench.bench import run_bench
-    from workbench.plan import BenchError
+    from workbench.bench.plan import BenchError
 
     plan = plan_from_args(args)
     db = open_store(args, write=True)
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 def plan_from_args(args: argparse.Namespace) -> BenchPlan:
     """The runner's plan from the command line, or UsageError naming the bad flag."""
     from reasoning.events import RunSettings
-    from workbench.plan import BenchPlan
+    from workbench.bench.plan import BenchPlan
 
     models = args.model if isinstance(args.model, list) else [args.model] if args.model else []
     for name in (

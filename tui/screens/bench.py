@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from store.stats import Paired
     from tui.app import PonderApp
     from workbench.bench import BenchProgress, BenchSummary
-    from workbench.plan import BenchPlan
+    from workbench.bench.plan import BenchPlan
 
 T = TypeVar("T")
 POLL_S = 0.5  # the store is read this often while the screen is on show
@@ -342,7 +342,7 @@ class BenchScreen(Screen[None]):
         if db is None:
             return
         from store.problems import list_datasets
-        from workbench.plan import known_datasets
+        from workbench.bench.plan import known_datasets
 
         try:
             known_datasets(db)  # loads the bundled sets, so they can be picked
@@ -368,7 +368,7 @@ class BenchScreen(Screen[None]):
 
     def _plan(self, *, resume: bool) -> BenchPlan | None:
         """The plan from the form, or None (with a notification saying what is missing)."""
-        from workbench.plan import BenchPlan
+        from workbench.bench.plan import BenchPlan
 
         dataset = self.query_one("#bench-dataset", Select).selection
         if not dataset:
@@ -463,7 +463,7 @@ class BenchScreen(Screen[None]):
         # writer thread and grading to its own (the loop never waits on SQLite); progress is
         # read from the store by `poll`. Pause and stop are plain events on this loop.
         from workbench.bench import run_bench
-        from workbench.plan import BenchError
+        from workbench.bench.plan import BenchError
 
         db = self.db
         assert db is not None
