@@ -112,7 +112,7 @@ def bench_once(home: Path, port: int) -> Timing:
         OPENAI_API_KEY="sk-bench-not-a-real-key",
     )
     argv = [
-        *(sys.executable, "-m", "tui.cli", "bench", "bench200", "--paradigm", "direct"),
+        *(sys.executable, "-m", "ponder", "bench", "bench200", "--paradigm", "direct"),
         *("--model", "gpt-4o-mini", "--base-url", f"http://127.0.0.1:{port}/v1"),
         *("--concurrency", str(CONCURRENCY)),
     ]

@@ -1,6 +1,7 @@
-"""SPEC §2's dependency picture, checked on the source: tui → workbench → {reasoning, store,
-graders}; reasoning knows no UI or database, graders nothing of the project, store only
-reasoning's events. Every import counts, the lazy ones inside functions too."""
+"""SPEC §2's dependency picture, checked on the source: {tui, ponder} → workbench → {reasoning,
+store, graders}; reasoning knows no UI or database, graders nothing of the project but the
+vocabulary of reasoning.events (for scoring), store only reasoning's events; tui and ponder.cli
+never import each other. Every import counts, the lazy ones inside functions too."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import get_args
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("reasoning", "graders", "store", "workbench", "tui")
+PARTS = ("reasoning", "graders", "store", "workbench", "tui", "ponder")
 
 
 def imports(part: str) -> set[tuple[str, str, str]]:
@@ -44,9 +45,13 @@ def test_reasoning_imports_no_ui_no_database_and_no_other_part() -> None:
     assert bad == []
 
 
-def test_graders_import_nothing_of_the_project() -> None:
-    bad = offending("graders", lambda m, _: under(m, "reasoning", *PARTS[2:], "textual"))
-    assert bad == []
+def test_graders_import_nothing_of_the_project_but_the_vocabulary() -> None:
+    def wrong(module: str, _: str) -> bool:
+        if under(module, "reasoning"):
+            return module != "reasoning.events"
+        return under(module, *PARTS[2:], "textual")
+
+    assert offending("graders", wrong) == []
 
 
 def test_store_imports_only_reasoning_events_of_the_other_parts() -> None:
@@ -61,7 +66,23 @@ def test_store_imports_only_reasoning_events_of_the_other_parts() -> None:
 
 
 def test_workbench_knows_no_ui() -> None:
-    assert offending("workbench", lambda m, _: under(m, "tui", "textual")) == []
+    assert offending("workbench", lambda m, _: under(m, "tui", "ponder", "textual")) == []
+
+
+def test_the_command_line_and_the_tui_never_import_each_other() -> None:
+    """Only ponder.launch knows both doors (the `ponder` command: a subcommand, or the TUI)."""
+    assert offending("tui", lambda m, _: under(m, "ponder.cli", "ponder.launch")) == []
+    in_ponder = [
+        line
+        for line in offending("ponder", lambda m, _: under(m, "tui", "textual"))
+        if not line.startswith("ponder/launch.py:")
+    ]
+    assert in_ponder == []
+    assert offending("ponder", lambda m, _: under(m, "tui") and m != "tui.app") == []
+
+
+def test_the_report_is_not_the_command_line() -> None:
+    assert offending("ponder/report", lambda m, _: under(m, "ponder.cli")) == []
 
 
 def test_tui_runs_and_grades_only_through_workbench() -> None:
@@ -82,12 +103,12 @@ def test_tui_runs_and_grades_only_through_workbench() -> None:
     assert offending("tui", wrong) == []
 
 
-def test_no_sql_in_tui() -> None:
-    """Every SQL statement lives in store/: tui calls store functions. (Our SQL is lower case;
+def test_no_sql_in_the_front_doors() -> None:
+    """Every SQL statement lives in store/: tui and ponder call store functions. (Our SQL is lower case;
     f-strings are read part by part.)"""
     sql = re.compile(r"\s*(select|insert into|update|delete from|pragma|with \w+ as \() ")
     found = []
-    for path in sorted((ROOT / "tui").rglob("*.py")):
+    for path in sorted([*(ROOT / "tui").rglob("*.py"), *(ROOT / "ponder").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
             if is_text and sql.match(node.value):

@@ -19,14 +19,14 @@ import pytest
 import sqlite_utils
 from fakellm import FakeLLM, Reply, system_text
 
+from ponder.cli.bench import progress_line
+from ponder.cli.main import main
 from reasoning.events import RunSettings, Usage
 from reasoning.providers.base import ChatRequest, Done, RetryScheduled
 from store.benchq import bench_status, config_totals
 from store.db import open_db
 from store.problems import Problem, ensure_bundled, list_problems
 from store.scores import score_table
-from tui.cli import main
-from tui.commands.bench import progress_line
 from workbench.bench import BenchProgress, run_bench
 from workbench.bench.plan import BenchPlan, plan_jobs
 from workbench.ratelimit import GatedProvider, RateGate
@@ -660,7 +660,7 @@ def _wait_for(db_path: str, predicate: Callable[[list[str]], bool], timeout: flo
 
 
 def _bench_process(port: int, *flags: str) -> subprocess.Popen[str]:
-    args = [sys.executable, "-m", "tui.cli", "bench", "small", "--paradigm", "direct"]
+    args = [sys.executable, "-m", "ponder", "bench", "small", "--paradigm", "direct"]
     args += ["--base-url", f"http://127.0.0.1:{port}/v1", "--model", "gpt-4o-mini", *flags]
     return subprocess.Popen(
         args,

@@ -14,9 +14,9 @@ from importlib.metadata import version
 
 import pytest
 
-from tui.cli import build_parser
+from ponder.cli.main import build_parser
 
-PONDER = [sys.executable, "-m", "tui.cli"]
+PONDER = [sys.executable, "-m", "ponder"]
 
 
 def ponder(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,7 @@ from cli_helpers import TRANSCRIPT, exit_code
 from fakellm import Reply
 
 ROOT = Path(__file__).resolve().parents[1]
-PONDER = [sys.executable, "-m", "tui.cli"]
+PONDER = [sys.executable, "-m", "ponder"]
 HUGE = "99999999999999999999999"
 
 
@@ -140,7 +140,7 @@ HOSTILE = (
 
 @pytest.mark.parametrize("chunk", [1, 3, 7])
 def test_escape_sequences_cut_between_deltas_leave_no_residue(openai_env, capsys, chunk):
-    from tui.text import safe_text
+    from ponder.text import safe_text
 
     openai_env.queue(Reply(f"<step>{HOSTILE}</step><answer>4</answer>", chunk=chunk))
     assert exit_code(["solve", "q", "--no-store"]) == 0

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from test_store_cli import record
 
+from ponder.cli.main import main
 from store.db import open_db
 from store.grades import add_grade
-from tui.cli import main
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from cli_helpers import TRANSCRIPT
 from fakellm import OPENAI_TEST_KEY, Reply
 
-from tui.cli import main
+from ponder.cli.main import main
 
 PINNED = {
     "run_id",
@@ -200,9 +200,9 @@ STEPS = "<step>one</step><count>3</count>" * 5
 def test_no_store_prints_the_object_a_stored_run_prints(capsys, openai_env, replies, extra, code):
     """`solve --json` builds its object from what the run's events showed: stored or not, the
     same object; and it is the object the store reads back for that run."""
+    from ponder.text import json_text
     from store.db import open_db
     from store.queries import run_json as stored_json
-    from tui.text import json_text
 
     objs = []
     for store in (["--no-store"], []):

@@ -204,7 +204,7 @@ def test_a_read_only_folder_still_reads_and_refuses_writes_in_one_line(fake_llm,
             (["grade", "1", "full"], False),
         ):
             proc = subprocess.run(
-                [*without_root_powers(), sys.executable, "-m", "tui.cli", *argv, "--db", str(path)],
+                [*without_root_powers(), sys.executable, "-m", "ponder", *argv, "--db", str(path)],
                 cwd=ROOT,
                 env=dict(
                     os.environ,

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from store_helpers import record_run
 
+from ponder.cli.main import main
+from ponder.text import json_text, tidy_numbers
 from reasoning.events import Usage
 from store.db import open_db
 from store.grades import add_grade
 from store.problems import import_file
-from tui.cli import main
-from tui.text import json_text, tidy_numbers
 
 NOISY_COST = 6.434999999999999e-05
 NOISY_SECONDS = 14.123456789012345

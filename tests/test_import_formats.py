@@ -14,9 +14,9 @@ import pytest
 from store_helpers import add_run
 
 from graders import grade
+from ponder.cli.main import main
 from store.importers.published import last_boxed
 from store.problems import ImportProblem, get_problem, import_file, list_problems
-from tui.cli import main
 
 
 def write_jsonl(path: Path, items: list[dict[str, Any]]) -> Path:

@@ -11,9 +11,9 @@ from cli_helpers import ponder
 from fakellm import OPENAI_TEST_KEY, FakeLLM, Reply, demo_responder, last_user_text
 from store_helpers import add_run, problem_id
 
+from ponder.cli.main import main
 from store.grades import add_grade, effective_grade, grade_history, human_grade
 from store.problems import ensure_bundled
-from tui.cli import main
 
 JUDGE = "gpt-4o-mini"  # a judge model with a known price, so its cost is counted
 

@@ -9,9 +9,9 @@ import pytest
 from fakellm import Reply, careless_responder, last_user_text
 from test_engine import PROTOCOLS, provider_for, run_all
 
+from ponder.cli.main import main
 from reasoning.events import RunSettings, StepFinished
 from reasoning.paradigms.dcot import NO_PROTOCOL_TITLE, repeats
-from tui.cli import main
 
 PLAIN = "Let me think. 12 times 12 is 144.\nThe answer to the question is 144."
 

@@ -73,7 +73,7 @@ def ponder(args: list[str], port: str, protocol: str, db: Path) -> subprocess.Co
         env |= {"OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1", "OPENAI_API_KEY": "none"}
     else:
         env |= {"ANTHROPIC_BASE_URL": f"http://127.0.0.1:{port}", "ANTHROPIC_API_KEY": "none"}
-    cmd = [sys.executable, "-m", "tui.cli", *args, "--db", str(db)]
+    cmd = [sys.executable, "-m", "ponder", *args, "--db", str(db)]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=1800)
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from cli_helpers import wait_for
 from fakellm import Reply
 
+from ponder.cli.main import main
 from store.db import open_db
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = "".join(
@@ -57,7 +57,7 @@ def test_a_killed_run_reads_interrupted_everywhere_with_what_it_recorded(
         PONDER_DB=str(path),
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "solve", "q", "--max-tokens", "50000"],
+        [sys.executable, "-m", "ponder", "solve", "q", "--max-tokens", "50000"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -1,4 +1,4 @@
-"""The score charts: what they show (tui.chart_data), drawn in the terminal (plotext) and as SVG."""
+"""The score charts: what they show (ponder.report.chart_data), drawn in the terminal (plotext) and as SVG."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import sys
 import pytest
 from textual.app import App, ComposeResult
 
+from ponder.report.chart_data import calibration_chart, with_without_chart
+from ponder.report.svg_chart import render_svg
 from store.scores import ScoreRow
 from store.stats import calibration, wilson_interval
-from tui.chart_data import calibration_chart, with_without_chart
-from tui.svg_chart import render_svg
 from tui.widgets.score_chart import ScoreChart, chart_text
 
 

@@ -46,7 +46,7 @@ def spawn(fake, path: Path, *argv: str) -> subprocess.Popen[str]:
         PONDER_DB=str(path),
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", *argv],
+        [sys.executable, "-m", "ponder", *argv],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -125,7 +125,7 @@ def test_a_signal_closes_the_tui_instead_of_killing_it(tmp_path, signum):
     env.pop("OPENAI_API_KEY", None)
     main_fd, child_fd = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli"],
+        [sys.executable, "-m", "ponder"],
         cwd=ROOT,
         env=env,
         stdin=child_fd,
@@ -169,7 +169,7 @@ def test_ctrl_c_landing_inside_a_transport_callback_does_not_break_it():
     The commands' run_async cancels from the event loop instead, once the callback is done."""
     import asyncio
 
-    from tui.commands.common import run_async
+    from ponder.common import run_async
 
     failed: list[BaseException] = []
     got: list[bytes] = []

@@ -17,7 +17,7 @@ from store.db import open_db
 from store.queries import get_run
 
 ROOT = Path(__file__).resolve().parents[1]
-PONDER = [sys.executable, "-m", "tui.cli"]
+PONDER = [sys.executable, "-m", "ponder"]
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""`ponder runs` and `ponder show` (SPEC §6), driven through tui.cli.main."""
+"""`ponder runs` and `ponder show` (SPEC §6), driven through ponder.cli.main.main."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from store_helpers import record_run
 
+from ponder.cli.main import main
 from reasoning.events import (
     RunSettings,
     Step,
     Usage,
 )
 from store.db import open_db
-from tui.cli import main
 
 HOSTILE = "x = 4\x1b[2J\x1b]8;;http://evil.example\x1b\\click me\x1b]8;;\x1b\\ [bold]loud[/bold] \x9b31m red"
 

@@ -147,7 +147,7 @@ class PonderApp(App[int]):
         if isinstance(event, events.Paste):
             # A paste is the user's text, but copied from a terminal or a web page it can carry
             # escape sequences that an Input or the prompt box would write to the screen as is.
-            from tui.text import safe_text
+            from ponder.text import safe_text
 
             event.text = safe_text(event.text)
         elif isinstance(event, events.Key) and not event.is_forwarded:
@@ -191,9 +191,9 @@ class PonderApp(App[int]):
         file, SQLite's verdict, and `ponder db check` for a damaged one)."""
         from pathlib import Path
 
+        from ponder.common import StoreFault
+        from ponder.text import safe_text
         from store.db import database_file
-        from tui.commands.common import StoreFault
-        from tui.text import safe_text
 
         path = database_file(self.db) if self.db is not None else None
         return safe_text(str(StoreFault(path or Path("(unknown file)"), exc)))
@@ -326,8 +326,8 @@ def resolve_provider_state(
 
 def run_app(args: argparse.Namespace) -> int:
     """`ponder` with no subcommand: open the TUI on the chosen database."""
+    from ponder.common import open_store
     from store.queries import mark_interrupted
-    from tui.commands.common import open_store
 
     db = open_store(args)
     mark_interrupted(db)
@@ -337,7 +337,7 @@ def run_app(args: argparse.Namespace) -> int:
         model=getattr(args, "model", None),
         base_url=getattr(args, "base_url", None),
     )
-    from tui.signals import StopLikeCtrlC
+    from ponder.signals import StopLikeCtrlC
 
     def stop() -> None:  # SIGTERM, or the terminal closed: leave as Ctrl+Q would
         import asyncio

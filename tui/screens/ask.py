@@ -10,8 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, Label
 
+from ponder.text import safe_text
 from tui.screens.esc_modal import EscModal
-from tui.text import safe_text
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from ponder.score_text import ci_text, diff_text, p_text
+from ponder.text import safe_text
 from store.benchq import (
     BenchStatus,
     ConfigProgress,
@@ -31,9 +33,7 @@ from store.benchq import (
 )
 from store.queries import problem_count
 from store.writer import DbWriter
-from tui.score_text import ci_text, diff_text, p_text
 from tui.screens.fast_mount import mark_styles_current
-from tui.text import safe_text
 from tui.widgets.bands import format_cost, format_elapsed, format_tokens
 from tui.widgets.bench_progress import ConfigBar
 from tui.widgets.calm_footer import CalmFooter

@@ -8,8 +8,8 @@ from typing import Any, Literal
 import sqlite_utils
 from textual.screen import Screen
 
+from ponder.text import safe_text
 from tui.screens.ask import AskModal, Field
-from tui.text import safe_text
 
 What = Literal["runs", "scores"]
 _HELP = {"runs": "runs (each run with its grade)", "scores": "scores (the score table)"}

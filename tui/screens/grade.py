@@ -16,6 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Label, Select, Static
 
+from ponder.text import safe_text
 from reasoning.events import PARADIGMS
 from store.grade_rows import (
     SHOW_LABELS,
@@ -34,7 +35,6 @@ from store.thread_db import thread_db
 from tui.screens.ask import AskModal, Field
 from tui.screens.judge_text import judge_detail
 from tui.screens.run_table import RunTableScreen
-from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import Column, PagedTable, Row
 from tui.widgets.reflow import reflow
@@ -729,7 +729,7 @@ class GradeScreen(RunTableScreen):
     async def _judge(self, run_ids: list[int], spec: Any, redo: bool = True) -> None:
         # The judge's calls are network waits: an async worker on the app's loop, each grade
         # recorded and its row refreshed as it arrives.
-        from tui.commands.judging import spend_text
+        from ponder.score_text import spend_text
         from workbench.judge import Judge, JudgeError, JudgeSettings, judge_runs
 
         db = self.db

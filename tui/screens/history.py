@@ -16,11 +16,11 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from ponder.text import safe_text
 from store.queries import RunSummary, count_runs, list_runs
 from store.thread_db import thread_db
 from tui.screens.ask import AskModal, Field
 from tui.screens.run_table import RunTableScreen
-from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
 from tui.widgets.run_cells import (
@@ -474,8 +474,8 @@ class HistoryScreen(RunTableScreen):
         assert db is not None
         try:
             if path.suffix.lower() == ".json" and run_id is not None:
+                from ponder.text import json_text
                 from store.queries import run_json
-                from tui.text import json_text
 
                 path.write_text(json_text(run_json(db, run_id), indent=2))
                 message = f"Wrote run #{run_id} to {path.resolve()}"

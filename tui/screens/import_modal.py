@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DirectoryTree, Input, Label
 
+from ponder.text import safe_text
 from tui.screens.ask import AskModal, Field
-from tui.text import safe_text
 
 SUFFIXES = (".xlsx", ".csv", ".jsonl", ".json", ".parquet")
 

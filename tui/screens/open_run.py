@@ -10,9 +10,9 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from ponder.text import safe_text
 from store.queries import RunSummary
 from tui.screens.esc_modal import EscModal
-from tui.text import safe_text
 from tui.widgets.bands import format_reward
 
 _STATUS = {"done": "✓", "failed": "✗", "cancelled": "■", "interrupted": "■", "running": "●"}

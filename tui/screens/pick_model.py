@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from ponder.text import safe_text
 from tui.screens.esc_modal import PickerModal
-from tui.text import safe_text
 
 
 class ModelPickerModal(PickerModal[str]):

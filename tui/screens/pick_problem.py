@@ -12,9 +12,9 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
+from ponder.text import safe_text
 from store.problems import Problem
 from tui.screens.esc_modal import PickerModal
-from tui.text import safe_text
 
 SHOWN = 200  # problems listed at once; the search narrows a larger set
 

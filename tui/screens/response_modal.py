@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
+from ponder.text import safe_text
 from store.queries import RunDetail
-from tui.text import safe_text
 from tui.widgets.bands import format_reward
 
 

@@ -14,9 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ponder.report.chart_data import Chart, calibration_chart, with_without_chart
+from ponder.text import safe_text
 from store.thread_db import thread_db
-from tui.chart_data import Chart, calibration_chart, with_without_chart
-from tui.text import safe_text
 from tui.widgets.score_chart import ScoreChart
 
 
@@ -32,9 +32,9 @@ class ChartsData:
 
 def load_charts(db: sqlite_utils.Database, dataset: str | None) -> ChartsData:
     """The score table of a dataset (under the default rule) as charts and verdict lines."""
+    from ponder.score_text import ci_text, diff_text, p_text
     from store.counted import Rule
     from store.scores import comparison, score_table
-    from tui.score_text import ci_text, diff_text, p_text
 
     rule = Rule()
     rows = score_table(db, dataset, rule)

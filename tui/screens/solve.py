@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from ponder.text import safe_text
 from reasoning.events import (
     Event,
     Notice,
@@ -31,7 +32,6 @@ from reasoning.events import (
     UsageUpdate,
 )
 from tui.screens.ask import AskModal, Field
-from tui.text import safe_text
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.prompt_box import PromptBox
 from tui.widgets.run_view import RunView

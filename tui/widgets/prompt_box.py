@@ -7,7 +7,7 @@ from textual.message import Message
 from textual.widgets import TextArea
 from textual.widgets.text_area import EditResult, Location
 
-from tui.text import safe_text
+from ponder.text import safe_text
 
 
 class PromptBox(TextArea):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui.text import safe_text
+from ponder.text import safe_text
 from tui.widgets.bands import format_reward, reward_band
 
 _STATUS_STYLE = {

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from ponder.text import safe_text
 from reasoning.events import RunResult, Step, StepKind
-from tui.text import safe_text
 from tui.widgets.bands import format_elapsed, format_reward
 from tui.widgets.latex import render_math
 from tui.widgets.markdown_view import MarkdownView

@@ -9,8 +9,8 @@ from functools import lru_cache
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.chart_data import Chart
-from tui.text import safe_text
+from ponder.report.chart_data import Chart
+from ponder.text import safe_text
 
 # plotext draws on one global figure: one chart at a time.
 _LOCK = threading.Lock()

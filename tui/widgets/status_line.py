@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.content import Content, Span
 from textual.widgets import Static
 
-from tui.text import safe_text
+from ponder.text import safe_text
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from ponder.text import safe_text
 from reasoning.events import Step, StepKind
-from tui.text import safe_text
 from tui.widgets.bands import format_reward, reward_band
 from tui.widgets.block_split import complete_blocks_end
 from tui.widgets.latex import MathStream, render_math

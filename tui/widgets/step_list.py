@@ -7,8 +7,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ponder.text import safe_text
 from reasoning.events import Step
-from tui.text import safe_text
 from tui.widgets.bands import format_reward, reward_band
 from tui.widgets.step_block import step_label
 

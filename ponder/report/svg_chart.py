@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from tui.chart_data import Chart
-from tui.text import safe_text
+from ponder.report.chart_data import Chart
+from ponder.text import safe_text
 
 # Colour-blind-safe (Okabe–Ito), one per series in order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")

@@ -8,9 +8,9 @@ import sys
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from ponder.common import MAX_ATTEMPTS, UsageError, open_store, out, run_async
+from ponder.text import SafeStream, json_text, safe_text
 from store.recorder import StoreFull
-from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, run_async
-from tui.text import SafeStream, json_text, safe_text
 
 if TYPE_CHECKING:
     from reasoning.events import Event, RunSettings

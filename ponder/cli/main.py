@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from reasoning.events import PARADIGMS
@@ -17,7 +17,7 @@ _PATH_ARGS = frozenset({"file", "db", "prompts", "rubric", "output"})
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line on stderr, exit 2
-        from tui.text import safe_text
+        from ponder.text import safe_text
 
         sys.stderr.write(f"{self.prog}: error: {' '.join(safe_text(message).split())}\n")
         raise SystemExit(2)
@@ -36,7 +36,7 @@ def _int(text: str) -> int:
 
 def _check_text(args: argparse.Namespace) -> None:
     """Refuse arguments that are not UTF-8 (undecodable bytes arrive as lone surrogates)."""
-    from tui.commands.common import UsageError
+    from ponder.common import UsageError
 
     for name, value in vars(args).items():
         if name in _PATH_ARGS:
@@ -82,7 +82,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_args: Any) -> NoReturn:
-        from tui.commands.about import version
+        from ponder.cli.about import version
 
         sys.stdout.write(f"ponder {version()}\n")
         parser.exit()
@@ -356,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# command -> module under tui.commands exposing run(args) -> int
+# command -> module under ponder.cli exposing run(args) -> int
 _COMMANDS = {
     "solve": "solve",
     "resume": "solve",
@@ -380,25 +380,28 @@ _COMMANDS = {
 
 def _one_line(exc: Exception) -> str:
     """An error message as one line safe for a terminal, whatever paths or text it quotes."""
-    from tui.text import safe_text
+    from ponder.text import safe_text
 
     return " ".join(safe_text(str(exc)).split())
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, open_app: Callable[[argparse.Namespace], int] | None = None
+) -> int:
+    """`ponder ARGS`: one subcommand, or with none `open_app` (the launcher passes the TUI's)."""
     args = build_parser().parse_args(argv)
     from importlib import import_module
 
-    from tui.commands.common import RunFailed, StoreFault, UsageError
+    from ponder.common import RunFailed, StoreFault, UsageError
 
     try:
         _check_text(args)
         if args.command is None:
-            from tui.app import run_app
-
-            return run_app(args)
-        module = import_module(f"tui.commands.{_COMMANDS[args.command]}")
-        from tui.signals import StopLikeCtrlC
+            if open_app is None:
+                raise UsageError("name a command (ponder --help lists them)")
+            return open_app(args)
+        module = import_module(f"ponder.cli.{_COMMANDS[args.command]}")
+        from ponder.signals import StopLikeCtrlC
 
         with StopLikeCtrlC() as stop:
             try:
@@ -418,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("ponder: interrupted\n")
         return 130
     except sqlite3.DatabaseError as exc:  # a damaged file, a full disk...: say which and why
-        from tui.commands.common import store_path
+        from ponder.common import store_path
 
         line = _one_line(StoreFault(store_path(args), exc))
         run_id = getattr(exc, "run_id", None)
@@ -433,7 +436,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

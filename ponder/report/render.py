@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from tui.score_text import (
+from ponder.score_text import (
     CALIBRATION_HEADERS,
     COMPARISON_HEADERS,
     MEAN_NOTE,
@@ -144,8 +144,8 @@ def _h(text: str) -> str:
 
 
 def render_html(report: Report) -> str:
-    from tui.chart_data import calibration_chart, with_without_chart
-    from tui.svg_chart import render_svg
+    from ponder.report.chart_data import calibration_chart, with_without_chart
+    from ponder.report.svg_chart import render_svg
 
     title = f"Ponder report: {report.dataset}"
     body = [

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import UsageError, open_store, out, store_path, store_writable
-from tui.text import json_text, safe_text
+from ponder.common import UsageError, open_store, out, store_path, store_writable
+from ponder.text import json_text, safe_text
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -223,7 +223,7 @@ def _grade(args: argparse.Namespace) -> int:
     db = _store(args, write=True)
     try:
         if args.judge:
-            from tui.commands.judging import judge_command
+            from ponder.cli.judging import judge_command
 
             return judge_command(db, args)
         if args.rubric or args.redo or args.prompts:
@@ -342,7 +342,7 @@ def _scores(args: argparse.Namespace) -> int:
     db = _store(args)
     _require_dataset(db, args.dataset)
     if args.agreement:
-        from tui.commands.judging import agreement_command
+        from ponder.cli.judging import agreement_command
 
         return agreement_command(db, args)
     rule = score_rule(db, args)
@@ -376,7 +376,7 @@ def _scores(args: argparse.Namespace) -> int:
     if any(c.paired_dcot or c.paired_g1 for c in pairs):
         out()
         _print_comparison(pairs, rows)
-    from tui.commands.judging import judge_cost_line
+    from ponder.cli.judging import judge_cost_line
 
     if line := judge_cost_line(db, args.dataset):
         out(line)
@@ -384,8 +384,8 @@ def _scores(args: argparse.Namespace) -> int:
 
 
 def _print_scores(rows: list[ScoreRow], rule: Rule | None = None) -> None:
+    from ponder.score_text import MEAN_NOTE, rule_line, score_table_cells
     from store.counted import Rule
-    from tui.score_text import MEAN_NOTE, rule_line, score_table_cells
 
     headers, table, common = score_table_cells(rows)
     words = {"dataset", "model", "provider", "paradigm", "coverage", "from"}
@@ -398,8 +398,8 @@ def _print_scores(rows: list[ScoreRow], rule: Rule | None = None) -> None:
 
 
 def _print_comparison(pairs: list[ComparisonRow], rows: list[ScoreRow]) -> None:
+    from ponder.score_text import COMPARISON_HEADERS, METHOD_NOTE, comparison_cells
     from store.scores import needs_provider_column
-    from tui.score_text import COMPARISON_HEADERS, METHOD_NOTE, comparison_cells
 
     out("with technique vs without, paired on the problems scored under both:")
     _print_table(

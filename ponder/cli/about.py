@@ -6,8 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
-from tui.commands.common import UsageError, out, store_path
-from tui.text import json_text, safe_text
+from ponder.common import UsageError, out, store_path
+from ponder.text import json_text, safe_text
 
 # Environment variables Ponder reads besides the providers' key variables.
 _ENV_VARS = (
@@ -164,7 +164,7 @@ def _table(table: list[tuple[str, ...]]) -> None:
 def _completion(args: argparse.Namespace) -> int:
     import shtab
 
-    from tui.cli import _PATH_ARGS, build_parser
+    from ponder.cli.main import _PATH_ARGS, build_parser
 
     parser = build_parser()
     for action in _walk(parser):

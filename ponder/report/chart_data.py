@@ -1,5 +1,5 @@
 """What the score charts show, as data: groups of bars with interval whiskers. Drawn in the
-terminal by tui.widgets.score_chart (plotext) and in the report by tui.svg_chart."""
+terminal by tui.widgets.score_chart (plotext) and in the report by ponder.report.svg_chart."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tui.commands.common import UsageError, out
-from tui.text import safe_text
+from ponder.common import UsageError, out
+from ponder.text import safe_text
 
 
 def report_format(args: argparse.Namespace) -> str:
@@ -22,8 +22,8 @@ def report_format(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.grading import _require_dataset, _store, score_rule
-    from tui.report import build_report, render_html, render_markdown
+    from ponder.cli.grading import _require_dataset, _store, score_rule
+    from ponder.report.render import build_report, render_html, render_markdown
 
     db = _store(args)
     _require_dataset(db, args.dataset)

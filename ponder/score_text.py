@@ -10,6 +10,7 @@ from reasoning.events import WITH_TECHNIQUE
 
 if TYPE_CHECKING:
     from store.counted import Rule
+    from store.judge import JudgeSpend
     from store.scores import ComparisonRow, ScoreRow
     from store.stats import Paired
 
@@ -178,3 +179,14 @@ def calibration_cells(rows: Sequence[ScoreRow], with_provider: bool) -> list[lis
             ]
         )
     return out
+
+
+def spend_text(spend: JudgeSpend) -> str:
+    """Tokens and cost of judge calls, the way the bench shows a run's spend."""
+    if spend.cost_unknown and spend.cost_unknown == spend.calls:
+        money = "cost unknown (no price for the judge model)"
+    else:
+        money = f"${spend.cost_usd:.4f}" if spend.cost_usd < 1 else f"${spend.cost_usd:.2f}"
+        if spend.cost_unknown:
+            money += f" (+{spend.cost_unknown} calls of unknown price)"
+    return f"{spend.tokens:,} tokens, {money}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sqlite3
 
-from tui.commands.common import RunFailed, UsageError, out, store_path
-from tui.text import safe_text
+from ponder.common import RunFailed, UsageError, out, store_path
+from ponder.text import safe_text
 
 
 def run(args: argparse.Namespace) -> int:

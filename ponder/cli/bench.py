@@ -10,8 +10,8 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING
 
-from tui.commands.common import MAX_ATTEMPTS, UsageError, open_store, out, store_path
-from tui.text import safe_text
+from ponder.common import MAX_ATTEMPTS, UsageError, open_store, out, store_path
+from ponder.text import safe_text
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -265,9 +265,9 @@ class Progress:
 
 def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
     """What the bench did, its spend per configuration, then the score table of the dataset."""
+    from ponder.cli.grading import _print_comparison, _print_scores, _print_table
     from store.counted import Rule
     from store.scores import comparison, score_table
-    from tui.commands.grading import _print_comparison, _print_scores, _print_table
 
     bits = [f"{s.done} done", f"{s.failed} failed"]
     if s.cancelled:
@@ -336,8 +336,8 @@ def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
 
 def _report_judge(db: sqlite_utils.Database, s: BenchSummary) -> None:
     """What the judge did in this bench: its verdicts and what it cost."""
+    from ponder.score_text import spend_text
     from store.judge import judge_spend
-    from tui.commands.judging import spend_text
 
     verdicts = [r.grade.verdict for r in s.judged]
     spend = judge_spend(db, grade_ids=[r.grade.id for r in s.judged])

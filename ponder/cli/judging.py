@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from tui.commands.common import RunFailed, UsageError, out, run_async
-from tui.text import json_text, safe_text
+from ponder.common import RunFailed, UsageError, out, run_async
+from ponder.score_text import spend_text
+from ponder.text import json_text, safe_text
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from store.judge import JudgeSpend
     from workbench.judge import JudgeResult
 
 
@@ -27,17 +27,6 @@ def _num(x: float | None) -> str:
 
 def _runs(n: int) -> str:
     return f"{n} run" if n == 1 else f"{n} runs"
-
-
-def spend_text(spend: JudgeSpend) -> str:
-    """Tokens and cost of judge calls, the way the bench shows a run's spend."""
-    if spend.cost_unknown and spend.cost_unknown == spend.calls:
-        money = "cost unknown (no price for the judge model)"
-    else:
-        money = f"${spend.cost_usd:.4f}" if spend.cost_usd < 1 else f"${spend.cost_usd:.2f}"
-        if spend.cost_unknown:
-            money += f" (+{spend.cost_unknown} calls of unknown price)"
-    return f"{spend.tokens:,} tokens, {money}"
 
 
 def judge_cost_line(db: sqlite_utils.Database, dataset: str | None) -> str | None:
@@ -186,7 +175,7 @@ def agreement_command(db: sqlite_utils.Database, args: argparse.Namespace) -> in
             " ponder grade DATASET --judge, and grade some of the same runs by hand"
         )
         return 0
-    from tui.commands.grading import _print_table
+    from ponder.cli.grading import _print_table
 
     out(f"LLM judge against human grades{scope} (runs graded by both):")
     _print_table(

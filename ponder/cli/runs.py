@@ -7,8 +7,8 @@ import datetime as dt
 import shutil
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.common import UsageError, open_store, out
-from tui.text import json_text, safe_text
+from ponder.common import UsageError, open_store, out
+from ponder.text import json_text, safe_text
 
 if TYPE_CHECKING:
     from store.grades import StoredGrade

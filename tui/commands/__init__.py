@@ -1,1 +1,0 @@
-"""One module per group of `ponder` subcommands; each exposes `run(args) -> int`."""
