@@ -10,7 +10,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from store.db import open_db
-from store.export import export_runs_csv, export_scores_csv
+from store.export import export_runs_csv
+from workbench.scores import export_scores_csv
 
 TIME_LIMIT_S = 600  # `make bench` kills the bench after this
 RUNS = 100_000

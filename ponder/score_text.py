@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from reasoning.events import WITH_TECHNIQUE
 
 if TYPE_CHECKING:
-    from store.counted import Rule
+    from graders.scoring.counted import Rule
+    from graders.scoring.stats import Paired
+    from graders.scoring.tables import ComparisonRow, ScoreRow
     from store.judge import JudgeSpend
-    from store.scores import ComparisonRow, ScoreRow
-    from store.stats import Paired
 
 
 MEAN_NOTE = (
@@ -64,7 +64,7 @@ def _cost(x: float | None) -> str:
 def score_table_cells(rows: Sequence[ScoreRow]) -> tuple[list[str], list[list[str]], str | None]:
     """Headers and cells of the score table, with only the columns these rows need, and the
     one source of every counted run when they share it (else a "from" column says it per row)."""
-    from store.scores import needs_provider_column
+    from graders.scoring.tables import needs_provider_column
 
     provider = needs_provider_column(list(rows))
     marks = any(r.max_points for r in rows)  # exam marks, JEE-style, where grades carry them

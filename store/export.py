@@ -1,4 +1,5 @@
-"""CSV export of runs with their grades, and of the score table, safe to open in a spreadsheet."""
+"""CSV export of runs with their grades, and the writer that every export uses (workbench.scores
+writes the score table through it): safe to open in a spreadsheet, never a half file."""
 
 from __future__ import annotations
 
@@ -15,9 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from reasoning.events import USD_DECIMALS, round_seconds, round_usd
-from store.counted import Rule
 from store.grades import EFFECTIVE_GRADE_ID
-from store.scores import ScoreRow, score_table
 
 RUN_COLUMNS = (
     "run_id",
@@ -43,32 +42,6 @@ RUN_COLUMNS = (
     "cost_usd",
     "elapsed_s",
     "started_at",
-)
-SCORE_COLUMNS = (
-    "dataset",
-    "model",
-    "paradigm",
-    "problems",
-    "n",
-    "graded",
-    "total",
-    "score_sum",
-    "mean",
-    "full",
-    "partial",
-    "zero",
-    "needs_human",
-    "ungraded",
-    "points",
-    "max_points",
-    "tokens",
-    "cost_usd",
-    "provider",
-    "failed",
-    "pending",
-    "ci95_low",
-    "ci95_high",
-    "reward_auroc",
 )
 
 STALE_TMP_S = 60.0
@@ -102,7 +75,7 @@ def _clean_stale_temporaries(path: Path) -> None:
             pass  # not ours to remove, or gone already
 
 
-def _write(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
+def write_csv(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
     """Write rows to a CSV through a temporary file, so a failed export leaves no half file."""
     path = Path(path)
     _clean_stale_temporaries(path)
@@ -151,7 +124,7 @@ def export_runs_csv(db: sqlite_utils.Database, path: str | Path, dataset: str | 
             cells[elapsed] = round_seconds(cells[elapsed])
             yield cells
 
-    return _write(path, RUN_COLUMNS, rows())
+    return write_csv(path, RUN_COLUMNS, rows())
 
 
 def usd_cell(usd: float | None) -> str | None:
@@ -160,20 +133,3 @@ def usd_cell(usd: float | None) -> str | None:
     if rounded is None:
         return None
     return f"{rounded:.{USD_DECIMALS}f}".rstrip("0").rstrip(".") or "0"
-
-
-def score_cells(row: ScoreRow) -> list[Any]:
-    """One score row as the cells of SCORE_COLUMNS."""
-    low, high = row.ci95 if row.ci95 is not None else (None, None)
-    d = row.as_dict() | {"cost_usd": usd_cell(row.cost_usd), "ci95_low": low, "ci95_high": high}
-    return [d[c] for c in SCORE_COLUMNS]
-
-
-def export_scores_csv(
-    db: sqlite_utils.Database,
-    path: str | Path,
-    dataset: str | None = None,
-    rule: Rule | None = None,
-) -> int:
-    """Write the score table; return the row count."""
-    return _write(path, SCORE_COLUMNS, (score_cells(row) for row in score_table(db, dataset, rule)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graders.agreement import GradePair, agreement, agreement_by_judge, weighted_kappa
+from graders.scoring.agreement import GradePair, agreement, agreement_by_judge, weighted_kappa
 
 # Human vs judge verdicts of six runs. By hand, with weights 1 - |i - j| / 2 over
 # zero < partial < full:

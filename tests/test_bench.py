@@ -26,10 +26,10 @@ from reasoning.providers.base import ChatRequest, Done, RetryScheduled
 from store.benchq import bench_status, config_totals
 from store.db import open_db
 from store.problems import Problem, ensure_bundled, list_problems
-from store.scores import score_table
 from workbench.bench import BenchProgress, run_bench
 from workbench.bench.plan import BenchPlan, plan_jobs
 from workbench.ratelimit import GatedProvider, RateGate
+from workbench.scores import score_table
 
 ROOT = Path(__file__).resolve().parents[1]
 MIXED = "ponder-mixed"

@@ -7,10 +7,10 @@ import sys
 import pytest
 from textual.app import App, ComposeResult
 
+from graders.scoring.stats import calibration, wilson_interval
+from graders.scoring.tables import ScoreRow
 from ponder.report.chart_data import calibration_chart, with_without_chart
 from ponder.report.svg_chart import render_svg
-from store.scores import ScoreRow
-from store.stats import calibration, wilson_interval
 from tui.widgets.score_chart import ScoreChart, chart_text
 
 

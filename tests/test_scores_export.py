@@ -9,9 +9,9 @@ import pytest
 import store_helpers
 from store_helpers import add_problems
 
-from store.export import RUN_COLUMNS, SCORE_COLUMNS, export_runs_csv, export_scores_csv, neutralise
+from store.export import RUN_COLUMNS, export_runs_csv, neutralise
 from store.grades import add_grade
-from store.scores import comparison, score_table
+from workbench.scores import SCORE_COLUMNS, comparison, export_scores_csv, score_table
 
 
 def add_run(

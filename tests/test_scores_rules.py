@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from store_helpers import add_problems, add_run
 
-from store.counted import Rule
+from graders.scoring.counted import Rule
+from graders.scoring.tables import needs_provider_column
 from store.grades import add_grade
-from store.scores import comparison, needs_provider_column, score_table
+from workbench.scores import comparison, score_table
 
 
 def problems(db, n: int, dataset: str = "exam") -> list[int]:
@@ -242,7 +243,8 @@ def test_reward_calibration_per_cell(db):
 
 
 def test_of_many_adhoc_reruns_only_the_latest_of_each_kind_is_read(db):
-    from store.counted import candidate_runs
+    from graders.scoring.counted import CandidateRun
+    from store.score_rows import candidate_rows
 
     [pid] = problems(db, 1)
     for i in range(30):
@@ -253,7 +255,7 @@ def test_of_many_adhoc_reruns_only_the_latest_of_each_kind_is_read(db):
         r for (r,) in db.conn.execute("select run_id from grades order by run_id desc limit 1")
     )
     run(db, pid)  # pending, the newest
-    picked = candidate_runs(db, "exam")
+    picked = [CandidateRun._make(row) for row in candidate_rows(db, "exam")]
     assert len(picked) == 3  # the latest graded, pending and failed runs
     [row] = score_table(db, "exam")
     assert (row.total, row.zero, row.pending) == ("0/1", 1, 0)

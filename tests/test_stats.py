@@ -6,8 +6,8 @@ from math import comb
 
 import pytest
 
-from store import stats
-from store.stats import (
+from graders.scoring import stats
+from graders.scoring.stats import (
     auroc,
     bootstrap_interval,
     calibration,

@@ -15,12 +15,12 @@ from test_tui_screens import make_db, open_mode, record_run, start_bench
 from textual.pilot import Pilot
 from tui_helpers import SIZE, fixed_app, screen_text, wait_for
 
-from store.counted import Rule
+from graders.scoring.counted import Rule
 from store.db import open_db
 from store.grades import add_grade
 from store.problems import import_file
-from store.scores import comparison
 from tui.app import PonderApp
+from workbench.scores import comparison
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from graders.agreement import Agreement, GradePair, agreement_by_judge
+from graders.scoring.agreement import Agreement, GradePair, agreement_by_judge
 from reasoning.events import Usage
 from reasoning.judge import (
     JUDGE_MAX_TOKENS,

@@ -265,9 +265,9 @@ class Progress:
 
 def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
     """What the bench did, its spend per configuration, then the score table of the dataset."""
+    from graders.scoring.counted import Rule
     from ponder.cli.grading import _print_comparison, _print_scores, _print_table
-    from store.counted import Rule
-    from store.scores import comparison, score_table
+    from workbench.scores import comparison, score_table
 
     bits = [f"{s.done} done", f"{s.failed} failed"]
     if s.cancelled:

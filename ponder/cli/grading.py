@@ -15,8 +15,8 @@ from ponder.text import json_text, safe_text
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from store.counted import Rule
-    from store.scores import ComparisonRow, ScoreRow
+    from graders.scoring.counted import Rule
+    from graders.scoring.tables import ComparisonRow, ScoreRow
 
 
 def run(args: argparse.Namespace) -> int:
@@ -328,7 +328,8 @@ def _check(args: argparse.Namespace) -> int:
 
 def score_rule(db: sqlite_utils.Database, args: argparse.Namespace) -> Rule:
     """Which run of each problem counts, from --bench ID / --latest (an unknown bench is refused)."""
-    from store.counted import Rule, bench_exists
+    from graders.scoring.counted import Rule
+    from store.score_rows import bench_exists
 
     bench = getattr(args, "bench", None)
     if bench is not None and not bench_exists(db, bench):
@@ -337,7 +338,7 @@ def score_rule(db: sqlite_utils.Database, args: argparse.Namespace) -> Rule:
 
 
 def _scores(args: argparse.Namespace) -> int:
-    from store.scores import comparison, score_table
+    from workbench.scores import comparison, score_table
 
     db = _store(args)
     _require_dataset(db, args.dataset)
@@ -350,7 +351,8 @@ def _scores(args: argparse.Namespace) -> int:
     if args.csv:
         import csv
 
-        from store.export import SCORE_COLUMNS, neutralise, score_cells
+        from store.export import neutralise
+        from workbench.scores import SCORE_COLUMNS, score_cells
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(SCORE_COLUMNS)
@@ -384,8 +386,8 @@ def _scores(args: argparse.Namespace) -> int:
 
 
 def _print_scores(rows: list[ScoreRow], rule: Rule | None = None) -> None:
+    from graders.scoring.counted import Rule
     from ponder.score_text import MEAN_NOTE, rule_line, score_table_cells
-    from store.counted import Rule
 
     headers, table, common = score_table_cells(rows)
     words = {"dataset", "model", "provider", "paradigm", "coverage", "from"}
@@ -398,8 +400,8 @@ def _print_scores(rows: list[ScoreRow], rule: Rule | None = None) -> None:
 
 
 def _print_comparison(pairs: list[ComparisonRow], rows: list[ScoreRow]) -> None:
+    from graders.scoring.tables import needs_provider_column
     from ponder.score_text import COMPARISON_HEADERS, METHOD_NOTE, comparison_cells
-    from store.scores import needs_provider_column
 
     out("with technique vs without, paired on the problems scored under both:")
     _print_table(
@@ -411,7 +413,8 @@ def _print_comparison(pairs: list[ComparisonRow], rows: list[ScoreRow]) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from store.export import export_runs_csv, export_scores_csv
+    from store.export import export_runs_csv
+    from workbench.scores import export_scores_csv
 
     db = _store(args)
     _require_dataset(db, args.dataset)

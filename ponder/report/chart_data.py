@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from store.scores import PARADIGM_ORDER
-from store.stats import wilson_interval
+from graders.scoring.stats import wilson_interval
+from graders.scoring.tables import PARADIGM_ORDER
 
 if TYPE_CHECKING:
-    from store.scores import ScoreRow
+    from graders.scoring.tables import ScoreRow
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from ponder.score_text import (
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from store.counted import Rule
-    from store.scores import ComparisonRow, ScoreRow
+    from graders.scoring.counted import Rule
+    from graders.scoring.tables import ComparisonRow, ScoreRow
 
 CALIBRATION_NOTE = (
     "a run is correct when it got full credit; AUROC is the chance that a correct run's final"
@@ -42,7 +42,7 @@ class Report:
 
 
 def build_report(db: sqlite_utils.Database, dataset: str, rule: Rule) -> Report:
-    from store.scores import comparison, score_table
+    from workbench.scores import comparison, score_table
 
     rows = score_table(db, dataset, rule)
     from store.queries import problem_count
@@ -59,7 +59,7 @@ def build_report(db: sqlite_utils.Database, dataset: str, rule: Rule) -> Report:
 
 def _tables(report: Report) -> list[tuple[str, list[str], list[list[str]], str]]:
     """(title, headers, rows, note) of each section, in order."""
-    from store.scores import needs_provider_column
+    from graders.scoring.tables import needs_provider_column
 
     provider = needs_provider_column(report.rows)
     headers, cells, common = score_table_cells(report.rows)

@@ -43,8 +43,8 @@ from tui.widgets.run_cells import one_line
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from store.scores import ComparisonRow, ScoreRow
-    from store.stats import Paired
+    from graders.scoring.stats import Paired
+    from graders.scoring.tables import ComparisonRow, ScoreRow
     from tui.app import PonderApp
     from workbench.bench import BenchProgress, BenchSummary
     from workbench.bench.plan import BenchPlan
@@ -79,10 +79,10 @@ class Watched:
 def _bench_scores(
     db: sqlite_utils.Database, watched: Watched, configs: list[ConfigProgress]
 ) -> list[ComparisonRow]:
-    """The watched bench's scores, counted by store.counted's rule with this bench (`ponder
+    """The watched bench's scores, counted by graders.scoring.counted's rule with this bench (`ponder
     scores DATASET --bench ID` shows the same), a row per model it ran."""
-    from store.counted import Rule
-    from store.scores import comparison
+    from graders.scoring.counted import Rule
+    from workbench.scores import comparison
 
     if not watched.dataset:
         return []

@@ -57,7 +57,8 @@ def ask_and_export(
 def export(
     screen: Screen[Any], db: sqlite_utils.Database, path: Path, what: What, dataset: str | None
 ) -> None:
-    from store.export import export_runs_csv, export_scores_csv
+    from store.export import export_runs_csv
+    from workbench.scores import export_scores_csv
 
     try:
         if what == "scores":

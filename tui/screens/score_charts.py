@@ -32,9 +32,9 @@ class ChartsData:
 
 def load_charts(db: sqlite_utils.Database, dataset: str | None) -> ChartsData:
     """The score table of a dataset (under the default rule) as charts and verdict lines."""
+    from graders.scoring.counted import Rule
     from ponder.score_text import ci_text, diff_text, p_text
-    from store.counted import Rule
-    from store.scores import comparison, score_table
+    from workbench.scores import comparison, score_table
 
     rule = Rule()
     rows = score_table(db, dataset, rule)

@@ -1,17 +1,17 @@
 """Score tables: per dataset x model x paradigm (x provider), and with technique vs without.
 
-Which run of each problem counts is store.counted's rule; the statistics are store.stats'.
+Which run of each problem counts is graders.scoring.counted's rule; the statistics are
+graders.scoring.stats'. Pure: workbench.scores feeds them the store's rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
+from graders.scoring import stats
+from graders.scoring.counted import CandidateRun, CellKey, Rule, counted_runs
 from reasoning.events import WITH_TECHNIQUE
-from store import stats
-from store.counted import CandidateRun, CellKey, Rule, candidate_runs, counted_runs
 
 WITHOUT_TECHNIQUE = "direct"
 
@@ -209,33 +209,17 @@ def _row(key: CellKey, problems: int, runs: list[CandidateRun]) -> ScoreRow:
     )
 
 
-def _sizes(db: sqlite_utils.Database, dataset: str | None) -> dict[str, int]:
-    rows = db.conn.execute(
-        "select dataset, count(*) from problems where :dataset is null or dataset = :dataset"
-        " group by dataset",
-        {"dataset": dataset},
-    ).fetchall()
-    return {name: count for name, count in rows}
-
-
 def score_table(
-    db: sqlite_utils.Database, dataset: str | None = None, rule: Rule | None = None
+    candidates: Iterable[CandidateRun], sizes: dict[str, int], rule: Rule | None = None
 ) -> list[ScoreRow]:
-    """Scores per dataset x model x paradigm (x provider) under a rule for which run counts."""
-    rule = rule or Rule()
-    cells = counted_runs(candidate_runs(db, dataset, rule.bench), rule)
-    sizes = _sizes(db, dataset)
+    """Scores per dataset x model x paradigm (x provider) under a rule for which run counts;
+    `sizes` gives each dataset's problem count."""
+    cells = counted_runs(candidates, rule or Rule())
     return [_row(key, sizes.get(key[0], 0), cells[key]) for key in sorted(cells)]
 
 
-def comparison(
-    db: sqlite_utils.Database,
-    dataset: str | None = None,
-    rows: list[ScoreRow] | None = None,
-    rule: Rule | None = None,
-) -> list[ComparisonRow]:
+def comparison(rows: Iterable[ScoreRow]) -> list[ComparisonRow]:
     """Per dataset and model: direct beside dcot and g1, paired on the problems scored by both."""
-    rows = score_table(db, dataset, rule) if rows is None else rows
     grouped: dict[tuple[str, str, str], dict[str, ScoreRow]] = {}
     for row in rows:
         grouped.setdefault((row.dataset, row.model, row.provider), {})[row.paradigm] = row
