@@ -40,9 +40,9 @@ TEST_WORKERS ?= $(shell $(PY) -c "import os; print(max(1, min(4, len(os.sched_ge
 test: setup
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
-# Opt-in, minutes: every paradigm and a bench against a real small model (tests/test_realllm.py).
+# Opt-in, minutes: every paradigm and a bench against a real small model (tests/integration/test_realllm.py).
 realtest: setup
-	$(BIN)/pytest -m realllm -s tests/test_realllm.py
+	$(BIN)/pytest -m realllm -s tests/integration/test_realllm.py
 
 lint: setup
 	$(BIN)/ruff check .

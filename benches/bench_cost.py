@@ -18,7 +18,7 @@ from pathlib import Path
 TIME_LIMIT_S = 300  # `make bench` kills the bench after this
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 sys.path.insert(0, str(ROOT / "benches"))
 
 from benchkit import free_port  # noqa: E402

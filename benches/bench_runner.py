@@ -64,7 +64,7 @@ def main() -> int:
         home = Path(tmp)
         script = home / "reply.jsonl"
         script.write_text(json.dumps({"text": "Seven times the key.\nFinal answer: 7"}) + "\n")
-        fakellm, latency = str(ROOT / "tests" / "fakellm.py"), str(LATENCY_S)
+        fakellm, latency = str(ROOT / "tests" / "support" / "fakellm.py"), str(LATENCY_S)
         listen = ("--port", str(free_port()))
         server = subprocess.Popen(
             [sys.executable, fakellm, *listen, "--script", str(script), "--latency", latency],

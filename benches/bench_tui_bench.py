@@ -42,7 +42,7 @@ BENCH_LIMIT_S = 200  # the 96 runs, on a busy machine
 
 
 def start_server() -> tuple[subprocess.Popen[str], int]:
-    fakellm = str(ROOT / "tests" / "fakellm.py")
+    fakellm = str(ROOT / "tests" / "support" / "fakellm.py")
     proc = subprocess.Popen(
         [
             *(sys.executable, fakellm, "--port", str(free_port()), "--demo", "dcot"),

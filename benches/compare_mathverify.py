@@ -6,7 +6,7 @@ with `pip install math-verify`; gitignored), never in Ponder's environment. Each
 scored against the truth labels written here, not against the other.
 
 Two sets: HELD_OUT, written before either grader was run on them (not tuned on), and the shape
-tables of tests/test_graders_shape_*.py (Ponder was developed against those, so its figure
+tables of tests/unit/test_graders_shape_*.py (Ponder was developed against those, so its figure
 there is an upper bound). Choice questions are left out: Math-Verify is not built for letters.
 """
 
@@ -204,7 +204,7 @@ HELD_OUT_2: list[tuple[str, str, bool]] = [
 def _shape_tables() -> list[tuple[str, str, bool]]:
     """The non-choice, decided (full / zero) cases of the shape test tables."""
     out: list[tuple[str, str, bool]] = []
-    for path in sorted((ROOT / "tests").glob("test_graders_shape_*.py")):
+    for path in sorted((ROOT / "tests" / "unit").glob("test_graders_shape_*.py")):
         if "extraction" in path.name:
             continue  # mostly choice letters and cut-off responses
         spec = importlib.util.spec_from_file_location(path.stem, path)

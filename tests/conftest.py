@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The shared helpers (support/: the fake server, db, CLI and TUI helpers) import by their plain
+# names, and so do the few test modules that lend a helper to a test of another kind.
+_HERE = Path(__file__).resolve().parent
+for _folder in ("tui", "integration", "unit", "support"):
+    sys.path.insert(0, str(_HERE / _folder))
 
-from fakellm import OPENAI_TEST_KEY, FakeLLM
+from fakellm import OPENAI_TEST_KEY, FakeLLM  # noqa: E402 (after the path above)
 
 # Variables that would let a test reach a real provider, a real key or the user's own files.
 _CLEARED = (

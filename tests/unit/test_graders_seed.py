@@ -10,7 +10,7 @@ from graders import grade, infer_kind
 from graders.choice import reference_letters
 from graders.numeric import parse_number
 
-SEED = Path(__file__).resolve().parents[2] / "shared/data/seed/experiment-o1.xlsx"
+SEED = Path(__file__).resolve().parents[3] / "shared/data/seed/experiment-o1.xlsx"
 
 
 def _rows() -> list[tuple[str, str, list[str]]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 KINDS = {"choice_single", "choice_multi", "integer", "numeric", "expression", "proof", "text"}
 
 

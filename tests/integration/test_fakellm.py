@@ -606,7 +606,7 @@ async def test_dcot_demo_continues_after_a_stop_at_reward(fake_llm: FakeLLM) -> 
 
 
 def test_command_line_serves_the_demo() -> None:
-    script = Path(__file__).with_name("fakellm.py")
+    script = Path(__file__).resolve().parents[1] / "support" / "fakellm.py"
     proc = subprocess.Popen(
         [sys.executable, str(script), "--port", "0", "--demo", "dcot", "--chunk", "50"],
         stdout=subprocess.PIPE,
@@ -633,7 +633,7 @@ def test_command_line_script_loops(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [
             sys.executable,
-            str(Path(__file__).with_name("fakellm.py")),
+            str(Path(__file__).resolve().parents[1] / "support" / "fakellm.py"),
             "--port",
             "0",
             "--script",

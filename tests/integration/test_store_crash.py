@@ -93,6 +93,8 @@ async def streamer(path: str, deltas: int) -> None:
 def spawn(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(HERE), *args],
+        # Run as a script, this file imports the shared helpers from their folder.
+        env={**os.environ, "PYTHONPATH": str(HERE.parents[1] / "support")},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

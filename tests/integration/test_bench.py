@@ -31,7 +31,7 @@ from workbench.bench.plan import BenchPlan, plan_jobs
 from workbench.ratelimit import GatedProvider, RateGate
 from workbench.scores import score_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MIXED = "ponder-mixed"
 KEY = "sk-test-bench-not-a-real-key"
 
@@ -627,7 +627,7 @@ def dataclass_replace(plan: BenchPlan, **changes: Any) -> BenchPlan:
 def _start_fake(tmp_path: Path, *replies: dict[str, Any], latency: float) -> tuple[Any, int]:
     script = tmp_path / "script.jsonl"
     script.write_text("".join(json.dumps(r) + "\n" for r in replies))
-    fakellm = str(ROOT / "tests" / "fakellm.py")
+    fakellm = str(ROOT / "tests" / "support" / "fakellm.py")
     fake = subprocess.Popen(
         [
             sys.executable,

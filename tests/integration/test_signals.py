@@ -14,7 +14,7 @@ import pytest
 from cli_helpers import wait_for
 from fakellm import Reply
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STEPS = "".join(
     f"<step>step {i} " + "w" * 300 + f"</step><count>{19 - i}</count>" for i in range(8)
 )

@@ -14,7 +14,7 @@ from store_helpers import problem_id
 
 from store.grades import effective_grade, grade_history
 
-SEED = Path(__file__).resolve().parents[2] / "shared/data/seed"
+SEED = Path(__file__).resolve().parents[3] / "shared/data/seed"
 
 
 def _graders_ready() -> bool:

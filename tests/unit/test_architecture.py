@@ -12,7 +12,7 @@ from typing import get_args
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PARTS = ("reasoning", "graders", "store", "workbench", "tui", "ponder")
 
 

@@ -12,7 +12,7 @@ from store.problems import list_datasets
 from tui.app import PonderApp, ProviderState
 from tui.screens.ask import AskModal
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed" / "putnam_dataset.xlsx"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed" / "putnam_dataset.xlsx"
 
 
 def app_for(db) -> PonderApp:

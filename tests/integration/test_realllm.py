@@ -23,7 +23,7 @@ import pytest
 
 pytestmark = [pytest.mark.realllm, pytest.mark.timeout(3600)]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 START = Path(os.environ.get("PONDER_REALLLM_START") or ROOT.parent / "shared/tools/realllm/start")
 MODEL = "smollm2"
 PROBLEM = "ponder-mixed:13"  # an integer answer: gradable by rule

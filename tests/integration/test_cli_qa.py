@@ -13,7 +13,7 @@ import pytest
 from cli_helpers import TRANSCRIPT, exit_code
 from fakellm import Reply
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PONDER = [sys.executable, "-m", "ponder"]
 HUGE = "99999999999999999999999"
 

@@ -397,7 +397,7 @@ def test_provider_sdks_are_imported_only_when_a_provider_is_built():
         "build_provider(ProviderSpec(kind='openai', name='openai', model='m'))\n"
         "assert 'anthropic' not in sys.modules\n"
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 

@@ -16,7 +16,7 @@ from cli_helpers import wait_for
 from store.db import open_db
 from store.queries import get_run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PONDER = [sys.executable, "-m", "ponder"]
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def slow_server(tmp_path):
     proc = subprocess.Popen(
         [
             sys.executable,
-            str(ROOT / "tests" / "fakellm.py"),
+            str(ROOT / "tests" / "support" / "fakellm.py"),
             "--port",
             "0",
             "--script",

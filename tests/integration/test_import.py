@@ -19,8 +19,8 @@ from store.problems import (
     list_problems,
 )
 
-SEED = Path(__file__).resolve().parents[2] / "shared/data/seed"
-REPO_DATA = Path(__file__).resolve().parents[1] / "data"
+SEED = Path(__file__).resolve().parents[3] / "shared/data/seed"
+REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def count(db, sql: str = "select count(*) from problems") -> int:

@@ -15,7 +15,7 @@ from fakellm import Reply
 from ponder.cli.main import main
 from store.db import open_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STEPS = "".join(
     f"<step>step {i} " + "w" * 400 + f"</step><count>{19 - i}</count>" for i in range(8)
 )

@@ -13,7 +13,7 @@ request fails with a 400 that is also recorded as a violation (the `fake_llm` fi
 on any violation). Token counting is deliberately simple and consistent: one token per 4
 characters, rounded up (`count_tokens`), for input, output and the max_tokens cut alike.
 
-Command line: `python tests/fakellm.py --port 0 (--script FILE.jsonl | --demo dcot) [--latency S]
+Command line: `python tests/support/fakellm.py --port 0 (--script FILE.jsonl | --demo dcot) [--latency S]
 [--chunk N] [--delay S]` prints `READY <port>` once listening and serves until SIGINT/SIGTERM.
 `--demo dcot` answers any problem with a tagged dcot transcript (with a low reward and a
 backtrack), and g1 / direct requests in their own form, so one server serves every paradigm.
