@@ -20,7 +20,7 @@ import sqlite_utils
 from fakellm import FakeLLM, Reply, system_text
 
 from ponder.cli.bench import progress_line
-from ponder.cli.main import main
+from ponder.launch import main
 from reasoning.events import RunSettings, Usage
 from reasoning.providers.base import ChatRequest, Done, RetryScheduled
 from store.benchq import bench_status, config_totals

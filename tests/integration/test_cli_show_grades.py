@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_store_cli import record
 
-from ponder.cli.main import main
+from ponder.launch import main
 from store.db import open_db
 from store.grades import add_grade
 

@@ -8,7 +8,7 @@ import pytest
 from cli_helpers import TRANSCRIPT
 from fakellm import OPENAI_TEST_KEY, Reply
 
-from ponder.cli.main import main
+from ponder.launch import main
 
 PINNED = {
     "run_id",

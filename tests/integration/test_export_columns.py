@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from store_helpers import record_run
 
-from ponder.cli.main import main
+from ponder.launch import main
 from ponder.text import json_text, tidy_numbers
 from reasoning.events import Usage
 from store.db import open_db

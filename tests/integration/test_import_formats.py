@@ -14,7 +14,7 @@ import pytest
 from store_helpers import add_run
 
 from graders import grade
-from ponder.cli.main import main
+from ponder.launch import main
 from store.importers.published import last_boxed
 from store.problems import ImportProblem, get_problem, import_file, list_problems
 

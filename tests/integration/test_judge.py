@@ -11,7 +11,7 @@ from cli_helpers import ponder
 from fakellm import OPENAI_TEST_KEY, FakeLLM, Reply, demo_responder, last_user_text
 from store_helpers import add_run, problem_id
 
-from ponder.cli.main import main
+from ponder.launch import main
 from store.grades import add_grade, effective_grade, grade_history, human_grade
 from store.problems import ensure_bundled
 

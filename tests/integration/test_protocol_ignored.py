@@ -9,7 +9,7 @@ import pytest
 from fakellm import Reply, careless_responder, last_user_text
 from test_engine import PROTOCOLS, provider_for, run_all
 
-from ponder.cli.main import main
+from ponder.launch import main
 from reasoning.events import RunSettings, StepFinished
 from reasoning.paradigms.dcot import NO_PROTOCOL_TITLE, repeats
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from cli_helpers import wait_for
 from fakellm import Reply
 
-from ponder.cli.main import main
+from ponder.launch import main
 from store.db import open_db
 
 ROOT = Path(__file__).resolve().parents[2]

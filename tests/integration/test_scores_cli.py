@@ -13,7 +13,7 @@ from cli_helpers import ponder
 from fakellm import FakeLLM, Reply, system_text
 from store_helpers import add_problems, add_run, grade_right
 
-from ponder.cli.main import main
+from ponder.launch import main
 
 
 def seed(db, n: int = 4) -> list[int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from store_helpers import record_run
 
-from ponder.cli.main import main
+from ponder.launch import main
 from reasoning.events import (
     RunSettings,
     Step,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ponder.cli.main import main
+from ponder.launch import main
 
 # A dcot run that answers 4 in one step: what a command's happy path needs from the fake server.
 TRANSCRIPT = (
