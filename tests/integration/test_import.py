@@ -49,7 +49,7 @@ def xlsx(
 def test_seed_experiment_sheet_imports_47_problems_with_references_and_verdict_columns(db):
     result = import_file(db, SEED / "experiment-o1.xlsx")
     assert (result.dataset, result.added, result.skipped) == ("experiment-o1", 47, 0)
-    # Its verdict columns are recorded results (tests/test_import_recorded.py): two warnings.
+    # Its verdict columns are recorded results (tests/integration/test_import_recorded.py): two warnings.
     assert len(result.warnings) == 2
     first = get_problem(db, "experiment-o1", "1")
     assert first is not None and first.reference == "100" and first.text.startswith("A gas has")

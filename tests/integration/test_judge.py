@@ -263,7 +263,7 @@ def _both(db, key, human, judged, judge=JUDGE):
 
 
 def test_agreement_figures_on_a_hand_made_grade_set(capsys, db):
-    # The six-run table of tests/test_agreement.py: kappa 5/8 by hand.
+    # The six-run table of tests/unit/test_agreement.py: kappa 5/8 by hand.
     for key, human, judged in [
         ("1", 10, 10),
         ("2", 10, 6),

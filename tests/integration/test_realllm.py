@@ -4,7 +4,7 @@ protocols. Asserts protocol and outcome (every run `done`, a non-empty answer, a
 rows of the with/without table), never that the model is right. Prints time and tokens/s per
 paradigm.
 
-Run with `make realtest` (or `pytest -m realllm -s tests/test_realllm.py`). Skipped when the
+Run with `make realtest` (or `pytest -m realllm -s tests/integration/test_realllm.py`). Skipped when the
 script or the model cannot be had; PONDER_REALLLM_START names another start script.
 """
 

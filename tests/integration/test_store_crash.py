@@ -1,6 +1,6 @@
 """Crash safety with real processes: concurrent writers, `kill -9` mid-run (SPEC §4, §8).
 
-This file is also the child process: `python tests/test_store_crash.py writer|streamer ...`.
+This file is also the child process: `python tests/integration/test_store_crash.py writer|streamer ...`.
 """
 
 from __future__ import annotations

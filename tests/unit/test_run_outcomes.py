@@ -8,7 +8,7 @@ from typing import get_args
 
 from reasoning.events import RUN_STATUSES, STOP_REASONS, RunStatus, StopReason
 
-REASONING = Path(__file__).resolve().parents[1] / "reasoning"
+REASONING = Path(__file__).resolve().parents[2] / "reasoning"
 
 
 def test_every_stop_reason_is_documented_and_every_documented_one_is_a_stop_reason():
