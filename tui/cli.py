@@ -389,6 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from importlib import import_module
 
+    from store.owner import RunTakenOver
     from tui.commands.common import RunFailed, StoreFault, UsageError
 
     try:
@@ -411,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"ponder {args.command}" if args.command else "ponder"
         sys.stderr.write(f"{where}: error: {_one_line(exc)}\n")
         return 2
-    except RunFailed as exc:
+    except (RunFailed, RunTakenOver) as exc:
         sys.stderr.write(f"ponder: {_one_line(exc)}\n")
         return 1
     except KeyboardInterrupt:
