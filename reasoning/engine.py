@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 
 from reasoning.events import (
     Event,
@@ -52,8 +53,9 @@ async def solve(
     try:
         prompts = Prompts(settings.prompt_dir)
         ctx = RunContext(prompt, session, settings, prompts, log, transcript)
-        async for event in PARADIGMS[settings.paradigm](ctx):
-            yield event
+        async with aclosing(PARADIGMS[settings.paradigm](ctx)) as events:  # type: ignore[type-var]
+            async for event in events:
+                yield event
     except LimitReached as limit:
         log.stop_reason = limit.reason
         error = str(limit)

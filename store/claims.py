@@ -80,7 +80,7 @@ def held_by_other(db: sqlite_utils.Database, run_id: int, owner: str | None = No
 def _abandoned(owner: str, claimed_at: float, now: float) -> bool:
     if now - claimed_at > CLAIM_STALE_S:
         return True
-    from store.queries import pid_alive
+    from store.owner import pid_alive
 
     pid, _, host = owner.partition("@")
     if host != socket.gethostname():

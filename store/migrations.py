@@ -282,6 +282,13 @@ def m011_calls_request_delta(db: sqlite_utils.Database) -> None:
         convert_run(db, run_id)
 
 
+@migration
+def m012_runs_owner(db: sqlite_utils.Database) -> None:
+    # The one process driving a run (store/owner.py): written as it starts or resumes, checked
+    # before each write, so that two processes never drive the same run.
+    db.table("runs").add_column("owner", str)
+
+
 def migrate(
     db: sqlite_utils.Database,
     migrations: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] | None = None,
@@ -309,7 +316,8 @@ def migrate(
             applied.append(name)
         db.conn.execute("commit")
     except BaseException:
-        db.conn.execute("rollback")
+        if db.conn.in_transaction:  # SQLite rolls back by itself on a full disk
+            db.conn.execute("rollback")
         raise
     return applied
 

@@ -103,14 +103,16 @@ class _Immediate:
         self.conn.execute("SAVEPOINT ponder_import" if self.nested else "BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if self.nested:
-            if exc_type is not None:
+        if exc_type is None:
+            self.conn.execute("RELEASE ponder_import" if self.nested else "COMMIT")
+        elif self.conn.in_transaction:
+            # SQLite has already rolled back by itself on some errors (a full disk): rolling
+            # back again would fail and hide the real error behind "no transaction is active".
+            if self.nested:
                 self.conn.execute("ROLLBACK TO ponder_import")
-            self.conn.execute("RELEASE ponder_import")
-        elif exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+                self.conn.execute("RELEASE ponder_import")
+            else:
+                self.conn.execute("ROLLBACK")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

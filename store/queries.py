@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import socket
 import sqlite3
@@ -17,9 +16,7 @@ import sqlite_utils
 
 from reasoning.events import Price, RunSettings, Step, Transcript, Usage
 from store.clock import now_iso
-
-# A run still `running` whose heartbeat is older than this belongs to a dead process.
-STALE_HEARTBEAT_S = 60.0
+from store.owner import is_dead
 
 
 class NoSuchRun(LookupError):
@@ -99,7 +96,7 @@ _SUMMARY_COLUMNS = f"""
     case when p.id is null then null else p.dataset || ':' || p.key end,
     r.answer, r.started_at, r.final_reward, r.stop_reason, g.score, g.verdict,
     substr(r.prompt, 1, {PROMPT_HEAD}),
-    r.pid, r.host, r.heartbeat_at
+    r.pid, r.host, r.heartbeat_at, r.owner
 """
 _SUMMARY_JOINS = """
     left join problems p on p.id = r.problem_id
@@ -163,9 +160,11 @@ def _summary(row: Any, now: float, here: str) -> RunSummary:
     """A summary from a row of _SUMMARY_COLUMNS. A run `running` in a dead process reads as
     `interrupted` on every read path, whether or not a writer has marked it yet (a read-only
     store never will)."""
-    *columns, pid, host, heartbeat_at = row
+    *columns, pid, host, heartbeat_at, owner = row
     summary = RunSummary(*columns)
-    if summary.status == "running" and _is_dead(pid, host, heartbeat_at, now=now, here=here):
+    if summary.status == "running" and is_dead(
+        pid, host, heartbeat_at, now=now, here=here, owner=owner
+    ):
         summary = replace(summary, status="interrupted", stop_reason="interrupted")
     return summary
 
@@ -430,7 +429,7 @@ def load_transcript(db: sqlite_utils.Database, run_id: int) -> Transcript:
 def mark_interrupted(db: sqlite_utils.Database) -> int:
     """Runs left `running` by a dead process become `interrupted`; returns how many."""
     rows = db.execute(
-        "select id, pid, host, heartbeat_at, started_at from runs where status = 'running'"
+        "select id, pid, host, heartbeat_at, started_at, owner from runs where status = 'running'"
     ).fetchall()
     if not rows:
         return 0
@@ -438,7 +437,7 @@ def mark_interrupted(db: sqlite_utils.Database) -> int:
     dead = [
         (row[0], _elapsed(row[4], row[3]))
         for row in rows
-        if _is_dead(row[1], row[2], row[3], now=now, here=here)
+        if is_dead(row[1], row[2], row[3], now=now, here=here, owner=row[5])
     ]
     if not dead:
         return 0
@@ -485,42 +484,6 @@ def _store_settled(db: sqlite_utils.Database, run_id: int) -> None:
             run_id,
         ),
     )
-
-
-def _is_dead(
-    pid: int | None, host: str | None, heartbeat_at: float | None, *, now: float, here: str
-) -> bool:
-    if heartbeat_at is not None and now - heartbeat_at > STALE_HEARTBEAT_S:
-        return True
-    # A pid means something only on the machine that recorded it.
-    if pid is None or (host is not None and host != here):
-        return False
-    return not pid_alive(pid)
-
-
-def pid_alive(pid: int) -> bool:
-    """Is a process with this id running on this machine?"""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    except OSError:
-        return False
-    return not _zombie(pid)
-
-
-def _zombie(pid: int) -> bool:
-    """A process killed but not yet reaped by its parent still answers kill(0): it is dead."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            state = f.read().rpartition(b")")[2].split()[:1]
-    except OSError:
-        return False  # no /proc (not Linux): trust kill(0)
-    return state in ([b"Z"], [b"X"])
 
 
 def _elapsed(started_at: str | None, heartbeat_at: float | None) -> float | None:

@@ -42,6 +42,7 @@ from reasoning.events import (
 )
 from store.calls import delta_columns
 from store.clock import iso_after, now_iso
+from store.owner import RunTakenOver, is_dead, owner_token
 
 FLUSH_INTERVAL_S = 2.0
 HEARTBEAT_INTERVAL_S = 15.0
@@ -115,6 +116,8 @@ class RunRecorder:
         ):
             raise ValueError(f"no run {run_id}")
         self._redact = keeping.redactor()
+        self._owner = owner_token()  # this recorder's claim on the run (store/owner.py)
+        self._lost: RunTakenOver | None = None  # found by a timer, raised by the next handle()
         self._started = False
         self._finished = False
         self._t0 = clock()
@@ -160,7 +163,10 @@ class RunRecorder:
     # ---- the event stream --------------------------------------------------------------
 
     def handle(self, event: Event) -> None:
-        """Record one engine event. A full disk marks the run interrupted and raises StoreFull."""
+        """Record one engine event. A full disk marks the run interrupted and raises StoreFull;
+        another process owning the run now raises RunTakenOver (and nothing more is written)."""
+        if self._lost is not None:
+            raise self._lost
         if self._finished:
             return
         try:
@@ -208,13 +214,14 @@ class RunRecorder:
         try:
             self.db.execute(
                 "update runs set status = 'interrupted', stop_reason = 'interrupted', error = ?,"
-                " finished_at = ?, elapsed_s = ?, heartbeat_at = ? where id = ?",
+                " finished_at = ?, elapsed_s = ?, heartbeat_at = ? where id = ? and owner = ?",
                 (
                     why,
                     now_iso(),
                     self._base_elapsed + (self.clock() - self._t0),
                     time.time(),
                     self._run_id,
+                    self._owner,
                 ),
             )
         except sqlite3.Error:
@@ -282,8 +289,8 @@ class RunRecorder:
         if self._run_id is None:
             cur = self.db.execute(
                 "insert into runs (problem_id, prompt, paradigm, provider, model, base_url, params,"
-                " price, status, started_at, attempt_group, bench_id, pid, host, heartbeat_at)"
-                " values (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+                " price, status, started_at, attempt_group, bench_id, pid, host, heartbeat_at,"
+                " owner) values (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
                 (
                     self.problem_id,
                     self._redact(ev.prompt),
@@ -292,6 +299,7 @@ class RunRecorder:
                     self.attempt_group,
                     self.bench_id,
                     *alive,
+                    self._owner,
                 ),
             )
             self._run_id = cur.lastrowid
@@ -299,11 +307,17 @@ class RunRecorder:
             with self._tx():
                 row = self.db.execute(
                     "select input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
-                    " calls, cost_usd, elapsed_s from runs where id = ?",
+                    " calls, cost_usd, elapsed_s, status, pid, host, heartbeat_at, owner"
+                    " from runs where id = ?",
                     (self._run_id,),
                 ).fetchone()
                 if row is None:
                     raise ValueError(f"no run {self._run_id}")
+                if row[7] == "running" and not is_dead(
+                    *row[8:11], now=now, here=socket.gethostname(), owner=row[11]
+                ):
+                    self._finished = True
+                    raise RunTakenOver(self._run_id, row[8], row[9])  # another resume was first
                 self._base_usage = Usage(*(int(v or 0) for v in row[:4]))
                 self._base_calls = int(row[4] or 0)
                 # A NULL cost after calls is unknown, and stays unknown.
@@ -319,8 +333,8 @@ class RunRecorder:
                     "update runs set status = 'running', stop_reason = null, error = null,"
                     " answer = null, final_reward = null, finished_at = null, elapsed_s = null,"
                     " paradigm = ?, provider = ?, model = ?, base_url = ?, params = ?, price = ?,"
-                    " pid = ?, host = ?, heartbeat_at = ? where id = ?",
-                    (*made, *alive, self._run_id),
+                    " pid = ?, host = ?, heartbeat_at = ?, owner = ? where id = ?",
+                    (*made, *alive, self._owner, self._run_id),
                 )
                 last = self.db.execute(
                     "select max(idx) from steps where run_id = ?", (self._run_id,)
@@ -398,6 +412,7 @@ class RunRecorder:
         self._done_steps.add(step.index)
 
     def _on_call_started(self, ev: CallStarted) -> None:
+        self._hold()  # before a new call is paid for
         if self._call_shift is None:
             self._call_shift = self._shift_for(ev.call_index)
         # What the request adds to the run's previous one, with a reference to it (store.calls).
@@ -587,6 +602,8 @@ class RunRecorder:
             return
         try:
             self.flush()
+        except RunTakenOver:
+            pass  # the next event raises it
         except sqlite3.ProgrammingError:
             pass  # the database was closed under us: nothing left to write to
         except sqlite3.Error:
@@ -607,15 +624,39 @@ class RunRecorder:
         if self._finished:
             return
         try:
+            self._hold()
             self.db.execute(
                 "update runs set heartbeat_at = ? where id = ? and status = 'running'",
                 (time.time(), self._run_id),
             )
+        except RunTakenOver:
+            return  # the next event raises it
         except sqlite3.ProgrammingError:
             return  # closed database: stop beating
         except sqlite3.Error:
             pass  # locked: the next beat will do
         self._schedule_beat()
+
+    def _hold(self) -> None:
+        """Make sure this recorder still owns its run; else stop recording and raise
+        RunTakenOver. A run marked `interrupted` meanwhile (this process seemed gone: stopped,
+        on another machine) and not taken is this process's again."""
+        if self._run_id is None:
+            return
+        row = self.db.execute(
+            "select owner, status, pid, host from runs where id = ?", (self._run_id,)
+        ).fetchone()
+        if row is None or (row[0] is not None and row[0] != self._owner):
+            self._finished = True
+            self._stop_timers()
+            self._lost = RunTakenOver(self._run_id, *(row[2:] if row is not None else (None, None)))
+            raise self._lost
+        if row[1] == "interrupted":
+            self.db.execute(
+                "update runs set status = 'running', stop_reason = null, finished_at = null,"
+                " heartbeat_at = ? where id = ? and owner = ?",
+                (time.time(), self._run_id, self._owner),
+            )
 
     def _stop_timers(self) -> None:
         for timer in (self._flush_timer, self._beat_timer):
@@ -632,6 +673,8 @@ class RunRecorder:
             return
         self.db.conn.execute("begin immediate")
         try:
+            if self._started:
+                self._hold()
             yield
         except BaseException:
             if self.db.conn.in_transaction:  # SQLite rolls back by itself on a full disk

@@ -115,16 +115,20 @@ class Driver:
         provider, owned = self._provider()
         result: RunResult | None = None
         try:
+            # Closed here, in this task, when the loop is left early (the store failed): left to
+            # the loop's shutdown, the engine's generators were closed all at once, each nested
+            # one twice ("aclose(): asynchronous generator is already running").
             events = solve(self.prompt, provider, self.settings, transcript=self.transcript)
-            async for event in events:
-                self._record(event)
-                if isinstance(event, RunStarted) and self.recorder is not None:
-                    self._run_id = self.recorder.run_id
-                elif isinstance(event, RunFinished):
-                    result = event.result
-                    if self._threaded:  # recorded before the result is returned (and graded)
-                        await self._settle()
-                self._tell(event)
+            async with contextlib.aclosing(events):  # type: ignore[type-var]
+                async for event in events:
+                    self._record(event)
+                    if isinstance(event, RunStarted) and self.recorder is not None:
+                        self._run_id = self.recorder.run_id
+                    elif isinstance(event, RunFinished):
+                        result = event.result
+                        if self._threaded:  # recorded before the result is returned (and graded)
+                            await self._settle()
+                    self._tell(event)
         except asyncio.CancelledError:
             await self._end_record("cancelled")
             recorder = self.recorder or self._recorder_seen

@@ -393,6 +393,7 @@ def main(
     from importlib import import_module
 
     from ponder.common import RunFailed, StoreFault, UsageError
+    from store.owner import RunTakenOver
 
     try:
         _check_text(args)
@@ -414,7 +415,7 @@ def main(
         where = f"ponder {args.command}" if args.command else "ponder"
         sys.stderr.write(f"{where}: error: {_one_line(exc)}\n")
         return 2
-    except RunFailed as exc:
+    except (RunFailed, RunTakenOver) as exc:
         sys.stderr.write(f"ponder: {_one_line(exc)}\n")
         return 1
     except KeyboardInterrupt:

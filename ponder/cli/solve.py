@@ -8,11 +8,13 @@ import sys
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from ponder.common import MAX_ATTEMPTS, UsageError, open_store, out, run_async
+from ponder.common import MAX_ATTEMPTS, RunFailed, UsageError, open_store, out, run_async
 from ponder.text import SafeStream, json_text, safe_text
 from store.recorder import StoreFull
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from reasoning.events import Event, RunSettings
     from workbench.attempts import Attempts
     from workbench.drive import Driven, Driver
@@ -448,6 +450,17 @@ def _stored_base_url(run: int, stored: str | None, provider: str | None) -> str 
     )
 
 
+def _driven_by(db: sqlite_utils.Database, run: int) -> str:
+    """The process that drives a run, in words, and how to free the run if it is stuck."""
+    import time
+
+    from store.owner import describe, driver_of
+
+    pid, host, beat = driver_of(db, run)
+    quiet = "" if beat is None else f", silent for {max(0, round(time.time() - beat))} s"
+    return f"{describe(pid, host)}{quiet}: end that process (or let it finish) and resume again"
+
+
 def _resume(args: argparse.Namespace) -> int:
     from store.queries import get_run, load_transcript, mark_interrupted
 
@@ -457,8 +470,8 @@ def _resume(args: argparse.Namespace) -> int:
     if detail is None:
         raise UsageError(f"no run {args.run}")
     status = detail.status
-    if status == "running":
-        raise UsageError(f"run {args.run} is still running in another process")
+    if status == "running":  # its process is alive (if stopped): it stays the run's one owner
+        raise RunFailed(f"run {args.run} is still running in {_driven_by(db, args.run)}")
     if status == "done":
         raise UsageError(f"run {args.run} is already done")
     settings = detail.settings()

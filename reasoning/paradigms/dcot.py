@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass
 
 from reasoning.events import (
@@ -346,8 +347,9 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             stop=(REWARD_STOP,) if guided else (),
             cache_prefix=s.prompt_cache and len(messages) > 1,
         )
-        async for ev in ctx.session.call(request, on_delta):
-            yield ev
+        async with aclosing(ctx.session.call(request, on_delta)) as call:  # type: ignore[type-var]
+            async for ev in call:
+                yield ev
         outcome = ctx.session.last
         assert outcome is not None
         text = outcome.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 from reasoning.events import Event, Notice, Step, StepFinished, StepStarted, TextDelta
 from reasoning.paradigms.base import RunContext, may_continue, never_ended, now
@@ -43,8 +44,9 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         def on_delta(text: str, _i: int = index) -> tuple[list[Event], bool]:
             return [TextDelta(_i, text)], False
 
-        async for ev in ctx.session.call(request, on_delta):
-            yield ev
+        async with aclosing(ctx.session.call(request, on_delta)) as call:  # type: ignore[type-var]
+            async for ev in call:
+                yield ev
         outcome = ctx.session.last
         assert outcome is not None
         text = outcome.text

@@ -10,6 +10,7 @@ answer field is the answer). A run none of whose steps was readable JSON ends "n
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 from reasoning.events import Event, Notice, Step, StepFinished, StepKind, StepStarted, TextDelta
 from reasoning.g1json import AnswerStreamer, ContentStreamer, answer_text, parse_g1_step
@@ -61,8 +62,9 @@ async def _stream_step(
             _tail[0] = (_tail[0] + text)[-DEGENERATE_WINDOW:]
             return events, degenerate(_tail[0])
 
-        async for ev in ctx.session.call(request, on_delta):
-            yield ev
+        async with aclosing(ctx.session.call(request, on_delta)) as call:  # type: ignore[type-var]
+            async for ev in call:
+                yield ev
         outcome = ctx.session.last
         assert outcome is not None
         if outcome.finish == "aborted" and degenerate(tail[0]):
@@ -111,8 +113,10 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             json_mode=True,
             cache_prefix=s.prompt_cache,
         )
-        async for ev in _stream_step(ctx, request, next_kind, plain=False):
-            yield ev
+        streamed = _stream_step(ctx, request, next_kind, plain=False)
+        async with aclosing(streamed) as stream:  # type: ignore[type-var]
+            async for ev in stream:
+                yield ev
         outcome = ctx.session.last
         assert outcome is not None
         parsed = parse_g1_step(outcome.text)
@@ -169,8 +173,9 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         temperature=s.temperature,
         cache_prefix=s.prompt_cache,
     )
-    async for ev in _stream_step(ctx, request, "answer", plain=True):
-        yield ev
+    async with aclosing(_stream_step(ctx, request, "answer", plain=True)) as stream:  # type: ignore[type-var]
+        async for ev in stream:
+            yield ev
     outcome = ctx.session.last
     assert outcome is not None
     text, wrapped = answer_text(outcome.text)
