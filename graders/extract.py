@@ -49,6 +49,8 @@ def cut_off(line: str) -> bool:
     if s[-1] in ",:;=+-*/^({[\\&" and not (len(s) > 1 and s[-2] == "\\"):
         return True
     words = re.findall(r"[A-Za-z']+$", s)
+    if words and len(words[-1]) == 1 and s[:-1].rstrip()[-1:] in ("=", "<", ">", "+", "*", "/"):
+        return False  # `b > a`, `x = a`: a variable, not the article
     return bool(words) and (words[-1] in PROSE_WORDS or words[-1] == "I")
 
 
@@ -446,6 +448,8 @@ def _cue_candidates(text: str, source_override: Source | None = None) -> Iterato
         raw = _rest_of_line(text, m.end(), next_line=True)
         if not has_value(raw):
             continue
+        if _sentence_doubts(text, m.start(), raw):
+            continue  # "the answer should be 2, but there must be an error…"
         cand = Candidate(clean(raw), raw, source_override or "answer_phrase", (), m.start())
         (strong if len(cand.text) <= SHORT_PHRASE else weak).append(cand)
     for cand in _intl_candidates(text, low, source_override):
@@ -457,10 +461,39 @@ def _cue_candidates(text: str, source_override: Source | None = None) -> Iterato
     yield from weak
 
 
+# A sentence that doubts rather than answers: "There must be an error in our calculations".
+_ERROR = (
+    r"(?:must|might|may|could)\s+(?:be|have\s+been)\s+(?:an?\s+|some\s+)?(?:error|mistake)"
+    r"|(?:made|make|is|was|there'?s)\s+(?:an?\s+)?(?:error|mistake)"
+    r"|(?:error|mistake)s?\s+(?:in|somewhere)\s+(?:our|my|the|this)"
+    r"|miscalculat\w*|contradict\w*|inconsisten\w*"
+    r"|(?:does\s+not|doesn't|do\s+not|don't)\s+(?:match|satisfy|agree)"
+)
+_DOUBT_SENTENCE = re.compile(_ERROR, re.IGNORECASE)
+# …or plans instead of concluding: "Let's recheck the step where we used n = 2."
+_DOUBT = re.compile(
+    _ERROR + r"|\b(?:re-?check\w*|re-?evaluat\w*|re-?examin\w*|re-?consider\w*|re-?visit\w*"
+    r"|double-?check\w*|let'?s|let\s+us|but\s+wait|hmm+|wait,)|\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def doubts(line: str) -> bool:
+    """True when a line doubts or plans ("there must be an error …") instead of answering."""
+    return bool(_DOUBT.search(line[:MAX_SPAN]))
+
+
+def _sentence_doubts(text: str, start: int, raw: str) -> bool:
+    """True when the sentence of a cue says the work has an error ("there must be an error in
+    our calculations, since the answer should be 2"): it states no answer."""
+    begin = max(text.rfind(". ", max(0, start - 400), start), text.rfind("\n", 0, start), 0)
+    return bool(_DOUBT_SENTENCE.search(text[begin:start] + " " + raw))
+
+
 def _last_line(text: str) -> str | None:
     for line in reversed(text[-MAX_SPAN:].splitlines()):
         if not _JUNK_LINE.match(line) and clean(line):
-            return line
+            return None if doubts(line) else line
     return None
 
 

@@ -74,8 +74,10 @@ def grade(
         return needs_human(f"grader error ({type(exc).__name__}); please grade by hand", guess)
 
 
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(clean(a).casefold().split()) == " ".join(clean(b).casefold().split())
+def _same_text(a: str, b: str, kind: str) -> bool:
+    """Word for word the same; case counts except in free text (`X` is not `x`)."""
+    a, b = " ".join(clean(a).split()), " ".join(clean(b).split())
+    return a.casefold() == b.casefold() if kind == "text" else a == b
 
 
 def _max_points(kind: str) -> float | None:
@@ -145,7 +147,7 @@ def _grade_alternatives(ans: str, ref: str, kind: Kind, rules: Rules) -> Grade:
         and kind != "proof"
         and said
         and ref
-        and _same_text(said, ref)
+        and _same_text(said, ref, kind)
     ):
         # The answer is the reference, word for word: no reading of it can disagree.
         max_points = _max_points(kind)

@@ -158,6 +158,7 @@ _UNICODE = {
     "≥": "\\ge ",
     "≠": "\\ne ",
     "∪": "\\cup ",
+    "∩": "\\cap ",
     "±": "\\pm ",
     "∓": "\\mp ",
     "∈": "\\in ",
@@ -416,17 +417,28 @@ class _Parser:
 
     def seq(self) -> Node:
         items = [self.union()]
+        joined_by_or = False
         while self._at_separator():
-            self.take()
+            joined_by_or = joined_by_or or self.take() == ("word", "or")
             items.append(self.union())
-        return items[0] if len(items) == 1 else Node("list", tuple(items))
+        if len(items) == 1:
+            return items[0]
+        # "x = 0 or y = 0" is a disjunction; "a = 4, b = 5" may be a system: the list says which
+        return Node("list", tuple(items), "or" if joined_by_or else "")
 
     def union(self) -> Node:
-        items = [self.relation()]
+        items = [self.intersection()]
         while self.at("cmd", "cup"):
             self.take()
-            items.append(self.relation())
+            items.append(self.intersection())
         return items[0] if len(items) == 1 else Node("union", tuple(items))
+
+    def intersection(self) -> Node:
+        items = [self.relation()]
+        while self.at("cmd", "cap"):
+            self.take()
+            items.append(self.relation())
+        return items[0] if len(items) == 1 else Node("intersection", tuple(items))
 
     def _relop(self) -> str | None:
         t = self.peek()
@@ -489,6 +501,7 @@ class _Parser:
                 "matrixclose",
                 "rowsep",
                 "cup",
+                "cap",
                 "pm",
                 "mp",
                 "cdot",

@@ -151,10 +151,19 @@ def _approx(node: Node) -> complex | None:
     return None
 
 
+SMALL_REL_TOLERANCE = 0.01  # for a reference below the absolute tolerance: 1 % of its size
+
+
 def close_enough(gold: float, ans: float, tolerance: float | None) -> bool:
-    """|gold − ans| ≤ tolerance (0.01 by default), or a relative error ≤ 1e-6 for large values."""
+    """|gold − ans| ≤ tolerance (0.01 by default), or a relative error ≤ 1e-6 for large values.
+
+    A reference smaller than 0.01 itself (`6.75 × 10^{-5}`) is compared relatively (1 %): the
+    absolute rule would accept any small value for it.
+    """
     tol = ABS_TOLERANCE if tolerance is None else abs(tolerance)
     diff = abs(gold - ans)
+    if tolerance is None and 0 < abs(gold) < ABS_TOLERANCE:
+        return diff <= SMALL_REL_TOLERANCE * abs(gold)
     return diff <= tol + 1e-12 or diff <= REL_TOLERANCE * abs(gold)
 
 
@@ -225,7 +234,9 @@ def quick_scalars(gold: Node, ans: Node, tolerance: float | None) -> tuple[bool 
     if has_decimal(gold) or has_decimal(ans) or tolerance is not None:
         ok = close_enough(gv.real, av.real, tolerance) and close_enough(gv.imag, av.imag, tolerance)
         return ok, f"|{show(gv)}-{show(av)}| {'≤' if ok else '>'} {tol:g}"
-    scale = max(1.0, abs(gv))
+    scale = max(abs(gv), abs(av))
+    if scale < 1e-9:  # `2^{-100}` against `3^{-100}`: floating point cannot tell
+        return None, "values too small to compare in floating point"
     if abs(gv - av) <= 1e-12 * scale:
         return True, f"both ≈ {show(gv)} (equal to 12 digits)"
     if abs(gv - av) > 1e-6 * scale:

@@ -229,8 +229,11 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> Number | None:
 
 _CONTINUES = re.compile(
     r"[ \t]*\\(?:sqrt|pi|frac|cdot|times|sin|cos|tan|log|ln|exp)(?![A-Za-z])|[(\[{^!]"
-    r"|[A-Za-z](?![A-Za-z])"
+    r"|[ \t]*[A-Za-z](?![A-Za-z])"
+    r"|[ \t]*[-+*/][ \t]*(?:\d|\.\d|\\(?:frac|sqrt|pi)|[A-Za-z](?![A-Za-z])|[({])"
 )
+# A number right after a binary operator is a term of a formula (`x + 0.5`), not its value.
+_AFTER_OPERATOR = re.compile(r"(?:[\w)}][ \t]*[-+*/]|[-+*/][ \t]*\()[ \t]*$")
 
 
 def _continues_math(s: str, end: int) -> bool:
@@ -264,7 +267,10 @@ def find_number(
         s = s[cut + 1 :]
         prefer = "first"
     nums = [
-        (start, n) for start, n in _numbers(s) if not _continues_math(s, start + _span(s, start))
+        (start, n)
+        for start, n in _numbers(s)
+        if not _continues_math(s, start + _span(s, start))
+        and not _AFTER_OPERATOR.search(s, max(0, start - 20), start)
     ]
     if not nums:
         return None
@@ -390,9 +396,11 @@ def compare_numbers(gold: Number, ans: Number, tolerance: float | None) -> tuple
     for g in _readings(gold):
         for a in _readings(ans):
             if exact:
-                if abs(g - a) <= 1e-9 * max(1.0, abs(g)):
+                if abs(g - a) <= 1e-9 * max(abs(g), abs(a)):
                     return True, f"{fmt(g)} = {fmt(a)}"
             elif close_enough(g, a, tolerance):
+                if tolerance is None and 0 < abs(g) < ABS_TOLERANCE:
+                    return True, f"{fmt(a)} is within 1 % of {fmt(g)}"
                 rel = "" if abs(g - a) <= tol + 1e-12 else f" (relative {REL_TOLERANCE:g})"
                 return True, f"|{fmt(g)}-{fmt(a)}| ≤ {tol:g}{rel}"
             if best is None or abs(g - a) < best[0]:
@@ -400,6 +408,8 @@ def compare_numbers(gold: Number, ans: Number, tolerance: float | None) -> tuple
     assert best is not None
     if exact:
         return False, f"{fmt(best[1])} ≠ {fmt(best[2])} (exact values must be equal)"
+    if tolerance is None and 0 < abs(best[1]) < ABS_TOLERANCE:
+        return False, f"{fmt(best[2])} is not within 1 % of {fmt(best[1])}"
     return False, f"|{fmt(best[1])}-{fmt(best[2])}| = {best[0]:.4g} > {tol:g}"
 
 

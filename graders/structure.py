@@ -9,10 +9,12 @@ inequalities and `|z|` bounds read as intervals.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 
 from graders.mathparse import Node, is_name
-from graders.mathtree import canon
+from graders.mathtree import approx, canon, is_scalar
 
 Outcome = tuple[bool | None, str]  # equal / different / cannot tell, and why
 ScalarCheck = Callable[[Node, Node, float | None], Outcome]
@@ -85,6 +87,84 @@ def names(node: Node) -> dict[str, Node] | None:
     return out if len(out) == len(pairs) else None
 
 
+_SET_OPS = ("interval", "union", "intersection")
+
+
+def symbols(node: Node) -> set[str]:
+    """The names of the symbols in a tree."""
+    if node.op == "sym":
+        return {node.value}
+    return {x for arg in node.args for x in symbols(arg)}
+
+
+def _values_or_relations(node: Node) -> bool:
+    """A value, a set or list of values, or a disjunction of equations."""
+    if node.op in ("list", "set"):
+        return all((x.op == "rel" and x.value == "=") or is_scalar(x) for x in node.args)
+    return is_scalar(node) or (node.op == "rel" and node.value == "=")
+
+
+def _unsorted(items: tuple[Node, ...]) -> bool:
+    """True for constants listed neither increasing nor decreasing (`2, 5, 3`): an order the
+    reference means (a, b, c), not a set of roots written smallest first."""
+    values = [_end(x) for x in items]
+    if len(values) < 2 or any(v is None for v in values):
+        return False
+    vs = [v for v in values if v is not None]
+    pairs = list(itertools.pairwise(vs))
+    return not (all(x <= y for x, y in pairs) or all(x >= y for x, y in pairs))
+
+
+def _end(node: Node) -> float | None:
+    if node == INF:
+        return math.inf
+    if node == NEG_INF:
+        return -math.inf
+    v = approx(node)
+    return v.real if v is not None and abs(v.imag) < 1e-12 else None
+
+
+def merged(node: Node) -> Node:
+    """Unions and intersections of intervals with constant ends, worked out: `(1,2] ∪ [2,3)`
+    is (1, 3), `[1,3] ∩ [2,4]` is [2, 3]. Anything else is returned as it is."""
+    if node.op not in ("union", "intersection") or not node.args:
+        return node
+    parts = [merged(_as_interval(x)) for x in node.args]
+    spans: list[tuple[float, bool, float, bool, Node, Node]] = []
+    for p in parts:
+        for iv in p.args if p.op == "union" else (p,):
+            if iv.op != "interval":
+                return node
+            lo, hi = _end(iv.args[0]), _end(iv.args[1])
+            if lo is None or hi is None:
+                return node
+            brackets = _brackets(iv)
+            spans.append((lo, brackets[0] == "[", hi, brackets[1] == "]", iv.args[0], iv.args[1]))
+    if node.op == "intersection":
+        if len(parts) != len(spans):
+            return node  # an intersection of unions: left to sympy
+        lo_s = max(spans, key=lambda t: (t[0], not t[1]))
+        hi_s = min(spans, key=lambda t: (t[2], t[3]))
+        out = [(lo_s[0], lo_s[1], hi_s[2], hi_s[3], lo_s[4], hi_s[5])]
+        if lo_s[0] > hi_s[2] or (lo_s[0] == hi_s[2] and not (lo_s[1] and hi_s[3])):
+            return Node("set", ())
+    else:
+        spans.sort(key=lambda t: (t[0], not t[1]))
+        out = [spans[0]]
+        for lo, lc, hi, hc, lo_n, hi_n in spans[1:]:
+            clo, clc, chi, chc, clo_n, chi_n = out[-1]
+            if lo < chi or (lo == chi and (chc or lc)):
+                if hi > chi or (hi == chi and hc):
+                    out[-1] = (clo, clc, hi, hc, clo_n, hi_n)
+                continue
+            out.append((lo, lc, hi, hc, lo_n, hi_n))
+    intervals = tuple(
+        Node("interval", (lo_n, hi_n), ("[" if lc else "(") + ("]" if hc else ")"))
+        for _lo, lc, _hi, hc, lo_n, hi_n in out
+    )
+    return intervals[0] if len(intervals) == 1 else Node("union", intervals)
+
+
 def strip_names(node: Node) -> Node:
     """The values of `x = 2`, `a = 4, b = 5` and `(p, q) = (3, 2)`, names dropped."""
     if node.op == "rel" and node.value in ("=", "in") and is_name(node.args[0]):
@@ -148,8 +228,8 @@ def as_set_of_reals(node: Node) -> Node:
         left, right = right, left
         op = _FLIP[op]
     scaled = _scaled_symbol(left)
-    if scaled is None:
-        return node
+    if scaled is None or symbols(right):
+        return node  # `a < b` is a relation between two unknowns, not an interval
     symbol, factor = scaled
     if factor != 1.0:  # `-x > -2` is x < 2; `2x <= 6` is x <= 3
         if factor < 0:
@@ -266,6 +346,10 @@ class _Walk:
         g_names, a_names = names(g), names(a)
         if g_names is not None and a_names is not None:
             if set(g_names) != set(a_names):
+                if "or" in (g.value, a.value) or any(
+                    "(" in k for k in (*g_names, *a_names)
+                ):  # `ab = 0` against `a = 0 or b = 0`: the same solutions, not names
+                    return self.relations(g, a)
                 return False, f"names {sorted(a_names)} where {sorted(g_names)} are asked for"
             ok, why = self.in_order(
                 tuple(g_names[k] for k in sorted(g_names)),
@@ -281,15 +365,19 @@ class _Walk:
             )
             if canon(g) == canon(a):
                 return True, "same value"
-        g_set, a_set = as_set_of_reals(g), as_set_of_reals(a)
-        if g_set.op in ("interval", "union") or a_set.op in ("interval", "union"):
+        g_set, a_set = merged(as_set_of_reals(g)), merged(as_set_of_reals(a))
+        if g_set.op in _SET_OPS or a_set.op in _SET_OPS:
             g, a = g_set, a_set
+        if "intersection" in (g.op, a.op):
+            return self.relations(g, a)  # not constant intervals: sympy intersects them
         if g.op == "rel" or a.op == "rel":
             if g.op == "rel" and a.op == "rel" and "in" not in (g.value, a.value):
                 return self.relations(g, a)
             rel, other = (g, a) if g.op == "rel" else (a, g)
-            if rel.value in ("<", "<=", ">", ">=") and other.op in ("interval", "union"):
-                return None, "an inequality this grader cannot solve against an interval"
+            if rel.value in ("<", "<=", ">", ">=") and _as_interval(other).op in _SET_OPS:
+                return self.relations(g, a)  # `x^2 < 4` against (-2, 2): solved by sympy
+            if rel.value == "=" and len(symbols(rel)) == 1 and _values_or_relations(other):
+                return self.relations(g, a)  # `x^2 = 4` against `x = 2 or x = -2`, or `±2`
             return False, "an equation or inequality against a value"
         return self.shapes(g, a)
 
@@ -304,7 +392,19 @@ class _Walk:
                 return False, "a tuple is ordered, a set is not"
             if "tuple" in (g.op, a.op):
                 return self.in_order(g.args, a.args, "items in order")
-            return self.any_order(g.args, a.args)
+            ok, why = self.any_order(g.args, a.args)
+            if (
+                ok
+                and g.op == "list"
+                and a.op == "list"
+                and _unsorted(g.args)
+                and self.in_order(g.args, a.args, "items in order")[0] is not True
+            ):
+                return None, (
+                    f"the reference lists {len(g.args)} values in an order of its own and"
+                    " the answer has them in another: please check whether order matters"
+                )
+            return ok, why
         if g.op in ("set", "list") and a.op not in collections:
             if len(g.args) == 1:
                 return self.same(g.args[0], a)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from graders.extract import Candidate, candidates, clean, cut_off, math_texts
@@ -49,6 +50,19 @@ def parse_answer(answer: str, deadline: float | None = None) -> tuple[Node, str]
     return None
 
 
+_ORDER = re.compile(
+    r"\b(?:in\s+(?:increasing|decreasing|ascending|descending|that|this|the\s+same|the\s+given)"
+    r"\s+order|in\s+order|respectively|ordered\s+(?:pair|triple|list|tuple)|arrange\w*"
+    r"|the\s+order\s+of|sequence\s+of)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_order(question: str | None) -> bool:
+    """True when the question asks for values in an order ("in increasing order", "respectively")."""
+    return bool(question) and bool(_ORDER.search(question or ""))
+
+
 class ExpressionRule:
     """`expression`: LaTeX or plain math, compared by shape, value, then sympy."""
 
@@ -85,8 +99,11 @@ class ExpressionRule:
         if not isinstance(answer.value, Node):
             return needs_human(answer.problem or "could not parse the answer as math", kind)
         extracted = answer.text
+        gold_node = gold.value
+        if gold_node.op == "list" and asks_for_order(rules.question):
+            gold_node = Node("tuple", gold_node.args, "()")  # "in increasing order": in order
         ok, why = equivalent(
-            gold.value, answer.value, rules.tolerance, quick_scalars, quick_relations
+            gold_node, answer.value, rules.tolerance, quick_scalars, quick_relations
         )
         if ok is not None:
             if ok and why == "same expression":
@@ -101,7 +118,7 @@ class ExpressionRule:
                 f"symbolic check timed out after {rules.timeout:g} s", kind, extracted
             )
         try:
-            reply = POOL.call(("equiv", gold.value, answer.value, rules.tolerance), rules.deadline)
+            reply = POOL.call(("equiv", gold_node, answer.value, rules.tolerance), rules.deadline)
         except WorkerTimeout:
             return needs_human(
                 f"symbolic check timed out after {rules.timeout:g} s", kind, extracted

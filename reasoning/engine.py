@@ -16,7 +16,7 @@ from reasoning.events import (
     Transcript,
 )
 from reasoning.paradigms import dcot, direct, g1
-from reasoning.paradigms.base import RunContext, RunLog
+from reasoning.paradigms.base import Extract, RunContext, RunLog
 from reasoning.prompts import Prompts
 from reasoning.providers.base import Provider, ProviderError
 from reasoning.session import LimitReached, Session
@@ -35,8 +35,12 @@ async def solve(
     *,
     transcript: Transcript | None = None,
     clock: Callable[[], float] = time.monotonic,
+    extract: Extract | None = None,
 ) -> AsyncIterator[Event]:
-    """Run one problem. Ends with exactly one RunFinished unless the consumer cancels."""
+    """Run one problem. Ends with exactly one RunFinished unless the consumer cancels.
+
+    `extract` reads an answer out of text where the protocol was not followed (the graders'
+    extractor, from the workbench); without it a plain "Final answer:" rule is used."""
     session = Session(provider, settings, clock=clock)
     log = RunLog()
     if transcript is not None:
@@ -52,7 +56,7 @@ async def solve(
     error: str | None = None
     try:
         prompts = Prompts(settings.prompt_dir)
-        ctx = RunContext(prompt, session, settings, prompts, log, transcript)
+        ctx = RunContext(prompt, session, settings, prompts, log, transcript, extract=extract)
         async with aclosing(PARADIGMS[settings.paradigm](ctx)) as events:  # type: ignore[type-var]
             async for event in events:
                 yield event

@@ -8,6 +8,7 @@ stalls); a heartbeat timer tells other processes the run is alive (see queries.m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -43,6 +44,7 @@ from reasoning.events import (
 from store.calls import delta_columns
 from store.clock import iso_after, now_iso
 from store.owner import RunTakenOver, is_dead, owner_token
+from store.room import give_room, is_full, keep_room
 
 FLUSH_INTERVAL_S = 2.0
 HEARTBEAT_INTERVAL_S = 15.0
@@ -70,6 +72,9 @@ class Keeping(Protocol):
         ...
 
 
+DISK_FULL = "database or disk is full"  # SQLite's own words for SQLITE_FULL
+
+
 class StoreFull(sqlite3.OperationalError):
     """The database or its disk is full: the run (`run_id`, if it began) is kept interrupted."""
 
@@ -81,7 +86,7 @@ class StoreFull(sqlite3.OperationalError):
 def is_disk_full(exc: BaseException) -> bool:
     """SQLITE_FULL: the disk, a quota or the database's max_page_count."""
     code = getattr(exc, "sqlite_errorcode", None)
-    return code == sqlite3.SQLITE_FULL or "database or disk is full" in str(exc)
+    return code == sqlite3.SQLITE_FULL or DISK_FULL in str(exc)
 
 
 class RunRecorder:
@@ -170,11 +175,16 @@ class RunRecorder:
         if self._finished:
             return
         try:
+            if is_full(self.db):  # another run met the full disk: keep the room for the marks
+                raise sqlite3.OperationalError(DISK_FULL)
             self._dispatch(event)
         except sqlite3.OperationalError as exc:
             if not is_disk_full(exc):
                 raise
-            self._interrupt(str(exc))
+            if self._run_id is None:
+                give_room(self.db)  # no run to mark: the room is for the others'
+            else:
+                self._interrupt(str(exc))
             raise StoreFull(self._run_id, exc) from exc
 
     def _dispatch(self, event: Event) -> None:
@@ -211,21 +221,20 @@ class RunRecorder:
         self._finished = True
         if self._run_id is None:
             return
+        mark = (
+            "update runs set status = 'interrupted', stop_reason = 'interrupted', error = ?,"
+            " finished_at = ?, elapsed_s = ?, heartbeat_at = ? where id = ? and owner = ?"
+        )
+        elapsed = self._base_elapsed + (self.clock() - self._t0)
+        values = (why, now_iso(), elapsed, time.time(), self._run_id, self._owner)
         try:
-            self.db.execute(
-                "update runs set status = 'interrupted', stop_reason = 'interrupted', error = ?,"
-                " finished_at = ?, elapsed_s = ?, heartbeat_at = ? where id = ? and owner = ?",
-                (
-                    why,
-                    now_iso(),
-                    self._base_elapsed + (self.clock() - self._t0),
-                    time.time(),
-                    self._run_id,
-                    self._owner,
-                ),
-            )
-        except sqlite3.Error:
-            pass  # left `running`: the next start finds its process gone and marks it
+            self.db.execute(mark, values)
+        except sqlite3.Error as exc:
+            # Not even this fits: free the room kept for it (store/room.py) and try again.
+            if not (is_disk_full(exc) and give_room(self.db)):
+                return  # left `running`: readers see its process gone, the next start marks it
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute(mark, values)
 
     def finish_failed(self, message: str, stop_reason: str | None = None) -> None:
         """The run died outside the engine (an exception in the consumer...): record why."""
@@ -286,6 +295,7 @@ class RunRecorder:
         # How the run is made and the process making it: written as it starts or resumes.
         made = (ev.paradigm, ev.provider, ev.model, base_url, params, price)
         alive = (os.getpid(), socket.gethostname(), now)
+        keep_room(self.db)
         if self._run_id is None:
             cur = self.db.execute(
                 "insert into runs (problem_id, prompt, paradigm, provider, model, base_url, params,"
@@ -540,22 +550,32 @@ class RunRecorder:
             self._stop_timers()
             self._finished = True
             return
-        with self._tx():
-            self._flush_pending()
-            self._settle_in_flight_call(stop_reason or status)
-            self.db.execute(
-                "update runs set status = ?, stop_reason = ?, error = ?, finished_at = ?,"
-                " elapsed_s = ?, heartbeat_at = ? where id = ?",
-                (
-                    status,
-                    stop_reason,
-                    self._redact_opt(error),
-                    now_iso(),
-                    self._base_elapsed + (self.clock() - self._t0),
-                    time.time(),
-                    self._run_id,
-                ),
-            )
+        try:
+            if is_full(self.db):
+                raise sqlite3.OperationalError(DISK_FULL)
+            with self._tx():
+                self._flush_pending()
+                self._settle_in_flight_call(stop_reason or status)
+                self.db.execute(
+                    "update runs set status = ?, stop_reason = ?, error = ?, finished_at = ?,"
+                    " elapsed_s = ?, heartbeat_at = ? where id = ?",
+                    (
+                        status,
+                        stop_reason,
+                        self._redact_opt(error),
+                        now_iso(),
+                        self._base_elapsed + (self.clock() - self._t0),
+                        time.time(),
+                        self._run_id,
+                    ),
+                )
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            # No room for the text: the smallest write that keeps the run from staying
+            # `running` (it fits where the failed transaction was), for `ponder resume`.
+            self._interrupt(str(exc))
+            raise StoreFull(self._run_id, exc) from exc
         self._finished = True
         self._stop_timers()
 

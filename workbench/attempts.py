@@ -28,15 +28,21 @@ def _by_reward(candidates: list[Candidate | None]) -> int | None:
     return max(ok, key=lambda ic: (ic[1][1] if ic[1][1] is not None else -1, -ic[0]))[0]
 
 
-def normalise_for_vote(answer: str) -> str:
-    """The answer in a canonical form, so equal answers written differently vote together."""
+def normalise_for_vote(answer: str) -> str | None:
+    """The value the grader reads in an answer, in canonical form, so answers it would find
+    equivalent ("32", "The answer is 32.", "x = 32") vote together; None for no value."""
     try:
         from graders import infer_kind, normalize_answer
+        from graders.extract import final_answer
 
-        normal = normalize_answer(answer, infer_kind(answer))
+        value = final_answer(answer) or answer
+        normal = normalize_answer(value, infer_kind(value))
     except Exception:
-        normal = None
-    return normal if normal is not None else " ".join(answer.lower().split()).rstrip(".")
+        value, normal = answer, None
+    if normal is not None:
+        return normal
+    plain = " ".join(value.lower().split()).strip(" .")
+    return plain or None
 
 
 def choose(
@@ -48,13 +54,17 @@ def choose(
         if best is None:
             return None, "no attempt produced an answer"
         return best, f"highest final reward ({candidates[best][1]})"  # type: ignore[index]
-    keys = {
+    voted = {
         i: normalise_for_vote(c[0])
         for i, c in enumerate(candidates)
         if c is not None and c[0] is not None
     }
+    keys = {i: k for i, k in voted.items() if k is not None}
     if not keys:
-        return None, "no attempt produced an answer"
+        best = _by_reward(candidates)
+        if best is None:
+            return None, "no attempt produced an answer"
+        return best, "no answer had a value to vote on: highest final reward"
     counts = Counter(keys.values())
     top = max(counts.values())
     winners = {k for k, n in counts.items() if n == top}

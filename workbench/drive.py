@@ -118,7 +118,15 @@ class Driver:
             # Closed here, in this task, when the loop is left early (the store failed): left to
             # the loop's shutdown, the engine's generators were closed all at once, each nested
             # one twice ("aclose(): asynchronous generator is already running").
-            events = solve(self.prompt, provider, self.settings, transcript=self.transcript)
+            from graders.extract import final_answer
+
+            events = solve(
+                self.prompt,
+                provider,
+                self.settings,
+                transcript=self.transcript,
+                extract=final_answer,
+            )
             async with contextlib.aclosing(events):  # type: ignore[type-var]
                 async for event in events:
                     self._record(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reasoning.events import RunSettings, Step, StepKind, StopReason, Transcript
@@ -27,6 +28,11 @@ class RunLog:
         return sum(1 for s in self.steps if s.kind == kind)
 
 
+# Reads the final answer out of a model's text, None when it has none: the graders' one
+# extractor, passed in by the workbench (reasoning does not import graders).
+Extract = Callable[[str], str | None]
+
+
 @dataclass
 class RunContext:
     prompt: str
@@ -35,6 +41,17 @@ class RunContext:
     prompts: Prompts
     log: RunLog
     transcript: Transcript | None = None
+    extract: Extract | None = None
+
+    def answer_in(self, text: str) -> str | None:
+        """The answer in a text by the graders' extractor (given one), else the plain rule:
+        the text after the last "Final answer:", else the whole text; None for no text."""
+        from reasoning.paradigms.direct import final_answer_of
+
+        if not text.strip():
+            return None
+        found = self.extract(text) if self.extract is not None else None
+        return found or final_answer_of(text) or None
 
 
 def now() -> float:

@@ -275,10 +275,15 @@ def repeats(text: str, previous: str | None) -> bool:
     return len(grams_a & grams_b) / len(grams_a | grams_b) >= REPEAT_OVERLAP
 
 
-def answer_from_steps(steps: list[Step]) -> str | None:
-    """The answer of a run that wrote no <answer>, taken as `direct` takes it: the last
-    "Final answer: ..." in the text, else the last step (or untagged text) in full."""
+def answer_from_steps(steps: list[Step], ctx: RunContext | None = None) -> str | None:
+    """The answer of a run that wrote no <answer>: read from the model's text by the graders'
+    extractor when the run has it, else the last "Final answer: ..." in the text, else the last
+    step (or untagged text) in full."""
     said = [s for s in steps if s.content.strip() and s.kind not in ("answer", "feedback")]
+    if ctx is not None and ctx.extract is not None and said:
+        found = ctx.extract("\n\n".join(_ANY_TAG.sub(" ", s.content) for s in said))
+        if found:
+            return found
     for s in reversed(said):
         if FINAL_LINE.search(s.content):
             return final_answer_of(s.content)
@@ -316,7 +321,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         out = builder.handle(parser.flush()) + builder.finish()
         if ctx.session.every_call_cut():
             raise never_ended(ctx, f"no <answer> ({why})")
-        answer = answer_from_steps(ctx.log.steps)
+        answer = answer_from_steps(ctx.log.steps, ctx)
         if answer is None:
             raise LimitReached("no_answer", f"{why}, and no text to take an answer from")
         step = Step(

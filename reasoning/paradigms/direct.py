@@ -75,5 +75,5 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
     whole = "".join(parts).strip()
     if not whole:
         raise LimitReached("no_answer", "the model returned no text")
-    ctx.log.answer = final_answer_of(whole)
+    ctx.log.answer = ctx.answer_in(whole)
     ctx.log.stop_reason = "answer"

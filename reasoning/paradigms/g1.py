@@ -15,7 +15,6 @@ from contextlib import aclosing
 from reasoning.events import Event, Notice, Step, StepFinished, StepKind, StepStarted, TextDelta
 from reasoning.g1json import AnswerStreamer, ContentStreamer, answer_text, parse_g1_step
 from reasoning.paradigms.base import RunContext, now
-from reasoning.paradigms.direct import final_answer_of
 from reasoning.providers.base import ChatRequest, Message
 from reasoning.session import LimitReached
 
@@ -193,7 +192,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
     )
     ctx.log.steps.append(step)
     yield StepFinished(step)
-    ctx.log.answer = final_answer_of(text)
+    ctx.log.answer = ctx.answer_in(text)
     if tried and not readable_steps:
         yield Notice("no step was readable JSON: the model did not follow the g1 protocol")
         ctx.log.stop_reason = "no_protocol"

@@ -43,7 +43,9 @@ def ollama_base_url() -> str:
     return f"{parts.scheme}://{hostname}:{parts.port or 11434}/v1"
 
 
-def list_models(base_url: str, timeout: float = PROBE_TIMEOUT_S) -> list[str] | None:
+def list_models(
+    base_url: str, timeout: float = PROBE_TIMEOUT_S, key: str | None = None
+) -> list[str] | None:
     """GET {base_url}/models on a plain-HTTP server: the model ids, or None if it does not answer."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -53,7 +55,8 @@ def list_models(base_url: str, timeout: float = PROBE_TIMEOUT_S) -> list[str] | 
     )
     conn = conn_type(parts.hostname, parts.port, timeout=timeout)
     try:
-        conn.request("GET", parts.path.rstrip("/") + "/models")
+        headers = {"Authorization": f"Bearer {key}", "x-api-key": key} if key else {}
+        conn.request("GET", parts.path.rstrip("/") + "/models", headers=headers)
         resp = conn.getresponse()
         if resp.status != 200:
             return None
@@ -119,7 +122,42 @@ def resolve_spec(
             raise NoProvider(f"no provider configured: {HOW_TO}")
         preset = replace(cfg.presets["ollama"], base_url=url)
         return _spec(preset, model or _pick(preset.model, models), url)
+    if base_url is not None and model is None:
+        model = served_model(preset, base_url, probe)
     return _spec(preset, model, base_url, probe)
+
+
+DISCOVER_TIMEOUT_S = 10.0
+
+
+def served_model(
+    preset: Preset, base_url: str, probe: Callable[[str], list[str] | None] = list_models
+) -> str:
+    """The model a server named by --base-url serves, from its /v1/models: the only one it
+    lists; several or none (or no answer) is one line asking for --model. A run never records
+    a model (and its price) the server did not serve."""
+    from reasoning.providers.base import Secret
+    from reasoning.providers.errors import public_url
+
+    _check_url(base_url)
+    root = base_url.rstrip("/")
+    if preset.kind == "anthropic" and not root.endswith("/v1"):
+        root += "/v1"  # the Anthropic SDK's base URL has no /v1; its models list does
+    if probe is list_models:
+        key = preset.api_key.reveal() if isinstance(preset.api_key, Secret) else None
+        key = key or (os.environ.get(preset.api_key_env) if preset.api_key_env else None)
+        models = list_models(root, DISCOVER_TIMEOUT_S, key)
+    else:
+        models = probe(root)
+    where = public_url(base_url)
+    if models is None:
+        raise NoProvider(f"{where} did not list its models (GET /v1/models): name one with --model")
+    if not models:
+        raise NoProvider(f"{where} lists no model: name one with --model")
+    if len(models) > 1:
+        shown = ", ".join(models[:10]) + (f" … ({len(models)} in all)" if len(models) > 10 else "")
+        raise NoProvider(f"{where} serves several models: {shown}; choose one with --model")
+    return models[0]
 
 
 def _pick(wanted: str | None, available: list[str]) -> str:

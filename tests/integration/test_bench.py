@@ -426,7 +426,8 @@ async def test_max_cost_stops_starting_runs_before_the_cap(
     db: sqlite_utils.Database, tmp_path: Path
 ) -> None:
     import_small(tmp_path, n=10)
-    big = {"input_tokens": 100_000, "output_tokens": 100_000}  # gpt-4o-mini: $0.075 a run
+    # gpt-4o-mini: $0.075 a run, all of it input (an output as long as max_tokens is a cut reply)
+    big = {"input_tokens": 500_000, "output_tokens": 0}
     with FakeLLM() as fake:
         fake.responder = responder(
             db, "small", lambda p, *_: Reply(f"Final answer: {p.reference}", usage=big)

@@ -45,3 +45,52 @@ def test_an_import_that_fills_the_disk_reports_the_full_disk_and_keeps_the_set(t
             conn.close()
         assert len(texts) == 5 and all(len(t) < 100 for t in texts)
         open_db(path).close()  # and it still opens
+
+
+def test_a_bench_that_fills_the_disk_leaves_no_run_running_and_says_how_to_resume(
+    fake_llm, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from fakellm import Reply, demo_responder
+
+    root = Path(__file__).resolve().parents[1]
+    with small_disk(tmp_path / "disk", "1m") as disk:
+        path = disk / "ponder.db"
+        env = dict(
+            os.environ,
+            OPENAI_API_KEY="sk-test-full",
+            OPENAI_BASE_URL=fake_llm.base_url_openai,
+            PONDER_DB=str(path),
+        )
+
+        def ponder(*argv: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "tui.cli", *argv],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+
+        assert ponder("problems", "ponder-mixed").returncode == 0
+        fake_llm.responder = lambda body: Reply(demo_responder(body).text, chunk=50)
+        bench = ponder(
+            "bench", "ponder-mixed", "--paradigm", "dcot", "--paradigm", "g1",
+            "--concurrency", "4", "--model", "fake-model",
+        )  # fmt: skip
+        assert bench.returncode == 1
+        err = bench.stderr
+        assert "Traceback" not in err and "aclose" not in err and "asynchronous" not in err, err
+        last = err.strip().splitlines()[-1]
+        assert "is full" in last and str(path) in last and "--resume" in last, err
+        conn = sqlite3.connect(path)
+        try:
+            statuses = dict(conn.execute("select status, count(*) from runs group by status"))
+        finally:
+            conn.close()
+        assert statuses.get("interrupted", 0) >= 1 and "running" not in statuses, statuses

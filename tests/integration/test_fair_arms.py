@@ -157,3 +157,26 @@ async def test_guided_feedback_is_a_step_of_its_own_kind_streamed_between_the_mo
     assert streamed.count("feedback") == 2
     # What the engine said is what the model was sent.
     assert feedback[0].content in fake_llm.chat_requests[1].last_user_text
+
+
+PROSE = "17 + 25 = 42.\nFinal answer: 42\n\nI hope this final answer is clear."
+
+
+@pytest.mark.parametrize("paradigm", ["direct", "dcot"])
+@pytest.mark.parametrize("kind", PROTOCOLS)
+def test_the_answer_is_read_from_prose_by_the_graders_extractor(
+    fake_llm, kind, paradigm, monkeypatch, capsys
+):
+    import json
+
+    from cli_helpers import exit_code
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-openai")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    url = fake_llm.base_url_openai if kind == "openai" else fake_llm.base_url_anthropic
+    fake_llm.queue(Reply(PROSE))
+    argv = ["solve", "What is 17 + 25?", "--provider", kind, "--base-url", url, "--model", "m"]
+    assert exit_code([*argv, "--paradigm", paradigm, "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)
+    assert run["answer"] == "42"
+    assert run["stop_reason"] == ("answer" if paradigm == "direct" else "no_protocol")

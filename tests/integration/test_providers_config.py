@@ -265,7 +265,8 @@ def test_sdk_base_url_variables_are_honoured(monkeypatch, kind):
     monkeypatch.setenv(f"{kind.upper()}_API_KEY", "k")
     monkeypatch.setenv(f"{kind.upper()}_BASE_URL", "http://proxy.example/v1")
     assert resolve_spec(kind).base_url == "http://proxy.example/v1"
-    assert resolve_spec(kind, base_url="http://flag.example").base_url == "http://flag.example"
+    spec = resolve_spec(kind, model="m", base_url="http://flag.example")
+    assert spec.base_url == "http://flag.example"
 
 
 def test_openai_base_url_alone_selects_openai(monkeypatch):
