@@ -69,7 +69,7 @@ def test_a_bench_that_fills_the_disk_leaves_no_run_running_and_says_how_to_resum
 
         def ponder(*argv: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
-                [sys.executable, "-m", "tui.cli", *argv],
+                [sys.executable, "-m", "ponder", *argv],
                 cwd=root,
                 env=env,
                 capture_output=True,
