@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ponder.words import usd
 from reasoning.events import WITH_TECHNIQUE
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def _num(x: float | None) -> str:
 
 
 def _cost(x: float | None) -> str:
-    return "?" if x is None else f"${x:.4f}" if x < 1 else f"${x:.2f}"
+    return usd(x)
 
 
 # ---- the score table ------------------------------------------------------------------------
@@ -186,7 +187,7 @@ def spend_text(spend: JudgeSpend) -> str:
     if spend.cost_unknown and spend.cost_unknown == spend.calls:
         money = "cost unknown (no price for the judge model)"
     else:
-        money = f"${spend.cost_usd:.4f}" if spend.cost_usd < 1 else f"${spend.cost_usd:.2f}"
+        money = usd(spend.cost_usd)
         if spend.cost_unknown:
             money += f" (+{spend.cost_unknown} calls of unknown price)"
     return f"{spend.tokens:,} tokens, {money}"

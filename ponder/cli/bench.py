@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING
 
 from ponder.common import MAX_ATTEMPTS, UsageError, open_store, out, store_path
 from ponder.text import safe_text
+from ponder.words import usd
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -180,7 +181,7 @@ def _duration(seconds: float | None) -> str:
 
 
 def _money(cost: float, unknown: int) -> str:
-    text = f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+    text = usd(cost)
     return f"{text} (+{unknown} unknown)" if unknown else text
 
 
