@@ -49,8 +49,15 @@ def cut_off(line: str) -> bool:
     if s[-1] in ",:;=+-*/^({[\\&" and not (len(s) > 1 and s[-2] == "\\"):
         return True
     words = re.findall(r"[A-Za-z']+$", s)
-    if words and len(words[-1]) == 1 and s[:-1].rstrip()[-1:] in ("=", "<", ">", "+", "*", "/"):
-        return False  # `b > a`, `x = a`: a variable, not the article
+    if (
+        words
+        and len(words[-1]) == 1
+        and (
+            len(s) == 1
+            or s[:-1].rstrip()[-1:] in ("=", "<", ">", "+", "-", "*", "/", "$", "{", "(")
+        )
+    ):
+        return False  # `b > a`, `x = a`, a bare `i`: a variable, not the article
     return bool(words) and (words[-1] in PROSE_WORDS or words[-1] == "I")
 
 
@@ -146,6 +153,8 @@ def _strip_end(s: str) -> str:
     while s and s[-1] in _TRAILING_CHARS:
         if s[-1] == "!" and len(s) > 1 and (s[-2].isdigit() or s[-2] in ")}"):
             break
+        if s[-1] == "!" and len(s) > 1 and s[-2].isalpha() and not s[-3:-2].isalpha():
+            break  # `n!`, `(n-1)! n!`: a factorial of a variable, not an exclamation
         if len(s) > 1 and s[-2] == "\\":
             break  # `\;`, `\,`, `\!`: LaTeX spacing, not punctuation
         s = s[:-1]

@@ -109,9 +109,14 @@ _LEADING = re.compile(
 )
 
 
+_LATEX_THOUSANDS = re.compile(r"(\d)(?:\{,\}|,\\!|\\,|\\!)\s*(?=\d{3}(?!\d))")
+
+
 def prep(text: str) -> str:
     """Rewrite LaTeX and unicode spellings of numbers into one plain form."""
     s = text
+    if "\\" in s or "{,}" in s:  # `11,\! 111,\! 100`, `32\,349`: thousands marked by LaTeX
+        s = _LATEX_THOUSANDS.sub(r"\1", s)
     for old, new in _REPLACE:
         if old in s:
             s = s.replace(old, new)
@@ -196,6 +201,7 @@ def _numbers(s: str) -> list[tuple[int, Number]]:
     return found
 
 
+_MIXED = re.compile(r"^([-+]?\d+)[ \t]+(\d+)[ \t]*/[ \t]*(\d+)[ \t]*(?:[A-Za-z]+[ \t]*)?$")
 _DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d{1,2}|\d{4,})(?![\d,])")
 
 
@@ -209,6 +215,16 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> Number | None:
     s = _LEADING.sub("", prep(text).strip())
     if decimal_comma:  # an answer's `2,5`; a reference's `2,5` is a list
         s = _DECIMAL_COMMA.sub(r"\1.\2", s)
+    mixed = _MIXED.match(s)
+    if (
+        mixed
+        and int(mixed.group(3)) > int(mixed.group(2)) > 0
+        and not (set(re.findall(r"[A-Za-z]+", s)) & PROSE_WORDS)
+    ):  # `1 1/2`, `1 1/2 cups`: one and a half
+        whole, num, den = (int(mixed.group(i)) for i in (1, 2, 3))
+        sign = -1 if s.startswith("-") else 1
+        value = sign * (abs(whole) + num / den)
+        return Number(value, False, False, mixed.group(0).strip(), True)
     m = _NUM.match(s)
     if not m or not m.group(0).strip():
         return None

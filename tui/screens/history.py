@@ -441,7 +441,11 @@ class HistoryScreen(RunTableScreen):
         if db is None:
             return
         run_id = self.table.current_key
-        default = f"ponder-{self.dataset}-runs.csv" if self.dataset else "ponder-runs.csv"
+        from store.problems import file_part
+
+        default = (
+            f"ponder-{file_part(self.dataset)}-runs.csv" if self.dataset else "ponder-runs.csv"
+        )
 
         def check(values: tuple[str, ...]) -> str | None:
             if not values[0]:
