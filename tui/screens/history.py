@@ -22,7 +22,7 @@ from store.thread_db import thread_db
 from tui.screens.ask import AskModal, Field
 from tui.screens.run_table import RunTableScreen
 from tui.widgets.calm_footer import CalmFooter
-from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
+from tui.widgets.paged_table import PAGE, Column, PagedTable, Position, Row, no_rows
 from tui.widgets.run_cells import (
     grade_cell,
     one_line,
@@ -91,7 +91,8 @@ def summary_cells(s: RunSummary, columns: Sequence[Column] = COLUMNS) -> list[Te
 
 
 def _rows(summaries: Sequence[RunSummary], columns: Sequence[Column] = COLUMNS) -> list[Row]:
-    return [(s.run_id, summary_cells(s, columns)) for s in summaries]
+    """Table rows, each at its position in the list's order (newest first: the run id)."""
+    return [Row(s.run_id, summary_cells(s, columns), (s.run_id,)) for s in summaries]
 
 
 # ---- the Solve screen, reached from here and from Grade ------------------------------------
@@ -233,12 +234,21 @@ class HistoryScreen(RunTableScreen):
 
     # -- loading -------------------------------------------------------------------------
 
-    def _fetch(self, offset: int, limit: int) -> list[Row]:
+    def _fetch(self, anchor: Position | None, limit: int, *, backward: bool = False) -> list[Row]:
         if self.db is None:
             return []
         search, dataset = self.search or None, self.dataset
+        run_id = None if anchor is None else int(anchor[0])
         try:
-            runs = list_runs(self.db, limit=limit, offset=offset, search=search, dataset=dataset)
+            runs = list_runs(
+                self.db,
+                limit=limit,
+                search=search,
+                dataset=dataset,
+                after=None if backward else run_id,
+                before=run_id if backward else None,
+                last=backward and run_id is None,
+            )
         except sqlite3.DatabaseError as exc:  # a damaged page on the way: no more rows, one line
             self._fault(exc)
             return []
@@ -262,6 +272,7 @@ class HistoryScreen(RunTableScreen):
         except sqlite3.DatabaseError as exc:
             self.total = 0
             self._fault(exc)
+        self.table.total = self.total
         self.table.load(self._fetch, keep=keep)
 
     @on(PagedTable.Loaded, "#history-table")
@@ -320,23 +331,23 @@ class HistoryScreen(RunTableScreen):
         if generation != self._generation:
             return  # a newer search is on its way
         self._faulted = False
-        self.total = total
+        self.total = self.table.total = total
         self.table.load(self._fetch, first=first)
 
     def _search_failed(self, generation: int, exc: sqlite3.DatabaseError) -> None:
         if generation == self._generation:
-            self.total = 0
-            self.table.load(lambda offset, limit: [], first=[])
+            self.total = self.table.total = 0
+            self.table.load(no_rows, first=[])
             self._fault(exc)
 
     def _show_status(self) -> None:
-        shown = self.table.row_count
         what = f"{self.total:,} run{'s' if self.total != 1 else ''}"
         if self.search:
             what += f" matching “{one_line(self.search, 40)}”"
         if self.dataset:
             what += f" in {one_line(self.dataset, 30)}"
-        more = f" · showing {shown:,} (scroll for more)" if shown < self.total else ""
+        window = self.table.window_note()
+        more = f" · {window}" if window else ""
         self._status(f"{what}{more} · newest first")
 
     def _status(self, text: str) -> None:
@@ -347,7 +358,7 @@ class HistoryScreen(RunTableScreen):
     @on(DataTable.RowHighlighted, "#history-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._preview(self.table.current_key)
-        if self.table.row_count < self.total and not self._faulted:
+        if not self._faulted:
             self._show_status()
 
     def _preview(self, run_id: int | None) -> None:
@@ -421,7 +432,7 @@ class HistoryScreen(RunTableScreen):
                 return
             if deleted:
                 self.table.drop_row(run_id)
-                self.total = max(0, self.total - 1)
+                self.total = self.table.total = max(0, self.total - 1)
                 self._show_status()
                 self._preview(self.table.current_key)
                 self.notify(f"Deleted run #{run_id}.", timeout=3)
