@@ -15,7 +15,7 @@ from store.importers.recorded import model_and_paradigm, read_verdict
 from store.problems import ImportProblem, import_file
 from workbench.scores import score_table
 
-SEED = Path(__file__).resolve().parents[2] / "shared/data/seed/experiment-o1.xlsx"
+SEED = Path(__file__).resolve().parents[3] / "shared/data/seed/experiment-o1.xlsx"
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason="seed spreadsheet not present")
 
 
