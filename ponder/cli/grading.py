@@ -120,6 +120,8 @@ def _import(args: argparse.Namespace) -> int:
     out(f"recognised: {_cell(result.recognised)}")
     if result.format == "results":
         _recorded_lines(result)
+        if dry_run:
+            out("nothing written (--dry-run)")
         return 0
     kept = f", {result.absent} not in this file kept" if result.absent else ""
     counts = (

@@ -25,6 +25,7 @@ from ponder.report.tables import (
     summary_cells,
 )
 from ponder.score_text import METHOD_NOTE
+from ponder.words import usd
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -106,7 +107,7 @@ _SCRIPT = """
       arms.append(b);
     }
     const facts = [`status ${run.s}`, `stop ${run.sr || "-"}`, `final reward ${num(run.fr)}`,
-      `output tokens ${run.ot}`, `cost ${run.c === null ? "?" : "$" + run.c.toFixed(4)}`];
+      `output tokens ${run.ot}`, `cost ${run.c}`];
     if (run.rec) facts.unshift(`recorded result from ${run.rec}: no transcript`);
     body.append(el("p", facts.join(" · "), "meta"));
     section("Problem", problem[1]);
@@ -326,7 +327,7 @@ def _data(report: Report) -> dict[str, Any]:
             "ans": run.answer,
             "fr": run.final_reward,
             "ot": run.output_tokens,
-            "c": run.cost_usd,
+            "c": usd(run.cost_usd),
             "err": t.error if t else None,
             "rec": run.params.get(SOURCE_PARAM),
             "st": [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ponder.report.build import Arm, Cell, Report
 from ponder.score_text import ci_text, diff_text, mean_text, p_text
+from ponder.words import usd
 
 PROBLEM_SHOWN = 160  # characters of a problem's text in the table (all of it in the transcript)
 
@@ -23,10 +24,6 @@ def short(text: str | None, width: int) -> str:
     """One line of at most `width` characters."""
     flat = " ".join((text or "").split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _cost(x: float | None) -> str:
-    return "?" if x is None else f"${x:.4f}" if x < 1 else f"${x:.2f}"
 
 
 def _count(value: object) -> str:
@@ -66,7 +63,7 @@ def summary_cells(report: Report) -> Table:
         cells += [
             "recorded" if arm.recorded_from else _count(followed),
             "-" if tokens is None or arm.recorded_from else f"{tokens:,.0f}",
-            "-" if arm.recorded_from else _cost(r.cost_usd),
+            "-" if arm.recorded_from else usd(r.cost_usd),
         ]
         rows.append(cells)
     first_number = 2 + provider
@@ -103,7 +100,8 @@ def settings_cells(report: Report) -> Table:
     rows = []
     for arm in report.arms:
         text = " · ".join(f"{name} {value}" for name, value in arm.settings)
-        rows.append([arm.label, text, arm.row.source, str(arm.row.n)])
+        source = "recorded results" if arm.recorded_from else arm.row.source
+        rows.append([arm.label, text, source, str(arm.row.n)])
     return ["arm", "settings", "runs from", "runs"], rows, {3}
 
 
