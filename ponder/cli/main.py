@@ -415,7 +415,7 @@ def main(
         where = f"ponder {args.command}" if args.command else "ponder"
         sys.stderr.write(f"{where}: error: {_one_line(exc)}\n")
         return 2
-    except (RunFailed, RunTakenOver) as exc:
+    except (RunFailed, RunTakenOver, StoreFault) as exc:
         sys.stderr.write(f"ponder: {_one_line(exc)}\n")
         return 1
     except KeyboardInterrupt:
