@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from store.clock import now_iso
-from store.queries import STALE_HEARTBEAT_S, pid_alive
+from store.owner import is_dead
 
 BENCH_STATUSES = ("running", "paused", "done", "failed")
 
@@ -25,6 +25,7 @@ class Owner:
     pid: int
     host: str
     heartbeat_at: float
+    token: str | None = None  # store.owner.owner_token(): tells a reused pid from the driver
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,19 @@ class BenchListing:
 
 
 def alive(owner: Owner | None, now: float | None = None) -> bool:
-    """Is this driver still at it: a recent heartbeat and, on this machine, a live process?"""
+    """Is this driver still at it? Its process on this machine (known by its start time, as a
+    run's owner is: store.owner), elsewhere a recent heartbeat."""
     if owner is None:
         return False
     now = time.time() if now is None else now
-    if now - owner.heartbeat_at > STALE_HEARTBEAT_S:
-        return False
-    if owner.host != socket.gethostname():
-        return True  # another machine's pid cannot be checked: the heartbeat says
-    return pid_alive(owner.pid)
+    return not is_dead(
+        owner.pid,
+        owner.host,
+        owner.heartbeat_at,
+        now=now,
+        here=socket.gethostname(),
+        owner=owner.token,
+    )
 
 
 def _record(row: Any) -> BenchRecord:
@@ -81,7 +86,7 @@ def _record(row: Any) -> BenchRecord:
         status=status or "paused",
         started_at=started,
         finished_at=finished,
-        owner=Owner(pid, host or "", beat or 0.0) if owner and pid else None,
+        owner=Owner(pid, host or "", beat or 0.0, owner) if owner and pid else None,
     )
 
 
@@ -222,7 +227,7 @@ def list_benches(db: sqlite_utils.Database, limit: int = 100) -> list[BenchListi
         (bench_id, dataset, plan, jobs, status, owner, pid, host, beat, started) = row[:10]
         done, failed, seen, runs, cost, unknown, paradigms, models, run_dataset = row[10:]
         plan_obj = json.loads(plan) if plan else {}
-        driver = Owner(pid, host or "", beat or 0.0) if owner and pid else None
+        driver = Owner(pid, host or "", beat or 0.0, owner) if owner and pid else None
         held = alive(driver, now)
         n_waiting = waiting.get(bench_id, 0)
         if held:

@@ -207,7 +207,7 @@ def test_a_resume_while_another_process_runs_the_bench_is_refused_in_one_line(
         capsys.readouterr()
         assert main(["bench", "small", *flags, "--resume"]) == 1
         err = capsys.readouterr().err
-        assert f"bench {bench_id} is running in another process (pid {other.pid}" in err
+        assert f"bench {bench_id} is running in process {other.pid} on this machine" in err
         assert len(err.strip().splitlines()) == 1
         assert db.conn.execute("select count(*) from runs").fetchone()[0] <= runs_before + 1
         statuses = {b["bench_id"]: b["status"] for b in benches_json(capsys)}

@@ -597,13 +597,13 @@ async def lease(writer: DbWriter, planned: Planned) -> AsyncIterator[_Held]:
     """Hold the bench for this invocation: refused (BenchError) while another live process
     drives it; a heartbeat while held; given back with the bench's status at the end."""
     import os
-    import uuid
 
     from store.benches import claim_bench, release_bench, renew_bench
+    from store.owner import describe, owner_token
 
     plan = planned.plan
     assert plan is not None
-    owner = uuid.uuid4().hex
+    owner = owner_token()
     other = await writer.call(
         claim_bench,
         planned.bench_id,
@@ -615,8 +615,8 @@ async def lease(writer: DbWriter, planned: Planned) -> AsyncIterator[_Held]:
     )
     if other is not None:
         raise BenchBusy(
-            f"bench {planned.bench_id} is running in another process (pid {other.pid} on"
-            f" {other.host}): wait for it to end, or stop it, before resuming"
+            f"bench {planned.bench_id} is running in {describe(other.pid, other.host)}:"
+            " wait for it to end, or stop it, before resuming"
         )
 
     async def beat() -> None:
