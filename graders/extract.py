@@ -604,6 +604,33 @@ def extract_answer(text: str) -> str | None:
     return final_answer(text)
 
 
+# The start of a part of a worked answer: "(a)", "b)", "**(c)**", "Part (b):", "(ii)" on a line.
+_PART = re.compile(
+    r"^[ \t>#*]*(?:part[ \t]*)?\(?(?:[a-h]|i{1,3}|iv|vi{0,3})\)(?=[ \t:*.]|$)"
+    r"|(?<=[ \t])\((?:[a-h]|i{1,3}|iv|vi{0,3})\)(?=[ \t:*])"
+    r"|^[ \t>#*]*part[ \t]*(?:[a-h]|[1-9])\b[ \t]*[:.]?",
+    re.IGNORECASE | re.MULTILINE,
+)
+MAX_PARTS = 10
+
+
+def part_answers(text: str) -> list[str]:
+    """The boxed answer of each labelled part ("(a) … \\boxed{3} … (b) … \\boxed{5}"), in
+    order: the last box of each part. Empty unless at least two parts have a box."""
+    tail = text[-MAX_TAIL:]
+    if "box" not in tail:
+        return []
+    starts = [m.start() for m in _PART.finditer(tail)][: MAX_PARTS + 1]
+    if len(starts) < 2:
+        return []
+    found: list[str] = []
+    for begin, end in zip(starts, [*starts[1:], len(tail)], strict=True):
+        boxes = _boxes(tail[begin:end])
+        if boxes:
+            found.append(boxes[-1][2])
+    return found if len(found) >= 2 else []
+
+
 _MATH_SEGMENT = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
 _PROSE_WORD = re.compile(
     r"\b(?:which|where|since|because|for|when|so|hence|thus|as|i\.e|that)\b", re.IGNORECASE
