@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlite_utils
 
-from reasoning.events import PARADIGMS, RunSettings
+from reasoning.events import ARMS, PARADIGMS, RunSettings, arm_of
 
 
 class BenchError(Exception):
@@ -27,7 +28,7 @@ class BenchPlan:
     """What to run: a dataset across paradigms and models, and how."""
 
     dataset: str
-    paradigms: tuple[str, ...] = ("dcot",)
+    paradigms: tuple[str, ...] = ("dcot",)  # arms: a paradigm, or "dcot+guided" (see arms())
     models: tuple[str, ...] = ()  # empty: the provider's default model
     provider: str | None = None
     base_url: str | None = None
@@ -85,12 +86,25 @@ class Resumed:
 INHERITED = ("paradigms", "models", "limit", "attempts", "provider", "base_url", "judge")
 
 
+def arms(paradigms: Sequence[str], reinforce: Sequence[str] = ()) -> tuple[str, ...]:
+    """The arms a bench runs: each paradigm, dcot once per reinforcement asked for (`--reinforce
+    self --reinforce guided`: "dcot" and "dcot+guided"); the others take no reinforcement."""
+    out: list[str] = []
+    for paradigm in paradigms:
+        modes = (reinforce or ("self",)) if paradigm == "dcot" else ("self",)
+        for mode in modes:
+            arm = arm_of(paradigm, mode) if paradigm in PARADIGMS else paradigm
+            if arm not in out:
+                out.append(arm)
+    return tuple(out)
+
+
 def _check(plan: BenchPlan) -> None:
     if not plan.paradigms and not (plan.resume and "paradigms" in plan.inherit):
         raise BenchError("give at least one paradigm")
-    bad = [p for p in plan.paradigms if p not in PARADIGMS]
+    bad = [p for p in plan.paradigms if p not in ARMS]
     if bad:
-        raise BenchError(f"unknown paradigm {bad[0]!r}: use {', '.join(PARADIGMS)}")
+        raise BenchError(f"unknown paradigm {bad[0]!r}: use {', '.join(ARMS)}")
     for name, value in (
         ("concurrency", plan.concurrency),
         ("attempts", plan.attempts),

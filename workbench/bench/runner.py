@@ -18,18 +18,18 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import sqlite_utils
 
 from reasoning.events import (
     Event,
     Notice,
-    Paradigm,
     RunStarted,
     Usage,
     UsageEstimate,
     UsageUpdate,
+    split_arm,
 )
 from store.writer import DbWriter
 from workbench.bench.breaker import Breaker
@@ -304,8 +304,8 @@ class _Bench:
         from workbench.drive import Driver
 
         job = live.unit.job
-        paradigm = cast(Paradigm, job.paradigm)  # checked against PARADIGMS by the plan
-        settings = dataclasses.replace(self.plan.settings, paradigm=paradigm)
+        paradigm, reinforce = split_arm(job.paradigm)  # an arm, checked by the plan
+        settings = dataclasses.replace(self.plan.settings, paradigm=paradigm, reinforce=reinforce)
 
         def seen(event: Event, run_id: int | None) -> None:
             if isinstance(event, UsageEstimate | UsageUpdate):
