@@ -17,6 +17,7 @@ REINFORCE_MODES: tuple[Reinforce, ...] = ("self", "guided")
 # are their own arm, "dcot+guided", compared against direct and against plain dcot.
 GUIDED_ARM = "dcot+guided"
 ARMS: tuple[str, ...] = ("direct", "dcot", GUIDED_ARM, "g1")  # the order tables show them
+TECHNIQUES: tuple[str, ...] = ("dcot", GUIDED_ARM, "g1")  # the arms compared against direct
 
 
 def arm_of(paradigm: str, reinforce: str | None) -> str:
@@ -27,8 +28,10 @@ def arm_of(paradigm: str, reinforce: str | None) -> str:
 def split_arm(arm: str) -> tuple[Paradigm, Reinforce]:
     """The paradigm and reinforcement an arm runs with (ValueError for an unknown arm)."""
     paradigm, _, reinforce = arm.partition("+")
-    if paradigm not in PARADIGMS or reinforce not in ("", "guided") or (
-        reinforce and paradigm != "dcot"
+    if (
+        paradigm not in PARADIGMS
+        or reinforce not in ("", "guided")
+        or (reinforce and paradigm != "dcot")
     ):
         raise ValueError(f"unknown arm {arm!r}: use {', '.join(ARMS)}")
     return paradigm, "guided" if reinforce else "self"  # type: ignore[return-value]

@@ -40,6 +40,12 @@ SCORE_COLUMNS = (
     "ci95_low",
     "ci95_high",
     "reward_auroc",
+    "planned",
+    "done",
+    "scored",
+    "no_protocol",
+    "protocol_followed",
+    "mean_output_tokens",
 )
 
 

@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 def plan_from_args(args: argparse.Namespace) -> BenchPlan:
     """The runner's plan from the command line, or UsageError naming the bad flag."""
     from reasoning.events import RunSettings
-    from workbench.bench.plan import BenchPlan
+    from workbench.bench.plan import BenchPlan, arms
 
     models = args.model if isinstance(args.model, list) else [args.model] if args.model else []
     resume = args.resume is not False
@@ -135,7 +135,9 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
     return BenchPlan(
         dataset=args.dataset,
         # On resume, what is not given comes from the resumed bench's own plan.
-        paradigms=tuple(dict.fromkeys(args.paradigm or ([] if resume else ["dcot"]))),
+        paradigms=arms(
+            args.paradigm or ([] if resume else ["dcot"]), getattr(args, "reinforce", None) or ()
+        ),
         models=tuple(dict.fromkeys(models)),
         provider=getattr(args, "provider", None),
         base_url=getattr(args, "base_url", None),
@@ -159,6 +161,8 @@ def resume_command(args: argparse.Namespace) -> str:
     argv = ["ponder", "bench", args.dataset]
     for paradigm in dict.fromkeys(args.paradigm or []):
         argv += ["--paradigm", paradigm]
+    for mode in dict.fromkeys(getattr(args, "reinforce", None) or []):
+        argv += ["--reinforce", mode]
     models = args.model if isinstance(args.model, list) else [args.model] if args.model else []
     for model in dict.fromkeys(models):
         argv += ["--model", model]

@@ -196,6 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"a paradigm to run, repeatable: {', '.join(PARADIGMS)} (default dcot)",
     )
     b.add_argument(
+        "--reinforce",
+        action="append",
+        choices=("self", "guided"),
+        metavar="MODE",
+        help="dcot's reinforcement, repeatable: self, guided (an arm of its own, dcot+guided);"
+        " default self",
+    )
+    b.add_argument(
         "--model",
         action="append",
         metavar="M",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ponder.report.build import Arm, Cell, Report
-from ponder.score_text import ci_text, diff_text, mean_text, p_text
+from ponder.score_text import ci_text, diff_text, mean_text, p_text, verdict_text
 from ponder.words import usd
+from reasoning.events import TECHNIQUES
 
 PROBLEM_SHOWN = 160  # characters of a problem's text in the table (all of it in the transcript)
 
@@ -75,7 +76,7 @@ def comparison_cells(report: Report) -> Table:
     headers.append("verdict")
     rows = []
     for c in report.pairs:
-        for technique in ("dcot", "g1"):
+        for technique in TECHNIQUES:
             p = c.paired(technique)
             with_row = c.row(technique)
             if p is None or with_row is None or c.direct is None:
@@ -86,11 +87,11 @@ def comparison_cells(report: Report) -> Table:
                     technique,
                     c.direct.total,
                     with_row.total,
-                    f"{p.n} of {c.problems}",
+                    f"{p.n} of {c.pairable(technique)}",
                     diff_text(p.mean_diff),
                     ci_text(p.ci95),
                     p_text(p.p_value),
-                    p.verdict(technique),
+                    verdict_text(c, technique),
                 ]
             )
     return headers, rows, {2, 3, 4, 5, 6, 7}
