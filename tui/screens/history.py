@@ -22,7 +22,15 @@ from store.thread_db import thread_db
 from tui.screens.ask import AskModal, Field
 from tui.screens.run_table import RunTableScreen
 from tui.widgets.calm_footer import CalmFooter
-from tui.widgets.paged_table import PAGE, Column, PagedTable, Position, Row, no_rows
+from tui.widgets.paged_table import (
+    PAGE,
+    Column,
+    PagedTable,
+    Position,
+    Row,
+    fit_columns,
+    no_rows,
+)
 from tui.widgets.run_cells import (
     grade_cell,
     one_line,
@@ -39,28 +47,22 @@ if TYPE_CHECKING:
 
 SEARCH_DELAY_S = 0.25  # typing pauses this long before the search runs
 ALL = "__all__"  # the dataset Select's "every dataset" value
+TABLE_MARGIN = 2  # the table's vertical scrollbar
 
+# Narrower than this much room, columns narrow and then go, lowest priority first
+# (tui.widgets.paged_table.fit_columns): at 80 columns the table keeps what tells runs apart
+# (id, paradigm, model, problem) and how they did (status, grade); the answer, the time and
+# the reward are in the preview and in the run, opened.
 COLUMNS = (
-    Column("id", "#", 6),
-    Column("started", "started (UTC)", 16),
-    Column("status", "status", 11),
-    Column("paradigm", "paradigm", 8),
-    Column("model", "model", 20),
-    Column("problem", "problem", 16),
-    Column("reward", "reward", 6),
-    Column("grade", "grade", 13),
-    Column("answer", "answer / prompt", None),
-)
-# Below this many columns the table keeps what tells runs apart and how they did: grade and
-# answer stay in view at 80 columns (when, paradigm and reward are in the run, opened).
-NARROW_BELOW = 120
-NARROW_COLUMNS = (
-    Column("id", "#", 5),
-    Column("status", "status", 9),
-    Column("model", "model", 12),
-    Column("problem", "problem", 12),
-    Column("grade", "grade", 13),
-    Column("answer", "answer / prompt", None),
+    Column("id", "#", 6, least=5, priority=10),
+    Column("started", "started (UTC)", 16, priority=1),
+    Column("status", "status", 11, least=9, priority=6),
+    Column("paradigm", "paradigm", 8, priority=9),
+    Column("model", "model", 20, least=14, priority=7),
+    Column("problem", "problem", 16, least=12, priority=5),
+    Column("reward", "reward", 6, priority=2),
+    Column("grade", "grade", 13, priority=8),
+    Column("answer", "answer / prompt", None, least=15, priority=4),
 )
 
 
@@ -192,7 +194,7 @@ class HistoryScreen(RunTableScreen):
         self.search = ""
         self.dataset: str | None = None
         self.total = 0
-        self.row_columns: Sequence[Column] = COLUMNS  # NARROW_COLUMNS on a narrow terminal
+        self.row_columns: Sequence[Column] = COLUMNS  # those that fit the terminal
         self._search_timer: Timer | None = None
         self._generation = 0  # the latest query; an older one's results are dropped
         self._faulted = False  # the database failed under the current query: its line shows
@@ -211,7 +213,7 @@ class HistoryScreen(RunTableScreen):
                 id="history-dataset",
             )
         yield Label("", id="history-status", markup=False)
-        self.row_columns = NARROW_COLUMNS if self.app.size.width < NARROW_BELOW else COLUMNS
+        self.row_columns = fit_columns(COLUMNS, self.app.size.width - TABLE_MARGIN)
         yield PagedTable(self.row_columns, id="history-table")
         with Vertical(id="history-preview"):
             yield Label("Prompt", classes="preview-label")

@@ -5,7 +5,7 @@ opens at once, jumps to its end in one query, and scrolls through in flat memory
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, Protocol
 
 from rich.text import Text
@@ -23,11 +23,39 @@ Position = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its key, its header and its width (None: whatever room the others leave)."""
+    """A column: its key, its header and its width (None: whatever room the others leave);
+    on a narrow screen (`fit_columns`) it narrows to `least`, then the columns of lowest
+    `priority` are left out."""
 
     key: str
     label: str
     width: int | None = None
+    least: int | None = None
+    priority: int = 0
+
+
+FLEX_LEAST = 12  # a flexible column's narrowest
+
+
+def fit_columns(columns: Sequence[Column], width: int, cell_padding: int = 1) -> list[Column]:
+    """The columns that fit a table `width` cells wide (ponder.columns decides), narrowed
+    where they must be; a flexible column stays flexible."""
+    from ponder.columns import Fit
+    from ponder.columns import fit_columns as fit
+
+    wanted = [
+        Fit(
+            c.key,
+            c.width or width,
+            c.least or (c.width or FLEX_LEAST),
+            c.priority,
+        )
+        for c in columns
+    ]
+    kept = fit(wanted, width, gap=0, pad=2 * cell_padding)
+    return [
+        replace(c, width=None if c.width is None else kept[c.key]) for c in columns if c.key in kept
+    ]
 
 
 class Row(NamedTuple):
