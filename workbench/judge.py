@@ -1,27 +1,27 @@
 """Judge grading: an LLM marks finished proof and free-text runs against a rubric.
 
-One `Judge` per judge model: its provider (behind a RateGate, so calls are bounded and a rate
-limit slows every call down), its prompts and rubric. `judge_runs` grades many runs
-concurrently; `Judge.judge_run` grades one (the bench calls it as proof runs finish). Every call
-is recorded with its tokens and cost (store.judge.record_judge_call); a reply that cannot be read
-and a call that fails become a `needs_human` grade that says why.
+One `Judge` per judge model is a Grader (workbench.grading): its provider (behind a RateGate, so
+calls are bounded and a rate limit slows every call down), its prompts and rubric. Its calls go
+through the engine's Session like a run's (max tokens, wall time, repetition, retries, usage
+estimates while it streams). `judge_runs` grades many runs through grading.grade_runs;
+`Judge.judge_run` grades one (the bench calls it as proof runs finish). Every call is recorded
+with its tokens and cost (store.judge.record_judge_call); a reply that cannot be read and a call
+that fails become a `needs_human` grade that says why.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import time
 from collections.abc import Callable
-from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import sqlite_utils
 
 from graders.scoring.agreement import Agreement, GradePair, agreement_by_judge
-from reasoning.events import Usage
+from reasoning.events import RunSettings, Usage, UsageEstimate
 from reasoning.judge import (
     JUDGE_MAX_TOKENS,
     JudgeCase,
@@ -30,9 +30,8 @@ from reasoning.judge import (
     parse_judge_reply,
 )
 from reasoning.prompts import Prompts
-from reasoning.providers.base import ChatRequest, Delta, Done, ProviderError, StreamCut
+from reasoning.providers.base import ChatRequest, ProviderError
 from store.clock import now_iso
-from store.grades import StoredGrade
 from store.judge import (
     JudgeSpend,
     add_judge_failure,
@@ -44,16 +43,11 @@ from store.judge import (
     record_judge_call,
     run_for_judge,
 )
-
-# One grader per run (store.claims): a judge call holds the run's claim, renewed this often so
-# a long call does not look abandoned; a run another grader holds is tried again this much later.
-CLAIM_RENEW_S = 30.0
-HELD_POLL_S = 0.1
-_OWNERS = itertools.count(1)
+from workbench.grading import Graded, grade_one, grade_runs
 
 CUT_RETRIES = 2  # a judge reply cut mid-stream is asked for again this many times
-# A judge whose first calls all fail with a provider error is not asked about the other runs.
-BREAKER_CALLS = 3
+# A judge call's wall time unless --max-time says otherwise: a judge reply is one call.
+JUDGE_MAX_TIME_S = 300.0
 
 
 class JudgeError(Exception):
@@ -71,17 +65,21 @@ class JudgeSettings:
     prompts_dir: str | None = None
     concurrency: int = 4
     max_tokens: int = JUDGE_MAX_TOKENS
+    max_time_s: float | None = JUDGE_MAX_TIME_S  # one judged run's calls, retries included
 
 
 @dataclass(frozen=True)
-class JudgeResult:
-    """One run judged: the grade recorded, what the call cost, and the failure if any."""
+class JudgeProgress:
+    """A judge call streaming: which run, tokens so far (estimated until the usage comes), and
+    seconds since the call started."""
 
     run_id: int
-    grade: StoredGrade
-    usage: Usage
-    cost_usd: float | None
-    error: str | None = None  # the provider error when the call failed
+    output_tokens: int
+    elapsed_s: float
+
+
+# One run judged: the grade recorded, what the call cost, and the failure if any.
+JudgeResult = Graded
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,9 @@ class _Reply:
 
 
 class Judge:
-    """One judge model, ready to grade runs."""
+    """One judge model, ready to grade runs: a Grader of workbench.grading."""
+
+    role = "judge"
 
     def __init__(
         self,
@@ -144,6 +144,7 @@ class Judge:
         *,
         gate: Any = None,
         on_notice: Callable[[str], None] | None = None,
+        on_progress: Callable[[JudgeProgress], None] | None = None,
     ) -> None:
         from reasoning.providers import build_provider
         from workbench.ratelimit import GatedProvider, RateGate
@@ -155,6 +156,8 @@ class Judge:
             raise JudgeError(str(exc)) from None
         self.spec = spec
         self.model: str = spec.model
+        self.name = self.model
+        self.on_progress = on_progress
         self.gate = gate or RateGate(f"{spec.name} (judge)", self.settings.concurrency, on_notice)
         self.provider: Any = GatedProvider(build_provider(spec), self.gate, on_notice)
 
@@ -179,34 +182,53 @@ class Judge:
         )
         return request, top
 
-    async def _call(self, request: ChatRequest) -> _Reply:
+    async def _call(self, request: ChatRequest, run_id: int) -> _Reply:
+        """The judge's reply, through the engine's Session: its limits (max tokens, the wall
+        time, a stream that repeats itself), its retries and its usage estimates; a reply cut
+        mid-stream is asked for again up to CUT_RETRIES times."""
+        from reasoning.session import LimitReached, Session
+
+        session = Session(
+            self.provider,
+            RunSettings(
+                paradigm="direct",
+                max_tokens=self.settings.max_tokens,
+                max_calls=CUT_RETRIES + 1,
+                max_continuations=CUT_RETRIES,
+                wall_time_s=self.settings.max_time_s,
+            ),
+        )
         reply = _Reply()
-        for attempt in range(CUT_RETRIES + 1):
-            parts: list[str] = []
-            try:
-                async with aclosing(self.provider.stream(request)) as items:
-                    async for item in items:
-                        if isinstance(item, Delta):
-                            parts.append(item.text)
-                        elif isinstance(item, Done):
-                            reply.usage = reply.usage + item.usage
-                            reply.text, reply.finish = "".join(parts), item.finish
-                            return reply
-                reply.text, reply.error = "".join(parts), "the reply ended without its end event"
-                return reply
-            except StreamCut as exc:
-                reply.usage = reply.usage + exc.usage
-                reply.text = exc.partial_text
-                if attempt >= CUT_RETRIES:
-                    reply.error = exc.message
-                    return reply
-            except ProviderError as exc:
-                reply.text, reply.error = "".join(parts), exc.message
-                return reply
-            except (OSError, ValueError) as exc:  # a transport problem the SDK did not wrap
-                reply.text, reply.error = "".join(parts), f"{type(exc).__name__}: {exc}"
-                return reply
-        return reply  # not reached: the last attempt returns
+        t0 = time.monotonic()
+        try:
+            for _ in range(CUT_RETRIES + 1):
+                async for event in session.call(request):
+                    if isinstance(event, UsageEstimate) and self.on_progress is not None:
+                        self.on_progress(
+                            JudgeProgress(run_id, event.usage.output_tokens, time.monotonic() - t0)
+                        )
+                outcome = session.last
+                assert outcome is not None
+                reply.text, reply.finish = outcome.text, outcome.finish
+                reply.error = outcome.error if outcome.finish == "cut" else None
+                if outcome.finish != "cut":
+                    break
+                if reply.error is None:
+                    reply.error = "the reply ended without its end event"
+        except LimitReached as exc:
+            reply.error = str(exc)
+        except ProviderError as exc:
+            reply.text, reply.error = (session.last.text if session.last else ""), exc.message
+        except (OSError, ValueError) as exc:  # a transport problem the SDK did not wrap
+            reply.error = f"{type(exc).__name__}: {exc}"
+        reply.usage = session.usage
+        if reply.error is None and reply.finish not in ("stop", "stop_sequence", "length", "other"):
+            reply.error = f"the judge's call ended early ({reply.finish})"
+        return reply
+
+    def existing(self, db: sqlite_utils.Database, run_id: int, since: int) -> bool:
+        """True when this judge model marked the run after grade `since` (0: ever)."""
+        return judged_since(db, run_id, judge_model=self.model, since=since)
 
     async def judge_run(
         self, db: sqlite_utils.Database, run_id: int, *, since: int | None = None
@@ -214,43 +236,26 @@ class Judge:
         """Ask the judge about one finished run and record its grade and its call, waiting while
         another grader holds the run. None: this judge model marked it after grade `since`
         (0: ever) meanwhile, so it is not judged again; `since` None judges it whatever."""
-        while True:
-            outcome = await self.try_judge(db, run_id, since=since)
-            if isinstance(outcome, JudgeResult):
-                return outcome
-            if outcome == "judged":
-                return None
-            await asyncio.sleep(HELD_POLL_S)  # held by another grader
+        passed = await grade_runs(db, [run_id], self, since=since)
+        return passed.results[0] if passed.results else None
 
     async def try_judge(
         self, db: sqlite_utils.Database, run_id: int, *, since: int | None = None
-    ) -> JudgeResult | Literal["held", "judged"]:
+    ) -> JudgeResult | str:
         """Judge one run if no other grader is at it: its result, "held" (another grader holds
         it now: try later) or "judged" (this judge model marked it after grade `since`)."""
-        from store.claims import claim, grader_id, release
-
-        owner = grader_id(f"judge{next(_OWNERS)}")
-        if not claim(db, run_id, owner):
+        outcome = await grade_one(db, run_id, self, since=since)
+        if outcome is None:
             return "held"
-        try:
-            if since is not None and judged_since(db, run_id, judge_model=self.model, since=since):
-                return "judged"
-            keeper = asyncio.create_task(_keep_claim(db, run_id, owner))
-            try:
-                return await self._judge(db, run_id)
-            finally:
-                keeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await keeper
-        finally:
-            release(db, run_id, owner)
+        return outcome if isinstance(outcome, Graded) else "judged"
 
-    async def _judge(self, db: sqlite_utils.Database, run_id: int) -> JudgeResult:
+    async def grade(self, db: sqlite_utils.Database, run_id: int) -> JudgeResult:
+        """Judge one run and record its grade and its call (the grading path holds the claim)."""
         from reasoning.providers.pricing import cost
 
         request, top = self.request_for(db, run_id)
         started, t0 = now_iso(), time.monotonic()
-        reply = await self._call(request)
+        reply = await self._call(request, run_id)
         elapsed = time.monotonic() - t0
         used = reply.usage != Usage()
         spent = cost(self.model, reply.usage) if used else 0.0
@@ -304,14 +309,6 @@ class Judge:
         return JudgeResult(run_id, grade, reply.usage, spent, reply.error)
 
 
-async def _keep_claim(db: sqlite_utils.Database, run_id: int, owner: str) -> None:
-    from store.claims import renew
-
-    while True:
-        await asyncio.sleep(CLAIM_RENEW_S)
-        renew(db, run_id, owner)
-
-
 async def judge_runs(
     db: sqlite_utils.Database,
     run_ids: list[int],
@@ -321,51 +318,29 @@ async def judge_runs(
     stop: asyncio.Event | None = None,
     redo: bool = True,
 ) -> JudgeSummary:
-    """Judge runs concurrently (the gate bounds the calls in flight); `stop` ends the pass after
-    the calls already sent. A judge whose first calls all fail stops being asked.
-
-    One grader per run: a run another grader holds is put back and tried once the others are
-    under way, and a run this judge model marked meanwhile (another pass at the same time) is
-    skipped; without `redo`, so is a run it had marked before this pass.
-    """
+    """Judge runs concurrently through the one grading path (the gate bounds the calls in
+    flight); `stop` ends the pass after the calls already sent. A judge whose first calls all
+    fail stops being asked. A run this judge model marked meanwhile (another pass at the same
+    time) is skipped; without `redo`, so is a run it had marked before this pass."""
     since = grade_watermark(db) if redo else 0
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for run_id in run_ids:
-        queue.put_nowait(run_id)
-    results: list[JudgeResult] = []
-    stopped: str | None = None
-    failures: list[str] = []
-    skipped = 0
-
-    async def worker() -> None:
-        nonlocal stopped, skipped
-        while stopped is None and not (stop is not None and stop.is_set()):
-            try:
-                run_id = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            result = await judge.try_judge(db, run_id, since=since)
-            if result == "held":  # another grader is at it: the others first, then again
-                queue.put_nowait(run_id)
-                await asyncio.sleep(HELD_POLL_S)
-                continue
-            if not isinstance(result, JudgeResult):
-                skipped += 1
-                continue
-            results.append(result)
-            if result.error is not None and not any(r.error is None for r in results):
-                failures.append(result.error)
-                if len(failures) >= BREAKER_CALLS and stopped is None:
-                    stopped = result.error
-            if on_result is not None:
-                on_result(result)
-
-    workers = max(1, min(judge.gate.limit, len(run_ids)))
-    await asyncio.gather(*(worker() for _ in range(workers)))
-    if stopped is None and stop is not None and stop.is_set() and not queue.empty():
-        stopped = "cancelled"
-    spend = judge_spend(db, grade_ids=[r.grade.id for r in results])
-    return JudgeSummary(judge.model, tuple(results), spend, queue.qsize(), stopped, skipped)
+    passed = await grade_runs(
+        db,
+        run_ids,
+        judge,
+        since=since,
+        concurrency=judge.gate.limit,
+        on_result=on_result,
+        stop=stop,
+    )
+    spend = judge_spend(db, grade_ids=[r.grade.id for r in passed.results])
+    return JudgeSummary(
+        judge.model,
+        passed.results,
+        spend,
+        passed.not_started,
+        passed.stopped,
+        len(passed.skipped),
+    )
 
 
 def agreement_table(db: sqlite_utils.Database, dataset: str | None = None) -> list[Agreement]:

@@ -436,11 +436,12 @@ async def test_a_run_another_grader_holds_waits_and_is_not_judged_again(db, open
 async def test_a_long_judge_call_keeps_its_claim_fresh(db, openai_env, monkeypatch):
     import asyncio
 
+    import workbench.grading as wg
     import workbench.judge as wj
     from store.claims import held_by_other
 
     run_id = proof_run(db, "3")
-    monkeypatch.setattr(wj, "CLAIM_RENEW_S", 0.05)
+    monkeypatch.setattr(wg, "CLAIM_RENEW_S", 0.05)
     openai_env.queue(Reply("<feedback>ok</feedback><points>5</points>", latency=0.6))
     settings = wj.JudgeSettings(model=JUDGE)
     judge = wj.Judge(wj.resolve_judge(settings), settings)
