@@ -377,6 +377,27 @@ def list_datasets(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     ]
 
 
+def bundled_datasets() -> list[dict[str, Any]]:
+    """The bundled sets as list_datasets gives them, read from their files: for a listing
+    where there is no database (and none can be made)."""
+    found = []
+    for path in _bundled_files():
+        try:
+            read = read_set(path, path.read_bytes())
+        except (OSError, ImportProblem):
+            continue
+        found.append(
+            {
+                "name": path.stem,
+                "problems": len(read.problems),
+                "source": "bundled",
+                "format": read.format,
+                "origin": path.name,
+            }
+        )
+    return found
+
+
 _COLUMNS = "id, dataset, key, text, reference, kind, subject, source, max_points, meta"
 
 

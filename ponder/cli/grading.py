@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ponder.common import UsageError, open_store, out, store_path, store_writable
+from ponder.common import RunFailed, UsageError, open_store, out, store_path, store_writable
 from ponder.text import json_text, safe_text
 
 if TYPE_CHECKING:
@@ -161,9 +161,16 @@ def _recorded_lines(result: Any) -> None:
 
 
 def _datasets(args: argparse.Namespace) -> int:
-    from store.problems import FORMAT_LABELS, list_datasets
+    from store.problems import FORMAT_LABELS, bundled_datasets, list_datasets
 
-    datasets = list_datasets(_store(args))
+    path = store_path(args)
+    try:
+        datasets = list_datasets(_store(args))
+    except RunFailed as exc:  # no database, and none can be made here (an unwritable home)
+        if path.exists():
+            raise
+        sys.stderr.write(f"ponder: {safe_text(str(exc))}: the bundled sets only\n")
+        datasets = bundled_datasets()
     if args.json:
         out(json_text(datasets))
         return 0

@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--prompts", metavar="DIR", help="a folder of your own prompt files")
     s.add_argument("--json", action="store_true", help="print one JSON object when the run ends")
     s.add_argument("--no-store", action="store_true", help="do not record the run")
+    s.add_argument(
+        "--yes", action="store_true", help="send a prompt above 20,000 tokens without asking"
+    )
 
     r = sub.add_parser("resume", help="continue an interrupted run")
     r.add_argument("run", type=_int, metavar="RUN", help="the run id (see ponder runs)")

@@ -90,8 +90,9 @@ class Reply:
     endless: bool = False
     # A server that ignores `stream: true`: one complete JSON message (chat.completion / message).
     not_streamed: bool = False
-    # Answer 200 with this raw body and content type instead (an HTML page from a proxy...).
-    body: str | None = None
+    # Answer 200 with this raw body and content type instead (an HTML page from a proxy...;
+    # bytes for a body that is no text at all, such as random bytes under text/event-stream).
+    body: str | bytes | None = None
     content_type: str = "text/html; charset=utf-8"
     # Replace "{key}" in text and error with the key the request carried (a server echoing it).
     echo_key: bool = False
@@ -117,6 +118,7 @@ class RecordedRequest:
     protocol: str  # "openai" | "anthropic" | "other"
     violations: tuple[str, ...]
     at: float
+    query: str = ""  # what followed "?" in the request's target
 
     @property
     def last_user_text(self) -> str:
@@ -531,9 +533,8 @@ class FakeLLM:
                     raw = await _read_chunked(reader)
                 else:
                     raw = b""
-                keep = await self._dispatch(
-                    method, target.split("?", 1)[0], headers, raw, reader, writer
-                )
+                path, _, query = target.partition("?")
+                keep = await self._dispatch(method, path, headers, raw, reader, writer, query)
                 if not keep or headers.get("connection", "").lower() == "close":
                     return
         except (_Disconnected, ConnectionError, asyncio.IncompleteReadError):
@@ -557,6 +558,7 @@ class FakeLLM:
         raw: bytes,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
+        query: str = "",
     ) -> bool:
         protocol = {"/v1/chat/completions": "openai", "/v1/messages": "anthropic"}.get(
             path, "other"
@@ -569,19 +571,25 @@ class FakeLLM:
             except ValueError:
                 violations.append(f"{protocol}: body is not valid JSON")
         if method == "GET" and path in ("/v1/models", "/models"):
-            self._record(RecordedRequest(method, path, headers, body, "other", (), time.time()))
+            self._record(
+                RecordedRequest(method, path, headers, body, "other", (), time.time(), query)
+            )
             await _send_json(writer, 200, self._models_list())
             return True
         if method != "POST" or protocol == "other":
             why = f"unknown endpoint {method} {path}"
-            self._record(RecordedRequest(method, path, headers, body, "other", (why,), time.time()))
+            self._record(
+                RecordedRequest(method, path, headers, body, "other", (why,), time.time(), query)
+            )
             await _send_json(writer, 404, _error_body("openai", 404, why))
             return True
         if not violations:
             check = _validate_openai if protocol == "openai" else _validate_anthropic
             violations = check(headers, body)
         self._record(
-            RecordedRequest(method, path, headers, body, protocol, tuple(violations), time.time())
+            RecordedRequest(
+                method, path, headers, body, protocol, tuple(violations), time.time(), query
+            )
         )
         if violations:
             await _send_json(writer, 400, _error_body(protocol, 400, "; ".join(violations)))
@@ -1093,9 +1101,9 @@ async def _send_json(
 
 
 async def _send_raw(
-    writer: asyncio.StreamWriter, status: int, text: str, content_type: str
+    writer: asyncio.StreamWriter, status: int, text: str | bytes, content_type: str
 ) -> None:
-    data = text.encode()
+    data = text if isinstance(text, bytes) else text.encode()
     head = [
         f"HTTP/1.1 {status} {_phrase(status)}",
         f"content-type: {content_type}",
