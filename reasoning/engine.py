@@ -64,7 +64,7 @@ async def solve(
         log.stop_reason = limit.reason
         error = str(limit)
     except ProviderError as exc:
-        log.stop_reason = "provider_error"
+        log.stop_reason = "timeout" if exc.timed_out else "provider_error"
         error = exc.message
     except FileNotFoundError as exc:  # a prompt folder or file that is not there
         log.stop_reason = "provider_error"

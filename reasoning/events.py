@@ -13,30 +13,6 @@ StepKind = Literal["thinking", "step", "reflection", "answer", "final_reflection
 Reinforce = Literal["self", "guided"]
 REINFORCE_MODES: tuple[Reinforce, ...] = ("self", "guided")
 
-# An arm of a with/without comparison: a paradigm, and for dcot its reinforcement. Guided runs
-# are their own arm, "dcot+guided", compared against direct and against plain dcot.
-GUIDED_ARM = "dcot+guided"
-ARMS: tuple[str, ...] = ("direct", "dcot", GUIDED_ARM, "g1")  # the order tables show them
-TECHNIQUES: tuple[str, ...] = ("dcot", GUIDED_ARM, "g1")  # the arms compared against direct
-
-
-def arm_of(paradigm: str, reinforce: str | None) -> str:
-    """The arm a run belongs to: its paradigm, or "dcot+guided" for dcot with guided reinforcement."""
-    return GUIDED_ARM if paradigm == "dcot" and reinforce == "guided" else paradigm
-
-
-def split_arm(arm: str) -> tuple[Paradigm, Reinforce]:
-    """The paradigm and reinforcement an arm runs with (ValueError for an unknown arm)."""
-    paradigm, _, reinforce = arm.partition("+")
-    if (
-        paradigm not in PARADIGMS
-        or reinforce not in ("", "guided")
-        or (reinforce and paradigm != "dcot")
-    ):
-        raise ValueError(f"unknown arm {arm!r}: use {', '.join(ARMS)}")
-    return paradigm, "guided" if reinforce else "self"  # type: ignore[return-value]
-
-
 RunStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
 # The closed set of run statuses, with what each means. Every paradigm ends a run in one of the
 # last four; "running" is a run in flight (or one whose process died, until it is seen).
@@ -203,7 +179,10 @@ class Step:
 # The limits' defaults (SPEC §1, Limits). A run is bounded even when nothing else stops it: a
 # server that streams forever, or a model that loops.
 DEFAULT_MAX_TIME_S = 1800.0  # --max-time: a run's wall time (a 40-step g1 run is minutes)
-DEFAULT_TIMEOUT_S = 60.0  # --timeout: a call's wait for its first byte, and for each next one
+DEFAULT_TIMEOUT_S = 60.0
+# The run's output tokens over all its calls when not set: 4 x the default max_tokens, so that
+# a g1 run of many short steps is not starved by a small --max-tokens.
+DEFAULT_OUTPUT_BUDGET = 16_384  # --timeout: a call's wait for its first byte, and for each next one
 
 
 @dataclass(frozen=True)
@@ -222,17 +201,18 @@ class RunSettings:
     # The run's wall time (--max-time); None: no limit.
     wall_time_s: float | None = DEFAULT_MAX_TIME_S
     cost_cap_usd: float | None = None
-    # Output tokens over all the run's calls; None: max_tokens x (max_continuations + 1).
+    # Output tokens over all the run's calls; None: see run_output_budget.
     output_budget: int | None = None
     prompt_dir: str | None = None  # a folder of the user's own prompt files
     prompt_cache: bool = True  # mark the stable prefix cacheable in multi-call paradigms
 
     @property
     def run_output_budget(self) -> int:
-        """The output tokens the whole run may make (every paradigm alike)."""
+        """The output tokens the whole run may make (every paradigm alike): the setting, else
+        a reply and its continuations at max_tokens, and never less than the default."""
         if self.output_budget is not None:
             return self.output_budget
-        return self.max_tokens * (self.max_continuations + 1)
+        return max(DEFAULT_OUTPUT_BUDGET, self.max_tokens * (self.max_continuations + 1))
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict

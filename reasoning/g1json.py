@@ -271,15 +271,27 @@ def _low_surrogate(escape: str) -> int | None:
     return code if 0xDC00 <= code < 0xE000 else None
 
 
+# A step's text is held back while it may be the start of a JSON object whose "content" is yet
+# to come; prose (the model writes no JSON) streams as it comes, and so does JSON with no
+# "content" this far in: a step is never a blank header for minutes while its text streams.
+HOLD_CHARS = 240
+
+
 class ContentStreamer:
-    """Pulls the decoded "content" string out of a JSON step while it streams (a list or an
-    object in its place streams as it is: the finished step shows it readable)."""
+    """Pulls the decoded "content" string out of a JSON step while it streams; the raw text
+    until a content field is readable (prose, a list or an object in its place, JSON without
+    it): the finished step shows it readable."""
 
     def __init__(self, key: re.Pattern[str] = _CONTENT_KEY) -> None:
         self._key = key
-        self._seen = ""  # text before the content value was found
+        self._held = ""  # text before the content value was found
         self._state = "search"  # search | inside | raw | done
         self._escape = ""  # an escape sequence cut between deltas
+
+    def _raw(self) -> str:
+        self._state = "raw"
+        held, self._held = self._held, ""
+        return held
 
     def feed(self, delta: str) -> str:
         if self._state == "done":
@@ -287,18 +299,21 @@ class ContentStreamer:
         if self._state == "raw":
             return delta
         if self._state == "search":
-            self._seen += delta
-            m = self._key.search(self._seen)
-            if not m:
-                self._seen = self._seen[-64:]  # keep a tail in case the key is split
+            self._held += delta
+            start = self._held.lstrip()
+            if not start:
                 return ""
+            if start[0] not in "{[`":
+                return self._raw()
+            m = self._key.search(self._held)
+            if not m:
+                return self._raw() if len(self._held) > HOLD_CHARS else ""
             if m.group(1) != '"':
-                self._state = "raw"
-                raw, self._seen = self._seen[m.start(1) :], ""
-                return raw
+                self._held = self._held[m.start(1) :]
+                return self._raw()
             self._state = "inside"
-            delta = self._seen[m.end() :]
-            self._seen = ""
+            delta = self._held[m.end() :]
+            self._held = ""
         out: list[str] = []
         text = self._escape + delta
         self._escape = ""

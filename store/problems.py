@@ -116,7 +116,6 @@ class _Immediate:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_PATHLIKE = re.compile(r"[/\\]|\.\.+")
 
 
 def _dataset_name(name: str | None, path: Path) -> str:
@@ -128,18 +127,10 @@ def _dataset_name(name: str | None, path: Path) -> str:
             raise ImportProblem(f"dataset name {name!r} may not contain ':' (DATASET:KEY uses it)")
         if _CONTROL.search(name):
             raise ImportProblem(f"dataset name {name!r} may not contain control characters")
-        if _PATHLIKE.search(name):
-            # A dataset's name is part of the file names proposed for its exports and reports.
-            raise ImportProblem(f"dataset name {name!r} may not contain '/', '\\' or '..'")
         return name
     # A file name may hold anything: tabs and escapes are dropped from the name shown everywhere.
     stem = " ".join(_CONTROL.sub("", _display_name(path.stem).replace("\t", " ")).split())
-    return file_part(stem.replace(":", "-")) or "dataset"
-
-
-def file_part(name: str) -> str:
-    """A name made fit to be part of a file name: no folder separators, no '..'."""
-    return _PATHLIKE.sub("-", name)
+    return stem.replace(":", "-") or "dataset"
 
 
 def _display_name(name: str) -> str:
@@ -384,6 +375,27 @@ def list_datasets(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         {"name": r[0], "problems": r[1], "source": r[2], "format": r[3], "origin": r[4]}
         for r in rows
     ]
+
+
+def bundled_datasets() -> list[dict[str, Any]]:
+    """The bundled sets as list_datasets gives them, read from their files: for a listing
+    where there is no database (and none can be made)."""
+    found = []
+    for path in _bundled_files():
+        try:
+            read = read_set(path, path.read_bytes())
+        except (OSError, ImportProblem):
+            continue
+        found.append(
+            {
+                "name": path.stem,
+                "problems": len(read.problems),
+                "source": "bundled",
+                "format": read.format,
+                "origin": path.name,
+            }
+        )
+    return found
 
 
 _COLUMNS = "id, dataset, key, text, reference, kind, subject, source, max_points, meta"

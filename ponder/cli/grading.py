@@ -9,9 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ponder.common import UsageError, open_store, out, store_path, store_writable
+from ponder.common import RunFailed, UsageError, open_store, out, store_path, store_writable
 from ponder.text import json_text, safe_text
-from ponder.words import usd
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -95,7 +94,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _cost(x: float | None) -> str:
-    return usd(x)
+    return "?" if x is None else f"${x:.4f}" if x < 1 else f"${x:.2f}"
 
 
 # ---- import / datasets / problems ----------------------------------------------------------
@@ -120,8 +119,6 @@ def _import(args: argparse.Namespace) -> int:
     out(f"recognised: {_cell(result.recognised)}")
     if result.format == "results":
         _recorded_lines(result)
-        if dry_run:
-            out("nothing written (--dry-run)")
         return 0
     kept = f", {result.absent} not in this file kept" if result.absent else ""
     counts = (
@@ -164,9 +161,16 @@ def _recorded_lines(result: Any) -> None:
 
 
 def _datasets(args: argparse.Namespace) -> int:
-    from store.problems import FORMAT_LABELS, list_datasets
+    from store.problems import FORMAT_LABELS, bundled_datasets, list_datasets
 
-    datasets = list_datasets(_store(args))
+    path = store_path(args)
+    try:
+        datasets = list_datasets(_store(args))
+    except RunFailed as exc:  # no database, and none can be made here (an unwritable home)
+        if path.exists():
+            raise
+        sys.stderr.write(f"ponder: {safe_text(str(exc))}: the bundled sets only\n")
+        datasets = bundled_datasets()
     if args.json:
         out(json_text(datasets))
         return 0

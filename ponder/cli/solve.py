@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from ponder.common import MAX_ATTEMPTS, RunFailed, UsageError, open_store, out, run_async
 from ponder.text import SafeStream, json_text, safe_text
-from ponder.words import usd
 from store.recorder import StoreFull
 
 if TYPE_CHECKING:
@@ -33,19 +32,13 @@ def run(args: argparse.Namespace) -> int:
 def _read_prompt(args: argparse.Namespace, db: Any) -> tuple[str, int | None]:
     """The problem text and its stored problem id, from PROMPT, stdin or --problem."""
     if args.problem:
-        if db is None:
-            raise UsageError("--problem needs the store (drop --no-store)")
-        dataset, sep, key = args.problem.partition(":")
-        if not sep or not dataset or not key:
-            raise UsageError(f"--problem wants DATASET:KEY, got {args.problem!r}")
+        dataset, key = _problem_ref(args)
         from store.problems import ensure_bundled, get_problem
 
         ensure_bundled(db)
         problem = get_problem(db, dataset, key)
         if problem is None:
             raise UsageError(f"no problem {key!r} in dataset {dataset!r}")
-        if args.prompt:
-            raise UsageError("give either PROMPT or --problem, not both")
         return problem.text, problem.id
     if args.prompt is None:
         raise UsageError("give a PROMPT, - to read it from stdin, or --problem DATASET:KEY")
@@ -53,6 +46,18 @@ def _read_prompt(args: argparse.Namespace, db: Any) -> tuple[str, int | None]:
     if not text.strip():
         raise UsageError("the prompt is empty")
     return text, None
+
+
+def _problem_ref(args: argparse.Namespace) -> tuple[str, str]:
+    """--problem's DATASET and KEY, checked as far as they can be without the store."""
+    if args.no_store:
+        raise UsageError("--problem needs the store (drop --no-store)")
+    dataset, sep, key = args.problem.partition(":")
+    if not sep or not dataset or not key:
+        raise UsageError(f"--problem wants DATASET:KEY, got {args.problem!r}")
+    if args.prompt:
+        raise UsageError("give either PROMPT or --problem, not both")
+    return dataset, key
 
 
 def _read_stdin() -> str:
@@ -126,6 +131,23 @@ def _check_prompt_dir(folder: str) -> None:
                 f"prompt file {path} is not UTF-8 text (byte 0x{data[exc.start]:02x}"
                 f" at offset {exc.start})"
             ) from None
+
+
+def confirm_size(args: argparse.Namespace, prompt: str, spec: Any) -> None:
+    """A prompt above LARGE_PROMPT_TOKENS (the TUI asks first) is sent only with --yes."""
+    from reasoning.events import Usage
+    from reasoning.providers.endpoint import LARGE_PROMPT_TOKENS, estimate_tokens
+    from reasoning.providers.pricing import cost
+
+    tokens = estimate_tokens(prompt)
+    if tokens <= LARGE_PROMPT_TOKENS or args.yes:
+        return
+    usd = cost(spec.model, Usage(input_tokens=tokens))
+    price = f"about ${usd:.4f} of input a call" if usd is not None else "its price unknown"
+    raise UsageError(
+        f"the prompt is about {tokens:,} tokens ({len(prompt):,} characters), {price} with"
+        f" {spec.model}: add --yes to send it"
+    )
 
 
 def resolve_provider(provider: str | None, model: str | None, base_url: str | None) -> Any:
@@ -210,7 +232,7 @@ class Printer:
                 self.write(f"{self.prefix}answer: {safe_text(r.answer)}\n")
             if r.final_reward is not None:
                 self.write(f"{self.prefix}final reward: {r.final_reward:g}\n")
-            cost = usd(r.cost_usd, "unknown")
+            cost = "unknown" if r.cost_usd is None else f"${r.cost_usd:.4f}"
             self.write(
                 f"{self.prefix}{r.usage.input_tokens} in / {r.usage.output_tokens} out tokens"
                 f" ({r.usage.cache_read_tokens} cached), {r.calls} call{'' if r.calls == 1 else 's'}, cost {cost}, {r.elapsed_s:.1f} s\n"
@@ -280,14 +302,22 @@ def _cancelled(
 
 
 def _solve(args: argparse.Namespace) -> int:
+    # Usage is checked before the store is opened: a command that fails on it creates nothing.
     settings = settings_from_args(args)
+    if args.problem:
+        _problem_ref(args)
+    typed = None if args.problem else _read_prompt(args, None)
+    spec = resolve_provider(args.provider, args.model, args.base_url)
+    if typed is not None:
+        confirm_size(args, typed[0], spec)
     db = None if args.no_store else open_store(args, write=True)
     if db is not None:
         from store.queries import mark_interrupted
 
         mark_interrupted(db)
-    prompt, problem_id = _read_prompt(args, db)
-    spec = resolve_provider(args.provider, args.model, args.base_url)
+    prompt, problem_id = typed or _read_prompt(args, db)
+    if typed is None:
+        confirm_size(args, prompt, spec)
     if args.attempts > 1:
         return _solve_attempts(args, db, prompt, problem_id, spec, settings)
     return _drive_one(args, db, spec, settings, prompt, problem_id=problem_id)

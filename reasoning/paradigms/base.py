@@ -73,6 +73,11 @@ def never_ended(ctx: RunContext, what: str) -> LimitReached:
     """The failure of a run whose every call was cut or errored: its partial text is kept in
     its steps, and no answer is taken from text that never came to its end."""
     reason = ctx.session.every_call_cut() or "cut"
+    last = ctx.session.last
+    if last is not None and last.timed_out:
+        reason = "timeout"  # the server went silent mid-stream (--timeout), every time
+    elif ctx.session.capped_by_budget:
+        reason = "output_budget"  # continued until the run's output budget ran out
     n = ctx.session.calls
     calls = "the only call" if n == 1 else f"all {n} calls"
     how = "at max_tokens" if reason == "max_tokens" else "short"

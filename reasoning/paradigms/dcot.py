@@ -5,9 +5,10 @@ stream) is continued with the transcript so far. With reinforce="guided" the eng
 each </reward> and answers with verbal feedback chosen by the reward band.
 
 Models that ignore the tags (small ones do) still end with an answer: a complete segment with no
-tag at all, a segment that repeats the one before, or continuations that run out without
-<answer> end the run "done" with stop reason "no_protocol", the answer taken from the text the
-way `direct` takes it.
+tag at all, an untagged segment that repeats the one before, or continuations that run out
+without <answer> end the run "done" with stop reason "no_protocol", the answer taken from the
+text the way `direct` takes it; a tagged segment that repeats the one before, or a stream
+stopped in a loop, end it the same way with stop reason "repetition".
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from reasoning.events import (
     StepFinished,
     StepKind,
     StepStarted,
+    StopReason,
     TextDelta,
     reward_band,
 )
@@ -32,6 +34,7 @@ from reasoning.paradigms.base import RunContext, may_continue, never_ended, now
 from reasoning.paradigms.direct import FINAL_LINE, final_answer_of
 from reasoning.parse import Closed, Opened, Outside, ParseEvent, TagParser, Text, Value
 from reasoning.providers.base import ChatRequest, Message
+from reasoning.repetition import same_text
 from reasoning.session import LimitReached
 
 REWARD_STOP = "</reward>"
@@ -41,10 +44,6 @@ _ANY_TAG = re.compile(
     r"<\s*/?\s*(?:thinking|step|count|reflection|reward|answer)\s*>", re.IGNORECASE
 )
 NO_PROTOCOL_TITLE = "Answer taken from the text (the model wrote no <answer>)"
-# Segments at least this many words long are compared by their word 4-grams: this share of
-# them in common is a repeat (small models re-send the previous segment, give or take a word).
-REPEAT_MIN_WORDS = 8
-REPEAT_OVERLAP = 0.85
 
 
 @dataclass
@@ -259,22 +258,6 @@ def render_transcript(steps: list[Step]) -> str:
     return "\n".join(parts)
 
 
-def repeats(text: str, previous: str | None) -> bool:
-    """Whether a segment says again what the previous one said (word for word, or nearly)."""
-    if previous is None:
-        return False
-    a, b = text.split(), previous.split()
-    if not a:
-        return False
-    if a == b:
-        return True
-    if len(a) < REPEAT_MIN_WORDS or len(b) < REPEAT_MIN_WORDS:
-        return False
-    grams_a = {tuple(a[i : i + 4]) for i in range(len(a) - 3)}
-    grams_b = {tuple(b[i : i + 4]) for i in range(len(b) - 3)}
-    return len(grams_a & grams_b) / len(grams_a | grams_b) >= REPEAT_OVERLAP
-
-
 def answer_from_steps(steps: list[Step], ctx: RunContext | None = None) -> str | None:
     """The answer of a run that wrote no <answer>: read from the model's text by the graders'
     extractor when the run has it, else the last "Final answer: ..." in the text, else the last
@@ -315,9 +298,10 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         events = builder.handle(parser.feed(text))
         return events, builder.over_budget or builder.over_max_steps
 
-    def no_protocol(why: str) -> list[Event]:
-        """End the run with the answer taken from its text, marked as such; a run whose every
-        call was cut short fails instead (its text kept in its steps)."""
+    def no_protocol(why: str, reason: StopReason = "no_protocol") -> list[Event]:
+        """End the run with the answer taken from its text, marked as such (`reason`:
+        no_protocol, or repetition when the model looped); a run whose every call was cut
+        short fails instead (its text kept in its steps)."""
         out = builder.handle(parser.flush()) + builder.finish()
         if ctx.session.every_call_cut():
             raise never_ended(ctx, f"no <answer> ({why})")
@@ -335,10 +319,11 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         )
         ctx.log.steps.append(step)
         ctx.log.answer = answer
-        ctx.log.stop_reason = "no_protocol"
+        ctx.log.stop_reason = reason
+        said = "the tag protocol was not followed" if reason == "no_protocol" else "it looped"
         return [
             *out,
-            Notice(f"{why}: the answer is taken from the text (the tag protocol was not followed)"),
+            Notice(f"{why}: the answer is taken from the text ({said})"),
             StepStarted(step.index, "answer", step.title),
             StepFinished(step),
         ]
@@ -368,8 +353,20 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             # The model ended its message: whatever tag is still open is closed now.
             for ev in builder.handle(parser.flush()):
                 yield ev
+        if outcome.limit == "repetition":
+            # Stopped in a loop: whatever it answered stands, else the answer is in the text.
+            for ev in builder.handle(parser.flush()):
+                yield ev
+            if builder.answered:
+                for ev in builder.finish():
+                    yield ev
+                ctx.log.stop_reason = "repetition"
+                return
+            for ev in no_protocol(f"call {ctx.session.calls} kept repeating itself", "repetition"):
+                yield ev
+            return
         untagged = builder.tags_in_segment == 0 and not hit_reward_stop
-        repeated = repeats(text, previous)
+        repeated = same_text(text, previous)
         if text.strip():
             previous = text
         for ev in builder.new_segment():
@@ -402,7 +399,9 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             continue
 
         if not builder.answered and repeated:
-            for ev in no_protocol(f"call {ctx.session.calls} repeated the one before"):
+            why = f"call {ctx.session.calls} repeated the one before"
+            # Untagged text said twice is a model ignoring the protocol; tagged, a loop.
+            for ev in no_protocol(why, "repetition" if builder.tags_in_run else "no_protocol"):
                 yield ev
             return
 

@@ -76,4 +76,5 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
     if not whole:
         raise LimitReached("no_answer", "the model returned no text")
     ctx.log.answer = ctx.answer_in(whole)
-    ctx.log.stop_reason = "answer"
+    # Stopped in a loop (the session's repetition watch): the answer is what the text says.
+    ctx.log.stop_reason = "repetition" if outcome.limit == "repetition" else "answer"

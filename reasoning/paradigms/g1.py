@@ -2,9 +2,12 @@
 min_steps, a hard max_steps cap, then a separate plain-text final-answer call.
 
 Small models bend the form: steps with a list or an object as content (shown as readable
-text), JSON cut at max_tokens (read as far as it goes), a step that degenerates into repeating
-one short pattern under a server's JSON mode (stopped), a final answer wrapped in JSON (its
-answer field is the answer). A run none of whose steps was readable JSON ends "no_protocol".
+text), JSON cut at max_tokens (read as far as it goes), a final answer wrapped in JSON (its
+answer field is the answer). They also break it, and the engine stops them early rather than
+at the call limit: a few unreadable steps in a row end the run "no_protocol", a few steps that
+say again what an earlier one said (or one that loops within itself) end it "repetition", the
+answer taken from the text either way. A step cut mid-stream is asked again with a backoff, a
+bounded number of times; then the run fails.
 """
 
 from __future__ import annotations
@@ -12,73 +15,70 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
-from reasoning.events import Event, Notice, Step, StepFinished, StepKind, StepStarted, TextDelta
+from reasoning.events import (
+    Event,
+    Notice,
+    Step,
+    StepFinished,
+    StepKind,
+    StepStarted,
+    StopReason,
+    TextDelta,
+)
 from reasoning.g1json import AnswerStreamer, ContentStreamer, answer_text, parse_g1_step
 from reasoning.paradigms.base import RunContext, now
+from reasoning.paradigms.dcot import answer_from_steps
 from reasoning.providers.base import ChatRequest, Message
-from reasoning.session import LimitReached
+from reasoning.repetition import same_text
+from reasoning.session import LimitReached, cut_every_time
 
 REFLECT_EVERY = 3
-# A JSON step whose last this-many characters repeat a pattern of at most DEGENERATE_PERIOD
-# characters ("1212...", endless newlines under a JSON grammar) is stopped: it would run on to
-# max_tokens saying nothing.
-DEGENERATE_WINDOW = 96
-DEGENERATE_PERIOD = 8
-
-
-def degenerate(tail: str) -> bool:
-    """Whether text ends in one short pattern repeated over the whole window."""
-    if len(tail) < DEGENERATE_WINDOW:
-        return False
-    w = tail[-DEGENERATE_WINDOW:]
-    return any(w[p:] == w[:-p] for p in range(1, DEGENERATE_PERIOD + 1))
+# Unreadable steps in a row after which the model is taken not to write the JSON steps at all
+# (SmolLM2 without a JSON mode writes prose every time: 41 calls for one problem otherwise).
+UNREADABLE_IN_A_ROW = 3
+# Steps that say again what an earlier step said (same_text), or that loop within themselves
+# (stopped by the session), after which the run stops: a model that does it twice is not going
+# anywhere (SmolLM2 repeated 5 of 6 steps).
+REPEATED_STEPS = 2
 
 
 async def _stream_step(
     ctx: RunContext, request: ChatRequest, kind: StepKind, *, plain: bool
 ) -> AsyncIterator[Event]:
-    """One call shown as one step; retried from scratch (bounded) when the stream is cut."""
+    """One call shown as one step; asked again (with the session's backoff, a bounded number of
+    times) when the stream is cut, and the run fails once every try was cut."""
     s = ctx.settings
-    for attempt in range(s.max_continuations + 1):
+    tries = s.max_continuations + 1
+    for attempt in range(tries):
         index = ctx.log.next_index
         started = now()
         yield StepStarted(index, kind)
         streamer: AnswerStreamer | ContentStreamer = (
             AnswerStreamer() if plain else ContentStreamer()
         )
-        tail = [""]
 
         def on_delta(
-            text: str,
-            _i: int = index,
-            _st: AnswerStreamer | ContentStreamer = streamer,
-            _tail: list[str] = tail,
+            text: str, _i: int = index, _st: AnswerStreamer | ContentStreamer = streamer
         ) -> tuple[list[Event], bool]:
             shown = _st.feed(text)
-            events: list[Event] = [TextDelta(_i, shown)] if shown else []
-            if plain:
-                return events, False
-            _tail[0] = (_tail[0] + text)[-DEGENERATE_WINDOW:]
-            return events, degenerate(_tail[0])
+            return ([TextDelta(_i, shown)] if shown else []), False
 
         async with aclosing(ctx.session.call(request, on_delta)) as call:  # type: ignore[type-var]
             async for ev in call:
                 yield ev
         outcome = ctx.session.last
         assert outcome is not None
-        if outcome.finish == "aborted" and degenerate(tail[0]):
-            yield Notice(f"step {index} kept repeating {tail[0][-8:]!r}: stopped it there")
-        if outcome.finish == "cut" and attempt < s.max_continuations:
+        if outcome.finish != "cut":
+            return
+        # The half-streamed step is recorded as such, then replaced by the next try.
+        ctx.log.steps.append(
+            Step(index, kind, outcome.text, title="(cut)", started_at=started, finished_at=now())
+        )
+        yield StepFinished(ctx.log.steps[-1])
+        if attempt + 1 < tries:
             yield Notice(f"step {index} was cut mid-stream: asking again")
-            # The half-streamed step is recorded as such, then replaced by the retry.
-            ctx.log.steps.append(
-                Step(
-                    index, kind, outcome.text, title="(cut)", started_at=started, finished_at=now()
-                )
-            )
-            yield StepFinished(ctx.log.steps[-1])
-            continue
-        return
+    assert outcome is not None
+    raise cut_every_time(outcome, tries)
 
 
 async def run(ctx: RunContext) -> AsyncIterator[Event]:
@@ -98,6 +98,8 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
     next_kind: StepKind = "step"
     capped = False
     tried = readable_steps = 0  # steps asked for in this session, and read as JSON
+    unreadable_run = repeated = 0  # unreadable steps in a row; steps that said it again
+    said: list[str] = []  # what each step said, to find one said again
 
     while True:
         if taken >= s.max_steps:
@@ -121,6 +123,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         parsed = parse_g1_step(outcome.text)
         tried += 1
         readable_steps += parsed.ok
+        unreadable_run = 0 if parsed.ok else unreadable_run + 1
         if parsed.problem:
             yield Notice(f"step {ctx.log.next_index}: {parsed.problem}")
         kind: StepKind = (
@@ -143,6 +146,20 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         taken += 1
         if parsed.confidence is not None:
             ctx.log.final_reward = parsed.confidence
+        looped = outcome.limit == "repetition"  # stopped by the session mid-stream
+        if looped or any(same_text(step.content, before) for before in said):
+            repeated += 1
+            if repeated >= REPEATED_STEPS:
+                why = f"{repeated} steps said again what an earlier step said"
+                for ev in _from_the_text(ctx, "repetition", why):
+                    yield ev
+                return
+        said.append(step.content)
+        if unreadable_run >= UNREADABLE_IN_A_ROW:
+            why = f"{unreadable_run} steps in a row were not readable JSON"
+            for ev in _from_the_text(ctx, "no_protocol", why):
+                yield ev
+            return
         messages.append(Message("assistant", outcome.text.strip() or "{}"))
 
         refused = parsed.next_action == "final_answer"
@@ -164,6 +181,10 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             parts.append(ctx.prompts.render("g1_continue"))
         messages.append(Message("user", "\n\n".join(parts)))
 
+    if messages[-1].role == "user":
+        # The step cap came before the step that turn asked for: the final request replaces
+        # it, so the conversation still alternates (never two user turns in a row).
+        messages.pop()
     messages.append(Message("user", ctx.prompts.render("g1_final")))
     request = ChatRequest(
         system=system,
@@ -193,11 +214,40 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
     ctx.log.steps.append(step)
     yield StepFinished(step)
     ctx.log.answer = ctx.answer_in(text)
-    if tried and not readable_steps:
+    if outcome.limit == "repetition":
+        ctx.log.stop_reason = "repetition"  # the final answer looped: cut there, kept
+    elif tried and not readable_steps:
         yield Notice("no step was readable JSON: the model did not follow the g1 protocol")
         ctx.log.stop_reason = "no_protocol"
     else:
         ctx.log.stop_reason = "max_steps" if capped else "answer"
+
+
+def _from_the_text(ctx: RunContext, reason: StopReason, why: str) -> list[Event]:
+    """End the run early with the answer taken from the steps' text (`reason`: no_protocol or
+    repetition); with no text at all the run has no answer."""
+    answer = answer_from_steps(ctx.log.steps, ctx)
+    if answer is None:
+        raise LimitReached("no_answer", f"{why}, and no text to take an answer from")
+    step = Step(
+        ctx.log.next_index,
+        "answer",
+        answer,
+        title=TAKEN_TITLE,
+        started_at=now(),
+        finished_at=now(),
+    )
+    ctx.log.steps.append(step)
+    ctx.log.answer = answer
+    ctx.log.stop_reason = reason
+    return [
+        Notice(f"{why}: stopped; the answer is taken from the text"),
+        StepStarted(step.index, "answer", step.title),
+        StepFinished(step),
+    ]
+
+
+TAKEN_TITLE = "Answer taken from the text (the run was stopped before a final answer)"
 
 
 def _as_json(step: Step) -> str:

@@ -10,9 +10,17 @@ from typing import Any, Literal
 from reasoning.events import Usage
 from reasoning.providers.base import ChatRequest, Delta, Done, Finish, Message, ProviderError
 from reasoning.providers.endpoint import NO_KEY, Endpoint, drain, estimated_usage
-from reasoning.providers.errors import classify, error_text, not_a_stream, scrub, stream_error
+from reasoning.providers.errors import (
+    classify,
+    error_text,
+    no_events,
+    not_a_stream,
+    scrub,
+    stream_error,
+)
 from reasoning.providers.retry import Transient
 from reasoning.providers.sse import (
+    StreamTally,
     is_event_stream,
     lines_of,
     looks_like_events,
@@ -110,7 +118,8 @@ class AnthropicProvider(Endpoint):
 
         return anthropic.AsyncAnthropic(
             api_key=self._key or NO_KEY,
-            base_url=self.base_url,
+            base_url=self.sdk_url,
+            default_query=self.sdk_query or None,
             max_retries=0,
             timeout=self.timeout(anthropic),
         )
@@ -138,6 +147,7 @@ class AnthropicProvider(Endpoint):
         stop_reason: str | None = None
         stop_sequence: str | None = None
         complete = False
+        tally = StreamTally()
         ctx = self.context
         try:
             # The SDK makes the request and raises its status errors; the events are decoded
@@ -155,7 +165,7 @@ class AnthropicProvider(Endpoint):
                             yield item
                         return
                     lines = lines_of(body)
-                async for event, data in sse_events(lines):
+                async for event, data in sse_events(lines, tally):
                     if event == "ping" or not data:
                         continue
                     obj = json.loads(data)
@@ -192,6 +202,8 @@ class AnthropicProvider(Endpoint):
                 failure.usage = usage()
             raise failure from exc
         if not complete:
+            if tally.lines and not tally.events:
+                raise no_events(ctx, tally.lines)
             raise Transient("stream ended without message_stop", label="cut stream", usage=usage())
         yield Done(
             finish=FINISH.get(stop_reason or "", "other"),

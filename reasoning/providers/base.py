@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from reasoning.events import Usage
+from reasoning.events import DEFAULT_TIMEOUT_S, Usage
 
 Role = Literal["user", "assistant"]
 
@@ -76,20 +76,30 @@ class RetryScheduled:
 
 
 class ProviderError(Exception):
-    """A provider call failed after its retries; `message` is fit to show a user."""
+    """A provider call failed after its retries; `message` is fit to show a user, `timed_out`
+    says the server sent nothing within the timeout on every try (stop reason `timeout`)."""
 
-    def __init__(self, message: str, *, retryable: bool = False, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        status: int | None = None,
+        timed_out: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.status = status
+        self.timed_out = timed_out
 
 
 class StreamCut(ProviderError):
-    """The stream ended without the provider's terminal event: the text so far is partial."""
+    """The stream ended without the provider's terminal event: the text so far is partial.
+    `timed_out`: the server went silent mid-way (for longer than the timeout)."""
 
-    def __init__(self, message: str, *, partial_text: str, usage: Usage):
-        super().__init__(message, retryable=True)
+    def __init__(self, message: str, *, partial_text: str, usage: Usage, timed_out: bool = False):
+        super().__init__(message, retryable=True, timed_out=timed_out)
         self.partial_text = partial_text
         self.usage = usage
 
@@ -137,7 +147,7 @@ class ProviderSpec:
     base_url: str | None = None
     api_key_env: str | None = None
     max_retries: int = 4
-    timeout_s: float = 120.0
+    timeout_s: float = DEFAULT_TIMEOUT_S  # the wait for the first byte, and for each next one
     extra: dict[str, object] = field(default_factory=dict)
     # A key from the config file; keys from the environment are read via api_key_env at build time.
     api_key: Secret | None = field(default=None, repr=False, compare=False)

@@ -29,6 +29,17 @@ DRAIN_S = 0.1
 NO_KEY = "no-key"
 
 
+def split_url(url: str) -> tuple[str, dict[str, str]]:
+    """A base URL as the SDKs take it: without its query, which is sent with every request
+    instead (`.../v1?api-version=...`: the SDKs append their paths to the whole URL, query and
+    all, and so called a wrong path)."""
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query="", fragment="")), query
+
+
 def api_key_for(spec: ProviderSpec) -> str | None:
     """The key from the config file, else from the spec's environment variable."""
     if spec.api_key is not None:
@@ -36,6 +47,11 @@ def api_key_for(spec: ProviderSpec) -> str | None:
     if spec.api_key_env:
         return os.environ.get(spec.api_key_env) or None
     return None
+
+
+# Above this many tokens (estimated) a prompt is sent only once confirmed: the TUI asks, the
+# command line wants --yes (a file pasted by mistake costs real money at every call).
+LARGE_PROMPT_TOKENS = 20_000
 
 
 def estimate_tokens(text: str) -> int:
@@ -119,6 +135,11 @@ class Endpoint:
         self.name = spec.name
         self.model = spec.model
         self.base_url = spec.base_url
+        # What the SDK client is given: the URL without its query, and the query apart.
+        self.sdk_url: str | None = None
+        self.sdk_query: dict[str, str] = {}
+        if spec.base_url:
+            self.sdk_url, self.sdk_query = split_url(spec.base_url)
         # Called with one line when a call is retried ("429 from openai, retrying in 2.0 s").
         self.on_notice = on_notice
         self._sleep = sleep

@@ -228,6 +228,17 @@ def error_text(err: object) -> str:
     return str(err)
 
 
+def no_events(ctx: CallContext, lines: int) -> ProviderError:
+    """A 200 under text/event-stream whose body held no server-sent event at all (bytes of
+    something else): a permanent mismatch, not a stream cut short."""
+    where = public_url(ctx.base_url) or "the default endpoint"
+    return ProviderError(
+        f"{ctx.name}: {where} answered 200 with text/event-stream but sent no server-sent"
+        f" events ({lines} lines of something else): is the base URL an API endpoint?",
+        status=200,
+    )
+
+
 def not_a_stream(ctx: CallContext, content_type: str | None, body: str) -> ProviderError:
     """A 200 whose body is neither an event stream nor a complete message: a permanent
     mismatch (a login page, a proxy's own answer, the wrong base URL), not worth a retry."""

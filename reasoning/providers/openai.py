@@ -15,12 +15,14 @@ from reasoning.providers.errors import (
     api_message,
     classify,
     error_text,
+    no_events,
     not_a_stream,
     scrub,
     stream_error,
 )
 from reasoning.providers.retry import Transient
 from reasoning.providers.sse import (
+    StreamTally,
     is_event_stream,
     lines_of,
     looks_like_events,
@@ -59,7 +61,8 @@ class OpenAIProvider(Endpoint):
 
         return openai.AsyncOpenAI(
             api_key=self._key or NO_KEY,
-            base_url=self.base_url,
+            base_url=self.sdk_url,
+            default_query=self.sdk_query or None,
             max_retries=0,
             timeout=self.timeout(openai),
         )
@@ -134,6 +137,7 @@ class OpenAIProvider(Endpoint):
         usage: Usage | None = None
         finish: str | None = None
         seen: list[str] = []
+        tally = StreamTally()
         ctx = self.context
         try:
             async with AsyncExitStack() as stack:
@@ -152,7 +156,7 @@ class OpenAIProvider(Endpoint):
                         return
                     lines = lines_of(body)
                 ended = False
-                async for _event, data in sse_events(lines):
+                async for _event, data in sse_events(lines, tally):
                     if data.startswith("[DONE]"):
                         ended = True
                         break
@@ -194,6 +198,8 @@ class OpenAIProvider(Endpoint):
             )
             return
         if finish is None:
+            if tally.lines and not tally.events:
+                raise no_events(ctx, tally.lines)
             raise Transient("stream ended without finish_reason", label="cut stream", usage=usage)
         if scanner is not None and (rest := scanner.flush()):
             yield Delta(rest)

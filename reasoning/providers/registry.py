@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from reasoning.providers.base import Provider, ProviderSpec
 from reasoning.providers.config import BUILTIN_PRESETS, Config, ConfigError, Preset, load_config
@@ -56,7 +56,8 @@ def list_models(
     conn = conn_type(parts.hostname, parts.port, timeout=timeout)
     try:
         headers = {"Authorization": f"Bearer {key}", "x-api-key": key} if key else {}
-        conn.request("GET", parts.path.rstrip("/") + "/models", headers=headers)
+        query = f"?{parts.query}" if parts.query else ""  # a key or version the server wants
+        conn.request("GET", parts.path.rstrip("/") + "/models" + query, headers=headers)
         resp = conn.getresponse()
         if resp.status != 200:
             return None
@@ -81,6 +82,8 @@ def _check_url(url: str) -> None:
         ok = False
     if not ok:
         raise NoProvider(f"base URL {public_url(url)!r} is not an http:// or https:// URL")
+    if parts.fragment:
+        raise NoProvider(f"base URL {public_url(url)!r} has a #fragment, which is never sent")
 
 
 def _is_local(url: str | None) -> bool:
@@ -140,9 +143,11 @@ def served_model(
     from reasoning.providers.errors import public_url
 
     _check_url(base_url)
-    root = base_url.rstrip("/")
+    parts = urlsplit(base_url)
+    root = parts.path.rstrip("/")
     if preset.kind == "anthropic" and not root.endswith("/v1"):
         root += "/v1"  # the Anthropic SDK's base URL has no /v1; its models list does
+    root = urlunsplit(parts._replace(path=root, fragment=""))
     if probe is list_models:
         key = preset.api_key.reveal() if isinstance(preset.api_key, Secret) else None
         key = key or (os.environ.get(preset.api_key_env) if preset.api_key_env else None)

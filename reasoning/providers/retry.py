@@ -88,6 +88,7 @@ async def retrying(
                     f"{name}: {failure.message}",
                     partial_text="".join(parts),
                     usage=failure.usage or Usage(),
+                    timed_out=failure.label == "timeout",
                 ) from None
             if failure.retry_after is not None and failure.retry_after > policy.max_wait_s:
                 raise ProviderError(
@@ -105,6 +106,7 @@ async def retrying(
                     f"{name}: {failure.message} (gave up after {tries})",
                     retryable=True,
                     status=failure.status,
+                    timed_out=failure.label == "timeout",
                 ) from None
             wait = policy.wait(retries, failure.retry_after)
             yield RetryScheduled(

@@ -4,6 +4,7 @@ tell a 200 that is not an event stream (a JSON message, an HTML page) from one t
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -12,13 +13,27 @@ class ServerEvent(NamedTuple):
     data: str
 
 
-async def sse_events(lines: AsyncIterable[str]) -> AsyncIterator[ServerEvent]:
+@dataclass
+class StreamTally:
+    """What a stream held: its lines, and the events made of them (none of many lines: a body
+    under text/event-stream that is no event stream at all)."""
+
+    lines: int = 0
+    events: int = 0
+
+
+async def sse_events(
+    lines: AsyncIterable[str], tally: StreamTally | None = None
+) -> AsyncIterator[ServerEvent]:
     """Events as they complete; an event not ended by a blank line is dropped, as SSE says."""
     event: str | None = None
     data: list[str] = []
+    tally = tally if tally is not None else StreamTally()
     async for line in lines:
+        tally.lines += 1
         if not line:
             if data or event is not None:
+                tally.events += 1
                 yield ServerEvent(event, "\n".join(data))
             event, data = None, []
             continue

@@ -41,7 +41,9 @@ def g1_responder(steps: int):
             return Reply("Final answer: 7/22")
         taken["n"] += 1
         action = "final_answer" if taken["n"] >= steps else "continue"
-        step = {"title": f"Step {taken['n']}", "content": STEP, "next_action": action}
+        # Each step its own (the same step again and again would be stopped as a repetition).
+        content = f"Step {taken['n']} of the count. {STEP}"
+        step = {"title": f"Step {taken['n']}", "content": content, "next_action": action}
         return Reply(json.dumps({**step, "confidence": 0.8}))
 
     return reply

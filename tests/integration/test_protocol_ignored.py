@@ -11,7 +11,8 @@ from test_engine import PROTOCOLS, provider_for, run_all
 
 from ponder.launch import main
 from reasoning.events import RunSettings, StepFinished
-from reasoning.paradigms.dcot import NO_PROTOCOL_TITLE, repeats
+from reasoning.paradigms.dcot import NO_PROTOCOL_TITLE
+from reasoning.repetition import same_text as repeats
 
 PLAIN = "Let me think. 12 times 12 is 144.\nThe answer to the question is 144."
 
@@ -72,13 +73,13 @@ async def test_continued_untagged_segments_are_kept_apart(fake_llm, kind, monkey
     assert "Continue" in last_user_text(fake_llm.chat_requests[1].body)
 
 
-async def test_a_repeat_in_guided_mode_ends_the_run(fake_llm, monkeypatch):
+async def test_a_repeat_in_guided_mode_ends_the_run_as_a_repetition(fake_llm, monkeypatch):
     seg = "<step>I keep saying 5.</step><count>19</count><reflection>Fine.</reflection><reward>0.6"
     fake_llm.responder = lambda body: Reply(seg + "</reward>")
     _, r = await run_all(
         "q", provider_for(fake_llm, "openai", monkeypatch), RunSettings(reinforce="guided")
     )
-    assert r.status == "done" and r.stop_reason == "no_protocol" and r.calls == 2
+    assert r.status == "done" and r.stop_reason == "repetition" and r.calls == 2
     assert r.answer == "I keep saying 5."
 
 

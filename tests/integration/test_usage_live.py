@@ -10,7 +10,7 @@ from test_engine import PROTOCOLS, provider_for, run_all
 from reasoning.events import CallFinished, RunSettings, TextDelta, UsageEstimate, UsageUpdate
 from reasoning.session import ESTIMATE_EVERY_CHARS
 
-LONG = "Final answer: " + "word " * 600  # 3,014 characters
+LONG = "Final answer: " + " ".join(f"w{i:03d}" for i in range(600))  # 3,013 characters
 
 
 @pytest.mark.parametrize("kind", PROTOCOLS)
@@ -34,7 +34,8 @@ async def test_estimates_while_streaming_then_the_providers_figures(fake_llm, ki
 
 
 async def test_estimates_add_to_the_calls_before(fake_llm, monkeypatch):
-    fake_llm.responder = lambda body: Reply("<step>" + "x" * 500 + "</step>", finish="length")
+    words = " ".join(f"x{i:03d}" for i in range(100))  # 500 characters that do not repeat
+    fake_llm.responder = lambda body: Reply(f"<step>{words}</step>", finish="length")
     events, r = await run_all(
         "q",
         provider_for(fake_llm, "openai", monkeypatch),

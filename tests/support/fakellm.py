@@ -15,7 +15,8 @@ characters, rounded up (`count_tokens`), for input, output and the max_tokens cu
 
 Command line: `python tests/support/fakellm.py --port 0 (--script FILE.jsonl | --demo dcot) [--latency S]
 [--chunk N] [--delay S]` prints `READY <port>` once listening and serves until SIGINT/SIGTERM.
-`--demo dcot` answers any problem with a tagged dcot transcript (with a low reward and a
+`--fault endless|silent|cut` makes every reply a stream without end, no answer, or a stream cut
+mid-way. `--demo dcot` answers any problem with a tagged dcot transcript (with a low reward and a
 backtrack), and g1 / direct requests in their own form, so one server serves every paradigm.
 """
 
@@ -84,10 +85,14 @@ class Reply:
     # Anthropic, 500 through OpenAI); 400 is llama-server's "Context size has been exceeded".
     error_status: int | None = None
     hang: bool = False  # read the request and never answer
+    # Stream without end: `text` then numbered sentences ("… 1. … 2."), past max_tokens, never
+    # sending the terminal event (a server that ignores max_tokens, a runaway generation).
+    endless: bool = False
     # A server that ignores `stream: true`: one complete JSON message (chat.completion / message).
     not_streamed: bool = False
-    # Answer 200 with this raw body and content type instead (an HTML page from a proxy...).
-    body: str | None = None
+    # Answer 200 with this raw body and content type instead (an HTML page from a proxy...;
+    # bytes for a body that is no text at all, such as random bytes under text/event-stream).
+    body: str | bytes | None = None
     content_type: str = "text/html; charset=utf-8"
     # Replace "{key}" in text and error with the key the request carried (a server echoing it).
     echo_key: bool = False
@@ -113,6 +118,7 @@ class RecordedRequest:
     protocol: str  # "openai" | "anthropic" | "other"
     violations: tuple[str, ...]
     at: float
+    query: str = ""  # what followed "?" in the request's target
 
     @property
     def last_user_text(self) -> str:
@@ -364,6 +370,10 @@ class FakeLLM:
         # Prefixes shorter than this are never cached (real APIs: 1024); 0 keeps tests small.
         self.cache_min_tokens = 0
         self.allow_violations = False  # set by a test that sends malformed requests on purpose
+        # Faults for every reply (scripted or not): "endless" streams, "silent" (never answers),
+        # "cut" (every stream ends after `cut_chars` characters without its terminal event).
+        self.fault: str | None = None
+        self.cut_chars = 40
         self.active_streams = 0
         self.peak_streams = 0
         self.disconnects = 0  # streams whose client went away before the end
@@ -523,9 +533,8 @@ class FakeLLM:
                     raw = await _read_chunked(reader)
                 else:
                     raw = b""
-                keep = await self._dispatch(
-                    method, target.split("?", 1)[0], headers, raw, reader, writer
-                )
+                path, _, query = target.partition("?")
+                keep = await self._dispatch(method, path, headers, raw, reader, writer, query)
                 if not keep or headers.get("connection", "").lower() == "close":
                     return
         except (_Disconnected, ConnectionError, asyncio.IncompleteReadError):
@@ -549,6 +558,7 @@ class FakeLLM:
         raw: bytes,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
+        query: str = "",
     ) -> bool:
         protocol = {"/v1/chat/completions": "openai", "/v1/messages": "anthropic"}.get(
             path, "other"
@@ -561,19 +571,25 @@ class FakeLLM:
             except ValueError:
                 violations.append(f"{protocol}: body is not valid JSON")
         if method == "GET" and path in ("/v1/models", "/models"):
-            self._record(RecordedRequest(method, path, headers, body, "other", (), time.time()))
+            self._record(
+                RecordedRequest(method, path, headers, body, "other", (), time.time(), query)
+            )
             await _send_json(writer, 200, self._models_list())
             return True
         if method != "POST" or protocol == "other":
             why = f"unknown endpoint {method} {path}"
-            self._record(RecordedRequest(method, path, headers, body, "other", (why,), time.time()))
+            self._record(
+                RecordedRequest(method, path, headers, body, "other", (why,), time.time(), query)
+            )
             await _send_json(writer, 404, _error_body("openai", 404, why))
             return True
         if not violations:
             check = _validate_openai if protocol == "openai" else _validate_anthropic
             violations = check(headers, body)
         self._record(
-            RecordedRequest(method, path, headers, body, protocol, tuple(violations), time.time())
+            RecordedRequest(
+                method, path, headers, body, protocol, tuple(violations), time.time(), query
+            )
         )
         if violations:
             await _send_json(writer, 400, _error_body(protocol, 400, "; ".join(violations)))
@@ -594,6 +610,12 @@ class FakeLLM:
             return True
         if reply.echo_key:
             reply = _echo_key(reply, headers)
+        if self.fault == "endless":
+            reply = replace(reply, endless=True)
+        elif self.fault == "silent":
+            reply = replace(reply, hang=True)
+        elif self.fault == "cut" and reply.cut_after is None:
+            reply = replace(reply, cut_after=self.cut_chars, text=reply.text or "x" * 200)
         await asyncio.sleep(self.latency if reply.latency is None else reply.latency)
         if reply.hang:
             await self._wait_closed(reader)
@@ -604,6 +626,8 @@ class FakeLLM:
         if reply.body is not None:
             await _send_raw(writer, 200, reply.body, reply.content_type)
             return True
+        if body.get("stream") and reply.endless:
+            return await self._stream_endless(protocol, body, reply, reader, writer)
         if body.get("stream") and not reply.not_streamed:
             return await self._stream(protocol, body, reply, reader, writer)
         await _send_json(writer, 200, self._complete(protocol, body, reply))
@@ -856,6 +880,45 @@ class FakeLLM:
         finally:
             self.active_streams -= 1
 
+    async def _stream_endless(
+        self,
+        protocol: str,
+        body: dict[str, Any],
+        reply: Reply,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> bool:
+        """`reply.text`, then "Still going, sentence N." for N = 1, 2, … until the client goes."""
+        plan = _Plan(reply.text, "stop", None)
+        u = self._usage(protocol, body, plan, reply)
+        events = _openai_events if protocol == "openai" else _anthropic_events
+        head, per_delta, _tail = events(body, next(self._ids), u, plan)
+        size = max(1, reply.chunk or self.chunk)
+        delay = self.delay if reply.delay is None else reply.delay
+        self.active_streams += 1
+        self.peak_streams = max(self.peak_streams, self.active_streams)
+        pending = reply.text
+        try:
+            await _start_chunked(writer)
+            writer.write(b"".join(_chunk(ev) for ev in head))
+            for n in itertools.count(1):
+                pending += f" Still going, sentence {n}."
+                batch = []
+                while len(pending) >= size:
+                    batch.append(_chunk(per_delta(pending[:size])))
+                    pending = pending[size:]
+                if reader.at_eof() or writer.is_closing():
+                    raise _Disconnected
+                writer.write(b"".join(batch))
+                await writer.drain()
+                await asyncio.sleep(delay)  # at least a loop turn: the client may go away
+        except (_Disconnected, ConnectionError):
+            self.disconnects += 1
+            raise _Disconnected from None
+        finally:
+            self.active_streams -= 1
+        return False  # not reached
+
 
 # ---- wire formats ----------------------------------------------------------------------------
 
@@ -1038,9 +1101,9 @@ async def _send_json(
 
 
 async def _send_raw(
-    writer: asyncio.StreamWriter, status: int, text: str, content_type: str
+    writer: asyncio.StreamWriter, status: int, text: str | bytes, content_type: str
 ) -> None:
-    data = text.encode()
+    data = text if isinstance(text, bytes) else text.encode()
     head = [
         f"HTTP/1.1 {status} {_phrase(status)}",
         f"content-type: {content_type}",
@@ -1186,9 +1249,17 @@ def g1_responder(body: dict[str, Any]) -> Reply:
             "confidence": 0.4,
         }
     else:
+        said = (
+            "Working from the definitions, the quantity comes to",
+            "Taking the givens one at a time, each one points to",
+            "Putting the pieces together gives",
+            "",
+            "Checking it against every condition of the problem confirms",
+        )
         step = {
             "title": f"Step {n}: {'check the result' if n >= 5 else 'work towards the result'}",
-            "content": f"Working from the definitions, the quantity comes to {answer}.",
+            "content": f"{said[min(n, 5) - 1]} {answer}."
+            + (f" Check number {n - 4}." if n >= 5 else ""),
             "next_action": "final_answer" if n >= 6 else "continue",
             "confidence": 0.85,
         }
@@ -1245,9 +1316,11 @@ def careless_responder(body: dict[str, Any]) -> Reply:
         return Reply(json.dumps({**step, "confidence": 0.95}))
     json_format = (body.get("response_format") or {}).get("type") == "json_object"
     if json_format or '"next_action"' in system_text(body):
+        # Each step a little different: the same step again would be stopped as a repetition.
+        n = sum(m.get("role") == "assistant" for m in body.get("messages") or [])
         content = [
-            {"step": 1, "description": "Read the problem", "result": "numbers found"},
-            {"step": 2, "description": "Compute", "result": answer},
+            {"step": 1, "description": f"Read the problem, pass {n}", "result": "numbers found"},
+            {"step": 2, "description": f"Compute it, way {n}", "result": answer},
         ]
         step = {"title": "Solve", "content": content, "next_action": "continue"}
         return Reply(json.dumps({**step, "confidence": 0.8}, indent=2))
@@ -1294,6 +1367,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--latency", type=float, default=0.0, help="seconds before the first byte")
     p.add_argument("--chunk", type=int, default=7, help="characters per streamed delta")
     p.add_argument("--delay", type=float, default=0.0, help="seconds between deltas")
+    p.add_argument(
+        "--fault",
+        choices=("endless", "silent", "cut"),
+        help="every reply: a stream without end, no answer at all, or a stream cut mid-way",
+    )
     args = p.parse_args(argv)
     if args.script:
         try:
@@ -1306,6 +1384,7 @@ def main(argv: list[str] | None = None) -> int:
         responder = DEMOS[args.demo]
     fake = FakeLLM(port=args.port, latency=args.latency, chunk=args.chunk, delay=args.delay)
     fake.responder = responder
+    fake.fault = args.fault
     fake.allow_violations = True
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

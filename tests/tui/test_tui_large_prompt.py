@@ -11,10 +11,11 @@ from fakellm import FakeLLM, Reply
 from textual.pilot import Pilot
 from tui_helpers import fixed_app, wait_for
 
+from reasoning.providers.endpoint import LARGE_PROMPT_TOKENS
 from store.db import open_db
 from tui.app import PonderApp
 from tui.screens.confirm_modal import ConfirmModal
-from tui.screens.solve import LARGE_PROMPT_TOKENS, SolveScreen
+from tui.screens.solve import SolveScreen
 from tui.widgets.prompt_box import PromptBox
 
 HUGE = "Consider the sequence. " * 4000  # 92,000 characters: about 23,000 tokens

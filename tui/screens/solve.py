@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from store.queries import RunDetail
     from tui.app import PonderApp
 
-LARGE_PROMPT_TOKENS = 20_000  # estimated; above it a prompt is sent only once confirmed
 FRAME_S = 1 / 30  # deltas reach the screen at most this often: smooth at 2,000 tokens/s
 PARADIGM_HELP = {
     "dcot": "dynamic CoT + reflection + reward, one stream",
@@ -61,9 +60,8 @@ WELCOME = (
     "Type a problem below and press Enter. Each step streams in with its reflection and reward; "
     "Esc cancels.\n\n"
     "The line above shows what the next run uses. F2 picks the model, F3 the provider (or an "
-    "OpenAI-compatible base URL), Ctrl+T the paradigm: dcot → g1 → direct. F6 solves a "
-    "stored problem, F10 imports a problem set; Ctrl+L empties the prompt box (Ctrl+Z brings "
-    "it back). Every command, with its key, is in the palette: Ctrl+P."
+    "OpenAI-compatible base URL), Ctrl+T the paradigm: dcot → g1 → direct. Every command, "
+    "with its key, is in the palette: Ctrl+P."
 )
 
 
@@ -265,7 +263,7 @@ class SolveScreen(Screen[None]):
     ) -> bool:
         """A prompt over LARGE_PROMPT_TOKENS: ask (tokens and cost shown) and return True."""
         from reasoning.events import Usage
-        from reasoning.providers.endpoint import estimate_tokens
+        from reasoning.providers.endpoint import LARGE_PROMPT_TOKENS, estimate_tokens
         from reasoning.providers.pricing import cost
         from tui.screens.confirm_modal import ConfirmModal
 
