@@ -10,9 +10,9 @@ from typing import Any
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, DirectoryTree, Input, Label
 
 from ponder.text import safe_text
@@ -80,7 +80,7 @@ def complete_path(typed: str) -> tuple[str, list[str]]:
     names = [e.name + ("/" if _is_dir(e) else "") for e in entries]
     if not names:
         return typed, []
-    common = os.path.commonprefix(names)
+    common = os.path.commonprefix(names)  # noqa: RUF071 (names in one folder: by character)
     head = typed[: len(typed) - len(prefix)] if prefix else typed
     return head + common, names if len(names) > 1 else []
 
@@ -148,11 +148,11 @@ class ImportModal(AskModal):
         self._show_folder()
 
     @property
-    def tree(self) -> ProblemFiles:
+    def files(self) -> ProblemFiles:
         return self.query_one("#import-tree", ProblemFiles)
 
     def _show_folder(self) -> None:
-        folder = Path(self.tree.path)
+        folder = Path(self.files.path)
         self.query_one("#import-folder", Label).update(
             Content(f"In {_folder_shown(folder)} (Backspace in the list: up)")
         )
@@ -174,7 +174,7 @@ class ImportModal(AskModal):
         event.stop()
         folder = _folder_of(event.path_input.value)
         if folder is not None:
-            self.tree.show(folder)
+            self.files.show(folder)
         error = self.query_one("#modal-error", Label)
         shown = "  ".join(event.choices[:12]) + ("  …" if len(event.choices) > 12 else "")
         error.update(Content(safe_text(shown)) if event.choices else "")
@@ -186,15 +186,15 @@ class ImportModal(AskModal):
             if _is_dir(path):  # a folder: show it, and pick a file in it
                 event.stop()
                 event.prevent_default()
-                self.tree.show(path)
+                self.files.show(path)
                 self.query_one("#modal-error", Label).update("")
-                self.tree.focus()
+                self.files.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "import-up":
             event.stop()
             event.prevent_default()
-            self.tree.action_up()
+            self.files.action_up()
 
 
 def _folder_of(typed: str) -> Path | None:
