@@ -463,6 +463,8 @@ async def test_max_cost_passed_mid_run_cancels_the_run_in_flight(
             models=("gpt-4o-mini",),
             base_url=fake.base_url_openai,
             max_cost=0.1,
+            # The fake's usage (100,000 tokens a call) would pass the output budget first.
+            settings=RunSettings(output_budget=10**9),
         )
         summary = await run_bench(db, plan)
     assert summary.stopped == "max_cost"
@@ -479,7 +481,8 @@ async def test_max_cost_counts_calls_in_flight_and_ends_within_one_call_of_the_c
     config.write_text('[prices."pricey"]\ninput = 0.0\noutput = 200.0\n')  # $0.0002 a token
     monkeypatch.setenv("PONDER_CONFIG", str(config))
     import_small(tmp_path, n=9)
-    long = "Working it out, one careful line at a time.\n" * 360  # 16,200 chars: 4,050 tokens
+    # 14,760 characters (3,690 tokens), each line its own: the same line again is a loop.
+    long = "".join(f"Working it out, careful line {i:03d} of 360.\n" for i in range(360))
 
     def answer(problem: Problem, *_: Any) -> Reply:
         if problem.key == "1":
@@ -500,7 +503,7 @@ async def test_max_cost_counts_calls_in_flight_and_ends_within_one_call_of_the_c
         summary = await run_bench(db, plan)
     assert summary.stopped == "max_cost"
     assert summary.done == 1 and summary.cancelled >= 1 and summary.not_started >= 4
-    one_call = 4050 * 200 / 1_000_000  # what one expensive call costs
+    one_call = 3690 * 200 / 1_000_000  # what one expensive call costs
     assert 1.0 < summary.cost_usd <= 1.0 + one_call
     assert all(status in ("done", "cancelled") for *_, status, _, _, _ in runs_of(db))
 

@@ -87,3 +87,12 @@ async def type_at_once(pilot: Pilot[Any], *keys: str) -> None:
         event.set_sender(app)
         app._driver.send_message(event)  # type: ignore[union-attr]
     await pilot.pause()
+
+
+def still_cursors(app: PonderApp) -> None:
+    """No blinking cursor in the screen's fields: a snapshot is the same whenever it is taken."""
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query("*"):
+        if isinstance(widget, (Input, TextArea)):
+            widget.cursor_blink = False
