@@ -77,6 +77,8 @@ def build(node: Node) -> Any:
             return sympy.log(*args)
         if node.value == "binom":
             return sympy.binomial(*args)
+        if node.value == "gamma":
+            return sympy.gamma(args[0])
         return _FUNCS[node.value](args[0])
     raise ValueError(f"not a scalar: {op}")
 
@@ -153,7 +155,7 @@ def points(syms: list[Any], seed: int, rounds: int = 1) -> list[tuple[str, dict[
     return out
 
 
-_BRANCHY = (Abs, sympy.log, sympy.asin, sympy.acos, sympy.atan, sympy.factorial)
+_BRANCHY = (Abs, sympy.log, sympy.asin, sympy.acos, sympy.atan, sympy.factorial, sympy.gamma)
 
 
 def _branchy(expr: Any) -> bool:

@@ -49,8 +49,15 @@ def cut_off(line: str) -> bool:
     if s[-1] in ",:;=+-*/^({[\\&" and not (len(s) > 1 and s[-2] == "\\"):
         return True
     words = re.findall(r"[A-Za-z']+$", s)
-    if words and len(words[-1]) == 1 and s[:-1].rstrip()[-1:] in ("=", "<", ">", "+", "*", "/"):
-        return False  # `b > a`, `x = a`: a variable, not the article
+    if (
+        words
+        and len(words[-1]) == 1
+        and (
+            len(s) == 1
+            or s[:-1].rstrip()[-1:] in ("=", "<", ">", "+", "-", "*", "/", "$", "{", "(")
+        )
+    ):
+        return False  # `b > a`, `x = a`, a bare `i`: a variable, not the article
     return bool(words) and (words[-1] in PROSE_WORDS or words[-1] == "I")
 
 
@@ -146,6 +153,8 @@ def _strip_end(s: str) -> str:
     while s and s[-1] in _TRAILING_CHARS:
         if s[-1] == "!" and len(s) > 1 and (s[-2].isdigit() or s[-2] in ")}"):
             break
+        if s[-1] == "!" and len(s) > 1 and s[-2].isalpha() and not s[-3:-2].isalpha():
+            break  # `n!`, `(n-1)! n!`: a factorial of a variable, not an exclamation
         if len(s) > 1 and s[-2] == "\\":
             break  # `\;`, `\,`, `\!`: LaTeX spacing, not punctuation
         s = s[:-1]
@@ -593,6 +602,33 @@ def final_answer(text: str) -> str | None:
 def extract_answer(text: str) -> str | None:
     """The most trusted final answer in a response, cleaned, or None (see final_answer)."""
     return final_answer(text)
+
+
+# The start of a part of a worked answer: "(a)", "b)", "**(c)**", "Part (b):", "(ii)" on a line.
+_PART = re.compile(
+    r"^[ \t>#*]*(?:part[ \t]*)?\(?(?:[a-h]|i{1,3}|iv|vi{0,3})\)(?=[ \t:*.]|$)"
+    r"|(?<=[ \t])\((?:[a-h]|i{1,3}|iv|vi{0,3})\)(?=[ \t:*])"
+    r"|^[ \t>#*]*part[ \t]*(?:[a-h]|[1-9])\b[ \t]*[:.]?",
+    re.IGNORECASE | re.MULTILINE,
+)
+MAX_PARTS = 10
+
+
+def part_answers(text: str) -> list[str]:
+    """The boxed answer of each labelled part ("(a) … \\boxed{3} … (b) … \\boxed{5}"), in
+    order: the last box of each part. Empty unless at least two parts have a box."""
+    tail = text[-MAX_TAIL:]
+    if "box" not in tail:
+        return []
+    starts = [m.start() for m in _PART.finditer(tail)][: MAX_PARTS + 1]
+    if len(starts) < 2:
+        return []
+    found: list[str] = []
+    for begin, end in zip(starts, [*starts[1:], len(tail)], strict=True):
+        boxes = _boxes(tail[begin:end])
+        if boxes:
+            found.append(boxes[-1][2])
+    return found if len(found) >= 2 else []
 
 
 _MATH_SEGMENT = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)

@@ -9,6 +9,7 @@ from graders.choice import (
     is_multi_question,
     question_options,
     reference_letters,
+    reference_option,
     run_together_letters,
 )
 from graders.extract import reference_answer
@@ -27,6 +28,9 @@ _MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−-]|^\s*(?:oo|inf(?:
 @functools.lru_cache(maxsize=1024)
 def _kind_of_one(reference: str, question: str | None) -> str | None:
     letters = reference_letters(reference)
+    option = reference_option(reference)
+    if not letters and option:
+        letters = (option[0],)
     if not letters and question:
         # `ba` where the question lists options (a), (b)...: those options, not a word.
         run = run_together_letters(reference)
