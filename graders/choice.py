@@ -531,6 +531,20 @@ def _marks(points: float, max_points: float) -> str:
     return f"{points:+g}/{max_points:g}"
 
 
+def _names_reference_option(text: str, given: tuple[tuple[str, str], ...]) -> str | None:
+    """The letter of the reference's option (`(D) Alina`) when the answer's final words name its
+    text ("the middle seat goes to Alina"), without naming any letter."""
+    for letter, option in given:
+        words = _norm_text(option)
+        if len(words) < 3 or not re.search(r"[^\W\d_]", words):
+            continue
+        for cand in candidates(text):
+            if re.search(rf"\b{re.escape(words)}\b", _norm_text(cand.text)):
+                return letter
+            break  # only the most trusted candidate
+    return None
+
+
 class ChoiceRule:
     """`choice_single` / `choice_multi`: option letters, JEE marks (+3/−1; +4/+3/+2/+1/−2/0)."""
 
@@ -561,6 +575,9 @@ class ChoiceRule:
             text, valid, options, asks_false=asks_for_false(rules.question), deadline=rules.deadline
         )
         if found is None:
+            named = _names_reference_option(text, rules.options)
+            if named is not None:
+                return Parsed(self.kind, (named,), named, "option text")
             if time.monotonic() > rules.deadline:
                 return Parsed(
                     self.kind, problem=f"reading the answer timed out after {rules.timeout:g} s"

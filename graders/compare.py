@@ -412,6 +412,8 @@ def equal_relations(g: Node, a: Node) -> Outcome:
                 return ok, why
         elif {og, oa} <= {"=", "!="}:
             return False, f"relation {g.value} vs {a.value}"
+        elif {og, oa} == {">", ">="} and _ratio_outcome(dg, da, True, seed)[0]:
+            return False, "one inequality includes its boundary, the other does not"
     var = _one_variable(g, a)
     if var is None and not (_symbols(g) or _symbols(a)):
         var = sympy.Symbol("x")  # sets of numbers: `[1, 3] ∩ [2, 4]` against [2, 3]

@@ -49,15 +49,10 @@ def cut_off(line: str) -> bool:
     if s[-1] in ",:;=+-*/^({[\\&" and not (len(s) > 1 and s[-2] == "\\"):
         return True
     words = re.findall(r"[A-Za-z']+$", s)
-    if (
-        words
-        and len(words[-1]) == 1
-        and (
-            len(s) == 1
-            or s[:-1].rstrip()[-1:] in ("=", "<", ">", "+", "-", "*", "/", "$", "{", "(")
-        )
-    ):
-        return False  # `b > a`, `x = a`, a bare `i`: a variable, not the article
+    if words and len(words[-1]) == 1:
+        before = s[:-1].rstrip()
+        if not before[-1:].isalpha() or re.search(r"\\[A-Za-z]+$", before):
+            return False  # `b > a`, `b \geq a`, `3 + 4i`, a bare `i`: a variable, not prose
     return bool(words) and (words[-1] in PROSE_WORDS or words[-1] == "I")
 
 
@@ -475,8 +470,7 @@ _ERROR = (
     r"(?:must|might|may|could)\s+(?:be|have\s+been)\s+(?:an?\s+|some\s+)?(?:error|mistake)"
     r"|(?:made|make|is|was|there'?s)\s+(?:an?\s+)?(?:error|mistake)"
     r"|(?:error|mistake)s?\s+(?:in|somewhere)\s+(?:our|my|the|this)"
-    r"|miscalculat\w*|contradict\w*|inconsisten\w*"
-    r"|(?:does\s+not|doesn't|do\s+not|don't)\s+(?:match|satisfy|agree)"
+    r"|miscalculat\w*"
 )
 _DOUBT_SENTENCE = re.compile(_ERROR, re.IGNORECASE)
 # …or plans instead of concluding: "Let's recheck the step where we used n = 2."
@@ -656,7 +650,12 @@ def math_texts(cand: Candidate) -> Iterator[str]:
         ):
             first -= 1
         if first < len(matches) - 1:
-            yield ", ".join(segments[first:])
+            gaps = [
+                raw[matches[i].end() : matches[i + 1].start()]
+                for i in range(first, len(matches) - 1)
+            ]
+            joiner = " or " if any(re.search(r"\bor\b", gap) for gap in gaps) else ", "
+            yield joiner.join(segments[first:])  # "$a = 0$ or $b = 0$" stays a disjunction
     if cand.source not in CUE_SOURCES:
         segments.reverse()  # in running text the answer is the last formula
     yield from segments

@@ -22,7 +22,7 @@ _CUE = re.compile(r"(?:\b(?:is|are|equals?|be)\b|[:=])\s*", re.IGNORECASE)
 WILDCARDS = frozenset({"anything", "any", "any answer", "any value", "bonus", "*", "all answers"})
 _OR = re.compile(r"\s+or\s+", re.IGNORECASE)
 _PROOF = re.compile(r"\bprove\b|\bshow\s+that\b|\bproof\b|\bdemonstrate\s+that\b", re.IGNORECASE)
-_MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−-]|^\s*(?:oo|inf(?:inity)?|pi)\s*$")
+_MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−!-]|^\s*(?:oo|inf(?:inity)?|pi)\s*$")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -201,6 +201,7 @@ def _numbers(s: str) -> list[tuple[int, Number]]:
     return found
 
 
+_COMMA_DECIMAL_IN_TEXT = re.compile(r"(?<![\d,.])(\d+),(\d{1,2}|\d{4,})(?![\d,])")
 _MIXED = re.compile(r"^([-+]?\d+)[ \t]+(\d+)[ \t]*/[ \t]*(\d+)[ \t]*(?:[A-Za-z]+[ \t]*)?$")
 _DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d{1,2}|\d{4,})(?![\d,])")
 
@@ -244,7 +245,8 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> Number | None:
 
 
 _CONTINUES = re.compile(
-    r"[ \t]*\\(?:sqrt|pi|frac|cdot|times|sin|cos|tan|log|ln|exp)(?![A-Za-z])|[(\[{^!]"
+    r"[ \t]*\\(?:sqrt|pi|frac|cdot|times|sin|cos|tan|log|ln|exp)(?![A-Za-z])|[(\[^!]"
+    r"|\{(?![ \t]*[A-Za-zµΩ°][A-Za-z \t]*(?:[}^]|$))"  # `{mol dm^{-3}}` is a unit
     r"|[ \t]*[A-Za-z](?![A-Za-z])"
     r"|[ \t]*[-+*/][ \t]*(?:\d|\.\d|\\(?:frac|sqrt|pi)|[A-Za-z](?![A-Za-z])|[({])"
 )
@@ -272,6 +274,8 @@ def find_number(
     if whole_line and cut_off(segment):
         return None
     s = prep(segment)
+    if "," in s:  # "ist 2,5 g/cm³": a decimal comma, as in parse_number (not `2, 5` nor `1,000`)
+        s = _COMMA_DECIMAL_IN_TEXT.sub(r"\1.\2", s)
     head = _LEADING.sub("", s)
     m = _NUM.match(head)
     if m and m.group(0).strip() and not _continues_math(head, m.end()):
