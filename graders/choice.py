@@ -38,7 +38,7 @@ MAX_RUN_TOGETHER = 4
 _REF_CONCAT_ANY_CASE = re.compile(r"^\(?([A-Ha-h]{2,8})\)?\.?$")
 _TOKEN = re.compile(
     r"\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|\b([A-Za-z])\)|\b([A-Za-z])\b(?!['’-]\w)"
-    r"|([A-Za-z]{2,})|([,;/&+])|(:)|(\d+)|([^\sA-Za-z\d,;/&+:])"
+    r"|([A-Za-z]{2,})|([,/&+])|(:)|(\d+)|([^\sA-Za-z\d,/&+:])"
 )
 _WRAPPERS = re.compile(r"\\(?:text|textbf|mathbf|mathrm|textrm|mbox|mathit|textit)\s*\{([^{}]*)\}")
 _QUESTION_OPTION = re.compile(r"(?:^|(?<=[\s:?.;]))(?:\(([A-Ha-h])\)|([A-Ha-h])\))[ \t]*")
@@ -88,14 +88,33 @@ _NEG_BEFORE = frozenset(
         "against",
         "nor",
         "neither",
+        "cannot",
+        "cant",
+        "never",
+        "isnt",
+        "rule",
+        "rules",
+        "ruling",
+        "eliminates",
+        "excludes",
     }
 )
+# Words after which letters are the reasons for a choice, not the choice ("D, since it cannot
+# be A or B"): when letters come before them, the ones after them are not chosen.
+_BECAUSE = frozenset({"since", "because", "as", "unlike", "whereas", "while", "given"})
 _NEG_AFTER = frozenset(
     {
+        "fail",
+        "fails",
+        "violate",
+        "violates",
+        "contradict",
+        "contradicts",
+        "impossible",
+        "eliminated",
         "incorrect",
         "wrong",
         "false",
-        "eliminated",
         "invalid",
         "excluded",
         "ruled",
@@ -103,7 +122,6 @@ _NEG_AFTER = frozenset(
         "isn",
         "aren",
         "cannot",
-        "fails",
         "untrue",
     }
 )
@@ -168,6 +186,25 @@ def reference_letters(reference: str) -> tuple[str, ...] | None:
         found = re.findall(r"(?<![A-Za-z])([A-Ha-h])(?![A-Za-z])", s)
         return tuple(sorted({c.upper() for c in found})) or None
     return None
+
+
+_REF_OPTION = re.compile(
+    r"^\s*(?:\(([A-Ha-h])\)|\[([A-Ha-h])\]|([A-H])[).:]|([a-h])\))[ \t]*(\S.{0,200})$", re.S
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def reference_option(reference: str) -> tuple[str, str] | None:
+    """A reference that gives one option with its text (`(D) Alina`, `C. x = 42`): its letter
+    and its text, so that an answer naming either is read."""
+    m = _REF_OPTION.match(clean(reference))
+    if not m:
+        return None
+    letter = next(g for g in m.groups()[:4] if g).upper()
+    text = m.group(5).strip()
+    if reference_letters(text):
+        return None  # `(A) and (C)`: several letters, not one option with its text
+    return letter, text
 
 
 def run_together_letters(reference: str) -> tuple[str, ...] | None:
@@ -347,11 +384,28 @@ def _negated(toks: list[tuple[str, str]], run: _Run, asks_false: bool = False) -
             break
         if k == "word" and v.lower() == "not" and n + 1 < len(tail) and tail[n + 1][0] != "word":
             break  # "C, not B": this "not" is about the next letter
+        if k == "word" and v.lower() in _BECAUSE:
+            break  # "D, since it cannot be A": the clause is about the letters after it
         if k == "word":
             after.append(v.lower())
     if asks_false:  # "A and C are false" answers "which statements are false?"
         return any(w in ("not", "isn", "aren", "cannot") for w in after[:3])
     return any(w in _NEG_AFTER for w in after[:3])
+
+
+def _without_reasons(toks: list[tuple[str, str]], runs: list[_Run]) -> list[_Run]:
+    """The runs before a "since"/"because" clause, when there are any: the letters inside the
+    clause explain the choice ("(D) since (A) and (B) fail")."""
+    if len(runs) < 2:
+        return runs
+    first = runs[0]
+    for i in range(first.end, len(toks)):
+        kind, value = toks[i]
+        if kind == "punct" and value in ".;!?":
+            return runs  # the clause must be in the sentence of the first choice
+        if kind == "word" and value.lower() in _BECAUSE:
+            return [r for r in runs if r.start < i]
+    return runs
 
 
 def _norm_text(s: str) -> str:
@@ -410,6 +464,7 @@ def letters_in(
             ):
                 return Picked(tuple(sorted(word.upper())), "run-together letters")
     runs = [r for r in _runs(toks, valid, lower_ok=False) if not _negated(toks, r, asks_false)]
+    runs = _without_reasons(toks, runs)
     cued = [r for r in runs if _after_cue(toks, r.start)]
     if cued:
         return Picked(tuple(sorted(set(cued[-1].letters))), "after cue")
@@ -476,6 +531,20 @@ def _marks(points: float, max_points: float) -> str:
     return f"{points:+g}/{max_points:g}"
 
 
+def _names_reference_option(text: str, given: tuple[tuple[str, str], ...]) -> str | None:
+    """The letter of the reference's option (`(D) Alina`) when the answer's final words name its
+    text ("the middle seat goes to Alina"), without naming any letter."""
+    for letter, option in given:
+        words = _norm_text(option)
+        if len(words) < 3 or not re.search(r"[^\W\d_]", words):
+            continue
+        for cand in candidates(text):
+            if re.search(rf"\b{re.escape(words)}\b", _norm_text(cand.text)):
+                return letter
+            break  # only the most trusted candidate
+    return None
+
+
 class ChoiceRule:
     """`choice_single` / `choice_multi`: option letters, JEE marks (+3/−1; +4/+3/+2/+1/−2/0)."""
 
@@ -485,9 +554,12 @@ class ChoiceRule:
 
     def parse(self, text: str, rules: Rules, *, reference: bool = False) -> Parsed:
         """Letters from a reference (`A,D`, `Ans) c`, a worked solution) or a whole response."""
-        options = question_options(rules.question)
+        options = {**question_options(rules.question), **dict(rules.options)}
         if reference:
+            option = reference_option(text)
             letters = reference_letters(text) or run_together_letters(text)
+            if not letters and option:
+                return Parsed(self.kind, (option[0],), option[0], "reference")
             if letters:
                 return Parsed(self.kind, letters, _fmt(letters), "reference")
             found = pick_letters(text, frozenset(LETTERS), options, strict=True)
@@ -503,6 +575,9 @@ class ChoiceRule:
             text, valid, options, asks_false=asks_for_false(rules.question), deadline=rules.deadline
         )
         if found is None:
+            named = _names_reference_option(text, rules.options)
+            if named is not None:
+                return Parsed(self.kind, (named,), named, "option text")
             if time.monotonic() > rules.deadline:
                 return Parsed(
                     self.kind, problem=f"reading the answer timed out after {rules.timeout:g} s"

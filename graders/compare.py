@@ -77,6 +77,8 @@ def build(node: Node) -> Any:
             return sympy.log(*args)
         if node.value == "binom":
             return sympy.binomial(*args)
+        if node.value == "gamma":
+            return sympy.gamma(args[0])
         return _FUNCS[node.value](args[0])
     raise ValueError(f"not a scalar: {op}")
 
@@ -153,7 +155,7 @@ def points(syms: list[Any], seed: int, rounds: int = 1) -> list[tuple[str, dict[
     return out
 
 
-_BRANCHY = (Abs, sympy.log, sympy.asin, sympy.acos, sympy.atan, sympy.factorial)
+_BRANCHY = (Abs, sympy.log, sympy.asin, sympy.acos, sympy.atan, sympy.factorial, sympy.gamma)
 
 
 def _branchy(expr: Any) -> bool:
@@ -410,6 +412,8 @@ def equal_relations(g: Node, a: Node) -> Outcome:
                 return ok, why
         elif {og, oa} <= {"=", "!="}:
             return False, f"relation {g.value} vs {a.value}"
+        elif {og, oa} == {">", ">="} and _ratio_outcome(dg, da, True, seed)[0]:
+            return False, "one inequality includes its boundary, the other does not"
     var = _one_variable(g, a)
     if var is None and not (_symbols(g) or _symbols(a)):
         var = sympy.Symbol("x")  # sets of numbers: `[1, 3] ∩ [2, 4]` against [2, 3]

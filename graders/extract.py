@@ -49,8 +49,10 @@ def cut_off(line: str) -> bool:
     if s[-1] in ",:;=+-*/^({[\\&" and not (len(s) > 1 and s[-2] == "\\"):
         return True
     words = re.findall(r"[A-Za-z']+$", s)
-    if words and len(words[-1]) == 1 and s[:-1].rstrip()[-1:] in ("=", "<", ">", "+", "*", "/"):
-        return False  # `b > a`, `x = a`: a variable, not the article
+    if words and len(words[-1]) == 1:
+        before = s[:-1].rstrip()
+        if not before[-1:].isalpha() or re.search(r"\\[A-Za-z]+$", before):
+            return False  # `b > a`, `b \geq a`, `3 + 4i`, a bare `i`: a variable, not prose
     return bool(words) and (words[-1] in PROSE_WORDS or words[-1] == "I")
 
 
@@ -146,6 +148,8 @@ def _strip_end(s: str) -> str:
     while s and s[-1] in _TRAILING_CHARS:
         if s[-1] == "!" and len(s) > 1 and (s[-2].isdigit() or s[-2] in ")}"):
             break
+        if s[-1] == "!" and len(s) > 1 and s[-2].isalpha() and not s[-3:-2].isalpha():
+            break  # `n!`, `(n-1)! n!`: a factorial of a variable, not an exclamation
         if len(s) > 1 and s[-2] == "\\":
             break  # `\;`, `\,`, `\!`: LaTeX spacing, not punctuation
         s = s[:-1]
@@ -466,8 +470,7 @@ _ERROR = (
     r"(?:must|might|may|could)\s+(?:be|have\s+been)\s+(?:an?\s+|some\s+)?(?:error|mistake)"
     r"|(?:made|make|is|was|there'?s)\s+(?:an?\s+)?(?:error|mistake)"
     r"|(?:error|mistake)s?\s+(?:in|somewhere)\s+(?:our|my|the|this)"
-    r"|miscalculat\w*|contradict\w*|inconsisten\w*"
-    r"|(?:does\s+not|doesn't|do\s+not|don't)\s+(?:match|satisfy|agree)"
+    r"|miscalculat\w*"
 )
 _DOUBT_SENTENCE = re.compile(_ERROR, re.IGNORECASE)
 # …or plans instead of concluding: "Let's recheck the step where we used n = 2."
@@ -595,6 +598,33 @@ def extract_answer(text: str) -> str | None:
     return final_answer(text)
 
 
+# The start of a part of a worked answer: "(a)", "b)", "**(c)**", "Part (b):", "(ii)" on a line.
+_PART = re.compile(
+    r"^[ \t>#*]*(?:part[ \t]*)?\(?(?:[a-h]|i{1,3}|iv|vi{0,3})\)(?=[ \t:*.]|$)"
+    r"|(?<=[ \t])\((?:[a-h]|i{1,3}|iv|vi{0,3})\)(?=[ \t:*])"
+    r"|^[ \t>#*]*part[ \t]*(?:[a-h]|[1-9])\b[ \t]*[:.]?",
+    re.IGNORECASE | re.MULTILINE,
+)
+MAX_PARTS = 10
+
+
+def part_answers(text: str) -> list[str]:
+    """The boxed answer of each labelled part ("(a) … \\boxed{3} … (b) … \\boxed{5}"), in
+    order: the last box of each part. Empty unless at least two parts have a box."""
+    tail = text[-MAX_TAIL:]
+    if "box" not in tail:
+        return []
+    starts = [m.start() for m in _PART.finditer(tail)][: MAX_PARTS + 1]
+    if len(starts) < 2:
+        return []
+    found: list[str] = []
+    for begin, end in zip(starts, [*starts[1:], len(tail)], strict=True):
+        boxes = _boxes(tail[begin:end])
+        if boxes:
+            found.append(boxes[-1][2])
+    return found if len(found) >= 2 else []
+
+
 _MATH_SEGMENT = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
 _PROSE_WORD = re.compile(
     r"\b(?:which|where|since|because|for|when|so|hence|thus|as|i\.e|that)\b", re.IGNORECASE
@@ -620,7 +650,12 @@ def math_texts(cand: Candidate) -> Iterator[str]:
         ):
             first -= 1
         if first < len(matches) - 1:
-            yield ", ".join(segments[first:])
+            gaps = [
+                raw[matches[i].end() : matches[i + 1].start()]
+                for i in range(first, len(matches) - 1)
+            ]
+            joiner = " or " if any(re.search(r"\bor\b", gap) for gap in gaps) else ", "
+            yield joiner.join(segments[first:])  # "$a = 0$ or $b = 0$" stays a disjunction
     if cand.source not in CUE_SOURCES:
         segments.reverse()  # in running text the answer is the last formula
     yield from segments

@@ -7,7 +7,13 @@ import time
 from dataclasses import replace
 from typing import cast
 
-from graders.choice import MULTI_MAX, SINGLE_MAX, question_options, valid_letters
+from graders.choice import (
+    MULTI_MAX,
+    SINGLE_MAX,
+    question_options,
+    reference_option,
+    valid_letters,
+)
 from graders.extract import clean, extract_answer, reference_answer
 from graders.kinds import infer_kind, split_alternatives
 from graders.parsed import Parsed, Rules
@@ -89,18 +95,21 @@ class _Answer:
 
     def __init__(self, text: str, kind: Kind, rules: Rules) -> None:
         self.text, self.kind, self.rules = text, kind, rules
-        self._cache: dict[frozenset[str] | None, Parsed] = {}
+        self._cache: dict[tuple[frozenset[str] | None, tuple[tuple[str, str], ...]], Parsed] = {}
 
-    def rules_for(self, gold: Parsed) -> Rules:
+    def rules_for(self, gold: Parsed, reference: str) -> Rules:
         if self.kind in ("choice_single", "choice_multi") and isinstance(gold.value, tuple):
+            given = reference_option(reference)
+            extra = (given,) if given else ()
             options = question_options(self.rules.question)
-            return replace(self.rules, choices=valid_letters(gold.value, options))
+            return replace(self.rules, choices=valid_letters(gold.value, options), options=extra)
         return self.rules
 
     def parsed(self, rules: Rules) -> Parsed:
-        if rules.choices not in self._cache:
-            self._cache[rules.choices] = parse(self.text, self.kind, rules)
-        return self._cache[rules.choices]
+        key = (rules.choices, rules.options)
+        if key not in self._cache:
+            self._cache[key] = parse(self.text, self.kind, rules)
+        return self._cache[key]
 
 
 def _grade_alternatives(ans: str, ref: str, kind: Kind, rules: Rules) -> Grade:
@@ -120,7 +129,7 @@ def _grade_alternatives(ans: str, ref: str, kind: Kind, rules: Rules) -> Grade:
         if best is not None and time.monotonic() > rules.deadline:
             break
         gold = parse(alt, kind, rules, reference=True)
-        alt_rules = answer.rules_for(gold)
+        alt_rules = answer.rules_for(gold, alt)
         g = verify(gold, answer.parsed(alt_rules), alt_rules)
         if len(alternatives) > 1:
             g = replace(g, reason=f"alternative {alt!r}: {g.reason}")

@@ -9,6 +9,7 @@ from graders.choice import (
     is_multi_question,
     question_options,
     reference_letters,
+    reference_option,
     run_together_letters,
 )
 from graders.extract import reference_answer
@@ -21,12 +22,15 @@ _CUE = re.compile(r"(?:\b(?:is|are|equals?|be)\b|[:=])\s*", re.IGNORECASE)
 WILDCARDS = frozenset({"anything", "any", "any answer", "any value", "bonus", "*", "all answers"})
 _OR = re.compile(r"\s+or\s+", re.IGNORECASE)
 _PROOF = re.compile(r"\bprove\b|\bshow\s+that\b|\bproof\b|\bdemonstrate\s+that\b", re.IGNORECASE)
-_MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−-]|^\s*(?:oo|inf(?:inity)?|pi)\s*$")
+_MATH_SIGNAL = re.compile(r"[\d\\^_+*/=()\[\]{}<>|√π∞−!-]|^\s*(?:oo|inf(?:inity)?|pi)\s*$")
 
 
 @functools.lru_cache(maxsize=1024)
 def _kind_of_one(reference: str, question: str | None) -> str | None:
     letters = reference_letters(reference)
+    option = reference_option(reference)
+    if not letters and option:
+        letters = (option[0],)
     if not letters and question:
         # `ba` where the question lists options (a), (b)...: those options, not a word.
         run = run_together_letters(reference)

@@ -169,8 +169,10 @@ _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _DROP = re.compile(
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle|limits|quad|qquad"
     r"|thinspace|medspace|thickspace|negthinspace|hfill)(?![A-Za-z])"
-    r"|\\[,;:! ]|~|\$|\^\s*\{?\s*\\circ\s*\}?|\\degree|°"
+    r"|\\[,;:! ]|~|\$"
 )
+# A degree mark: dropped after a bare value (`45^\circ` is 45), radians inside `\sin(90^\circ - x)`
+_DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree(?![A-Za-z])|°")
 # `\frac{\pi}{2}\,\text{rad}`, `5\text{ cm}`: a unit written after a value
 _UNIT_TAIL = re.compile(
     r"(?<=[\w})])(?:\s|\\[,;:!])*\\(?:text|mathrm|mbox)\s*\{\s*[A-Za-z][A-Za-z ]*\}\s*$"
@@ -232,8 +234,10 @@ def _prepare(text: str) -> str:
         s,
     )
     if "," in s:  # `11,\\!111` and `1{,}000`: a comma that LaTeX marks as a thousands separator
-        s = re.sub(r"(\d)(?:\{,\}|,\\!)(?=\d{3}(?!\d))", r"\1", s)
+        s = re.sub(r"(\d)(?:\{,\}|,\\!)\s*(?=\d{3}(?!\d))", r"\1", s)
     s = _DROP.sub(" ", s)
+    if "circ" in s or "degree" in s or "°" in s:
+        s = _DEGREE.sub(lambda _: " \\degreemark ", s)
     for old, new in (
         ("\\dfrac", "\\frac"),
         ("\\tfrac", "\\frac"),
@@ -333,6 +337,9 @@ def is_name(node: Node) -> bool:
     """A side that names a value rather than computing one: `x`, `f(x)`, `P(A)`, `(p, q)`."""
     if node.op == "sym":
         return True
+    if node.op == "abs":  # `|AB| = 1`: a length named by its end points; `|x| = 2` is not
+        inner = node.args[0]
+        return inner.op == "mul" and all(a.op == "sym" and a.value.isupper() for a in inner.args)
     if node.op == "mul":
         return all(a.op == "sym" for a in node.args)
     if node.op == "tuple":
@@ -373,11 +380,15 @@ def chain(left: Node, parts: list[tuple[str, Node]]) -> Node:
     return node
 
 
+_TRIG = frozenset({"sin", "cos", "tan", "cot", "sec", "csc"})
+
+
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.toks = tokens
         self.i = 0
         self.depth = 0
+        self.trig = 0  # inside the argument of a trigonometric function: degrees are angles
 
     # -- helpers
     def peek(self, k: int = 0) -> tuple[str, str] | None:
@@ -419,7 +430,8 @@ class _Parser:
         items = [self.union()]
         joined_by_or = False
         while self._at_separator():
-            joined_by_or = joined_by_or or self.take() == ("word", "or")
+            separator = self.take()
+            joined_by_or = joined_by_or or separator == ("word", "or")
             items.append(self.union())
         if len(items) == 1:
             return items[0]
@@ -502,6 +514,7 @@ class _Parser:
                 "rowsep",
                 "cup",
                 "cap",
+                "degreemark",
                 "pm",
                 "mp",
                 "cdot",
@@ -523,7 +536,11 @@ class _Parser:
                 factors.append(Node("pow", (self.unary(), Node("neg", (_num("1"),)))))
             elif self._starts_atom():
                 if self.at("num") and factors[-1].op == "num":
-                    raise ParseError("two numbers side by side")
+                    mixed = self._mixed_number(factors[-1]) if len(factors) == 1 else None
+                    if mixed is None:
+                        raise ParseError("two numbers side by side")
+                    factors[-1] = mixed
+                    continue
                 factors.append(self.power())
             else:
                 break
@@ -565,6 +582,11 @@ class _Parser:
         while self.at("op", "!"):
             self.take()
             node = Node("fact", (node,))
+        if self.at("cmd", "degreemark"):
+            self.take()
+            if self.trig:  # `\sin(90^\circ - x)`: 90° is π/2
+                per_degree = Node("pow", (_num("180"), Node("neg", (_num("1"),))))
+                return Node("mul", (node, Node("const", (), "pi"), per_degree))
         return node
 
     def group(self) -> Node:
@@ -616,7 +638,10 @@ class _Parser:
             elif self.at("op", "_") and name == "log":
                 self.take()
                 base = self.group()
+        trig = name in _TRIG
+        self.trig += trig
         arg = self.func_arg()
+        self.trig -= trig
         if name == "abs":
             node = Node("abs", (arg,))
         elif name == "log" and base is not None:
@@ -674,6 +699,24 @@ class _Parser:
         if len(items) == 2 and (opener == "[" or close[1] == "]"):
             return Node("interval", items, opener + close[1])
         return Node("tuple", items, opener + close[1])
+
+    def _mixed_number(self, whole: Node) -> Node | None:
+        """`1 1/2` is one and a half: an integer, then a proper fraction of integers."""
+        toks = self.toks[self.i : self.i + 3]
+        if (
+            whole.value.isdigit()
+            and len(toks) == 3
+            and toks[1] == ("op", "/")
+            and toks[0][1].isdigit()
+            and toks[2][0] == "num"
+            and toks[2][1].isdigit()
+            and 0 < int(toks[0][1]) < int(toks[2][1])
+            and (self.i + 3 == len(self.toks) or self.toks[self.i + 3][1] in (",", ";", ")", "}"))
+        ):
+            self.i += 3
+            frac = Node("mul", (_num(toks[0][1]), Node("pow", (_num(toks[2][1]), _num("-1")))))
+            return Node("add", (whole, frac))
+        return None
 
     def _mixed_fraction(self, whole: str) -> Node | None:
         """`2\\frac12` is two and a half when both parts of the fraction are integers."""
@@ -757,6 +800,8 @@ class _Parser:
                 return Node("const", (), CONSTANT_NAMES[v])
             if v in FUNCTIONS:
                 return self.func(v)
+            if v == "Gamma" and self.at("op", "("):
+                return Node("func", (self.func_arg(),), "gamma")  # Γ(5) = 4!
             if v in GREEK:
                 return Node("sym", (), v + self._subscript())
             raise ParseError(f"unknown command \\{v}")

@@ -102,7 +102,7 @@ def _approx(node: Node) -> complex | None:
     if op == "add":
         return sum(vals, 0j)
     if op == "neg":
-        return -vals[0]
+        return -vals[0] + 0j  # never -0.0 in the imaginary part: √(-1) is i, not -i
     if op == "mul":
         out = 1 + 0j
         for v in vals:
@@ -130,6 +130,11 @@ def _approx(node: Node) -> complex | None:
         x = vals[0]
         if x.imag == 0 and x.real.is_integer() and 0 <= x.real <= 170:
             return complex(math.factorial(int(x.real)))
+        return None
+    if op == "func" and node.value == "gamma":
+        x = vals[0]
+        if x.imag == 0 and not (x.real <= 0 and x.real.is_integer()) and x.real < 171:
+            return complex(math.gamma(x.real))
         return None
     if op == "func":
         if node.value == "binom":

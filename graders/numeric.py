@@ -109,9 +109,14 @@ _LEADING = re.compile(
 )
 
 
+_LATEX_THOUSANDS = re.compile(r"(\d)(?:\{,\}|,\\!|\\,|\\!)\s*(?=\d{3}(?!\d))")
+
+
 def prep(text: str) -> str:
     """Rewrite LaTeX and unicode spellings of numbers into one plain form."""
     s = text
+    if "\\" in s or "{,}" in s:  # `11,\! 111,\! 100`, `32\,349`: thousands marked by LaTeX
+        s = _LATEX_THOUSANDS.sub(r"\1", s)
     for old, new in _REPLACE:
         if old in s:
             s = s.replace(old, new)
@@ -180,9 +185,9 @@ def _numbers(s: str) -> list[tuple[int, Number]]:
             while j >= 0 and s[j] in " \t":
                 j -= 1
             if j >= 0 and (
-                s[j].isalpha() or s[j] in ")}]^" or (s[j] == "{" and s[j - 1 : j] in ("^", "_"))
+                s[j].isalnum() or s[j] in ")}]^" or (s[j] == "{" and s[j - 1 : j] in ("^", "_"))
             ):
-                continue  # "mol-1", "s^-1", "mol^{-1}", "(x+1) - 2": not a signed number
+                continue  # "mol-1", "s^-1", "mol^{-1}", "(x+1) - 2", "x^2 - 1": not a signed number
         if (
             m.group("sign") is None
             and before in "-+"
@@ -196,6 +201,8 @@ def _numbers(s: str) -> list[tuple[int, Number]]:
     return found
 
 
+_COMMA_DECIMAL_IN_TEXT = re.compile(r"(?<![\d,.])(\d+),(\d{1,2}|\d{4,})(?![\d,])")
+_MIXED = re.compile(r"^([-+]?\d+)[ \t]+(\d+)[ \t]*/[ \t]*(\d+)[ \t]*(?:[A-Za-z]+[ \t]*)?$")
 _DECIMAL_COMMA = re.compile(r"^([-+]?\d+),(\d{1,2}|\d{4,})(?![\d,])")
 
 
@@ -209,6 +216,16 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> Number | None:
     s = _LEADING.sub("", prep(text).strip())
     if decimal_comma:  # an answer's `2,5`; a reference's `2,5` is a list
         s = _DECIMAL_COMMA.sub(r"\1.\2", s)
+    mixed = _MIXED.match(s)
+    if (
+        mixed
+        and int(mixed.group(3)) > int(mixed.group(2)) > 0
+        and not (set(re.findall(r"[A-Za-z]+", s)) & PROSE_WORDS)
+    ):  # `1 1/2`, `1 1/2 cups`: one and a half
+        whole, num, den = (int(mixed.group(i)) for i in (1, 2, 3))
+        sign = -1 if s.startswith("-") else 1
+        value = sign * (abs(whole) + num / den)
+        return Number(value, False, False, mixed.group(0).strip(), True)
     m = _NUM.match(s)
     if not m or not m.group(0).strip():
         return None
@@ -228,7 +245,8 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> Number | None:
 
 
 _CONTINUES = re.compile(
-    r"[ \t]*\\(?:sqrt|pi|frac|cdot|times|sin|cos|tan|log|ln|exp)(?![A-Za-z])|[(\[{^!]"
+    r"[ \t]*\\(?:sqrt|pi|frac|cdot|times|sin|cos|tan|log|ln|exp)(?![A-Za-z])|[(\[^!]"
+    r"|\{(?![ \t]*[A-Za-zµΩ°][A-Za-z \t]*(?:[}^]|$))"  # `{mol dm^{-3}}` is a unit
     r"|[ \t]*[A-Za-z](?![A-Za-z])"
     r"|[ \t]*[-+*/][ \t]*(?:\d|\.\d|\\(?:frac|sqrt|pi)|[A-Za-z](?![A-Za-z])|[({])"
 )
@@ -256,6 +274,8 @@ def find_number(
     if whole_line and cut_off(segment):
         return None
     s = prep(segment)
+    if "," in s:  # "ist 2,5 g/cm³": a decimal comma, as in parse_number (not `2, 5` nor `1,000`)
+        s = _COMMA_DECIMAL_IN_TEXT.sub(r"\1.\2", s)
     head = _LEADING.sub("", s)
     m = _NUM.match(head)
     if m and m.group(0).strip() and not _continues_math(head, m.end()):
@@ -427,7 +447,13 @@ class NumberRule:
                 return Parsed(self.kind, n, show(n), "reference")
         got, cand = read_response(text, rules.deadline)
         if isinstance(got, Number):
-            return Parsed(self.kind, got, show(got), cand.source if cand else "")
+            return Parsed(
+                self.kind,
+                got,
+                show(got),
+                cand.source if cand else "",
+                decimal_comma=not reference and _european(text),
+            )
         if isinstance(got, Node):
             said = cand.text if cand else ""
             return Parsed(self.kind, got, " ".join(said.split())[:200], "formula")
@@ -447,6 +473,10 @@ class NumberRule:
         if answer.empty:
             return Grade(0.0, "zero", None, "empty answer", None, None, kind)
         if isinstance(answer.value, Node):
+            if not _several(answer.value) and is_scalar(strip_names(answer.value)):
+                same = _constant_formula(gold.value, strip_names(answer.value), rules)
+                if same is not None:
+                    return Grade(1.0, "full", answer.text, same, None, None, kind)
             what = "several values" if _several(answer.value) else "an expression"
             return Grade(
                 0.0,
@@ -461,14 +491,85 @@ class NumberRule:
             return needs_human(f"{answer.problem} (reference {show(gold.value)})", kind)
         ok, why = compare_numbers(gold.value, answer.value, rules.tolerance)
         if not ok:
+            scaled = _in_question_units(gold.value, answer.value, rules)
+            if scaled is not None:
+                return Grade(1.0, "full", answer.text, scaled, None, None, kind)
             doubt = _comma_doubt(gold.value, answer.value, rules.tolerance)
             if doubt is not None:
+                if answer.decimal_comma:
+                    other = _as_decimal_comma(answer.value)
+                    if other is not None and compare_numbers(gold.value, other, rules.tolerance)[0]:
+                        return Grade(
+                            1.0,
+                            "full",
+                            answer.text,
+                            f"{answer.value.text} with a decimal comma, as the answer's language"
+                            f" writes it, is {fmt(other.value)}",
+                            None,
+                            None,
+                            kind,
+                        )
                 return needs_human(doubt, kind, answer.text)
         return Grade(
             1.0 if ok else 0.0, "full" if ok else "zero", answer.text, why, None, None, kind
         )
 
 
+def _constant_formula(gold: Number, formula: Node, rules: Rules) -> str | None:
+    """Why a formula with variables is the reference's number everywhere
+    (`(\\cos x)^2 + (\\sin x)^2` is 1), or None when it is not (or that cannot be told)."""
+    from graders.symbolic import same_math
+
+    if gold.percent or not math.isfinite(gold.value):
+        return None
+    try:
+        target = parse_math(gold.text) if gold.exact else Node("num", (), repr(gold.value))
+    except ParseError:
+        target = Node("num", (), repr(gold.value))
+    ok, why = same_math(target, formula, rules)
+    return (
+        f"the formula equals {show(gold)} for every value of its variables ({why})" if ok else None
+    )
+
+
+# "(in units of 10^{-5} mol dm^{-3})", "× 10^{-2} J", "in 10^{3} kg": the scale the question asks
+_QUESTION_SCALE = re.compile(
+    r"(?:\\times|×|x|\*|\bin(?:\s+units\s+of)?)\s*\$?\s*10\s*\^\s*\{?\s*([-+−]?\s*\d{1,3})\s*\}?",
+    re.IGNORECASE,
+)
+
+
+def _in_question_units(gold: Number, ans: Number, rules: Rules) -> str | None:
+    """Why an answer written with its power of ten (`6.75 × 10^{-5} mol dm^{-3}`) is the
+    reference (6.75) in the units the question asks for (`… × 10^{-5} mol dm^{-3}`), or None."""
+    if not rules.question or "10" not in rules.question:
+        return None
+    for m in _QUESTION_SCALE.finditer(rules.question[-5000:]):
+        power = int(m.group(1).replace(" ", "").replace("−", "-"))
+        if power == 0:
+            continue
+        scaled = Number(ans.value / 10.0**power, False, False, ans.text, False)
+        if compare_numbers(gold, scaled, rules.tolerance)[0]:
+            return (
+                f"{show(ans)} is {fmt(scaled.value)} × 10^{power}, the units the question asks for"
+            )
+    return None
+
+
+# Words of the languages that write a decimal comma: in such a response `1,225` is 1.225.
+_EUROPEAN_WORDS = re.compile(
+    r"\b(?:réponse|donc|ainsi|est|antwort|daher|ergebnis|ist|respuesta|por\s+lo\s+tanto|es"
+    r"|resposta|portanto|risposta|quindi|ответ|итак|равно|также)\b",
+    re.IGNORECASE,
+)
+
+
+def _european(text: str) -> bool:
+    """True when a response is written in a language that uses the decimal comma."""
+    return bool(text) and len(_EUROPEAN_WORDS.findall(text[-MAX_EUROPEAN:])) >= 2
+
+
+MAX_EUROPEAN = 5000
 _ONE_GROUP = re.compile(r"[-+]?\d{1,3},\d{3}")
 
 

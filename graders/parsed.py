@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from graders.mathparse import Node
 from graders.result import Kind
 
 
@@ -22,6 +23,8 @@ class Parsed:
     source: str = ""  # where it was found: "reference", "boxed", "answer_tag", …
     problem: str = ""  # why there is no value (a needs_human reason)
     empty: bool = False  # nothing was answered at all
+    decimal_comma: bool = False  # written in a language whose numbers have a decimal comma
+    parts: tuple[tuple[str, Node], ...] = ()  # labelled parts' answers (a), (b), …: (text, tree)
 
 
 @dataclass(frozen=True)
@@ -33,3 +36,4 @@ class Rules:
     tolerance: float | None = None  # overrides |gold − answer| ≤ 0.01 for numbers
     question: str | None = None
     choices: frozenset[str] | None = None  # the letters an answer may name; None: A–H
+    options: tuple[tuple[str, str], ...] = ()  # option texts a reference gives (`(D) Alina`)

@@ -165,6 +165,26 @@ def merged(node: Node) -> Node:
     return intervals[0] if len(intervals) == 1 else Node("union", intervals)
 
 
+def regroup(node: Node) -> Node:
+    """`p=5, q=2; p=7, q=2` (the same names assigned again and again) as the list of solutions
+    ((5, 2), (7, 2)), each in the order its names were first written."""
+    if node.op != "list" or len(node.args) < 4:
+        return node
+    keys: list[str] = []
+    for item in node.args:
+        if item.op != "rel" or item.value != "=" or item.args[0].op != "sym":
+            return node
+        keys.append(item.args[0].value)
+    width = len(dict.fromkeys(keys))
+    if width < 2 or len(keys) % width or len(keys) == width:
+        return node
+    order = keys[:width]
+    groups = [node.args[i : i + width] for i in range(0, len(keys), width)]
+    if any([x.args[0].value for x in grp] != order for grp in groups):
+        return node
+    return Node("list", tuple(Node("tuple", tuple(x.args[1] for x in grp), "()") for grp in groups))
+
+
 def strip_names(node: Node) -> Node:
     """The values of `x = 2`, `a = 4, b = 5` and `(p, q) = (3, 2)`, names dropped."""
     if node.op == "rel" and node.value in ("=", "in") and is_name(node.args[0]):
@@ -340,7 +360,7 @@ class _Walk:
         return True, "same answers in any order"
 
     def same(self, gold: Node, ans: Node) -> Outcome:
-        g, a = expand_pm(gold), expand_pm(ans)
+        g, a = regroup(expand_pm(gold)), regroup(expand_pm(ans))
         if canon(g) == canon(a):
             return True, "same expression"
         g_names, a_names = names(g), names(a)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from graders.extract import Candidate, candidates, clean, cut_off, math_texts
+from graders.extract import Candidate, candidates, clean, cut_off, math_texts, part_answers
 from graders.mathparse import Node, ParseError, parse_math
 from graders.mathtree import quick_relations, quick_scalars
 from graders.parsed import Parsed, Rules
@@ -63,6 +63,18 @@ def asks_for_order(question: str | None) -> bool:
     return bool(question) and bool(_ORDER.search(question or ""))
 
 
+def _parts(text: str) -> tuple[tuple[str, Node], ...]:
+    """The boxed answers of the labelled parts of a response, as (text, tree); () if any does
+    not parse."""
+    found: list[tuple[str, Node]] = []
+    for box in part_answers(text):
+        try:
+            found.append((clean(box), parse_math(clean(box))))
+        except ParseError:
+            return ()
+    return tuple(found)
+
+
 class ExpressionRule:
     """`expression`: LaTeX or plain math, compared by shape, value, then sympy."""
 
@@ -87,7 +99,9 @@ class ExpressionRule:
                 )
             return Parsed(kind, problem="could not parse the answer as math")
         node, found_text = found
-        return Parsed(kind, node, " ".join(found_text.split())[:MAX_EXTRACTED], "answer")
+        return Parsed(
+            kind, node, " ".join(found_text.split())[:MAX_EXTRACTED], "answer", parts=_parts(text)
+        )
 
     def verify(self, gold: Parsed, answer: Parsed, rules: Rules) -> Grade:
         """Same shape and value in process when that decides it, else sympy under the deadline."""
@@ -102,32 +116,55 @@ class ExpressionRule:
         gold_node = gold.value
         if gold_node.op == "list" and asks_for_order(rules.question):
             gold_node = Node("tuple", gold_node.args, "()")  # "in increasing order": in order
-        ok, why = equivalent(
-            gold_node, answer.value, rules.tolerance, quick_scalars, quick_relations
-        )
-        if ok is not None:
-            if ok and why == "same expression":
-                why = f"{extracted} matches {gold.text} exactly"
-            return Grade(
-                1.0 if ok else 0.0, "full" if ok else "zero", extracted, why, None, None, kind
-            )
-        from graders.worker import POOL, WorkerFailed, WorkerTimeout
-
-        if rules.deadline - time.monotonic() <= 0:
-            return needs_human(
-                f"symbolic check timed out after {rules.timeout:g} s", kind, extracted
-            )
-        try:
-            reply = POOL.call(("equiv", gold_node, answer.value, rules.tolerance), rules.deadline)
-        except WorkerTimeout:
-            return needs_human(
-                f"symbolic check timed out after {rules.timeout:g} s", kind, extracted
-            )
-        except WorkerFailed as exc:
-            return needs_human(str(exc), kind, extracted)
-        if reply[0] != "ok":
-            return needs_human(f"sympy failed: {reply[1]}", kind, extracted)
-        ok, why = reply[1], reply[2]
+        ok, why = same_math(gold_node, answer.value, rules)
+        if ok is not True and _several_parts(gold_node, answer):
+            texts = [t for t, _ in answer.parts]
+            parts = Node("list", tuple(n for _, n in answer.parts))
+            if gold_node.op == "tuple":
+                parts = Node("tuple", parts.args, "()")
+            ok_parts, why_parts = same_math(gold_node, parts, rules)
+            if ok_parts:
+                shown = "; ".join(texts)
+                return Grade(
+                    1.0, "full", shown, f"the answers of its parts: {why_parts}", None, None, kind
+                )
         if ok is None:
+            if why.startswith(_TIMED_OUT) or why.startswith(_WORKER):
+                return needs_human(why.removeprefix(_WORKER), kind, extracted)
             return needs_human(f"{why}: {extracted} vs {gold.text}", kind, extracted)
+        if ok and why == "same expression":
+            why = f"{extracted} matches {gold.text} exactly"
         return Grade(1.0 if ok else 0.0, "full" if ok else "zero", extracted, why, None, None, kind)
+
+
+_TIMED_OUT = "symbolic check timed out"
+_WORKER = "worker: "
+
+
+def _several_parts(gold: Node, answer: Parsed) -> bool:
+    """The reference lists k values and the answer's labelled parts give k boxed answers."""
+    if gold.op not in ("list", "tuple") or len(answer.parts) != len(gold.args):
+        return False
+    value = answer.value
+    return not (isinstance(value, Node) and value.op in ("list", "tuple", "set"))
+
+
+def same_math(gold: Node, ans: Node, rules: Rules) -> tuple[bool | None, str]:
+    """Whether two trees mean the same: cheap checks in process, then sympy in the worker under
+    the deadline. A timeout or a worker failure is (None, why)."""
+    ok, why = equivalent(gold, ans, rules.tolerance, quick_scalars, quick_relations)
+    if ok is not None:
+        return ok, why
+    from graders.worker import POOL, WorkerFailed, WorkerTimeout
+
+    if rules.deadline - time.monotonic() <= 0:
+        return None, f"{_TIMED_OUT} after {rules.timeout:g} s"
+    try:
+        reply = POOL.call(("equiv", gold, ans, rules.tolerance), rules.deadline)
+    except WorkerTimeout:
+        return None, f"{_TIMED_OUT} after {rules.timeout:g} s"
+    except WorkerFailed as exc:
+        return None, f"{_WORKER}{exc}"
+    if reply[0] != "ok":
+        return None, f"{_WORKER}sympy failed: {reply[1]}"
+    return reply[1], reply[2]
