@@ -223,7 +223,9 @@ class Judge:
             reply.error = f"{type(exc).__name__}: {exc}"
         reply.usage = session.usage
         if reply.error is None and reply.finish not in ("stop", "stop_sequence", "length", "other"):
-            reply.error = f"the judge's call ended early ({reply.finish})"
+            # The engine stopped it: a reply that repeats itself, the run's wall time...
+            why = getattr(session.last, "limit", None) or reply.finish
+            reply.error = f"the judge's reply was stopped ({why})"
         return reply
 
     def existing(self, db: sqlite_utils.Database, run_id: int, since: int) -> bool:

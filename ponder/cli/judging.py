@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ponder.common import RunFailed, UsageError, out, run_async
 from ponder.score_text import spend_text
@@ -13,7 +13,7 @@ from ponder.text import json_text, safe_text
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from workbench.judge import JudgeResult
+    from workbench.judge import JudgeProgress, JudgeResult
 
 
 def _one(text: str | None, width: int) -> str:
@@ -61,7 +61,17 @@ def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
         raise UsageError("use --auto and --judge one after the other, not together")
     if args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
+    limits: dict[str, Any] = {}
+    if args.max_tokens is not None:
+        if args.max_tokens < 1:
+            raise UsageError("--max-tokens must be at least 1")
+        limits["max_tokens"] = args.max_tokens
+    if args.max_time is not None:
+        if not args.max_time > 0 or args.max_time == float("inf"):
+            raise UsageError("--max-time must be a positive number of seconds")
+        limits["max_time_s"] = args.max_time
     dataset, run_id = _target(db, args.target)
+    live = _Live()
     try:
         settings = JudgeSettings(
             provider=getattr(args, "provider", None),
@@ -70,9 +80,10 @@ def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
             rubric=read_rubric(args.rubric) if args.rubric else None,
             prompts_dir=args.prompts,
             concurrency=args.concurrency,
+            **limits,
         )
         spec = resolve_judge(settings)
-        judge = Judge(spec, settings, on_notice=_notice)
+        judge = Judge(spec, settings, on_notice=_notice, on_progress=live.show)
     except JudgeError as exc:
         raise UsageError(str(exc)) from None
     if run_id is not None:
@@ -97,7 +108,7 @@ def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
                 db,
                 run_ids,
                 judge,
-                on_result=lambda r: out(result_line(r)),
+                on_result=live.done,
                 redo=args.redo or run_id is not None,
             )
         finally:
@@ -126,6 +137,53 @@ def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
     if n and all(r.error is not None for r in summary.results):
         raise RunFailed(f"every judge call failed: {summary.results[-1].error}")
     return 0
+
+
+class _Live:
+    """The judge calls in flight, on stderr: on a terminal one line rewritten in place (every run
+    being judged: its tokens so far and seconds), elsewhere a line per run every LOG_EVERY_S."""
+
+    LOG_EVERY_S = 10.0
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.calls: dict[int, JudgeProgress] = {}
+        self.logged: dict[int, float] = {}
+        self.shown = 0  # characters of the line on screen
+
+    def show(self, p: JudgeProgress) -> None:
+        self.calls[p.run_id] = p
+        if self.tty:
+            self._draw()
+        elif p.elapsed_s - self.logged.get(p.run_id, 0.0) >= self.LOG_EVERY_S:
+            self.logged[p.run_id] = p.elapsed_s
+            sys.stderr.write(f"ponder: {_progress(p)}\n")
+            sys.stderr.flush()
+
+    def done(self, r: JudgeResult) -> None:
+        """A run judged: its line on stdout, and the run out of the live line."""
+        self._clear()
+        out(result_line(r))
+        self.calls.pop(r.run_id, None)
+        if self.tty and self.calls:
+            self._draw()
+
+    def _draw(self) -> None:
+        text = " · ".join(_progress(p) for p in list(self.calls.values())[:4])
+        self._clear()
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        self.shown = len(text)
+
+    def _clear(self) -> None:
+        if self.tty and self.shown:
+            sys.stderr.write("\r" + " " * self.shown + "\r")
+            sys.stderr.flush()
+            self.shown = 0
+
+
+def _progress(p: JudgeProgress) -> str:
+    return f"judging run {p.run_id}: ≈{p.output_tokens:,} tokens, {p.elapsed_s:.0f} s"
 
 
 def _notice(message: str) -> None:

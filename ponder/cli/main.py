@@ -275,6 +275,20 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--concurrency", type=_int, default=4, metavar="N", help="judge calls at once (default 4)"
     )
+    g.add_argument(
+        "--max-tokens",
+        type=_int,
+        default=None,
+        metavar="N",
+        help="the judge's output tokens per reply (default 2048)",
+    )
+    g.add_argument(
+        "--max-time",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="wall time for judging one run, retries included (default 300)",
+    )
 
     c = sub.add_parser("check", help="grade one answer against a reference")
     c.add_argument("reference", metavar="REFERENCE", help="the correct answer")
