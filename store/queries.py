@@ -142,13 +142,28 @@ def list_runs(
     offset: int = 0,
     search: str | None = None,
     dataset: str | None = None,
+    after: int | None = None,
+    before: int | None = None,
+    last: bool = False,
 ) -> list[RunSummary]:
-    """Runs newest first, a page at a time; `search` is full-text over the run and its problem."""
+    """Runs newest first, a page at a time; `search` is full-text over the run and its problem.
+
+    Pages by key for a long list: `after=ID` the runs listed after run ID (older), `before=ID`
+    the `limit` runs listed just before it (newer), `last` the list's last page; each page in
+    list order. (`offset` walks every row it skips: for short lists only.)"""
     where, params = _filters(search, dataset)
+    backward = before is not None or last
+    if after is not None or before is not None:
+        where += " and" if where else " where"
+        where += " r0.id < ?" if after is not None else " r0.id > ?"
+        params.append(after if after is not None else before)
     # Pick the page's ids first, so the joins and the grade lookup run for those rows only.
     sql = f"""
         select {_SUMMARY_COLUMNS} from runs r {_SUMMARY_JOINS}
-        where r.id in (select r0.id from runs r0{where} order by r0.id desc limit ? offset ?)
+        where r.id in (
+            select r0.id from runs r0{where}
+            order by r0.id {"asc" if backward else "desc"} limit ? offset ?
+        )
         order by r.id desc
     """
     rows = db.execute(sql, [*params, max(0, limit), max(0, offset)]).fetchall()

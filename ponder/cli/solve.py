@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ponder.common import MAX_ATTEMPTS, RunFailed, UsageError, open_store, out, run_async
 from ponder.text import SafeStream, json_text, safe_text
+from ponder.words import usd
 from store.recorder import StoreFull
 
 if TYPE_CHECKING:
@@ -232,7 +233,7 @@ class Printer:
                 self.write(f"{self.prefix}answer: {safe_text(r.answer)}\n")
             if r.final_reward is not None:
                 self.write(f"{self.prefix}final reward: {r.final_reward:g}\n")
-            cost = "unknown" if r.cost_usd is None else f"${r.cost_usd:.4f}"
+            cost = usd(r.cost_usd, "unknown")
             self.write(
                 f"{self.prefix}{r.usage.input_tokens} in / {r.usage.output_tokens} out tokens"
                 f" ({r.usage.cache_read_tokens} cached), {r.calls} call{'' if r.calls == 1 else 's'}, cost {cost}, {r.elapsed_s:.1f} s\n"
