@@ -21,6 +21,7 @@ except ImportError:  # not POSIX: stale temporaries are told by their age
     fcntl = None  # type: ignore[assignment]
 
 from reasoning.events import USD_DECIMALS, round_seconds, round_usd
+from store.arms import arm_sql, reinforce_sql
 from store.grades import EFFECTIVE_GRADE_ID
 
 RUN_COLUMNS = (
@@ -47,6 +48,12 @@ RUN_COLUMNS = (
     "cost_usd",
     "elapsed_s",
     "started_at",
+    "provider",
+    "reinforce",
+    "arm",
+    "bench_id",
+    "attempt_group",
+    "selected",
 )
 
 STALE_TMP_S = 60.0  # where files cannot be locked: a temporary file untouched this long is stale
@@ -126,7 +133,8 @@ select r.id, p.dataset, p.key, coalesce(p.text, r.prompt), r.model, r.paradigm, 
        r.stop_reason, r.answer, g.extracted, p.reference, g.score, g.verdict, g.points,
        coalesce(g.max_points, p.max_points), g.grader, g.grader_name, g.note, r.final_reward,
        coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0), r.cost_usd, r.elapsed_s,
-       r.started_at
+       r.started_at, r.provider, {reinforce_sql("r")},
+       {arm_sql("r")}, r.bench_id, r.attempt_group, r.selected
 from runs r
 left join problems p on p.id = r.problem_id
 left join grades g on g.id = {EFFECTIVE_GRADE_ID.format(run="r.id")}

@@ -362,6 +362,7 @@ def run_json(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
         steps=d.steps,
         answer=s.answer,
         final_reward=s.final_reward,
+        reinforce=str(d.params.get("reinforce") or "self"),
         usage=d.usage,
         calls=d.calls,
         cost_usd=d.cost_usd,
@@ -370,6 +371,22 @@ def run_json(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
         error=d.error,
         started_at=s.started_at,
     )
+
+
+def run_record(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
+    """`ponder show --json`: the run's `solve --json` object and where it belongs (its bench,
+    its attempt group and whether it is the selected attempt)."""
+    obj = run_json(db, run_id)
+    row = db.execute(
+        "select bench_id, attempt_group, selected from runs where id = ?", (run_id,)
+    ).fetchone()
+    bench_id, group, selected = row if row is not None else (None, None, None)
+    obj |= {
+        "bench_id": bench_id,
+        "attempt_group": group,
+        "selected": None if selected is None else bool(selected),
+    }
+    return obj
 
 
 def run_object(
@@ -383,6 +400,7 @@ def run_object(
     steps: Iterable[Step],
     answer: str | None,
     final_reward: float | None,
+    reinforce: str,
     usage: Usage,
     calls: int,
     cost_usd: float | None,
@@ -414,6 +432,7 @@ def run_object(
         ],
         "answer": answer,
         "final_reward": final_reward,
+        "reinforce": reinforce,
         "usage": {
             "input_tokens": usage.input_tokens,
             "output_tokens": usage.output_tokens,

@@ -39,12 +39,12 @@ def _runs(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from store.grades import effective_grade, grade_history
-    from store.queries import NoSuchRun, get_run, run_json
+    from store.queries import NoSuchRun, get_run, run_record
 
     db = open_store(args)
     if args.json:
         try:
-            obj = run_json(db, args.run)
+            obj = run_record(db, args.run)
         except NoSuchRun as exc:
             raise UsageError(str(exc)) from None
         history = grade_history(db, args.run)

@@ -111,3 +111,18 @@ def test_the_scores_csv_carries_the_same_counts(db, tmp_path):
     assert (rows["dcot"]["planned"], rows["dcot"]["no_protocol"]) == ("10", "10")
     assert (rows["direct"]["total"], rows["direct"]["pending"]) == ("6/8", "2")
     assert rows["dcot"]["mean_output_tokens"] == "400.0"
+
+
+def test_the_bench_screen_says_the_same(db):
+    from tui.screens.bench import score_cell, verdict_lines
+    from workbench.scores import comparison
+
+    bench_of_ten(db)
+    [c] = comparison(db, "exam")
+    assert "protocol followed in 0 of 10" in score_cell(c.row("dcot")).plain
+    assert "protocol" not in score_cell(c.row("direct")).plain
+    lines = verdict_lines([c], ["direct", "dcot", "dcot+guided"])
+    dcot = next(line for line in lines if "· dcot:" in line or "· dcot " in line)
+    assert "paired on 7 of 10" in dcot and "provisional: 5 pending grades" in dcot
+    assert "measures the prompt on a model that did not follow it" in dcot
+    assert any("dcot+guided" in line and "paired on 8 of 10" in line for line in lines)

@@ -104,6 +104,8 @@ def score_cell(row: ScoreRow | None) -> Text:
     waiting = row.n - row.graded - row.failed
     if waiting:
         cell.append(f" ({row.graded}/{row.n} graded)", style="dim")
+    if row.no_protocol:
+        cell.append(f" · protocol followed in {row.protocol_followed} of {row.done}", style="dim")
     return cell
 
 
