@@ -78,7 +78,7 @@ def test_markdown_report_has_its_tables_without_transcripts(capsys, db):
     assert header.startswith("| model | paradigm | total | mean | 95% CI | planned | graded |")
     assert "| good-model | dcot | 5/6 | 0.83 | [0.44, 0.97] |" in out
     assert "no detectable difference on 6 problems" in out
-    assert "max tokens 1024 · output budget 4096 · step budget 12 · reinforce self" in out
+    assert "max tokens 1024 · output budget 16384 · step budget 12 · reinforce self" in out
     assert "| good-model · dcot | auto 6 | 0 |" in out
     assert "m · dcot | auto 5 · human ann 1 | 0 |" in out
     assert "| gpt-4o | 1 | 5.00 pts | -5.00 pts | 0% |" in out

@@ -62,7 +62,7 @@ def test_each_arm_says_its_settings_and_who_graded(db):
     assert dict(dcot.settings) == {
         "endpoint": "openai @ 127.0.0.1",
         "max tokens": "512",
-        "output budget": "2048",
+        "output budget": "16384",  # at least the default run budget
         "step budget": "10",
         "temperature": "0.2",
         "prompts": "bundled",
