@@ -29,17 +29,21 @@ class RunFailed(Exception):
 
 
 class StoreFault(Exception):
-    """The database failed under a command (a damaged page, a full disk): its one line."""
+    """The database failed under a command (a damaged page, a full disk): its one line, exit 1."""
 
     def __init__(self, path: Path, exc: BaseException) -> None:
         self.path = path
         self.verdict = str(exc) or type(exc).__name__
         hint = ""
-        if "malformed" in self.verdict or "corrupt" in self.verdict:
+        if any(word in self.verdict for word in _DAMAGED):
             hint = f"; check it with `ponder db check --db {path}`"
         elif "full" in self.verdict:
             hint = "; free some space"
         super().__init__(f"database {path}: SQLite says: {self.verdict}{hint}")
+
+
+# SQLite's words for a file it cannot read as a database.
+_DAMAGED = ("malformed", "corrupt", "not a database", "encrypted", "disk I/O error")
 
 
 def store_path(args: argparse.Namespace) -> Path:
@@ -58,10 +62,15 @@ def store_writable(args: argparse.Namespace) -> bool:
 
 
 def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils.Database:
-    """The database; with `write`, a read-only file is refused now, before any work is done."""
+    """The database; with `write`, a read-only file is refused now, before any work is done.
+
+    A file SQLite cannot read is a damaged database (exit 1, `ponder db check`) when it has the
+    shape of one, else not a database at all (exit 2). A database written by a newer Ponder is
+    opened read-only, with a one-line notice."""
     import sqlite3
 
-    from store.db import open_db
+    from store.db import newer_migrations, open_db
+    from store.pagescan import looks_like_sqlite
 
     path = store_path(args)
     if write and not store_writable(args):
@@ -69,14 +78,23 @@ def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils
     if path.is_dir():
         raise UsageError(f"cannot open database {path}: it is a folder")
     try:
-        return open_db(path)
+        db = open_db(path)
     except (FileExistsError, NotADirectoryError) as exc:  # a parent that is a file
         raise UsageError(f"cannot open database {path}: {exc.filename} is not a folder") from None
     except sqlite3.DatabaseError as exc:
-        why = "not a SQLite database" if "not a database" in str(exc) else str(exc)
-        raise UsageError(f"cannot open database {path}: {why}") from None
-    except Exception as exc:  # permissions, a full disk...
-        raise UsageError(f"cannot open database {path}: {exc}") from exc
+        if "not a database" in str(exc) and not looks_like_sqlite(path):
+            raise UsageError(f"cannot open database {path}: not a SQLite database") from None
+        raise StoreFault(path, exc) from None
+    except OSError as exc:  # permissions, a full disk...
+        raise RunFailed(f"cannot open database {path}: {exc.strerror or exc}") from None
+    newer = newer_migrations(db)
+    if newer:
+        what = f"{path} was written by a newer Ponder (it knows {', '.join(newer)})"
+        if write:
+            db.close()
+            raise RunFailed(f"database {what}: this command writes to it; upgrade Ponder")
+        sys.stderr.write(f"ponder: database {what}: opened read-only; upgrade Ponder to write\n")
+    return db
 
 
 def out(line: str = "") -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reasoning.events import WITH_TECHNIQUE
+from ponder.words import usd
+from reasoning.events import TECHNIQUES
 
 if TYPE_CHECKING:
     from graders.scoring.counted import Rule
@@ -16,9 +17,13 @@ if TYPE_CHECKING:
 
 
 MEAN_NOTE = (
-    "the mean is over the graded and failed runs (a failed run scores 0); pending runs"
-    " (not graded yet, or needs_human) are left out of it and counted apart"
+    "total and mean have one denominator, the scored runs: graded plus failed (a failed run"
+    " scores 0); pending runs (not graded yet, or needs_human) are left out of both and counted"
+    " apart; planned: the problems the model was run on in any arm"
 )
+# Below this share of runs that followed the paradigm's protocol, a column measures the prompt
+# on a model that did not follow it, not the technique.
+PROTOCOL_MIN_SHARE = 0.5
 METHOD_NOTE = (
     "95% CI of a mean: Wilson score interval. Paired difference: percentile bootstrap over"
     " problems (computed exactly for exam grades, else 4,000 resamples with a fixed seed);"
@@ -55,7 +60,7 @@ def _num(x: float | None) -> str:
 
 
 def _cost(x: float | None) -> str:
-    return "?" if x is None else f"${x:.4f}" if x < 1 else f"${x:.2f}"
+    return usd(x)
 
 
 # ---- the score table ------------------------------------------------------------------------
@@ -71,19 +76,21 @@ def score_table_cells(rows: Sequence[ScoreRow]) -> tuple[list[str], list[list[st
     auroc = any(r.reward_auroc is not None for r in rows)
     sources = {r.source for r in rows}
     common = next(iter(sources)) if len(sources) == 1 else None
-    headers = ["dataset", "model", "paradigm", "n", "graded", "total", "mean", "95% CI"]
+    headers = ["dataset", "model", "paradigm", "planned", "n", "done", "graded"]
+    headers += ["total/scored", "mean", "95% CI"]
     if provider:
         headers.insert(2, "provider")
-    headers += ["coverage", "full/part/zero", "failed", "pending"]
+    headers += ["coverage", "full/part/zero", "failed", "pending", "protocol", "out tok/run"]
     headers += ["marks"] * marks + ["reward AUROC"] * auroc + ["from"] * (common is None)
     headers += ["tokens", "cost"]
     table = []
     for r in rows:
-        cells = [r.dataset, r.model, r.paradigm, str(r.n), str(r.graded), r.total]
-        cells += [mean_text(r.mean), ci_text(r.ci95)]
+        cells = [r.dataset, r.model, r.paradigm, str(r.planned), str(r.n), str(r.done)]
+        cells += [str(r.graded), r.total, mean_text(r.mean), ci_text(r.ci95)]
         if provider:
             cells.insert(2, r.provider)
         cells += [r.coverage, f"{r.full}/{r.partial}/{r.zero}", str(r.failed), str(r.pending)]
+        cells += [protocol_text(r), tokens_text(r.mean_output_tokens)]
         if marks:
             cells.append(f"{_num(r.points)}/{_num(r.max_points)}" if r.max_points else "-")
         if auroc:
@@ -95,15 +102,52 @@ def score_table_cells(rows: Sequence[ScoreRow]) -> tuple[list[str], list[list[st
     return headers, table, common
 
 
+def protocol_text(r: ScoreRow) -> str:
+    """ "7 of 10": the done runs whose model followed the paradigm's protocol."""
+    return f"{r.protocol_followed} of {r.done}" if r.done else "-"
+
+
+def tokens_text(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
 # ---- paired comparisons ---------------------------------------------------------------------
+
+
+def comparison_notes(c: ComparisonRow, technique: str, against: str = "direct") -> list[str]:
+    """What a reader must know beside a verdict: the problems it pairs on, whether grades are
+    still pending (then it is provisional), and whether the technique's runs followed its
+    protocol at all (under one half, the column measures the prompt, not the technique)."""
+    p = c.paired_guided_vs_dcot if against == "dcot" else c.paired(technique)
+    notes = [f"paired on {0 if p is None else p.n} of {c.pairable(technique, against)}"]
+    pending = c.pending(technique, against)
+    if pending:
+        grades = "grade" if pending == 1 else "grades"
+        notes.append(f"provisional: {pending} pending {grades} would settle it")
+    row = c.row(technique)
+    if row is not None and row.done and row.protocol_followed / row.done < PROTOCOL_MIN_SHARE:
+        notes.append(
+            f"protocol followed in {row.protocol_followed} of {row.done} {technique} runs: this"
+            " column measures the prompt on a model that did not follow it, not the technique"
+        )
+    return notes
+
+
+def verdict_text(c: ComparisonRow, technique: str, against: str = "direct") -> str:
+    """The verdict of one paired comparison with its notes, as one line."""
+    p = c.paired_guided_vs_dcot if against == "dcot" else c.paired(technique)
+    if p is None:
+        return "-"
+    return "; ".join([p.verdict(technique), *comparison_notes(c, technique, against)])
+
 
 COMPARISON_HEADERS = (
     "dataset",
     "model",
     "technique",
-    "direct",
+    "without",
     "with",
-    "paired",
+    "paired on",
     "mean diff",
     "95% CI",
     "p",
@@ -115,24 +159,25 @@ def comparison_cells(pairs: Sequence[ComparisonRow], with_provider: bool) -> lis
     """A row per model and technique that was run beside direct."""
     rows = []
     for c in pairs:
-        for technique in WITH_TECHNIQUE:
-            p: Paired | None = c.paired(technique)
-            with_row = c.row(technique)
-            if p is None or with_row is None or c.direct is None:
+        model = f"{c.model} ({c.provider})" if with_provider else c.model
+        for technique, against in [(t, "direct") for t in TECHNIQUES] + [("dcot+guided", "dcot")]:
+            p: Paired | None = c.paired_guided_vs_dcot if against == "dcot" else c.paired(technique)
+            with_row, base = c.row(technique), c.row(against)
+            if p is None or with_row is None or base is None:
                 continue
-            model = f"{c.model} ({c.provider})" if with_provider else c.model
+            name = technique if against == "direct" else f"{technique} vs {against}"
             rows.append(
                 [
                     c.dataset,
                     model,
-                    technique,
-                    c.direct.total,
+                    name,
+                    base.total,
                     with_row.total,
-                    str(p.n),
+                    f"{p.n} of {c.pairable(technique, against)}",
                     diff_text(p.mean_diff),
                     ci_text(p.ci95),
                     p_text(p.p_value),
-                    p.verdict(technique),
+                    verdict_text(c, technique, against),
                 ]
             )
     return rows
@@ -186,7 +231,7 @@ def spend_text(spend: JudgeSpend) -> str:
     if spend.cost_unknown and spend.cost_unknown == spend.calls:
         money = "cost unknown (no price for the judge model)"
     else:
-        money = f"${spend.cost_usd:.4f}" if spend.cost_usd < 1 else f"${spend.cost_usd:.2f}"
+        money = usd(spend.cost_usd)
         if spend.cost_unknown:
             money += f" (+{spend.cost_unknown} calls of unknown price)"
     return f"{spend.tokens:,} tokens, {money}"

@@ -13,6 +13,30 @@ StepKind = Literal["thinking", "step", "reflection", "answer", "final_reflection
 Reinforce = Literal["self", "guided"]
 REINFORCE_MODES: tuple[Reinforce, ...] = ("self", "guided")
 
+# An arm of a with/without comparison: a paradigm, and for dcot its reinforcement. Guided runs
+# are their own arm, "dcot+guided", compared against direct and against plain dcot.
+GUIDED_ARM = "dcot+guided"
+ARMS: tuple[str, ...] = ("direct", "dcot", GUIDED_ARM, "g1")  # the order tables show them
+TECHNIQUES: tuple[str, ...] = ("dcot", GUIDED_ARM, "g1")  # the arms compared against direct
+
+
+def arm_of(paradigm: str, reinforce: str | None) -> str:
+    """The arm a run belongs to: its paradigm, or "dcot+guided" for dcot with guided reinforcement."""
+    return GUIDED_ARM if paradigm == "dcot" and reinforce == "guided" else paradigm
+
+
+def split_arm(arm: str) -> tuple[Paradigm, Reinforce]:
+    """The paradigm and reinforcement an arm runs with (ValueError for an unknown arm)."""
+    paradigm, _, reinforce = arm.partition("+")
+    if (
+        paradigm not in PARADIGMS
+        or reinforce not in ("", "guided")
+        or (reinforce and paradigm != "dcot")
+    ):
+        raise ValueError(f"unknown arm {arm!r}: use {', '.join(ARMS)}")
+    return paradigm, "guided" if reinforce else "self"  # type: ignore[return-value]
+
+
 RunStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
 # The closed set of run statuses, with what each means. Every paradigm ends a run in one of the
 # last four; "running" is a run in flight (or one whose process died, until it is seen).

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from store.arms import arm_sql
 from store.grades import EFFECTIVE_GRADE_ID
 
 FINAL = ("done", "failed")  # a run in one of these ended by itself (not cancelled or interrupted)
@@ -82,10 +83,11 @@ def job_states(
     """
     if not paradigms or not models:
         return {}
+    arm = arm_sql("r")
     rows = db.conn.execute(
-        "select r.problem_id, r.paradigm, r.model, r.id, r.status, r.attempt_group, r.bench_id"
+        f"select r.problem_id, {arm}, r.model, r.id, r.status, r.attempt_group, r.bench_id"
         " from runs r join problems p on p.id = r.problem_id"
-        f" where p.dataset = ? and r.paradigm in ({_placeholders(paradigms)})"
+        f" where p.dataset = ? and {arm} in ({_placeholders(paradigms)})"
         f" and r.model in ({_placeholders(models)}) order by r.id",
         [dataset, *paradigms, *models],
     ).fetchall()
@@ -131,14 +133,14 @@ def latest_bench_id(db: sqlite_utils.Database, run_ids: Iterable[int]) -> str | 
     return None
 
 
-_CONFIG_SQL = """
-select coalesce(r.model, '?'), coalesce(r.paradigm, '?'), count(*),
+_CONFIG_SQL = f"""
+select coalesce(r.model, '?'), coalesce({arm_sql("r")}, '?') as arm, count(*),
        sum(r.status = 'done'), sum(r.status = 'failed'),
        sum(r.status in ('cancelled', 'interrupted')), sum(r.status = 'running'),
        total(coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0)),
        total(r.cost_usd), sum(r.cost_usd is null and coalesce(r.calls, 0) > 0)
 from runs r where r.bench_id = ?
-group by r.model, r.paradigm order by r.model, r.paradigm
+group by r.model, arm order by r.model, arm
 """
 
 
@@ -230,11 +232,11 @@ class ConfigProgress:
 # The latest run per problem counts, so a resumed bench's re-runs replace what they redo.
 _PROGRESS_SQL = """
 with latest as (
-    select id, coalesce(model, '?') as model, coalesce(paradigm, '?') as paradigm, status,
+    select id, coalesce(model, '?') as model, coalesce({arm}, '?') as paradigm, status,
            row_number() over (
-               partition by model, paradigm, coalesce(problem_id, -id) order by id desc
+               partition by model, {arm}, coalesce(problem_id, -id) order by id desc
            ) as rn
-    from runs where bench_id = ?
+    from runs r where bench_id = ?
 ),
 counted as (
     select l.model, l.paradigm, l.status, g.verdict
@@ -246,7 +248,7 @@ select model, paradigm, count(*), sum(status = 'done'), sum(status = 'failed'),
        sum(status = 'done' and verdict in ('full', 'partial', 'zero')),
        sum(status = 'done' and verdict = 'needs_human')
 from counted group by model, paradigm order by model, paradigm
-""".format(effective=EFFECTIVE_GRADE_ID.format(run="l.id"))
+""".format(effective=EFFECTIVE_GRADE_ID.format(run="l.id"), arm=arm_sql("r"))
 
 
 def bench_progress(db: sqlite_utils.Database, bench_id: str) -> list[ConfigProgress]:

@@ -47,6 +47,8 @@ def open_db(
     `recover`: runs left `running` by a dead process become `interrupted` (cheap: by index).
     `read_only`: open for reading only; None: so when the file or its folder cannot be written
     (then nothing is upgraded or recovered, and any write fails as a read-only database).
+    A database written by a newer Ponder (a migration this one does not know) is opened
+    read-only too, whatever `read_only` says: `newer_migrations(db)` names them.
     """
     path = Path(path).expanduser() if path else default_db_path()
     if read_only is None:
@@ -62,12 +64,30 @@ def open_db(
         db.enable_wal()
     conn.execute("pragma synchronous = normal")
     if migrate_now:
+        if newer_migrations(db):  # its schema is not ours to change, nor its tables to write
+            conn.close()
+            return sqlite_utils.Database(_connect_read_only(path))
         migrate(db)
         if recover:
             from store.queries import mark_interrupted
 
             mark_interrupted(db)
     return db
+
+
+def newer_migrations(db: sqlite_utils.Database) -> list[str]:
+    """The migrations applied to this database that this Ponder does not know: written by a
+    newer version ([] for one of ours, or a new file)."""
+    from store.migrations import MIGRATIONS
+
+    try:
+        applied = [r[0] for r in db.execute("select name from _ponder_migrations")]
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
+    known = {name for name, _ in MIGRATIONS}
+    return [name for name in applied if name not in known]
 
 
 def database_file(db: sqlite_utils.Database) -> Path | None:

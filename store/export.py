@@ -15,7 +15,13 @@ from typing import Any
 
 import sqlite_utils
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: stale temporaries are told by their age
+    fcntl = None  # type: ignore[assignment]
+
 from reasoning.events import USD_DECIMALS, round_seconds, round_usd
+from store.arms import arm_sql, reinforce_sql
 from store.grades import EFFECTIVE_GRADE_ID
 
 RUN_COLUMNS = (
@@ -42,9 +48,15 @@ RUN_COLUMNS = (
     "cost_usd",
     "elapsed_s",
     "started_at",
+    "provider",
+    "reinforce",
+    "arm",
+    "bench_id",
+    "attempt_group",
+    "selected",
 )
 
-STALE_TMP_S = 60.0
+STALE_TMP_S = 60.0  # where files cannot be locked: a temporary file untouched this long is stale
 
 # A spreadsheet runs a cell that starts with one of these as a formula (full-width forms too).
 _FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -64,13 +76,27 @@ def neutralise(value: Any) -> Any:
 
 
 def _clean_stale_temporaries(path: Path) -> None:
-    """Temporary files a killed export left beside `path` (an export still being written
-    elsewhere has touched its own within the last minute, and is left alone)."""
+    """Temporary files a killed export left beside `path`. An export being written holds a lock
+    on its own (released by the system when its process dies, however it dies), so any file
+    that can be locked is a dead export's; where locks are not to be had, an untouched one."""
     cutoff = time.time() - STALE_TMP_S
     for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         try:
-            if stale.is_file() and stale.stat().st_mtime < cutoff:
+            if not stale.is_file():
+                continue
+            if fcntl is None:
+                if stale.stat().st_mtime < cutoff:
+                    stale.unlink()
+                continue
+            fd = os.open(stale, os.O_RDONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # an export at work
+            else:
                 stale.unlink()
+            finally:
+                os.close(fd)
         except OSError:
             pass  # not ours to remove, or gone already
 
@@ -82,8 +108,10 @@ def write_csv(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[A
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     count = 0
     try:
+        if fcntl is not None:  # held until the file is in place: another export leaves it be
+            fcntl.flock(fd, fcntl.LOCK_EX)
         # utf-8-sig: Excel reads the accents right only with the BOM.
-        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as f:
+        with os.fdopen(os.dup(fd), "w", newline="", encoding="utf-8-sig") as f:
             writer = csv.writer(f)
             writer.writerow(header)
             for row in rows:
@@ -94,6 +122,8 @@ def write_csv(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[A
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        os.close(fd)
     return count
 
 
@@ -103,7 +133,8 @@ select r.id, p.dataset, p.key, coalesce(p.text, r.prompt), r.model, r.paradigm, 
        r.stop_reason, r.answer, g.extracted, p.reference, g.score, g.verdict, g.points,
        coalesce(g.max_points, p.max_points), g.grader, g.grader_name, g.note, r.final_reward,
        coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0), r.cost_usd, r.elapsed_s,
-       r.started_at
+       r.started_at, r.provider, {reinforce_sql("r")},
+       {arm_sql("r")}, r.bench_id, r.attempt_group, r.selected
 from runs r
 left join problems p on p.id = r.problem_id
 left join grades g on g.id = {EFFECTIVE_GRADE_ID.format(run="r.id")}

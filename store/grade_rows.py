@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import sqlite_utils
 
 from store.grades import EFFECTIVE_GRADE_ID
+from store.keyset import Order, Position, beyond, order_by
 
 Show = Literal["all", "ungraded", "needs_human", "disagree"]
 SHOW_LABELS: dict[Show, str] = {
@@ -46,6 +47,7 @@ class GradeRow:
     max_points: float | None
     auto_score: float | None  # latest automatic grade, shown beside a human one
     auto_verdict: str | None
+    position: Position = field(default=(), compare=False)  # in the list's order (keyset)
 
     @property
     def problem(self) -> str:
@@ -111,37 +113,88 @@ def _joins(f: GradeFilter) -> str:
     return joins
 
 
-def _order(f: GradeFilter) -> str:
+def _order(f: GradeFilter) -> Order:
     # A dataset reads in problem order (length-then-text puts 2 before 10), else newest first.
     if f.dataset is not None:
-        return "length(p.key), p.key, r.model, r.paradigm, r.id desc"
-    return "r.id desc"
+        return (
+            ("length(p.key)", False),
+            ("p.key", False),
+            ("coalesce(r.model, '')", False),
+            ("coalesce(r.paradigm, '')", False),
+            ("r.id", True),
+        )
+    return (("r.id", True),)
+
+
+_ROW_COLUMNS = (
+    "r.id, p.dataset, p.key, r.model, r.paradigm, r.final_reward, r.answer,"
+    " g.score, g.verdict, g.grader, g.points, g.max_points, a.score, a.verdict"
+)
+_TO_GRADE = " and (g.id is null or g.verdict = 'needs_human')"
 
 
 def grade_rows(
-    db: sqlite_utils.Database, f: GradeFilter, *, offset: int = 0, limit: int = 100
+    db: sqlite_utils.Database,
+    f: GradeFilter,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    after: Position | None = None,
+    before: Position | None = None,
+    last: bool = False,
 ) -> list[GradeRow]:
-    """A page of finished runs: a dataset's in problem order, otherwise newest first."""
+    """A page of finished runs: a dataset's in problem order, otherwise newest first.
+
+    Pages by key: `after` / `before` a row's `position`, or the `last` page; each page in list
+    order. (`offset` walks every row it skips: for short lists only.)"""
+    return _page(db, f, "", after=after, before=before, last=last, limit=limit, offset=offset)
+
+
+def next_to_grade(db: sqlite_utils.Database, f: GradeFilter, after: Position) -> GradeRow | None:
+    """The first run listed after `after` whose grade a score cannot count yet (none, or
+    needs_human)."""
+    found = _page(db, f, _TO_GRADE, after=after, limit=1)
+    return found[0] if found else None
+
+
+def _page(
+    db: sqlite_utils.Database,
+    f: GradeFilter,
+    extra: str,
+    *,
+    after: Position | None = None,
+    before: Position | None = None,
+    last: bool = False,
+    limit: int,
+    offset: int = 0,
+) -> list[GradeRow]:
     where, params = _where(f)
+    where += extra
+    order = _order(f)
+    anchor = after if after is not None else before
+    if anchor is not None:
+        condition, values = beyond(order, anchor, before=after is None)
+        where += f" and {condition}"
+        params += values
+    backward = before is not None or last
+    joins = _joins(f) if not extra else _FROM
     # The page's ids first, so the grade lookups run for those rows only.
-    page = f"select r.id {_joins(f)} where {where} order by {_order(f)} limit ? offset ?"
+    page = (
+        f"select r.id {joins} where {where}"
+        f" order by {order_by(order, reverse=backward)} limit ? offset ?"
+    )
     rows = db.conn.execute(
-        "select r.id, p.dataset, p.key, r.model, r.paradigm, r.final_reward, r.answer,"
-        " g.score, g.verdict, g.grader, g.points, g.max_points, a.score, a.verdict"
-        f" {_FROM} where r.id in ({page}) order by {_order(f)}",
+        f"select {_ROW_COLUMNS}, {', '.join(expr for expr, _ in order)}"
+        f" {_FROM} where r.id in ({page}) order by {order_by(order)}",
         [*params, max(0, limit), max(0, offset)],
     ).fetchall()
-    return [GradeRow(*r) for r in rows]
+    width = len(GradeRow.__dataclass_fields__) - 1
+    return [GradeRow(*r[:width], position=tuple(r[width:])) for r in rows]  # type: ignore[misc]
 
 
 def grade_row(db: sqlite_utils.Database, run_id: int) -> GradeRow | None:
     """One run's row, whatever the filters (to refresh it after a grade)."""
-    row = db.conn.execute(
-        "select r.id, p.dataset, p.key, r.model, r.paradigm, r.final_reward, r.answer,"
-        " g.score, g.verdict, g.grader, g.points, g.max_points, a.score, a.verdict"
-        f" {_FROM} where r.id = ?",
-        [run_id],
-    ).fetchone()
+    row = db.conn.execute(f"select {_ROW_COLUMNS} {_FROM} where r.id = ?", [run_id]).fetchone()
     return None if row is None else GradeRow(*row)
 
 

@@ -289,6 +289,30 @@ def m012_runs_owner(db: sqlite_utils.Database) -> None:
     db.table("runs").add_column("owner", str)
 
 
+@migration
+def m013_benches(db: sqlite_utils.Database) -> None:
+    # A bench as it was asked for (its plan, JSON: arms, models, limit, attempts, endpoint, never
+    # a key), how it last ended, and the process driving it now (pid, host, heartbeat): what
+    # `ponder benches` lists, `bench --resume` continues, and a second resume is refused by.
+    db["benches"].create(
+        {
+            "id": str,
+            "dataset": str,
+            "plan": str,
+            "jobs": int,  # jobs in its plan
+            "status": str,  # running / paused / done / failed, as it last ended
+            "started_at": str,
+            "finished_at": str,
+            "owner": str,  # the invocation driving it now (NULL: none)
+            "pid": int,
+            "host": str,
+            "heartbeat_at": float,
+        },
+        pk="id",
+    )
+    db["benches"].create_index(["dataset"])
+
+
 def migrate(
     db: sqlite_utils.Database,
     migrations: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] | None = None,

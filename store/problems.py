@@ -116,6 +116,7 @@ class _Immediate:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_PATHLIKE = re.compile(r"[/\\]|\.\.+")
 
 
 def _dataset_name(name: str | None, path: Path) -> str:
@@ -127,10 +128,18 @@ def _dataset_name(name: str | None, path: Path) -> str:
             raise ImportProblem(f"dataset name {name!r} may not contain ':' (DATASET:KEY uses it)")
         if _CONTROL.search(name):
             raise ImportProblem(f"dataset name {name!r} may not contain control characters")
+        if _PATHLIKE.search(name):
+            # A dataset's name is part of the file names proposed for its exports and reports.
+            raise ImportProblem(f"dataset name {name!r} may not contain '/', '\\' or '..'")
         return name
     # A file name may hold anything: tabs and escapes are dropped from the name shown everywhere.
     stem = " ".join(_CONTROL.sub("", _display_name(path.stem).replace("\t", " ")).split())
-    return stem.replace(":", "-") or "dataset"
+    return file_part(stem.replace(":", "-")) or "dataset"
+
+
+def file_part(name: str) -> str:
+    """A name made fit to be part of a file name: no folder separators, no '..'."""
+    return _PATHLIKE.sub("-", name)
 
 
 def _display_name(name: str) -> str:

@@ -142,13 +142,28 @@ def list_runs(
     offset: int = 0,
     search: str | None = None,
     dataset: str | None = None,
+    after: int | None = None,
+    before: int | None = None,
+    last: bool = False,
 ) -> list[RunSummary]:
-    """Runs newest first, a page at a time; `search` is full-text over the run and its problem."""
+    """Runs newest first, a page at a time; `search` is full-text over the run and its problem.
+
+    Pages by key for a long list: `after=ID` the runs listed after run ID (older), `before=ID`
+    the `limit` runs listed just before it (newer), `last` the list's last page; each page in
+    list order. (`offset` walks every row it skips: for short lists only.)"""
     where, params = _filters(search, dataset)
+    backward = before is not None or last
+    if after is not None or before is not None:
+        where += " and" if where else " where"
+        where += " r0.id < ?" if after is not None else " r0.id > ?"
+        params.append(after if after is not None else before)
     # Pick the page's ids first, so the joins and the grade lookup run for those rows only.
     sql = f"""
         select {_SUMMARY_COLUMNS} from runs r {_SUMMARY_JOINS}
-        where r.id in (select r0.id from runs r0{where} order by r0.id desc limit ? offset ?)
+        where r.id in (
+            select r0.id from runs r0{where}
+            order by r0.id {"asc" if backward else "desc"} limit ? offset ?
+        )
         order by r.id desc
     """
     rows = db.execute(sql, [*params, max(0, limit), max(0, offset)]).fetchall()
@@ -347,6 +362,7 @@ def run_json(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
         steps=d.steps,
         answer=s.answer,
         final_reward=s.final_reward,
+        reinforce=str(d.params.get("reinforce") or "self"),
         usage=d.usage,
         calls=d.calls,
         cost_usd=d.cost_usd,
@@ -355,6 +371,22 @@ def run_json(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
         error=d.error,
         started_at=s.started_at,
     )
+
+
+def run_record(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
+    """`ponder show --json`: the run's `solve --json` object and where it belongs (its bench,
+    its attempt group and whether it is the selected attempt)."""
+    obj = run_json(db, run_id)
+    row = db.execute(
+        "select bench_id, attempt_group, selected from runs where id = ?", (run_id,)
+    ).fetchone()
+    bench_id, group, selected = row if row is not None else (None, None, None)
+    obj |= {
+        "bench_id": bench_id,
+        "attempt_group": group,
+        "selected": None if selected is None else bool(selected),
+    }
+    return obj
 
 
 def run_object(
@@ -368,6 +400,7 @@ def run_object(
     steps: Iterable[Step],
     answer: str | None,
     final_reward: float | None,
+    reinforce: str,
     usage: Usage,
     calls: int,
     cost_usd: float | None,
@@ -399,6 +432,7 @@ def run_object(
         ],
         "answer": answer,
         "final_reward": final_reward,
+        "reinforce": reinforce,
         "usage": {
             "input_tokens": usage.input_tokens,
             "output_tokens": usage.output_tokens,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from store.arms import arm_sql
 from store.grades import EFFECTIVE_GRADE_ID
 
 # Every bench run and attempt group; of the other (ad-hoc) runs of a problem in a cell, only the
@@ -13,10 +14,11 @@ from store.grades import EFFECTIVE_GRADE_ID
 _CANDIDATES_SQL = f"""
 with graded as (
     select r.id, r.problem_id, p.dataset, coalesce(r.model, '?') as model,
-           coalesce(r.paradigm, '?') as paradigm, coalesce(r.provider, '?') as provider,
+           coalesce({arm_sql("r")}, '?') as paradigm, coalesce(r.provider, '?') as provider,
            r.status, r.bench_id, r.attempt_group, r.selected,
            g.score, g.verdict, g.points, g.max_points, r.final_reward,
-           coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0) as tokens, r.cost_usd
+           coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0) as tokens, r.cost_usd,
+           r.stop_reason, coalesce(r.output_tokens, 0) as output_tokens
     from runs r join problems p on p.id = r.problem_id
     left join grades g on g.id = {EFFECTIVE_GRADE_ID.format(run="r.id")}
     where r.status in ('done', 'failed') and (:dataset is null or p.dataset = :dataset)
@@ -32,7 +34,8 @@ ranked as (
     from graded
 )
 select id, problem_id, dataset, model, paradigm, provider, status, bench_id, attempt_group,
-       selected, score, verdict, points, max_points, final_reward, tokens, cost_usd
+       selected, score, verdict, points, max_points, final_reward, tokens, cost_usd,
+       stop_reason, output_tokens
 from ranked where rn is null or rn = 1
 order by id
 """

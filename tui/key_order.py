@@ -9,6 +9,11 @@ Here the first key of a burst is handled at once, as before. The keys behind it 
 what it did has settled: the widget it went to, that widget's ancestors up to the app (the
 messages it posted bubble that way) have processed their queues, and the current screen has
 been painted (a screen just pushed has composed and taken its focus). Then the next one goes.
+
+A character typed into a text field (the prompt box, an Input) has nothing to settle: it goes
+into that field's own queue, behind the characters before it, and the next key goes at once.
+Waiting for a paint after each one tied typing to the frame rate (about 60 characters a second,
+and slower as the box grew), and a paste that the terminal sends as keys took minutes.
 """
 
 from __future__ import annotations
@@ -62,20 +67,26 @@ class KeyOrder:
             self.held.append(event)
             return
         await self._handle(event)
+        await self._run_held()
 
     async def _handle(self, event: events.Key) -> None:
         app = self.app
         chain = self._chain()  # where the key goes, and where what it posts bubbles
+        typed = event.is_printable and _takes_text(chain[0])
         self.settling = True
         self._generation += 1
         generation = self._generation
         try:
             await self._dispatch(event)
         finally:
-            self._drain(chain, generation, 1)
-            if self._watchdog is not None:
-                self._watchdog.stop()
-            self._watchdog = app.set_timer(WATCHDOG_S, lambda: self._settled(generation))
+            if typed and event.is_forwarded and app.focused is chain[0]:
+                # Forwarded: no priority binding took it; the field has it in its queue.
+                self._release()
+            else:
+                self._drain(chain, generation, 1)
+                if self._watchdog is not None:
+                    self._watchdog.stop()
+                self._watchdog = app.set_timer(WATCHDOG_S, lambda: self._settled(generation))
 
     def _chain(self) -> list[MessagePump]:
         """The focused widget (else the screen), its ancestors, the app."""
@@ -132,19 +143,36 @@ class KeyOrder:
     def _settled(self, generation: int) -> None:
         if generation != self._generation or not self.settling:
             return  # a later key's wait, or already released by the watchdog
+        self._release()
+        if self.held:
+            self.app.call_next(self._next)
+
+    def _release(self) -> None:
         self.settling = False
         if self._watchdog is not None:
             self._watchdog.stop()
             self._watchdog = None
-        if self.held:
-            self.app.call_next(self._next)
 
     async def _next(self) -> None:
         if not self.app.is_running:  # closing: nothing takes keys any more
             self.held.clear()
             return
-        if self.held and not self.settling:
+        await self._run_held()
+
+    async def _run_held(self) -> None:
+        """Hand on the keys held, in order, while each settles at once (characters typed into
+        a field); a key that must settle stops the loop until it has."""
+        while self.held and not self.settling:
             await self._handle(self.held.popleft())
+
+
+def _takes_text(pump: MessagePump) -> bool:
+    """The pump is a text field that a printable key types into."""
+    from textual.widgets import Input, TextArea
+
+    if isinstance(pump, TextArea):
+        return not pump.read_only
+    return isinstance(pump, Input)
 
 
 def _busy(pump: MessagePump) -> bool:

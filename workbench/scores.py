@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from graders.scoring.counted import CandidateRun, Rule
+from graders.scoring.counted import CandidateRun, CellKey, Rule, counted_runs
 from graders.scoring.tables import ComparisonRow, ScoreRow
 from graders.scoring.tables import comparison as compare_rows
 from graders.scoring.tables import score_table as table_of
@@ -40,6 +40,12 @@ SCORE_COLUMNS = (
     "ci95_low",
     "ci95_high",
     "reward_auroc",
+    "planned",
+    "done",
+    "scored",
+    "no_protocol",
+    "protocol_followed",
+    "mean_output_tokens",
 )
 
 
@@ -50,6 +56,14 @@ def score_table(
     rule = rule or Rule()
     candidates = map(CandidateRun._make, candidate_rows(db, dataset, rule.bench))
     return table_of(candidates, dataset_sizes(db, dataset), rule)
+
+
+def counted(
+    db: sqlite_utils.Database, dataset: str | None = None, rule: Rule | None = None
+) -> dict[CellKey, list[CandidateRun]]:
+    """Per score cell, the run that counts for each problem: the runs score_table scores."""
+    rule = rule or Rule()
+    return counted_runs(map(CandidateRun._make, candidate_rows(db, dataset, rule.bench)), rule)
 
 
 def comparison(

@@ -161,6 +161,7 @@ class Seen:
         paradigm: str,
         provider: str,
         model: str | None,
+        reinforce: str = "self",
     ) -> dict[str, Any]:
         """The SPEC §6 object; `paradigm`, `provider` and `model` are told for a run cancelled
         before it started (the run's own are used once it has)."""
@@ -193,6 +194,7 @@ class Seen:
             ],
             answer=kept(end["answer"]),
             final_reward=end["final_reward"],
+            reinforce=st.settings.reinforce if st else reinforce,
             usage=usage,
             calls=calls,
             cost_usd=cost if self._counted else None,

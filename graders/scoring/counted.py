@@ -58,6 +58,8 @@ class CandidateRun(NamedTuple):
     final_reward: float | None
     tokens: int
     cost_usd: float | None
+    stop_reason: str | None = None  # "no_protocol": the model did not follow the protocol
+    output_tokens: int = 0
 
     @property
     def scored(self) -> bool:

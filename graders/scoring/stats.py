@@ -123,6 +123,8 @@ def sign_flip_p_value(differences: Sequence[float], seed: int = SEED) -> tuple[f
     if not units:
         return 1.0, True
     observed = abs(signed)
+    if len(set(units)) == 1:  # every difference the same size (0/1 scores): McNemar, O(n)
+        return _binomial_p_value(len(units), observed // units[0]), True
     counts: dict[int, int] = {0: 1}
     for u in units:
         grown: dict[int, int] = {}
@@ -134,6 +136,13 @@ def sign_flip_p_value(differences: Sequence[float], seed: int = SEED) -> tuple[f
             return _random_flips(units, observed, seed), False
     extreme = sum(ways for total, ways in counts.items() if abs(total) >= observed)
     return min(1.0, extreme / 2 ** len(units)), True
+
+
+def _binomial_p_value(m: int, observed: int) -> float:
+    """P(|2B - m| >= observed) for B ~ Binomial(m, 1/2): the sign-flip test when every one of
+    the m differences has the same size (the exact McNemar test)."""
+    extreme = sum(math.comb(m, b) for b in range(m + 1) if abs(2 * b - m) >= observed)
+    return min(1.0, extreme / 2**m)
 
 
 def _random_flips(units: list[int], observed: int, seed: int) -> float:

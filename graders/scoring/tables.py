@@ -7,11 +7,11 @@ graders.scoring.stats'. Pure: workbench.scores feeds them the store's rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graders.scoring import stats
 from graders.scoring.counted import CandidateRun, CellKey, Rule, counted_runs
-from reasoning.events import WITH_TECHNIQUE
+from reasoning.events import ARMS, GUIDED_ARM, TECHNIQUES
 
 WITHOUT_TECHNIQUE = "direct"
 
@@ -42,13 +42,34 @@ class ScoreRow:
     calibration: stats.Calibration | None = None
     benches: tuple[str, ...] = ()  # the benches whose runs count here
     adhoc: int = 0  # problems whose counted run is ad-hoc (no bench)
+    planned: int = 0  # problems this model was run on in any arm: n of them reached this one
+    no_protocol: int = 0  # done runs whose model did not follow the protocol
+    output_tokens: int = 0  # over the counted runs, failed ones included
     # (problem id, score) of each scored problem: what the paired comparisons pair on.
     per_problem: tuple[tuple[int, float], ...] = field(default=(), repr=False, compare=False)
+    # The problems attempted (scored or pending): "paired on k of n" counts over these.
+    attempted: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def scored(self) -> int:
-        """Problems in the mean: graded, plus failed (as zeros)."""
+        """Problems in the mean: graded, plus failed (as zeros). The one denominator of the
+        total and the mean; pending runs are counted apart until they are graded."""
         return self.graded + self.failed
+
+    @property
+    def done(self) -> int:
+        """Counted runs that ended with an answer (graded or pending)."""
+        return self.n - self.failed
+
+    @property
+    def protocol_followed(self) -> int:
+        """Done runs whose model followed the paradigm's protocol."""
+        return self.done - self.no_protocol
+
+    @property
+    def mean_output_tokens(self) -> float | None:
+        """Output tokens per counted run (what the arm spent, failed runs included)."""
+        return self.output_tokens / self.n if self.n else None
 
     @property
     def pending(self) -> int:
@@ -62,8 +83,9 @@ class ScoreRow:
 
     @property
     def total(self) -> str:
-        """The sum of scores over the problems attempted, as in "2/3"."""
-        return f"{_num(self.score_sum)}/{self.n}"
+        """The sum of scores over the scored problems (the mean's denominator), as in "2/3";
+        once nothing is pending, that is every problem attempted."""
+        return f"{_num(self.score_sum)}/{self.scored}"
 
     @property
     def coverage(self) -> str:
@@ -115,12 +137,21 @@ class ScoreRow:
             "calibration": None if self.calibration is None else self.calibration.as_dict(),
             "benches": list(self.benches),
             "adhoc": self.adhoc,
+            "planned": self.planned,
+            "done": self.done,
+            "scored": self.scored,
+            "denominator": "scored",
+            "no_protocol": self.no_protocol,
+            "protocol_followed": self.protocol_followed,
+            "mean_output_tokens": self.mean_output_tokens,
         }
 
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One model on one dataset: without technique (direct) beside with it (dcot, g1)."""
+    """One model on one dataset: without technique (direct) beside each arm with it (dcot,
+    dcot+guided, g1), each paired on the problems scored in both; dcot+guided is also paired
+    against plain dcot."""
 
     dataset: str
     model: str
@@ -131,12 +162,34 @@ class ComparisonRow:
     provider: str = "?"
     paired_dcot: stats.Paired | None = None  # None unless both dcot and direct were run
     paired_g1: stats.Paired | None = None
+    guided: ScoreRow | None = None  # dcot+guided
+    paired_guided: stats.Paired | None = None
+    paired_guided_vs_dcot: stats.Paired | None = None
 
     def row(self, paradigm: str) -> ScoreRow | None:
-        return {"direct": self.direct, "dcot": self.dcot, "g1": self.g1}[paradigm]
+        return {
+            "direct": self.direct,
+            "dcot": self.dcot,
+            GUIDED_ARM: self.guided,
+            "g1": self.g1,
+        }.get(paradigm)
 
     def paired(self, technique: str) -> stats.Paired | None:
-        return self.paired_dcot if technique == "dcot" else self.paired_g1
+        return {
+            "dcot": self.paired_dcot,
+            GUIDED_ARM: self.paired_guided,
+            "g1": self.paired_g1,
+        }.get(technique)
+
+    def pairable(self, technique: str, against: str = WITHOUT_TECHNIQUE) -> int:
+        """Problems attempted in either arm: what "paired on k of n" counts k out of."""
+        rows = [r for r in (self.row(technique), self.row(against)) if r is not None]
+        return len(frozenset().union(*(r.attempted for r in rows))) if rows else 0
+
+    def pending(self, technique: str, against: str = WITHOUT_TECHNIQUE) -> int:
+        """Runs of the two compared cells still waiting for a grade: while any is, the
+        verdict is provisional."""
+        return sum(r.pending for r in (self.row(technique), self.row(against)) if r is not None)
 
     def gain(self, paradigm: str) -> float | None:
         """Score sum with the technique minus without it; None unless both were run."""
@@ -154,18 +207,37 @@ class ComparisonRow:
             **{p: (None if (r := self.row(p)) is None else r.as_dict()) for p in PARADIGM_ORDER},
             "gain_dcot": self.gain("dcot"),
             "gain_g1": self.gain("g1"),
+            f"gain_{GUIDED_ARM}": self.gain(GUIDED_ARM),
         }
-        for technique in WITH_TECHNIQUE:
-            p = self.paired(technique)
-            out[f"paired_{technique}"] = 0 if p is None else p.n
-            out[f"diff_{technique}"] = None if p is None else p.mean_diff
-            out[f"ci95_{technique}"] = None if p is None or p.ci95 is None else list(p.ci95)
-            out[f"p_value_{technique}"] = None if p is None else p.p_value
-            out[f"verdict_{technique}"] = None if p is None else p.verdict(technique)
+        for technique in TECHNIQUES:
+            out |= _paired_fields(technique, self.paired(technique), self, technique)
+        vs = self.paired_guided_vs_dcot
+        out[f"{GUIDED_ARM}_vs_dcot"] = (
+            None
+            if vs is None
+            else _paired_fields("", vs, self, GUIDED_ARM, "dcot") | {"technique": GUIDED_ARM}
+        )
         return out
 
 
-PARADIGM_ORDER = ("direct", "dcot", "g1")
+def _paired_fields(
+    suffix: str, p: stats.Paired | None, c: ComparisonRow, technique: str, against: str = "direct"
+) -> dict[str, object]:
+    """The pinned fields of one paired comparison (`paired_T`, `ci95_T`...), T = suffix."""
+    t = f"_{suffix}" if suffix else ""
+    k = 0 if p is None else p.n
+    return {
+        f"paired{t}": k,
+        f"paired_on{t}": f"{k} of {c.pairable(technique, against)}",
+        f"diff{t}": None if p is None else p.mean_diff,
+        f"ci95{t}": None if p is None or p.ci95 is None else list(p.ci95),
+        f"p_value{t}": None if p is None else p.p_value,
+        f"verdict{t}": None if p is None else p.verdict(technique),
+        f"pending{t}": c.pending(technique, against),
+    }
+
+
+PARADIGM_ORDER = ARMS
 
 
 def _num(x: float) -> str:
@@ -206,6 +278,9 @@ def _row(key: CellKey, problems: int, runs: list[CandidateRun]) -> ScoreRow:
         benches=tuple(benches),
         adhoc=sum(r.bench_id is None for r in runs),
         per_problem=tuple((r.problem_id, r.value) for r in scored),
+        attempted=frozenset(r.problem_id for r in runs),
+        no_protocol=sum(r.stop_reason == "no_protocol" for r in done),
+        output_tokens=sum(r.output_tokens for r in runs),
     )
 
 
@@ -215,7 +290,18 @@ def score_table(
     """Scores per dataset x model x paradigm (x provider) under a rule for which run counts;
     `sizes` gives each dataset's problem count."""
     cells = counted_runs(candidates, rule or Rule())
-    return [_row(key, sizes.get(key[0], 0), cells[key]) for key in sorted(cells)]
+    # Planned: the problems a model was run on in any arm, so an arm that reached fewer of them
+    # (runs not started, cancelled, lost) shows it.
+    planned: dict[tuple[str, str, str], set[int]] = {}
+    for (dataset, model, _arm, provider), runs in cells.items():
+        planned.setdefault((dataset, model, provider), set()).update(r.problem_id for r in runs)
+    return [
+        replace(
+            _row(key, sizes.get(key[0], 0), cells[key]),
+            planned=len(planned[(key[0], key[1], key[3])]),
+        )
+        for key in sorted(cells)
+    ]
 
 
 def comparison(rows: Iterable[ScoreRow]) -> list[ComparisonRow]:
@@ -227,6 +313,7 @@ def comparison(rows: Iterable[ScoreRow]) -> list[ComparisonRow]:
     for (ds, model, provider), by_paradigm in grouped.items():
         any_row = next(iter(by_paradigm.values()))
         direct = by_paradigm.get(WITHOUT_TECHNIQUE)
+        dcot, guided = by_paradigm.get("dcot"), by_paradigm.get(GUIDED_ARM)
         out.append(
             ComparisonRow(
                 dataset=ds,
@@ -234,10 +321,13 @@ def comparison(rows: Iterable[ScoreRow]) -> list[ComparisonRow]:
                 provider=provider,
                 problems=any_row.problems,
                 direct=direct,
-                dcot=by_paradigm.get("dcot"),
+                dcot=dcot,
                 g1=by_paradigm.get("g1"),
-                paired_dcot=_paired(by_paradigm.get("dcot"), direct),
+                paired_dcot=_paired(dcot, direct),
                 paired_g1=_paired(by_paradigm.get("g1"), direct),
+                guided=guided,
+                paired_guided=_paired(guided, direct),
+                paired_guided_vs_dcot=_paired(guided, dcot),
             )
         )
     return out

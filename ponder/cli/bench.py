@@ -10,8 +10,9 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING
 
-from ponder.common import MAX_ATTEMPTS, UsageError, open_store, out, store_path
+from ponder.common import MAX_ATTEMPTS, RunFailed, UsageError, open_store, out, store_path
 from ponder.text import safe_text
+from ponder.words import usd
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -25,7 +26,7 @@ DRAW_EVERY_S = 0.1
 
 def run(args: argparse.Namespace) -> int:
     from workbench.bench import run_bench
-    from workbench.bench.plan import BenchError
+    from workbench.bench.plan import BenchBusy, BenchError
 
     plan = plan_from_args(args)
     db = open_store(args, write=True)
@@ -56,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         summary = asyncio.run(main())
+    except BenchBusy as exc:  # another process drives it: not a usage error
+        display.close()
+        raise RunFailed(safe_text(str(exc))) from None
     except BenchError as exc:
         display.close()
         raise UsageError(safe_text(str(exc))) from None
@@ -99,9 +103,20 @@ def run(args: argparse.Namespace) -> int:
 def plan_from_args(args: argparse.Namespace) -> BenchPlan:
     """The runner's plan from the command line, or UsageError naming the bad flag."""
     from reasoning.events import RunSettings
-    from workbench.bench.plan import BenchPlan
+    from workbench.bench.plan import BenchPlan, arms
 
     models = args.model if isinstance(args.model, list) else [args.model] if args.model else []
+    resume = args.resume is not False
+    given = {
+        "paradigms": bool(args.paradigm),
+        "models": bool(models),
+        "limit": args.limit is not None,
+        "attempts": args.attempts is not None,
+        "provider": getattr(args, "provider", None) is not None,
+        "base_url": getattr(args, "base_url", None) is not None,
+        "judge": getattr(args, "judge", None) is not None,
+    }
+    attempts = args.attempts if args.attempts is not None else 1
     for name in (
         "concurrency",
         "attempts",
@@ -113,20 +128,25 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
-    if args.attempts > MAX_ATTEMPTS:
+    if attempts > MAX_ATTEMPTS:
         raise UsageError(f"--attempts must be at most {MAX_ATTEMPTS}")
     if args.max_cost is not None and not args.max_cost > 0:
         raise UsageError("--max-cost must be a positive amount of USD")
     return BenchPlan(
         dataset=args.dataset,
-        paradigms=tuple(dict.fromkeys(args.paradigm or ["dcot"])),
+        # On resume, what is not given comes from the resumed bench's own plan.
+        paradigms=arms(
+            args.paradigm or ([] if resume else ["dcot"]), getattr(args, "reinforce", None) or ()
+        ),
         models=tuple(dict.fromkeys(models)),
         provider=getattr(args, "provider", None),
         base_url=getattr(args, "base_url", None),
         concurrency=args.concurrency,
         limit=args.limit,
-        attempts=args.attempts,
-        resume=args.resume,
+        attempts=attempts,
+        resume=resume,
+        resume_id=args.resume if isinstance(args.resume, str) else None,
+        inherit=frozenset(name for name, known in given.items() if resume and not known),
         max_cost=args.max_cost,
         settings=RunSettings(budget=args.budget, max_tokens=args.max_tokens),
         provider_concurrency=getattr(args, "provider_concurrency", None),
@@ -141,6 +161,8 @@ def resume_command(args: argparse.Namespace) -> str:
     argv = ["ponder", "bench", args.dataset]
     for paradigm in dict.fromkeys(args.paradigm or []):
         argv += ["--paradigm", paradigm]
+    for mode in dict.fromkeys(getattr(args, "reinforce", None) or []):
+        argv += ["--reinforce", mode]
     models = args.model if isinstance(args.model, list) else [args.model] if args.model else []
     for model in dict.fromkeys(models):
         argv += ["--model", model]
@@ -180,7 +202,7 @@ def _duration(seconds: float | None) -> str:
 
 
 def _money(cost: float, unknown: int) -> str:
-    text = f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+    text = usd(cost)
     return f"{text} (+{unknown} unknown)" if unknown else text
 
 

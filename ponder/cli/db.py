@@ -44,9 +44,17 @@ def _recover(path: object, target: str) -> int:
         report = recover(Path(str(path)), Path(target).expanduser())
     except RecoverError as exc:
         raise RunFailed(str(exc)) from None
+    if report.header_lost:
+        out(f"SQLite cannot open {path} (its header is damaged): read it page by page")
     for table, n in report.copied.items():
-        lost = report.lost.get(table)
-        out(f"{table}: {n} rows" + (f", {lost} lost" if lost else ""))
+        line = f"{table}: {n} rows copied"
+        lost = report.unreadable.get(table)
+        if lost is not None:
+            line += f", {lost.words()}"
+        dropped = report.dropped.get(table)
+        if dropped:
+            line += f", {dropped} dropped (their run was lost)"
+        out(line)
     damaged = f" (damaged: {', '.join(report.damaged)})" if report.damaged else ""
     out(f"recovered into {target}; {path} is left as it was{damaged}")
     out(f"use it with: ponder --db {target}  (or move it over the original once checked)")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ponder.common import RunFailed, UsageError, open_store, out, store_path, store_writable
 from ponder.text import json_text, safe_text
+from ponder.words import usd
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -94,7 +95,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _cost(x: float | None) -> str:
-    return "?" if x is None else f"${x:.4f}" if x < 1 else f"${x:.2f}"
+    return usd(x)
 
 
 # ---- import / datasets / problems ----------------------------------------------------------
@@ -119,6 +120,8 @@ def _import(args: argparse.Namespace) -> int:
     out(f"recognised: {_cell(result.recognised)}")
     if result.format == "results":
         _recorded_lines(result)
+        if dry_run:
+            out("nothing written (--dry-run)")
         return 0
     kept = f", {result.absent} not in this file kept" if result.absent else ""
     counts = (

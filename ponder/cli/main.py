@@ -199,6 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"a paradigm to run, repeatable: {', '.join(PARADIGMS)} (default dcot)",
     )
     b.add_argument(
+        "--reinforce",
+        action="append",
+        choices=("self", "guided"),
+        metavar="MODE",
+        help="dcot's reinforcement, repeatable: self, guided (an arm of its own, dcot+guided);"
+        " default self",
+    )
+    b.add_argument(
         "--model",
         action="append",
         metavar="M",
@@ -219,13 +227,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency", type=_int, default=4, metavar="N", help="runs at once (default 4)"
     )
     b.add_argument("--limit", type=_int, metavar="N", help="only the first N problems")
-    b.add_argument(
-        "--attempts", type=_int, default=1, metavar="K", help="runs per problem (default 1)"
-    )
+    b.add_argument("--attempts", type=_int, metavar="K", help="runs per problem (default 1)")
     b.add_argument(
         "--resume",
-        action="store_true",
-        help="continue the latest bench: only the runs it has not finished",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="ID",
+        help="continue bench ID, else the latest bench of DATASET (with the arms and models"
+        " given): only the runs it has not finished",
     )
     b.add_argument(
         "--max-cost",
@@ -246,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-tokens", type=_int, default=4096, metavar="N", help="max output tokens per call"
     )
     b.add_argument("--judge", metavar="MODEL", help="an LLM judge marks proof runs as they finish")
+
+    bl = sub.add_parser("benches", help="list benches: status, progress, spend")
+    bl.add_argument("--json", action="store_true", help="print a JSON list")
+    _db_flag(bl)
 
     g = sub.add_parser("grade", help="grade runs: --auto, or one run by hand")
     g.add_argument(
@@ -387,6 +401,7 @@ _COMMANDS = {
     "scores": "grading",
     "export": "grading",
     "bench": "bench",
+    "benches": "benches",
     "db": "db",
     "paths": "about",
     "config": "about",
@@ -432,7 +447,7 @@ def main(
         where = f"ponder {args.command}" if args.command else "ponder"
         sys.stderr.write(f"{where}: error: {_one_line(exc)}\n")
         return 2
-    except (RunFailed, RunTakenOver) as exc:
+    except (RunFailed, RunTakenOver, StoreFault) as exc:
         sys.stderr.write(f"ponder: {_one_line(exc)}\n")
         return 1
     except KeyboardInterrupt:

@@ -27,8 +27,9 @@ def run(args: argparse.Namespace) -> int:
 
     db = _store(args)
     _require_dataset(db, args.dataset)
-    report = build_report(db, args.dataset, score_rule(db, args))
-    text = render_html(report) if report_format(args) == "html" else render_markdown(report)
+    html = report_format(args) == "html"
+    report = build_report(db, args.dataset, score_rule(db, args), transcripts=html)
+    text = render_html(report) if html else render_markdown(report)
     if not args.output:
         sys.stdout.write(text)
         sys.stdout.flush()

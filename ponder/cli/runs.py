@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ponder.common import UsageError, open_store, out
 from ponder.text import json_text, safe_text
+from ponder.words import usd
 
 if TYPE_CHECKING:
     from store.grades import StoredGrade
@@ -38,12 +39,12 @@ def _runs(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from store.grades import effective_grade, grade_history
-    from store.queries import NoSuchRun, get_run, run_json
+    from store.queries import NoSuchRun, get_run, run_record
 
     db = open_store(args)
     if args.json:
         try:
-            obj = run_json(db, args.run)
+            obj = run_record(db, args.run)
         except NoSuchRun as exc:
             raise UsageError(str(exc)) from None
         history = grade_history(db, args.run)
@@ -180,7 +181,7 @@ def _print_detail(d: RunDetail, effective: StoredGrade | None, grades: list[Stor
     if u.cache_read_tokens:
         tokens += f" ({u.cache_read_tokens:,} cached)"
     facts.append(tokens)
-    facts.append("cost unknown" if d.cost_usd is None else f"${d.cost_usd:.4f}")
+    facts.append(usd(d.cost_usd, "cost unknown"))
     out(" · ".join(facts))
     if effective is not None:
         out("grade " + _grade_line(effective))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ponder.common import MAX_ATTEMPTS, RunFailed, UsageError, open_store, out, run_async
 from ponder.text import SafeStream, json_text, safe_text
+from ponder.words import usd
 from store.recorder import StoreFull
 
 if TYPE_CHECKING:
@@ -232,7 +233,7 @@ class Printer:
                 self.write(f"{self.prefix}answer: {safe_text(r.answer)}\n")
             if r.final_reward is not None:
                 self.write(f"{self.prefix}final reward: {r.final_reward:g}\n")
-            cost = "unknown" if r.cost_usd is None else f"${r.cost_usd:.4f}"
+            cost = usd(r.cost_usd, "unknown")
             self.write(
                 f"{self.prefix}{r.usage.input_tokens} in / {r.usage.output_tokens} out tokens"
                 f" ({r.usage.cache_read_tokens} cached), {r.calls} call{'' if r.calls == 1 else 's'}, cost {cost}, {r.elapsed_s:.1f} s\n"
@@ -292,9 +293,10 @@ def _cancelled(
             ids.append(str(driver.run_id))
     if args.json:
         objs = [_json(args, db, d, spec, paradigm) for d in drivers]
-        top = objs[0]
+        top = dict(objs[0])
         if len(objs) > 1:
-            top["attempts"] = objs[1:]
+            top["selected"] = None  # cancelled before any selection
+            top["attempts"] = objs
         out(json_text(top))
     kept = f"; run{'s' if len(ids) > 1 else ''} {', '.join(ids)} kept as cancelled" if ids else ""
     sys.stderr.write(f"ponder: cancelled{kept}\n")
@@ -384,7 +386,12 @@ def _json(
         return run_json(db, driver.resume_run)
     problem = args.problem if getattr(args, "problem", None) and db is not None else None
     return driver.seen.as_json(
-        driver.run_id, problem, paradigm=paradigm, provider=spec.name, model=spec.model
+        driver.run_id,
+        problem,
+        paradigm=paradigm,
+        provider=spec.name,
+        model=spec.model,
+        reinforce=driver.settings.reinforce,
     )
 
 
@@ -444,14 +451,12 @@ def _solve_attempts(
     chosen = attempts.selected if attempts.selected is not None else 0
     driven = attempts.driven[chosen]
     if args.json:
-        top = _json(args, db, drivers[chosen], spec, settings.paradigm)
+        every = [_json(args, db, d, spec, settings.paradigm) for d in drivers]
+        top = dict(every[chosen])
+        top["selected"] = attempts.selected  # its index in "attempts"; None: none answered
         top["selected_by"] = args.select
         top["selection"] = attempts.how
-        top["attempts"] = [
-            _json(args, db, d, spec, settings.paradigm)
-            for i, d in enumerate(drivers)
-            if i != chosen
-        ]
+        top["attempts"] = every  # every attempt, the selected one included
         out(json_text(top))
         _why_failed(driven)
     else:

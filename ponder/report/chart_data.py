@@ -14,13 +14,25 @@ if TYPE_CHECKING:
     from graders.scoring.tables import ScoreRow
 
 
+# What a bar without a value stands for, drawn as such (never as a zero result).
+NO_RUNS, ALL_FAILED, PENDING = "no runs", "all failed", "pending"
+
+
 @dataclass(frozen=True)
 class Bar:
     series: str  # the legend entry: a paradigm, or a reward band
-    value: float | None  # None: nothing to show (no scored run)
+    value: float | None  # None: nothing to show (see `empty`)
     low: float | None = None
     high: float | None = None
     note: str = ""  # e.g. "2/3"
+    empty: str = ""  # why there is no value: NO_RUNS, ALL_FAILED (a dead endpoint), PENDING
+
+    @property
+    def label(self) -> str:
+        """The bar's value in words, for a reader without colour: "0.75", "all failed"."""
+        if self.value is None:
+            return self.empty or NO_RUNS
+        return f"{self.value:.2f}"
 
 
 @dataclass(frozen=True)
@@ -45,13 +57,18 @@ def _model_name(r: ScoreRow, with_dataset: bool, with_provider: bool) -> str:
 
 
 def with_without_chart(rows: Sequence[ScoreRow]) -> Chart:
-    """Per model: the mean score of direct, dcot and g1, each with its 95 % interval."""
+    """Per model: the mean score of each paradigm (direct, dcot, g1, then any other), each with
+    its 95 % interval."""
     datasets = {r.dataset for r in rows}
     providers: dict[tuple[str, str], set[str]] = {}
     for r in rows:
         providers.setdefault((r.dataset, r.model), set()).add(r.provider)
     two = any(len(p) > 1 for p in providers.values())
-    series = tuple(p for p in PARADIGM_ORDER if any(r.paradigm == p for r in rows))
+    present = {r.paradigm for r in rows}
+    # direct, dcot, g1 first; then any other paradigm or label (dcot+guided, recorded results)
+    series = tuple(p for p in PARADIGM_ORDER if p in present) + tuple(
+        sorted(present - set(PARADIGM_ORDER))
+    )
     by_group: dict[str, dict[str, ScoreRow]] = {}
     for r in rows:
         by_group.setdefault(_model_name(r, len(datasets) > 1, two), {})[r.paradigm] = r
@@ -60,8 +77,14 @@ def with_without_chart(rows: Sequence[ScoreRow]) -> Chart:
         bars = []
         for paradigm in series:
             cell = cells.get(paradigm)
-            if cell is None:
-                bars.append(Bar(paradigm, None))
+            if cell is None or cell.n == 0:
+                bars.append(Bar(paradigm, None, empty=NO_RUNS))
+                continue
+            if cell.failed == cell.n:  # the endpoint never answered: not a result of zero
+                bars.append(Bar(paradigm, None, note=f"{cell.n} failed", empty=ALL_FAILED))
+                continue
+            if cell.mean is None:
+                bars.append(Bar(paradigm, None, note=f"{cell.pending} pending", empty=PENDING))
                 continue
             low, high = cell.ci95 if cell.ci95 is not None else (None, None)
             bars.append(Bar(paradigm, cell.mean, low, high, cell.total))
@@ -87,7 +110,7 @@ def calibration_chart(rows: Sequence[ScoreRow]) -> Chart:
         bars = []
         for band, label in zip(cal.bands, labels, strict=True):
             if band.runs == 0:
-                bars.append(Bar(label, None))
+                bars.append(Bar(label, None, empty=NO_RUNS))
                 continue
             ci = wilson_interval([1.0] * band.correct + [0.0] * (band.runs - band.correct))
             assert ci is not None

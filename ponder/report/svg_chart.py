@@ -12,7 +12,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 WIDTH = 720
 PLOT_TOP, PLOT_HEIGHT = 48, 220
 LEFT, RIGHT = 56, 16
-BOTTOM = 64
+BOTTOM = 56
 
 
 def _t(text: str) -> str:
@@ -21,24 +21,29 @@ def _t(text: str) -> str:
 
 
 def render_svg(chart: Chart) -> str:
-    """The chart as an <svg> element: bars from 0 to 1, whiskers at the interval's ends."""
+    """The chart as an <svg> element: bars from 0 to 1, whiskers at the interval's ends, and
+    every bar labelled (its value, its series, its count), so that it reads without colour; a
+    bar without a value says why ("no runs", "all failed", "pending") instead of a zero."""
+    groups = chart.groups or ()
+    n_series = max(1, len(chart.series))
+    width = max(WIDTH, LEFT + RIGHT + len(groups) * (n_series * 40 + 24))
     height = PLOT_TOP + PLOT_HEIGHT + BOTTOM
-    plot_width = WIDTH - LEFT - RIGHT
+    plot_width = width - LEFT - RIGHT
     bottom = PLOT_TOP + PLOT_HEIGHT
 
     def y(v: float) -> float:
         return bottom - max(0.0, min(1.0, v)) * PLOT_HEIGHT
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{WIDTH}" height="{height}"'
-        f' viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{_t(chart.title)}"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" role="img" aria-label="{_t(chart.title)}"'
         ' font-family="system-ui, sans-serif" font-size="12">',
         f"<title>{_t(chart.title)}</title>",
         f'<text x="{LEFT}" y="18" font-size="14" font-weight="bold">{_t(chart.title)}</text>',
     ]
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"'
+            f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"'
             f' stroke="#ddd"/><text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
             f"{tick:g}</text>"
         )
@@ -46,8 +51,8 @@ def render_svg(chart: Chart) -> str:
         f'<text transform="translate(14 {PLOT_TOP + PLOT_HEIGHT / 2}) rotate(-90)"'
         f' text-anchor="middle">{_t(chart.y_label)}</text>'
     )
-    # legend, top right
-    x = WIDTH - RIGHT
+    # legend, top right (the bars carry their series' names too)
+    x = width - RIGHT
     for i in reversed(range(len(chart.series))):
         label = chart.series[i]
         x -= 18 + 7 * len(label)
@@ -55,30 +60,42 @@ def render_svg(chart: Chart) -> str:
             f'<rect x="{x}" y="28" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
             f'<text x="{x + 14}" y="37">{_t(label)}</text>'
         )
-    groups = chart.groups or ()
     if not groups:
         parts.append(
             f'<text x="{LEFT + plot_width / 2}" y="{PLOT_TOP + PLOT_HEIGHT / 2}"'
             ' text-anchor="middle" fill="#666">nothing to show yet</text>'
         )
     slot = plot_width / max(1, len(groups))
-    n_series = max(1, len(chart.series))
     bar_width = min(48.0, slot * 0.8 / n_series)
+    small = 10 if bar_width >= 30 else 9
     for g, group in enumerate(groups):
         start = LEFT + g * slot + (slot - bar_width * n_series) / 2
         centre = LEFT + g * slot + slot / 2
         parts.append(
-            f'<text class="group" x="{centre:.1f}" y="{bottom + 18}" text-anchor="middle">'
-            f"{_t(group.name)}</text>"
+            f'<text class="group" x="{centre:.1f}" y="{bottom + 46}" text-anchor="middle"'
+            f' font-weight="600">{_t(group.name)}</text>'
         )
         for b, bar in enumerate(group.bars):
             index = chart.series.index(bar.series) if bar.series in chart.series else b
             colour = PALETTE[index % len(PALETTE)]
             bx = start + index * bar_width
             mid = bx + bar_width / 2
+            parts.append(
+                f'<text class="series" x="{mid:.1f}" y="{bottom + 13}" text-anchor="middle"'
+                f' font-size="{small}">{_t(_short_series(bar.series, bar_width))}</text>'
+            )
+            if bar.note:
+                parts.append(
+                    f'<text class="note" x="{mid:.1f}" y="{bottom + 26}" text-anchor="middle"'
+                    f' font-size="{small}" fill="#555">{_t(bar.note)}</text>'
+                )
             if bar.value is None:
                 parts.append(
-                    f'<text x="{mid:.1f}" y="{bottom - 4}" text-anchor="middle" fill="#999">–</text>'
+                    f'<rect class="empty" x="{bx + 2:.1f}" y="{bottom - 90}"'
+                    f' width="{bar_width - 4:.1f}" height="90" fill="none" stroke="#888"'
+                    ' stroke-dasharray="4 3"/>'
+                    f'<text class="value" transform="translate({mid + 4:.1f} {bottom - 6})'
+                    f' rotate(-90)" font-size="{small + 1}" fill="#444">{_t(bar.label)}</text>'
                 )
                 continue
             top = y(bar.value)
@@ -92,8 +109,16 @@ def render_svg(chart: Chart) -> str:
                 f' x="{bx + 1:.1f}" y="{top:.1f}" width="{bar_width - 2:.1f}"'
                 f' height="{bottom - top:.1f}" fill="{colour}"><title>{_t(tip)}</title></rect>'
             )
+            if bar.value <= 0:  # a zero is a result: a visible stub, not nothing
+                parts.append(
+                    f'<rect class="zero" x="{bx + 1:.1f}" y="{bottom - 2}"'
+                    f' width="{bar_width - 2:.1f}" height="2" fill="{colour}" stroke="#222"'
+                    ' stroke-width="0.5"/>'
+                )
+            label_y = top
             if bar.low is not None and bar.high is not None:
                 lo, hi = y(bar.low), y(bar.high)
+                label_y = min(top, hi)
                 cap = min(6.0, bar_width / 4)
                 parts.append(
                     f'<path class="whisker" d="M{mid:.1f} {lo:.1f}V{hi:.1f}'
@@ -101,13 +126,20 @@ def render_svg(chart: Chart) -> str:
                     f'M{mid - cap:.1f} {hi:.1f}H{mid + cap:.1f}" stroke="#222"'
                     ' stroke-width="1.5" fill="none"/>'
                 )
-            if bar.note:
-                parts.append(
-                    f'<text x="{mid:.1f}" y="{bottom + 34}" text-anchor="middle"'
-                    f' font-size="10" fill="#555">{_t(bar.note)}</text>'
-                )
+            parts.append(
+                f'<text class="value" x="{mid:.1f}" y="{max(PLOT_TOP - 2, label_y - 4):.1f}"'
+                f' text-anchor="middle" font-size="{small + 1}" font-weight="600">'
+                f"{_t(bar.label)}</text>"
+            )
     parts.append(
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#333"/>'
+        f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#333"/>'
     )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _short_series(name: str, width: float) -> str:
+    """A series name that fits under its bar (about 6 px a character): "reward ≥ 0.8" → "≥ 0.8"."""
+    if len(name) * 6 <= width + 8:
+        return name
+    return name.removeprefix("reward ")

@@ -451,7 +451,7 @@ async def test_max_cost_passed_mid_run_cancels_the_run_in_flight(
     db: sqlite_utils.Database, tmp_path: Path
 ) -> None:
     import_small(tmp_path, n=3)
-    big = {"input_tokens": 100_000, "output_tokens": 100_000}
+    big = {"input_tokens": 496_000, "output_tokens": 1_000}
     step = json.dumps(
         {"title": "A step", "content": "Thinking.", "next_action": "continue", "confidence": 0.8}
     )

@@ -20,6 +20,7 @@ PINNED = {
     "steps",
     "answer",
     "final_reward",
+    "reinforce",
     "usage",
     "elapsed_s",
 }
@@ -149,7 +150,11 @@ def test_attempts_json_lists_the_others(openai_env, capsys):
         f"<answer>{next(answers)}</answer><reflection>r</reflection><reward>0.7</reward>"
     )
     code, obj = run_json(capsys, ["solve", "q", "--attempts", "3", "--select", "vote", "--json"])
-    assert code == 0 and obj["answer"] == "B" and len(obj["attempts"]) == 2
+    assert code == 0 and obj["answer"] == "B" and len(obj["attempts"]) == 3
+    # "selected" indexes the chosen attempt in "attempts", which holds every one of them.
+    assert obj["attempts"][obj["selected"]]["run_id"] == obj["run_id"]
+    assert [a["answer"] for a in obj["attempts"]] == ["B", "B", "C"]
+    assert obj["reinforce"] == "self"
     from store.db import open_db
 
     marks = dict(open_db().conn.execute("select id, selected from runs").fetchall())
@@ -221,6 +226,7 @@ def test_no_store_prints_the_object_a_stored_run_prints(capsys, openai_env, repl
     assert no_store["run_id"] is None and stored["run_id"] is not None
     assert _apart_from_ids(no_store) == _apart_from_ids(stored)
     db = open_db()
-    top = {k: v for k, v in stored.items() if k not in {"selected_by", "selection", "attempts"}}
+    attempts = {"selected", "selected_by", "selection", "attempts"}
+    top = {k: v for k, v in stored.items() if k not in attempts}
     read_back = json.loads(json_text(stored_json(db, stored["run_id"])))  # as printed
     assert read_back == top  # the same, elapsed_s and all

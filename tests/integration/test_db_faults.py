@@ -345,3 +345,65 @@ def test_a_full_disk_stops_a_bench_which_resumes_later(
         "select count(distinct problem_id) from runs where status = 'done'"
     ).fetchone()[0]
     assert done == 10
+
+
+def test_db_recover_counts_what_it_could_not_read_from_the_pages_keys(damaged, tmp_path, capsys):
+    target = tmp_path / "recovered.db"
+    assert exit_code(["db", "recover", str(target), "--db", str(damaged)]) == 0
+    out = capsys.readouterr().out
+    conn = sqlite3.connect(target)
+    ids = {r[0] for r in conn.execute("select id from runs")}
+    conn.close()
+    missing = sorted(set(range(1, RUNS + 1)) - ids)
+    assert missing == list(range(missing[0], missing[-1] + 1))  # the rows of one page
+    [runs_line] = [ln for ln in out.splitlines() if ln.startswith("runs:")]
+    # Every run was numbered 1..RUNS and none deleted: "up to" is exact here.
+    assert runs_line == (
+        f"runs: {len(ids)} rows copied, {len(missing)} rows unreadable"
+        f" (ids {missing[0]}-{missing[-1]})"
+    ), out
+    assert f"steps: {len(ids)} rows copied, {len(missing)} dropped (their run was lost)" in out
+
+
+def destroy_the_header(path: Path) -> None:
+    with open(path, "r+b") as f:
+        f.write(random.Random(3).randbytes(100))
+
+
+def test_db_recover_reads_page_by_page_when_the_header_is_destroyed(tmp_path, capsys):
+    path = tmp_path / "ponder.db"
+    record_runs(path, 25)
+    destroy_the_header(path)
+    assert exit_code(["runs", "--db", str(path)]) == 1  # damaged, not "bad usage"
+    line = one_error_line(capsys)
+    assert str(path) in line and "ponder db check" in line
+    target = tmp_path / "recovered.db"
+    assert exit_code(["db", "recover", str(target), "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "its header is damaged" in out and "runs: 25 rows copied" in out, out
+    assert "unreadable" not in out
+    assert exit_code(["db", "check", "--db", str(target)]) == 0
+    capsys.readouterr()
+    assert exit_code(["show", "7", "--json", "--db", str(target)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["answer"] == "6" and shown["steps"][0]["content"].startswith("work for 6 ")
+
+
+def test_db_recover_says_unknown_when_a_tables_only_page_is_lost(tmp_path, capsys):
+    path = tmp_path / "ponder.db"
+    record_runs(path, 3)  # every run on the root page of runs
+    conn = sqlite3.connect(path)
+    root = conn.execute("select rootpage from sqlite_master where name = 'runs'").fetchone()[0]
+    size = conn.execute("pragma page_size").fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * size)
+        f.write(bytes(size))
+    target = tmp_path / "recovered.db"
+    assert exit_code(["db", "recover", str(target), "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    [runs_line] = [ln for ln in out.splitlines() if ln.startswith("runs:")]
+    assert runs_line == (
+        "runs: 0 rows copied, an unknown number of rows unreadable,"
+        " at least 3 of them named by other rows"
+    ), out

@@ -222,6 +222,21 @@ def test_dataset_name_override_and_colon_refused(db, tmp_path):
         import_file(db, path, dataset="a:b")
 
 
+@pytest.mark.parametrize("name", ["../etc", "a/b", "a\\b", "..", "x..y"])
+def test_a_dataset_name_that_reads_as_a_path_is_refused(db, tmp_path, name):
+    path = tmp_path / "file.csv"
+    path.write_text("question,answer\nq,1\n")
+    with pytest.raises(ImportProblem, match="may not contain '/'"):
+        import_file(db, path, dataset=name)
+    assert count(db) == 0
+
+
+def test_a_file_name_with_dots_gives_a_dataset_name_fit_for_file_names(db, tmp_path):
+    path = tmp_path / "v1..2.csv"
+    path.write_text("question,answer\nq,1\n")
+    assert import_file(db, path).dataset == "v1-2"
+
+
 # ---- bad files: one clear line, nothing imported -------------------------------------------
 
 

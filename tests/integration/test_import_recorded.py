@@ -15,7 +15,7 @@ from store.importers.recorded import model_and_paradigm, read_verdict
 from store.problems import ImportProblem, import_file
 from workbench.scores import score_table
 
-SEED = Path(__file__).resolve().parents[2] / "shared/data/seed/experiment-o1.xlsx"
+SEED = Path(__file__).resolve().parents[3] / "shared/data/seed/experiment-o1.xlsx"
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason="seed spreadsheet not present")
 
 
@@ -228,3 +228,24 @@ def test_unreadable_results_are_skipped_with_a_warning_each_kind(db, tmp_path):
     assert result.recorded is not None and result.recorded.added == 1
     assert any("unreadable verdict 'perhaps'" in w for w in result.warnings)
     assert any("score '3' is not in [0, 1]" in w for w in result.warnings)
+
+
+def test_a_dry_run_of_results_says_what_it_would_record_and_writes_nothing(capsys, db, tmp_path):
+    _problems(db, tmp_path)
+    path = _jsonl(tmp_path / "o1.jsonl", RESULTS[:2])
+    code, out, _ = ponder(capsys, "import", str(path), "--dataset", "exam", "--dry-run")
+    assert code == 0
+    assert "would record results in exam: 2 runs graded human by o1.jsonl (2 added" in out
+    assert out.rstrip().endswith("nothing written (--dry-run)")
+    assert db.conn.execute("select count(*) from runs").fetchone()[0] == 0
+
+
+def test_recorded_text_reaches_a_csv_export_as_text_not_formulas(capsys, db, tmp_path):
+    _problems(db, tmp_path)
+    path = tmp_path / "r.csv"
+    path.write_text('key,model,verdict,answer\n1,"=HYPERLINK(""x"")",full,+1+1\n')
+    assert ponder(capsys, "import", str(path), "--dataset", "exam", "--source", "@evil")[0] == 0
+    out = tmp_path / "runs.csv"
+    assert ponder(capsys, "export", str(out), "--dataset", "exam", "--what", "runs")[0] == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+1+1" in text and "'@evil" in text

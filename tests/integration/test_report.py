@@ -13,6 +13,10 @@ import pytest
 from cli_helpers import ponder
 from store_helpers import add_problems, add_run, grade_right
 
+from ponder.report import page as report_html
+from ponder.report.page import strip_policy
+from store.grades import add_grade
+
 EVIL = '<img src=x onerror="document.title=1">|m'
 
 
@@ -28,31 +32,65 @@ def seed(db) -> None:
                 run_id = add_run(
                     db,
                     pid,
-                    "x",
+                    f"answer {i + 1}" if model == "good-model" else EVIL,
                     paradigm=paradigm,
                     model=model,
                     final_reward=reward,
                     bench_id="B1",
                     started_at="2026-01-01",
+                    params=json.dumps({"max_tokens": 1024, "budget": 12, "reinforce": "self"}),
+                    steps=[("step", "Plan", f"step text {i + 1}"), ("reflection", None, EVIL)]
+                    if paradigm == "dcot"
+                    else (),
                 )
                 grade_right(db, run_id, right)
+    # One run graded by a person and by a judge: who graded, and their agreement.
+    add_grade(db, run_id, grader="human", grader_name="ann", score=1.0, verdict="full")
+    add_grade(
+        db,
+        run_id,
+        grader="llm",
+        grader_name="gpt-4o",
+        score=0.5,
+        verdict="partial",
+        points=5,
+        max_points=10,
+    )
 
 
-def test_markdown_report_has_the_three_tables(capsys, db):
+def test_markdown_report_has_its_tables_without_transcripts(capsys, db):
     seed(db)
     code, out, _ = ponder(capsys, "report", "exam")
     assert code == 0 and out.startswith("# Ponder report: exam")
-    for heading in ("## Scores", "## With technique vs without (paired)", "## Reward calibration"):
-        assert heading in out
+    headings = [line for line in out.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Ponder report: exam",
+        "## Summary",
+        "## With technique vs without (paired)",
+        "## Settings each arm ran with",
+        "## Who graded",
+        "## Judge against human grades",
+        "## Per problem",
+        "## Reward calibration",
+    ]
     table_lines = [line for line in out.splitlines() if line.startswith("| ")]
     header = next(line for line in table_lines if "paradigm" in line and "mean" in line)
-    assert "| 95% CI |" in header and "| coverage |" in header
-    assert "| good-model | dcot | 6 | 6 | 5/6 | 0.83 |" in out
+    assert header.startswith("| model | paradigm | total | mean | 95% CI | planned | graded |")
+    assert "| good-model | dcot | 5/6 | 0.83 | [0.44, 0.97] |" in out
     assert "no detectable difference on 6 problems" in out
+    assert "max tokens 1024 · output budget 16384 · step budget 12 · reinforce self" in out
+    assert "| good-model · dcot | auto 6 | 0 |" in out
+    assert "m · dcot | auto 5 · human ann 1 | 0 |" in out
+    assert "| gpt-4o | 1 | 5.00 pts | -5.00 pts | 0% |" in out
+    assert "| 1 | Problem 1 | 1 | " in out and "answer 1 · ✓ full (auto)" in out
+    # The dataset is named once, not on every row; no HTML entity in any table header.
+    assert "| exam |" not in out and "&lt;" not in out
+    assert "| ≥ 0.8 | 0.5–0.8 | \\< 0.5 |" in out
+    # Transcripts are the HTML's: no step text here.
+    assert "step text 1" not in out
     # Model text is neither a table column nor raw HTML in Markdown.
-    assert "&lt;img src=x onerror=&quot;" not in out  # quotes stay, angle brackets do not
-    assert '&lt;img src=x onerror="document.title=1"&gt;\\|m' in out
-    assert "<img" not in out
+    assert '\\<img src=x onerror="document.title=1"\\>\\|m' in out
+    assert "<img" not in out.replace("\\<img", "")
 
 
 def test_report_writes_a_file_format_from_its_suffix(capsys, db, tmp_path):
@@ -94,27 +132,61 @@ needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (.ci/run installs the Debian package)"
 )
 
-# Appended to a copy of the report: after layout, what the browser drew, into the DOM.
+# Appended to a copy of the report (its Content-Security-Policy taken out, so that this script
+# may run): after layout, what the browser drew and did, into the DOM.
 PROBE = """
 <script>
-const charts = [...document.querySelectorAll("svg.chart")].map(svg => ({
-  bars: [...svg.querySelectorAll("rect.bar")].map(r => {
-    const b = r.getBBox(); return [r.dataset.series, +r.dataset.value, b.width, b.height]; }),
-  whiskers: [...svg.querySelectorAll("path.whisker")].map(p => p.getBBox().height),
-  shown: svg.getBoundingClientRect().width,
-}));
-const out = document.createElement("pre");
-out.id = "probe";
-out.textContent = JSON.stringify({charts, title: document.title,
-  images: document.querySelectorAll("img").length});
-document.body.appendChild(out);
+window.addEventListener("load", () => {
+  const charts = [...document.querySelectorAll("svg.chart")].map(svg => ({
+    bars: [...svg.querySelectorAll("rect.bar")].map(r => {
+      const b = r.getBBox(); return [r.dataset.series, +r.dataset.value, b.width, b.height]; }),
+    whiskers: [...svg.querySelectorAll("path.whisker")].map(p => p.getBBox().height),
+    labels: [...svg.querySelectorAll("text.value")].map(t => t.textContent),
+    shown: svg.getBoundingClientRect().width,
+  }));
+  const root = document.documentElement;
+  const summary = document.querySelector("table.summary").getBoundingClientRect();
+  // Open a transcript from the per-problem table: problem 2, good-model with dcot.
+  const row = document.querySelectorAll("#problems tbody tr")[1];
+  const link = [...row.querySelectorAll("a[data-run]")].find(
+    a => a.closest("td").cellIndex === [...document.querySelectorAll("#problems th")]
+      .findIndex(th => th.textContent === "good-model · dcot"));
+  link.click();
+  const dialog = document.getElementById("transcript");
+  const transcript = {
+    open: dialog.open, title: dialog.querySelector("h3").textContent,
+    steps: [...dialog.querySelectorAll(".step h4")].map(h => h.textContent),
+    text: dialog.querySelector(".body").textContent,
+    arms: dialog.querySelectorAll(".arms button").length,
+  };
+  dialog.close();
+  // Paging: the first page is in the HTML, the next one drawn from the data.
+  const keys = () => [...document.querySelectorAll("#problems tbody tr")].map(r => r.cells[0].textContent);
+  const pages = [keys(), document.getElementById("pager").textContent];
+  [...document.querySelectorAll("#pager button")].find(b => b.textContent.startsWith("next")).click();
+  pages.push(keys(), document.getElementById("pager").textContent);
+  const input = document.getElementById("search");
+  input.value = "answer 3";
+  input.dispatchEvent(new Event("input"));
+  window.ponderReport.filter();
+  const visible = [...document.querySelectorAll("#problems tbody tr")].filter(r => !r.hidden);
+  const out = document.createElement("pre");
+  out.id = "probe";
+  out.textContent = JSON.stringify({charts, title: document.title,
+    images: document.querySelectorAll("img").length,
+    scroll: [root.scrollWidth, root.clientWidth], summaryRight: summary.right, transcript, pages,
+    search: {keys: visible.map(r => r.cells[0].textContent),
+             said: document.getElementById("shown").textContent}});
+  document.body.appendChild(out);
+});
 </script>
 """
 
 
 CHART_ONLY = (
-    "body { margin: 0 } body > :not(figure) { display: none }"
-    " figure { margin: 0 } figure ~ figure { display: none }"
+    "body { margin: 0; padding: 0 } body > * { display: none }"
+    " body > #comparison { display: block } #comparison > :not(figure) { display: none }"
+    " figure { margin: 0 }"
 )
 
 
@@ -178,22 +250,55 @@ def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     return width, channels, rows
 
 
+def _probe(dump: str) -> dict:
+    assert '<pre id="probe">' in dump
+    start = dump.index('<pre id="probe">') + len('<pre id="probe">')
+    text = dump[start : dump.index("</pre>", start)]
+    return json.loads(
+        text.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    )
+
+
 @needs_chromium
 @pytest.mark.slow
-def test_html_report_renders_its_charts_in_chromium(capsys, db, tmp_path):
+def test_html_report_in_chromium_fits_1280_opens_a_transcript_and_searches(
+    capsys, db, tmp_path, monkeypatch
+):
     seed(db)
+    monkeypatch.setattr(report_html, "PAGE_ROWS", 4)  # 6 problems: two pages
     page = tmp_path / "exam.html"
     assert ponder(capsys, "report", "exam", "-o", str(page))[0] == 0
     html = page.read_text()
-    assert html.count("<svg") == 2 and "<script" not in html  # a static, self-contained page
+    # One file, nothing fetched, only its own script; model text never markup.
+    assert html.count("<svg") == 2 and "default-src 'none'" in html
+    assert html.count("<script") == 2 and "src=" not in html.replace("src=x onerror", "")
+    assert "<img" not in html
     probed = tmp_path / "probed.html"
-    probed.write_text(html.replace("</body>", PROBE + "</body>"))
+    probed.write_text(strip_policy(html).replace("</body>", PROBE + "</body>"))
 
-    dom = _chromium("--dump-dom", probed.as_uri(), profile=tmp_path / "profile-dom")
+    dom = _chromium(
+        "--window-size=1280,900", "--dump-dom", probed.as_uri(), profile=tmp_path / "profile-dom"
+    )
     assert 'id="probe"' in dom.stdout, dom.stderr[-2000:]
-    start = dom.stdout.index('<pre id="probe">') + len('<pre id="probe">')
-    probe = json.loads(dom.stdout[start : dom.stdout.index("</pre>", start)].replace("&quot;", '"'))
+    probe = _probe(dom.stdout)
     assert probe["images"] == 0 and probe["title"] == "Ponder report: exam"  # no injected markup
+    # No horizontal scroll at a 1280 px window: the summary table fits.
+    scroll_width, client_width = probe["scroll"]
+    assert scroll_width <= client_width <= 1280 and probe["summaryRight"] <= client_width
+    # The transcript of a run, opened from the per-problem table, inside the page.
+    t = probe["transcript"]
+    assert t["open"] and t["title"] == "Problem 2 · good-model · dcot · run 4"
+    assert t["steps"] == ["1. step: Plan", "2. reflection"]
+    assert "step text 2" in t["text"] and "answer 2" in t["text"] and EVIL in t["text"]
+    assert "auto" in t["text"] and t["arms"] == 4  # the problem's four runs, one per arm
+    assert probe["pages"] == [
+        ["1", "2", "3", "4"],
+        "‹ previous rows 1–4 of 6 next ›",
+        ["5", "6"],
+        "‹ previous rows 5–6 of 6 next ›",
+    ]
+    # The search box: the rows whose text has every word.
+    assert probe["search"] == {"keys": ["3"], "said": "1 of 6 problems match"}
     with_without, calibration = probe["charts"]
     # 2 models x (direct, dcot), each bar drawn with a height proportional to its mean.
     assert len(with_without["bars"]) == 4 and len(with_without["whiskers"]) == 4
@@ -203,6 +308,15 @@ def test_html_report_renders_its_charts_in_chromium(capsys, db, tmp_path):
     assert heights[("direct", 0.5)] == pytest.approx(110, abs=1)
     assert all(h > 10 for h in with_without["whiskers"])  # intervals, not points
     assert calibration["bars"] and calibration["shown"] > 300
+
+    # The page itself, under its own policy: its script opens the run named in the address.
+    shown = _chromium(
+        "--window-size=1280,900",
+        "--dump-dom",
+        page.as_uri() + "#run-4",
+        profile=tmp_path / "profile-own",
+    )
+    assert "<dialog" in shown.stdout and "step text 2" in shown.stdout, shown.stderr[-2000:]
 
     # A screenshot of the first chart alone (small, so that decoding it here stays quick).
     only_chart = tmp_path / "chart.html"

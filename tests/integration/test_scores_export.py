@@ -65,8 +65,8 @@ def test_score_sum_over_the_dataset_size_like_40_of_48(db):
         48,
     )
     assert (row.full, row.partial, row.zero, row.needs_human, row.ungraded) == (38, 4, 4, 1, 1)
-    assert row.graded == 46
-    assert row.total == "40/48"
+    assert row.graded == 46 and row.pending == 2 and row.planned == 48 and row.done == 48
+    assert row.total == "40/46"  # one denominator: the scored runs, pending ones apart
     assert row.mean == pytest.approx(40 / 46)
     assert row.tokens == 48 * 15 and row.cost_usd == pytest.approx(0.48)
 
@@ -233,20 +233,22 @@ def test_a_failed_export_keeps_the_previous_file_and_leaves_no_temporary(db, tmp
 
 
 def test_temporaries_left_by_a_killed_export_are_cleaned_by_the_next(db, tmp_path):
+    import fcntl
     import os
-    import time
 
     [p] = add_problems(db, "s", 1)
     add_run(db, p)
     path = tmp_path / "runs.csv"
-    stale = tmp_path / ".runs.csv.k1ll3d.tmp"  # what a kill -9 mid-export leaves
+    stale = tmp_path / ".runs.csv.k1ll3d.tmp"  # what a kill -9 mid-export leaves, a moment ago
     stale.write_text("half an export")
-    an_hour_ago = time.time() - 3600
-    os.utime(stale, (an_hour_ago, an_hour_ago))
-    busy = tmp_path / ".runs.csv.wr1t1ng.tmp"  # another export, writing now
+    busy = tmp_path / ".runs.csv.wr1t1ng.tmp"  # another export, writing now: it holds its lock
     busy.write_text("being written")
+    held = os.open(busy, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)
     other = tmp_path / ".other.csv.x.tmp"
     other.write_text("not ours")
-    os.utime(other, (an_hour_ago, an_hour_ago))
-    assert export_runs_csv(db, path) == 1
+    try:
+        assert export_runs_csv(db, path) == 1
+    finally:
+        os.close(held)
     assert not stale.exists() and busy.exists() and other.exists()

@@ -171,7 +171,8 @@ def test_pending_runs_are_shown_and_left_out_of_the_mean(db):
     run(db, ids[3], bench="B")
     [row] = score_table(db, "exam")
     assert (row.n, row.graded, row.pending, row.needs_human, row.ungraded) == (4, 2, 2, 1, 1)
-    assert (row.total, row.mean) == ("1/4", 0.5)
+    assert (row.total, row.mean) == ("1/2", 0.5)  # one denominator: the scored runs
+    assert (row.planned, row.done, row.scored) == (4, 4, 2)
 
 
 def test_of_k_attempts_the_selected_one_counts_and_all_failed_is_a_failure(db):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from store.db import open_db
@@ -84,3 +85,39 @@ def test_two_processes_creating_the_database_at_once_both_succeed(tmp_path):
     assert [p.returncode for p in procs] == [0, 0, 0], results
     conn = sqlite3.connect(path)
     assert conn.execute("select count(*) from _ponder_migrations").fetchone()[0] == len(MIGRATIONS)
+
+
+def newer_database(path) -> None:
+    """A database as a newer Ponder leaves it: a migration unknown here, a column, a table."""
+    db = open_db(path)
+    db.execute("alter table runs add column tomorrow text")
+    db.execute("create table future_things (id integer primary key, what text)")
+    db.execute(
+        "insert into _ponder_migrations (name, applied_at) values ('m999_future_things', 'x')"
+    )
+    db.conn.commit()
+    db.close()
+
+
+def test_a_database_from_a_newer_ponder_is_opened_read_only(tmp_path):
+    import sqlite3
+
+    from store.db import is_read_only, newer_migrations
+
+    path = tmp_path / "newer.db"
+    newer_database(path)
+    before = path.read_bytes()
+    db = open_db(path)
+    assert newer_migrations(db) == ["m999_future_things"]
+    assert is_read_only(db)
+    with pytest.raises(sqlite3.OperationalError):
+        db.execute("insert into future_things (what) values ('x')")
+    db.close()
+    assert path.read_bytes() == before
+
+
+def test_our_own_database_is_not_newer(tmp_path):
+    from store.db import is_read_only, newer_migrations
+
+    db = open_db(tmp_path / "ours.db")
+    assert newer_migrations(db) == [] and not is_read_only(db)

@@ -198,7 +198,7 @@ def test_run_json_is_the_pinned_solve_json_object(db):
     run_id = record(db, steps=1)
     obj = run_json(db, run_id)
     pinned = ["run_id", "status", "stop_reason", "paradigm", "provider", "model", "steps", "answer"]
-    pinned += ["final_reward", "usage", "elapsed_s"]
+    pinned += ["final_reward", "reinforce", "usage", "elapsed_s"]
     assert list(obj)[: len(pinned)] == pinned
     assert set(obj) - set(pinned) <= {"problem", "error", "started_at"}
     assert obj["steps"] == [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from dataclasses import replace
 
 import pytest
 from textual.app import App, ComposeResult
@@ -67,7 +69,10 @@ def test_terminal_chart_draws_bars_whiskers_and_a_legend():
     text = chart_text(with_without_chart(ROWS), 60, 14)
     lines = text.plain.splitlines()
     assert "█" in text.plain and "┼" in text.plain  # bars, and whiskers crossing them
-    assert lines[-1].startswith("█ direct   █ dcot") and "95% CI" in lines[-1]
+    assert lines[-1].startswith("█ direct   ▒ dcot") and "95% CI" in lines[-1]
+    # A line per group labels every bar, so the chart reads without colour.
+    assert lines[-3].startswith("alpha: █ direct 0.50 [0.15, 0.85] 2/4 · ▒ dcot 0.75")
+    assert lines[-2] == "beta: █ direct 0.25 [0.05, 0.70] 1/4 · ▒ dcot no runs"
     assert "alpha" in text.plain and "beta" in text.plain
     assert "\x1b" not in text.plain  # a model name's escape sequence is not passed through
     assert max(len(line) for line in lines) <= 60
@@ -103,3 +108,33 @@ def test_svg_chart_escapes_names_and_draws_a_bar_and_whisker_each():
     svg = render_svg(with_without_chart([*ROWS, row("<script>x</script>", "direct", [1.0])]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert svg.count('class="bar"') == 4 and svg.count('class="whisker"') == 4
+
+
+def _dead(model: str, paradigm: str, n: int) -> ScoreRow:
+    """A cell whose every run failed (a dead endpoint): scored as n zeros, no grade."""
+    return replace(row(model, paradigm, [0.0] * n), graded=0, zero=0, failed=n)
+
+
+def test_a_cell_whose_every_run_failed_is_drawn_as_such_not_as_a_zero():
+    chart = with_without_chart([row("alpha", "direct", [1, 0]), _dead("alpha", "dcot", 3)])
+    direct, dcot = chart.groups[0].bars
+    assert direct.label == "0.50"
+    assert (dcot.value, dcot.label, dcot.note) == (None, "all failed", "3 failed")
+    svg = render_svg(chart)
+    assert svg.count('class="bar"') == 1 and svg.count('class="empty"') == 1
+    assert ">all failed</text>" in svg and ">3 failed</text>" in svg
+    assert "dcot 0.00" not in chart_text(chart, 80, 16).plain
+    assert "▒ dcot all failed 3 failed" in chart_text(chart, 80, 16).plain
+
+
+def test_svg_bars_are_labelled_so_the_chart_reads_without_colour():
+    chart = with_without_chart([row("alpha", "direct", [0, 0]), row("alpha", "dcot", [1, 0])])
+    svg = render_svg(chart)
+    values = re.findall(r'<text class="value"[^>]*>([^<]*)</text>', svg)
+    series = re.findall(r'<text class="series"[^>]*>([^<]*)</text>', svg)
+    assert values == ["0.00", "0.50"] and series == ["direct", "dcot"]
+    # An all-zero bar is a visible stub at the axis, not only its whisker.
+    assert svg.count('class="zero"') == 1
+    # A paradigm a model never ran: "no runs", drawn as an empty outline.
+    other = render_svg(with_without_chart([row("alpha", "dcot", [1]), row("beta", "direct", [1])]))
+    assert other.count(">no runs</text>") == 2

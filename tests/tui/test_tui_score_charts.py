@@ -35,7 +35,7 @@ def test_load_charts_reads_means_intervals_and_verdicts(tmp_path):
     [group] = data.with_without.groups
     assert [(b.series, b.note) for b in group.bars] == [("direct", "2/6"), ("dcot", "5/6")]
     [verdict] = data.verdicts
-    assert verdict.startswith("m · dcot − direct: +0.50")
+    assert verdict.startswith("exam · m · dcot − direct: +0.50")  # the dataset on every line
     assert verdict.endswith("no detectable difference on 6 problems")  # p = 0.25
     assert "\x1b" not in verdict
     assert data.calibration.groups[0].name.endswith(" · dcot")  # names are made safe when drawn
@@ -54,7 +54,9 @@ async def test_score_charts_screen_from_the_palette_command(tmp_path):
         text = screen_text(app)
         assert "Scores of every dataset" in text
         assert "no detectable difference on 6 problems" in text
-        assert "█ direct" in text and "█ reward ≥ 0.8" in text
+        assert "█ direct   ▒ dcot" in text and "█ reward ≥ 0.8" in text
+        # Each bar labelled in words, readable without colour.
+        assert "m: █ direct 0.33 [0.10, 0.70] 2/6 · ▒ dcot 0.83 [0.44, 0.97] 5/6" in text
         assert "Mean score with 95% CI" in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ScoreChartsScreen))

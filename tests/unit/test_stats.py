@@ -127,11 +127,18 @@ def test_sign_flip_equals_exact_mcnemar_on_zero_one_scores():
 def test_sign_flip_falls_back_to_random_flips_when_sums_are_many(monkeypatch):
     monkeypatch.setattr(stats, "MAX_EXACT_SUMS", 4)
     monkeypatch.setattr(stats, "RANDOM_FLIPS", 4000)
-    diffs = [1.0] * 6 + [0.0] * 4
+    diffs = [1.0] * 3 + [0.5] * 3 + [0.0] * 4  # two sizes: not the McNemar shortcut
     value, exact = sign_flip_p_value(diffs)
     assert not exact
     assert value == sign_flip_p_value(diffs)[0]  # fixed seed
     assert value == pytest.approx(2 / 64, abs=0.015)
+
+
+def test_sign_flip_with_differences_of_one_size_is_the_exact_mcnemar_test():
+    # 0/1 scores on thousands of problems: counted by the binomial, not pattern by pattern.
+    value, exact = sign_flip_p_value([1.0] * 60 + [-1.0] * 40 + [0.0] * 3000)
+    assert exact and value == pytest.approx(0.05688793364098078, rel=1e-12)
+    assert sign_flip_p_value([1.0, -1.0]) == (1.0, True)
 
 
 def test_paired_comparison_n_0_and_n_1():

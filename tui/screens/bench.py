@@ -20,8 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from ponder.score_text import ci_text, diff_text, p_text
+from ponder.score_text import ci_text, comparison_notes, diff_text, p_text
 from ponder.text import safe_text
+from reasoning.events import ARMS
 from store.benchq import (
     BenchStatus,
     ConfigProgress,
@@ -59,7 +60,7 @@ PARADIGM_CHOICES = (
 )
 
 
-MATRIX_ORDER = ("direct", "dcot", "g1")  # without the technique first
+MATRIX_ORDER = ARMS  # without the technique first
 TIGHT_BELOW = 160  # columns: below, each bar's label gets a line of its own
 
 # States in which this screen's own bench worker is alive.
@@ -103,6 +104,8 @@ def score_cell(row: ScoreRow | None) -> Text:
     waiting = row.n - row.graded - row.failed
     if waiting:
         cell.append(f" ({row.graded}/{row.n} graded)", style="dim")
+    if row.no_protocol:
+        cell.append(f" · protocol followed in {row.protocol_followed} of {row.done}", style="dim")
     return cell
 
 
@@ -128,11 +131,14 @@ def delta_cell(p: Paired | None) -> Text:
     return Text(_numbers(p), style=style)
 
 
-def verdict_line(model: str, technique: str, p: Paired | None, failed: int = 0) -> str | None:
+def verdict_line(
+    model: str, technique: str, p: Paired | None, failed: int = 0, notes: Iterable[str] = ()
+) -> str | None:
     """In plain words, what the technique did for this model (None: it was not run beside
     direct). The interval including 0 reads as no detectable difference. `failed`: runs of
     either side that failed, each scored 0 in it (said, so that a provider's outage is not
-    read as the technique's result)."""
+    read as the technique's result). `notes`: what scoring adds (paired on k of n, provisional
+    while grades are pending, a protocol the model did not follow)."""
     if p is None:
         return None
     who = f"{one_line(model, 40)} · {technique}"
@@ -147,7 +153,7 @@ def verdict_line(model: str, technique: str, p: Paired | None, failed: int = 0) 
         line = f"{who}: no detectable difference on {problems} (Δ {numbers})"
     if failed:
         line += f"; {failed} failed run" + ("s" if failed != 1 else "") + " scored 0"
-    return line
+    return "; ".join([line, *notes])
 
 
 def matrix_columns(
@@ -190,7 +196,8 @@ def verdict_lines(rows: Iterable[ComparisonRow], paradigms: Iterable[str]) -> li
         for technique in MATRIX_ORDER[1:]:
             if technique in present and "direct" in present:
                 failed = sum(row.failed for row in (r.row("direct"), r.row(technique)) if row)
-                line = verdict_line(r.model, technique, r.paired(technique), failed)
+                notes = comparison_notes(r, technique)
+                line = verdict_line(r.model, technique, r.paired(technique), failed, notes)
                 if line is not None:
                     lines.append(line)
     return lines

@@ -24,7 +24,9 @@ def ask_and_export(
 ) -> None:
     """Ask for a file and runs/scores (default first), then export; errors are notified."""
     other: What = "scores" if default == "runs" else "runs"
-    stem = f"ponder-{dataset}" if dataset else "ponder"
+    from store.problems import file_part
+
+    stem = f"ponder-{file_part(dataset)}" if dataset else "ponder"
 
     def check(values: tuple[str, ...]) -> str | None:
         if not values[0]:

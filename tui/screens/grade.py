@@ -27,6 +27,7 @@ from store.grade_rows import (
     grade_row,
     grade_rows,
     graded_models,
+    next_to_grade,
     problem_for_run,
     ungraded_ids,
 )
@@ -36,7 +37,7 @@ from tui.screens.ask import AskModal, Field
 from tui.screens.judge_text import judge_detail
 from tui.screens.run_table import RunTableScreen
 from tui.widgets.calm_footer import CalmFooter
-from tui.widgets.paged_table import Column, PagedTable, Row
+from tui.widgets.paged_table import Column, PagedTable, Position, Row
 from tui.widgets.reflow import reflow
 from tui.widgets.run_cells import grade_cell, grade_label, problem_label, reward_cell, text_cell
 
@@ -239,18 +240,25 @@ class GradeScreen(RunTableScreen):
 
     # -- loading -------------------------------------------------------------------------
 
-    def _fetch(self, offset: int, limit: int) -> list[Row]:
+    def _fetch(self, anchor: Position | None, limit: int, *, backward: bool = False) -> list[Row]:
         if self.db is None:
             return []
-        rows = grade_rows(self.db, self.filter, offset=offset, limit=limit)
-        return [(r.run_id, row_cells(r)) for r in rows]
+        rows = grade_rows(
+            self.db,
+            self.filter,
+            limit=limit,
+            after=None if backward else anchor,
+            before=anchor if backward else None,
+            last=backward and anchor is None,
+        )
+        return [Row(r.run_id, row_cells(r), r.position) for r in rows]
 
     def reload(self, keep: int | None = None) -> None:
         db = self.db
         if db is None:
             self._status("No database open.")
             return
-        self.total = count_grade_rows(db, self.filter)
+        self.total = self.table.total = count_grade_rows(db, self.filter)
         self.table.load(self._fetch, keep=keep)
         self._show_agreement()
 
@@ -277,8 +285,9 @@ class GradeScreen(RunTableScreen):
             if f.show != "all"
             else f"{self.total:,} finished runs"
         ]
-        if self.table.row_count < self.total:
-            parts.append(f"showing {self.table.row_count:,}")
+        window = self.table.window_note()
+        if window:
+            parts.append(window)
         parts.append(
             f"grader: {self.grader_name}"
             if self.grader_name
@@ -313,6 +322,8 @@ class GradeScreen(RunTableScreen):
     @on(DataTable.RowHighlighted, "#grade-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
+        if self.table.window_note():
+            self._show_status()  # which rows of the list are held moves with the cursor
 
     def _set(self, widget_id: str, text: str) -> None:
         self.query_one(f"#{widget_id}", Static).update(Content(safe_text(text)))
@@ -783,20 +794,14 @@ class GradeScreen(RunTableScreen):
         """To the next run that still lacks a grade a score can count (none, or needs_human)."""
         db = self.db
         table = self.table
-        if db is None or table.row_count == 0:
+        position = table.current_position
+        if db is None or position is None:
             return
-        start = table.cursor_row + 1
-        while True:
-            keys = table.keys()
-            for index in range(start, len(keys)):
-                row = grade_row(db, keys[index])
-                if row is not None and row.verdict in (None, "needs_human"):
-                    table.move_cursor(row=index, animate=False)
-                    return
-            start = len(keys)
-            if not table.load_more():
-                break
-        self.notify("No run left to grade below this one.", timeout=3)
+        found = next_to_grade(db, self.filter, position)
+        if found is None:
+            self.notify("No run left to grade below this one.", timeout=3)
+            return
+        table.go_to(found.run_id, found.position)
 
     def action_view(self) -> None:
         from store.queries import get_run

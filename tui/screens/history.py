@@ -22,7 +22,15 @@ from store.thread_db import thread_db
 from tui.screens.ask import AskModal, Field
 from tui.screens.run_table import RunTableScreen
 from tui.widgets.calm_footer import CalmFooter
-from tui.widgets.paged_table import PAGE, Column, PagedTable, Row
+from tui.widgets.paged_table import (
+    PAGE,
+    Column,
+    PagedTable,
+    Position,
+    Row,
+    fit_columns,
+    no_rows,
+)
 from tui.widgets.run_cells import (
     grade_cell,
     one_line,
@@ -39,28 +47,22 @@ if TYPE_CHECKING:
 
 SEARCH_DELAY_S = 0.25  # typing pauses this long before the search runs
 ALL = "__all__"  # the dataset Select's "every dataset" value
+TABLE_MARGIN = 2  # the table's vertical scrollbar
 
+# Narrower than this much room, columns narrow and then go, lowest priority first
+# (tui.widgets.paged_table.fit_columns): at 80 columns the table keeps what tells runs apart
+# (id, paradigm, model, problem) and how they did (status, grade); the answer, the time and
+# the reward are in the preview and in the run, opened.
 COLUMNS = (
-    Column("id", "#", 6),
-    Column("started", "started (UTC)", 16),
-    Column("status", "status", 11),
-    Column("paradigm", "paradigm", 8),
-    Column("model", "model", 20),
-    Column("problem", "problem", 16),
-    Column("reward", "reward", 6),
-    Column("grade", "grade", 13),
-    Column("answer", "answer / prompt", None),
-)
-# Below this many columns the table keeps what tells runs apart and how they did: grade and
-# answer stay in view at 80 columns (when, paradigm and reward are in the run, opened).
-NARROW_BELOW = 120
-NARROW_COLUMNS = (
-    Column("id", "#", 5),
-    Column("status", "status", 9),
-    Column("model", "model", 12),
-    Column("problem", "problem", 12),
-    Column("grade", "grade", 13),
-    Column("answer", "answer / prompt", None),
+    Column("id", "#", 6, least=5, priority=10),
+    Column("started", "started (UTC)", 16, priority=1),
+    Column("status", "status", 11, least=9, priority=6),
+    Column("paradigm", "paradigm", 8, priority=9),
+    Column("model", "model", 20, least=14, priority=7),
+    Column("problem", "problem", 16, least=12, priority=5),
+    Column("reward", "reward", 6, priority=2),
+    Column("grade", "grade", 13, priority=8),
+    Column("answer", "answer / prompt", None, least=15, priority=4),
 )
 
 
@@ -91,7 +93,8 @@ def summary_cells(s: RunSummary, columns: Sequence[Column] = COLUMNS) -> list[Te
 
 
 def _rows(summaries: Sequence[RunSummary], columns: Sequence[Column] = COLUMNS) -> list[Row]:
-    return [(s.run_id, summary_cells(s, columns)) for s in summaries]
+    """Table rows, each at its position in the list's order (newest first: the run id)."""
+    return [Row(s.run_id, summary_cells(s, columns), (s.run_id,)) for s in summaries]
 
 
 # ---- the Solve screen, reached from here and from Grade ------------------------------------
@@ -191,7 +194,7 @@ class HistoryScreen(RunTableScreen):
         self.search = ""
         self.dataset: str | None = None
         self.total = 0
-        self.row_columns: Sequence[Column] = COLUMNS  # NARROW_COLUMNS on a narrow terminal
+        self.row_columns: Sequence[Column] = COLUMNS  # those that fit the terminal
         self._search_timer: Timer | None = None
         self._generation = 0  # the latest query; an older one's results are dropped
         self._faulted = False  # the database failed under the current query: its line shows
@@ -210,7 +213,7 @@ class HistoryScreen(RunTableScreen):
                 id="history-dataset",
             )
         yield Label("", id="history-status", markup=False)
-        self.row_columns = NARROW_COLUMNS if self.app.size.width < NARROW_BELOW else COLUMNS
+        self.row_columns = fit_columns(COLUMNS, self.app.size.width - TABLE_MARGIN)
         yield PagedTable(self.row_columns, id="history-table")
         with Vertical(id="history-preview"):
             yield Label("Prompt", classes="preview-label")
@@ -233,12 +236,21 @@ class HistoryScreen(RunTableScreen):
 
     # -- loading -------------------------------------------------------------------------
 
-    def _fetch(self, offset: int, limit: int) -> list[Row]:
+    def _fetch(self, anchor: Position | None, limit: int, *, backward: bool = False) -> list[Row]:
         if self.db is None:
             return []
         search, dataset = self.search or None, self.dataset
+        run_id = None if anchor is None else int(anchor[0])
         try:
-            runs = list_runs(self.db, limit=limit, offset=offset, search=search, dataset=dataset)
+            runs = list_runs(
+                self.db,
+                limit=limit,
+                search=search,
+                dataset=dataset,
+                after=None if backward else run_id,
+                before=run_id if backward else None,
+                last=backward and run_id is None,
+            )
         except sqlite3.DatabaseError as exc:  # a damaged page on the way: no more rows, one line
             self._fault(exc)
             return []
@@ -262,6 +274,7 @@ class HistoryScreen(RunTableScreen):
         except sqlite3.DatabaseError as exc:
             self.total = 0
             self._fault(exc)
+        self.table.total = self.total
         self.table.load(self._fetch, keep=keep)
 
     @on(PagedTable.Loaded, "#history-table")
@@ -320,23 +333,23 @@ class HistoryScreen(RunTableScreen):
         if generation != self._generation:
             return  # a newer search is on its way
         self._faulted = False
-        self.total = total
+        self.total = self.table.total = total
         self.table.load(self._fetch, first=first)
 
     def _search_failed(self, generation: int, exc: sqlite3.DatabaseError) -> None:
         if generation == self._generation:
-            self.total = 0
-            self.table.load(lambda offset, limit: [], first=[])
+            self.total = self.table.total = 0
+            self.table.load(no_rows, first=[])
             self._fault(exc)
 
     def _show_status(self) -> None:
-        shown = self.table.row_count
         what = f"{self.total:,} run{'s' if self.total != 1 else ''}"
         if self.search:
             what += f" matching “{one_line(self.search, 40)}”"
         if self.dataset:
             what += f" in {one_line(self.dataset, 30)}"
-        more = f" · showing {shown:,} (scroll for more)" if shown < self.total else ""
+        window = self.table.window_note()
+        more = f" · {window}" if window else ""
         self._status(f"{what}{more} · newest first")
 
     def _status(self, text: str) -> None:
@@ -347,7 +360,7 @@ class HistoryScreen(RunTableScreen):
     @on(DataTable.RowHighlighted, "#history-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._preview(self.table.current_key)
-        if self.table.row_count < self.total and not self._faulted:
+        if not self._faulted:
             self._show_status()
 
     def _preview(self, run_id: int | None) -> None:
@@ -421,7 +434,7 @@ class HistoryScreen(RunTableScreen):
                 return
             if deleted:
                 self.table.drop_row(run_id)
-                self.total = max(0, self.total - 1)
+                self.total = self.table.total = max(0, self.total - 1)
                 self._show_status()
                 self._preview(self.table.current_key)
                 self.notify(f"Deleted run #{run_id}.", timeout=3)
@@ -441,7 +454,11 @@ class HistoryScreen(RunTableScreen):
         if db is None:
             return
         run_id = self.table.current_key
-        default = f"ponder-{self.dataset}-runs.csv" if self.dataset else "ponder-runs.csv"
+        from store.problems import file_part
+
+        default = (
+            f"ponder-{file_part(self.dataset)}-runs.csv" if self.dataset else "ponder-runs.csv"
+        )
 
         def check(values: tuple[str, ...]) -> str | None:
             if not values[0]:

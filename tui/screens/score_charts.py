@@ -45,7 +45,8 @@ def load_charts(db: sqlite_utils.Database, dataset: str | None) -> ChartsData:
             if p is None or p.n == 0:
                 continue
             verdicts.append(
-                f"{safe_text(c.model)} · {technique} − direct: {diff_text(p.mean_diff)}"
+                f"{safe_text(c.dataset)} · {safe_text(c.model)} · {technique} − direct:"
+                f" {diff_text(p.mean_diff)}"
                 f" {ci_text(p.ci95)}, p {p_text(p.p_value)}: {p.verdict(technique)}"
             )
     name = safe_text(dataset) if dataset else "every dataset"
@@ -69,6 +70,7 @@ class ScoreChartsScreen(ModalScreen[None]):
     ScoreChartsScreen #charts-heading { text-style: bold; }
     ScoreChartsScreen #charts-verdicts { color: $text-muted; margin-bottom: 1; }
     ScoreChartsScreen ScoreChart { height: 18; }
+    ScoreChartsScreen #chart-with-without { height: 20; }
     """
 
     def __init__(self, db: sqlite_utils.Database, dataset: str | None) -> None:

@@ -60,8 +60,9 @@ WELCOME = (
     "Type a problem below and press Enter. Each step streams in with its reflection and reward; "
     "Esc cancels.\n\n"
     "The line above shows what the next run uses. F2 picks the model, F3 the provider (or an "
-    "OpenAI-compatible base URL), Ctrl+T the paradigm: dcot → g1 → direct. Every command, "
-    "with its key, is in the palette: Ctrl+P."
+    "OpenAI-compatible base URL), Ctrl+T the paradigm: dcot → g1 → direct. F6 solves a "
+    "stored problem, F10 imports a problem set; Ctrl+L empties the prompt box (Ctrl+Z brings "
+    "it back). Every command, with its key, is in the palette: Ctrl+P."
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ponder.words import usd
 from reasoning.events import Band, reward_band
 
 __all__ = ["Band", "format_cost", "format_elapsed", "format_reward", "format_tokens", "reward_band"]
@@ -13,11 +14,7 @@ def format_reward(reward: float) -> str:
 
 def format_cost(cost_usd: float | None) -> str:
     """A cost in dollars; an unknown price is "?", never $0."""
-    if cost_usd is None:
-        return "?"
-    if cost_usd < 0.01:
-        return f"${cost_usd:.4f}"
-    return f"${cost_usd:.2f}"
+    return usd(cost_usd)
 
 
 def format_tokens(n: int) -> str:

@@ -5,11 +5,20 @@ costcap.py what `--max-cost` allows, breaker.py which models are left out and wh
 what the caller is told, and runner.py runs it all (`run_bench`).
 """
 
-from workbench.bench.plan import BenchError, BenchPlan, Job, Planned, plan_jobs, plan_runs
+from workbench.bench.plan import (
+    BenchBusy,
+    BenchError,
+    BenchPlan,
+    Job,
+    Planned,
+    plan_jobs,
+    plan_runs,
+)
 from workbench.bench.progress import BenchProgress, BenchSummary, ProgressFn, StopReason
 from workbench.bench.runner import load_sdks, run_bench
 
 __all__ = [
+    "BenchBusy",
     "BenchError",
     "BenchPlan",
     "BenchProgress",

@@ -4,17 +4,23 @@ left to run."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import sqlite_utils
 
-from reasoning.events import PARADIGMS, RunSettings
+from reasoning.events import ARMS, PARADIGMS, RunSettings, arm_of
 
 
 class BenchError(Exception):
     """The plan cannot run (unknown dataset, no provider, bad numbers): one line for the user."""
+
+
+class BenchBusy(BenchError):
+    """The bench is driven by another live process: resuming it now would run its jobs twice."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,7 @@ class BenchPlan:
     """What to run: a dataset across paradigms and models, and how."""
 
     dataset: str
-    paradigms: tuple[str, ...] = ("dcot",)
+    paradigms: tuple[str, ...] = ("dcot",)  # arms: a paradigm, or "dcot+guided" (see arms())
     models: tuple[str, ...] = ()  # empty: the provider's default model
     provider: str | None = None
     base_url: str | None = None
@@ -34,6 +40,10 @@ class BenchPlan:
     settings: RunSettings = field(default_factory=RunSettings)
     provider_concurrency: int | None = None  # calls in flight per endpoint; None: = concurrency
     judge: str | None = None  # a judge model: proof and free-text runs are judged as they finish
+    resume_id: str | None = None  # with resume: this bench (None: the latest that matches)
+    # With resume: the fields the caller left unset, taken from the resumed bench's own plan
+    # (paradigms, models, limit, attempts, provider, base_url, judge).
+    inherit: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,14 +69,42 @@ class Planned:
     skipped_running: int
     specs: dict[str, Any]  # model -> ProviderSpec
     bench_id: str
+    plan: BenchPlan | None = None  # the plan as run: a resumed bench's own fields filled in
+    resumed: Resumed | None = None  # with resume: which bench, found how
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Which bench a resume continues: `found` says how (named, the latest matching, or none
+    matched and a new one starts)."""
+
+    bench_id: str
+    found: Literal["named", "latest", "new"]
+    started_at: str | None = None
+
+
+INHERITED = ("paradigms", "models", "limit", "attempts", "provider", "base_url", "judge")
+
+
+def arms(paradigms: Sequence[str], reinforce: Sequence[str] = ()) -> tuple[str, ...]:
+    """The arms a bench runs: each paradigm, dcot once per reinforcement asked for (`--reinforce
+    self --reinforce guided`: "dcot" and "dcot+guided"); the others take no reinforcement."""
+    out: list[str] = []
+    for paradigm in paradigms:
+        modes = (reinforce or ("self",)) if paradigm == "dcot" else ("self",)
+        for mode in modes:
+            arm = arm_of(paradigm, mode) if paradigm in PARADIGMS else paradigm
+            if arm not in out:
+                out.append(arm)
+    return tuple(out)
 
 
 def _check(plan: BenchPlan) -> None:
-    if not plan.paradigms:
+    if not plan.paradigms and not (plan.resume and "paradigms" in plan.inherit):
         raise BenchError("give at least one paradigm")
-    bad = [p for p in plan.paradigms if p not in PARADIGMS]
+    bad = [p for p in plan.paradigms if p not in ARMS]
     if bad:
-        raise BenchError(f"unknown paradigm {bad[0]!r}: use {', '.join(PARADIGMS)}")
+        raise BenchError(f"unknown paradigm {bad[0]!r}: use {', '.join(ARMS)}")
     for name, value in (
         ("concurrency", plan.concurrency),
         ("attempts", plan.attempts),
@@ -102,6 +140,93 @@ def resolve_models(plan: BenchPlan) -> dict[str, Any]:
     return specs
 
 
+def stored_plan(plan: BenchPlan, specs: dict[str, Any]) -> dict[str, Any]:
+    """What a bench's row keeps of its plan (never a key: a base URL without its user part)."""
+    return {
+        "paradigms": list(plan.paradigms),
+        "models": list(specs),
+        "asked_models": list(plan.models),
+        "provider": plan.provider,
+        "base_url": _without_secrets(plan.base_url),
+        "limit": plan.limit,
+        "attempts": plan.attempts,
+        "concurrency": plan.concurrency,
+        "max_cost": plan.max_cost,
+        "judge": plan.judge,
+        "budget": plan.settings.budget,
+        "max_tokens": plan.settings.max_tokens,
+    }
+
+
+def _without_secrets(url: str | None) -> str | None:
+    """A URL without its user and password, nor a query string (where a key may be)."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None and not parts.query:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _matches(plan: BenchPlan, stored: dict[str, Any]) -> bool:
+    """Whether a stored bench is the one a resume with these fields asks for."""
+    if "paradigms" not in plan.inherit and set(plan.paradigms) != set(stored.get("paradigms", ())):
+        return False
+    if "models" not in plan.inherit:
+        names = {*stored.get("models", ()), *stored.get("asked_models", ())}
+        if not set(plan.models) <= names:
+            return False
+    return True
+
+
+def _inherit(plan: BenchPlan, stored: dict[str, Any]) -> BenchPlan:
+    changes: dict[str, Any] = {}
+    for name in plan.inherit:
+        if name not in INHERITED or name not in stored:
+            continue
+        value = stored[name]
+        if name == "models":
+            value = tuple(stored.get("asked_models") or value or ())
+        elif name == "paradigms":
+            value = tuple(value or ())
+        elif name == "attempts":
+            value = value or 1
+        changes[name] = value
+    return dataclasses.replace(plan, **changes)
+
+
+def find_resumed(db: sqlite_utils.Database, plan: BenchPlan) -> tuple[BenchPlan, Resumed | None]:
+    """The bench a resume continues (named, else the dataset's latest that matches the fields
+    given), and the plan with its own fields filled in; (plan, None) when no bench has a row
+    (a bench from before benches had rows is found from its runs, as it always was)."""
+    from store.benches import benches_of, get_bench
+
+    if plan.resume_id is not None:
+        record = get_bench(db, plan.resume_id)
+        if record is None:
+            known = db.conn.execute(
+                "select 1 from runs where bench_id = ? limit 1", [plan.resume_id]
+            ).fetchone()
+            if known is None:
+                raise BenchError(f"no bench {plan.resume_id!r} (ponder benches lists them)")
+            return plan, Resumed(plan.resume_id, "named")
+        if record.dataset != plan.dataset:
+            raise BenchError(
+                f"bench {record.id} ran {record.dataset!r}, not {plan.dataset!r}:"
+                f" ponder bench {record.dataset} --resume {record.id}"
+            )
+        return _inherit(plan, record.plan), Resumed(record.id, "named", record.started_at)
+    for record in benches_of(db, plan.dataset):
+        if _matches(plan, record.plan):
+            return _inherit(plan, record.plan), Resumed(record.id, "latest", record.started_at)
+    return plan, None
+
+
 def plan_runs(db: sqlite_utils.Database, plan: BenchPlan) -> Planned:
     from store.benchq import JobKey, job_states, latest_bench_id
     from store.problems import list_problems
@@ -112,6 +237,11 @@ def plan_runs(db: sqlite_utils.Database, plan: BenchPlan) -> Planned:
     if plan.dataset not in names:
         known = ", ".join(names) if names else "none yet (ponder import FILE)"
         raise BenchError(f"no dataset {plan.dataset!r}; known datasets: {known}")
+    resumed: Resumed | None = None
+    if plan.resume:
+        plan, resumed = find_resumed(db, plan)
+        if not plan.paradigms:
+            plan = dataclasses.replace(plan, paradigms=("dcot",))
     specs = resolve_models(plan)
     mark_interrupted(db)  # runs of a dead process are interrupted, so resume re-runs them
     problems = list_problems(db, plan.dataset)[: plan.limit]
@@ -128,9 +258,12 @@ def plan_runs(db: sqlite_utils.Database, plan: BenchPlan) -> Planned:
         if (s := states.get(JobKey(j.problem_id, j.paradigm, j.model)))
         for run_id in s.run_ids
     ]
-    bench_id = (latest_bench_id(db, known_runs) if plan.resume else None) or uuid.uuid4().hex[:12]
+    if resumed is None and plan.resume:
+        found = latest_bench_id(db, known_runs)
+        resumed = Resumed(found, "latest") if found else Resumed(uuid.uuid4().hex[:12], "new")
+    bench_id = resumed.bench_id if resumed is not None else uuid.uuid4().hex[:12]
     if not plan.resume:
-        return Planned(every, len(every), 0, 0, specs, bench_id)
+        return Planned(every, len(every), 0, 0, specs, bench_id, plan)
     todo, done, running = [], 0, 0
     for job in every:
         state = states.get(JobKey(job.problem_id, job.paradigm, job.model))
@@ -141,7 +274,7 @@ def plan_runs(db: sqlite_utils.Database, plan: BenchPlan) -> Planned:
             running += 1
         else:
             todo.append(job)
-    return Planned(todo, len(every), done, running, specs, bench_id)
+    return Planned(todo, len(every), done, running, specs, bench_id, plan, resumed)
 
 
 def plan_jobs(db: sqlite_utils.Database, plan: BenchPlan) -> list[Job]:

@@ -16,23 +16,25 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from typing import Any, cast
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
 from reasoning.events import (
     Event,
     Notice,
-    Paradigm,
     RunStarted,
     Usage,
     UsageEstimate,
     UsageUpdate,
+    split_arm,
 )
 from store.writer import DbWriter
 from workbench.bench.breaker import Breaker
 from workbench.bench.costcap import CostCap, Decision
-from workbench.bench.plan import BenchError, BenchPlan, Planned, plan_runs
+from workbench.bench.plan import BenchBusy, BenchError, BenchPlan, Planned, plan_runs, stored_plan
 from workbench.bench.progress import (
     BenchProgress,
     BenchSummary,
@@ -44,6 +46,7 @@ from workbench.bench.scheduler import Live, Scheduler, Unit, make_units
 from workbench.grading import GRADE_TIMEOUT_S, GradingThread
 from workbench.ratelimit import GatedProvider, RateGate
 
+HEARTBEAT_S = 10.0  # how often a bench says it is still driven (store.benches)
 TICK_S = 0.5  # progress refresh while nothing else happens (tokens, ETA)
 GRADE_AFTER_S = 0.1  # grading waits this long after a run ends, for the rest of its burst
 
@@ -61,7 +64,7 @@ class _Bench:
     ) -> None:
         self.db = db  # the caller's connection: the judge's reads and writes only
         self.writer = writer
-        self.plan = plan
+        self.plan = plan = planned.plan or plan  # a resumed bench's own fields filled in
         self.planned = planned
         self.bench_id = planned.bench_id
         self.on_progress = on_progress
@@ -301,8 +304,8 @@ class _Bench:
         from workbench.drive import Driver
 
         job = live.unit.job
-        paradigm = cast(Paradigm, job.paradigm)  # checked against PARADIGMS by the plan
-        settings = dataclasses.replace(self.plan.settings, paradigm=paradigm)
+        paradigm, reinforce = split_arm(job.paradigm)  # an arm, checked by the plan
+        settings = dataclasses.replace(self.plan.settings, paradigm=paradigm, reinforce=reinforce)
 
         def seen(event: Event, run_id: int | None) -> None:
             if isinstance(event, UsageEstimate | UsageUpdate):
@@ -549,6 +552,86 @@ async def run_bench(
     writer = DbWriter(db)
     try:
         planned = await writer.call(plan_runs, plan)
-        return await _Bench(db, writer, plan, planned, on_progress, stop, pause).run()
+        async with lease(writer, planned) as held:
+            bench = _Bench(db, writer, plan, planned, on_progress, stop, pause)
+            if planned.resumed is not None:
+                bench.emit(resumed_note(planned))
+            summary = await bench.run()
+            held.status = ended_status(summary)
+            return summary
     finally:
         await writer.aclose()
+
+
+def resumed_note(planned: Planned) -> str:
+    """Which bench a resume continues, in one line."""
+    resumed, plan = planned.resumed, planned.plan
+    assert resumed is not None and plan is not None
+    arms = " + ".join(plan.paradigms)
+    models = ", ".join(planned.specs)
+    if resumed.found == "new":
+        return (
+            f"no earlier bench of {plan.dataset} to resume ({arms} · {models}):"
+            f" starting bench {resumed.bench_id}"
+        )
+    how = "named" if resumed.found == "named" else "the latest matching"
+    since = f", started {resumed.started_at[:16].replace('T', ' ')}" if resumed.started_at else ""
+    return f"resuming bench {resumed.bench_id} ({how}: {arms} · {models}{since})"
+
+
+def ended_status(summary: BenchSummary) -> str:
+    """How the bench stands once this invocation ends: done (its plan ran through), failed
+    (every run failed) or paused (stopped, or runs left for --resume)."""
+    if summary.stopped is None and not summary.cancelled and not summary.not_started:
+        return "failed" if summary.nothing_ran else "done"
+    return "paused"
+
+
+@dataclass
+class _Held:
+    status: str = "paused"  # as the bench stands when the lease is given back
+
+
+@contextlib.asynccontextmanager
+async def lease(writer: DbWriter, planned: Planned) -> AsyncIterator[_Held]:
+    """Hold the bench for this invocation: refused (BenchError) while another live process
+    drives it; a heartbeat while held; given back with the bench's status at the end."""
+    import os
+
+    from store.benches import claim_bench, release_bench, renew_bench
+    from store.owner import describe, owner_token
+
+    plan = planned.plan
+    assert plan is not None
+    owner = owner_token()
+    other = await writer.call(
+        claim_bench,
+        planned.bench_id,
+        dataset=plan.dataset,
+        plan=stored_plan(plan, planned.specs),
+        jobs=planned.all_jobs,
+        owner=owner,
+        pid=os.getpid(),
+    )
+    if other is not None:
+        raise BenchBusy(
+            f"bench {planned.bench_id} is running in {describe(other.pid, other.host)}:"
+            " wait for it to end, or stop it, before resuming"
+        )
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            with contextlib.suppress(Exception):
+                await writer.call(renew_bench, planned.bench_id, owner)
+
+    held = _Held()
+    beating = asyncio.create_task(beat())
+    try:
+        yield held
+    finally:
+        beating.cancel()
+        with contextlib.suppress(BaseException):
+            await beating
+        with contextlib.suppress(Exception):
+            await asyncio.shield(writer.call(release_bench, planned.bench_id, owner, held.status))
