@@ -141,7 +141,8 @@ def judge_command(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
 
 class _Live:
     """The judge calls in flight, on stderr: on a terminal one line rewritten in place (every run
-    being judged: its tokens so far and seconds), elsewhere a line per run every LOG_EVERY_S."""
+    being judged: its tokens so far and seconds), elsewhere a line per run every LOG_EVERY_S of
+    its streaming."""
 
     LOG_EVERY_S = 10.0
 
@@ -155,7 +156,8 @@ class _Live:
         self.calls[p.run_id] = p
         if self.tty:
             self._draw()
-        elif p.elapsed_s - self.logged.get(p.run_id, 0.0) >= self.LOG_EVERY_S:
+        elif p.elapsed_s - self.logged.setdefault(p.run_id, p.elapsed_s) >= self.LOG_EVERY_S:
+            # Every LOG_EVERY_S of streaming: a short reply (however long its wait) says nothing.
             self.logged[p.run_id] = p.elapsed_s
             sys.stderr.write(f"ponder: {_progress(p)}\n")
             sys.stderr.flush()

@@ -127,18 +127,18 @@ async def test_a_judge_call_reports_its_progress_while_it_streams(db):
     assert [p.output_tokens for p in seen] == sorted(p.output_tokens for p in seen)
 
 
-def test_the_live_line_off_a_terminal_is_a_line_per_run_every_ten_seconds(monkeypatch):
+def test_the_live_line_off_a_terminal_is_a_line_per_run_every_ten_seconds_of_streaming(monkeypatch):
     from ponder.cli import judging
     from workbench.judge import JudgeProgress
 
     err = io.StringIO()
     monkeypatch.setattr(judging.sys, "stderr", err)
     live = judging._Live()
-    for elapsed in (0.5, 4.0, 10.2, 12.0, 20.3):
+    for elapsed in (0.5, 4.0, 10.2, 10.6, 12.0, 20.7):
         live.show(JudgeProgress(7, int(elapsed * 10), elapsed))
-    live.show(JudgeProgress(8, 3, 11.0))
+    live.show(JudgeProgress(8, 3, 11.0))  # a short reply after a long wait: nothing to say
+    live.show(JudgeProgress(8, 5, 11.2))
     assert err.getvalue().splitlines() == [
-        "ponder: judging run 7: ≈102 tokens, 10 s",
-        "ponder: judging run 7: ≈203 tokens, 20 s",
-        "ponder: judging run 8: ≈3 tokens, 11 s",
+        "ponder: judging run 7: ≈106 tokens, 11 s",
+        "ponder: judging run 7: ≈207 tokens, 21 s",
     ]
