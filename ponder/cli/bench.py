@@ -153,6 +153,7 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
         provider_concurrency=getattr(args, "provider_concurrency", None),
         judge=getattr(args, "judge", None),
         batch=getattr(args, "batch", None),
+        resubmit_expired=getattr(args, "resubmit_expired", False),
     )
 
 

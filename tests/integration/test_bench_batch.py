@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -164,6 +166,16 @@ def test_per_request_errors_expiry_and_cancel_become_failed_runs_with_the_reason
     assert all("the batch expired before this request ran" in f for f in s.failures)
 
     fake_llm.batch_expire = set()
+    creates = fake_llm.batch_creates
+    again = plan(fake_llm, protocol, paradigms=("direct",), batch=10, resume=True)
+    expired_id = s.bench_id
+    s = asyncio.run(run_bench(db, again))  # their stored results: expired, not sent again
+    assert s.bench_id == expired_id, (s.failures, s.bench_id, expired_id)
+    assert (s.done, s.failed, fake_llm.batch_creates) == (0, 3, creates)
+    asked = dataclasses.replace(again, resubmit_expired=True)
+    s = asyncio.run(run_bench(db, asked))  # on request: sent again, in one new batch
+    assert (s.done, s.failed, fake_llm.batch_creates) == (2, 1, creates + 1)  # 2 is refused
+
     fake_llm.batch_hold = True
 
     async def cancel_when_submitted() -> Any:
@@ -203,8 +215,14 @@ def test_max_cost_counts_a_submitted_batch_at_its_worst_case(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+@pytest.mark.parametrize("id_stored", [True, False], ids=["id-stored", "id-not-stored"])
 def test_kill_9_after_submit_then_resume_collects_without_resubmitting(
-    fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, protocol: str
+    fake_llm: FakeLLM,
+    db: sqlite_utils.Database,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    protocol: str,
+    id_stored: bool,
 ) -> None:
     import_small(tmp_path, n=4)
     fake_llm.responder = lambda body: Reply(f"Final answer: {7 * number(body)}")
@@ -236,10 +254,18 @@ def test_kill_9_after_submit_then_resume_collects_without_resubmitting(
         bench.communicate(timeout=20)
     assert bench.returncode == -signal.SIGKILL
     assert fake_llm.batch_creates == 1
+    if not id_stored:  # as if killed between the provider's answer and storing its id
+        with db.conn:
+            db.conn.execute("update batches set provider_batch_id = null, state = 'stored'")
+    capsys.readouterr()
     assert main(["benches", "--json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert (listed["status"], listed["batches_waiting"]) == ("waiting", 1)
     fake_llm.batch_hold = False
     assert main(["bench", "small", *flags, "--resume"]) == 0
     assert fake_llm.batch_creates == 1  # collected, not submitted again
     done = db.conn.execute("select count(*) from runs where status = 'done'").fetchone()[0]
     assert done == 4
     assert fake_llm.chat_requests == []
+    states = db.conn.execute("select state, provider_batch_id from batches").fetchall()
+    assert [st for st, _ in states] == ["collected"] and states[0][1] is not None

@@ -42,6 +42,9 @@ class BenchPlan:
     judge: str | None = None  # a judge model: proof and free-text runs are judged as they finish
     batch: int | None = None  # batch mode: calls sent through the batch APIs, this many a batch
     batch_poll_s: float = 0.5  # batch mode: the first look at a submitted batch (then backoff)
+    # Batch mode: requests whose batch expired or was cancelled are sent again (else a resume
+    # answers them from the store: failed, with the reason).
+    resubmit_expired: bool = False
     resume_id: str | None = None  # with resume: this bench (None: the latest that matches)
     # With resume: the fields the caller left unset, taken from the resumed bench's own plan
     # (paradigms, models, limit, attempts, provider, base_url, judge).

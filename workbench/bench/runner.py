@@ -176,6 +176,7 @@ class _Bench:
                 self.plan.batch,
                 on_change=self.emit,
                 poll_s=self.plan.batch_poll_s,
+                resubmit_expired=self.plan.resubmit_expired,
             )
         return BatchProvider(inner, batcher)
 
