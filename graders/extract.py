@@ -481,16 +481,27 @@ _DOUBT = re.compile(
 )
 
 
+_DOUBT_WORDS = (
+    "error", "mistake", "miscalc", "check", "evaluat", "examin", "consider", "visit", "let",
+    "wait", "hmm", "need to", "have to", "?",
+)  # fmt: skip
+
+
 def doubts(line: str) -> bool:
     """True when a line doubts or plans ("there must be an error …") instead of answering."""
-    return bool(_DOUBT.search(line[:MAX_SPAN]))
+    low = line[:MAX_SPAN].lower()
+    return any(w in low for w in _DOUBT_WORDS) and bool(_DOUBT.search(line[:MAX_SPAN]))
 
 
 def _sentence_doubts(text: str, start: int, raw: str) -> bool:
     """True when the sentence of a cue says the work has an error ("there must be an error in
     our calculations, since the answer should be 2"): it states no answer."""
     begin = max(text.rfind(". ", max(0, start - 400), start), text.rfind("\n", 0, start), 0)
-    return bool(_DOUBT_SENTENCE.search(text[begin:start] + " " + raw))
+    sentence = text[begin:start] + " " + raw
+    low = sentence.lower()
+    if "error" not in low and "mistake" not in low and "miscalc" not in low:
+        return False
+    return bool(_DOUBT_SENTENCE.search(sentence))
 
 
 def _last_line(text: str) -> str | None:

@@ -452,7 +452,7 @@ class NumberRule:
                 got,
                 show(got),
                 cand.source if cand else "",
-                decimal_comma=not reference and _european(text),
+                decimal_comma=not reference and "," in got.text and _european(text),
             )
         if isinstance(got, Node):
             said = cand.text if cand else ""

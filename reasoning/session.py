@@ -97,6 +97,12 @@ def estimate_usage(request: ChatRequest, text: str, known: Usage) -> Usage:
     )
 
 
+def priced_as(provider: Provider) -> str:
+    """The name a provider's calls are priced by: its model, or `batch:MODEL` through a batch
+    API (a provider may say so with `price_model`)."""
+    return getattr(provider, "price_model", None) or provider.model
+
+
 def _cost_of(model: str, usage: Usage) -> float | None:
     from reasoning.providers.pricing import cost
 
@@ -114,6 +120,7 @@ class Session:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.provider = provider
+        self._priced_as = priced_as(provider)
         self.settings = settings
         self.clock = clock
         self.started = clock()
@@ -178,7 +185,7 @@ class Session:
         usage = estimated_usage(sent, received)
         cost = self.cost_usd
         if cost is not None:
-            c = _cost_of(self.provider.model, usage)
+            c = _cost_of(self._priced_as, usage)
             cost = None if c is None else cost + c
         return UsageEstimate(self.usage + usage, self.calls, cost)
 
@@ -299,7 +306,7 @@ class Session:
             yield Notice(f"call {index} stopped early: its token counts are estimated")
         self.usage = self.usage + usage
         if self.cost_usd is not None:
-            c = _cost_of(self.provider.model, usage)
+            c = _cost_of(self._priced_as, usage)
             self.cost_usd = None if c is None else self.cost_usd + c
         error = failure.message if failure is not None else cut_error
         if failure is not None:

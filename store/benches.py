@@ -264,7 +264,7 @@ def batches_waiting(db: sqlite_utils.Database) -> dict[str, int]:
     if not db["batches"].exists():
         return {}
     rows = db.conn.execute(
-        "select bench_id, count(*) from batches where state in ('submitted', 'in_progress')"
+        "select bench_id, count(*) from batches where state in ('stored', 'submitted')"
         " group by bench_id"
     ).fetchall()
     return {r[0]: r[1] for r in rows}

@@ -313,6 +313,48 @@ def m013_benches(db: sqlite_utils.Database) -> None:
     db["benches"].create_index(["dataset"])
 
 
+@migration
+def m014_batches(db: sqlite_utils.Database) -> None:
+    # A batched bench's provider batches (store/batches.py) and their requests: each request is
+    # stored, with a custom id stable across resumes (job, attempt, request), before its batch
+    # is submitted, and the provider's batch id after, so a resume never submits one twice.
+    db["batches"].create(
+        {
+            "id": int,
+            "bench_id": str,
+            "provider": str,  # the protocol: openai | anthropic
+            "endpoint": str,  # the base URL, without a key
+            "provider_batch_id": str,  # NULL: stored, not (known to be) submitted yet
+            "state": str,  # stored / submitted / ended / expired / cancelled / failed / collected
+            "requests": int,
+            "counts": str,  # JSON: the provider's request counts, as last seen
+            "created_at": str,
+            "submitted_at": str,
+            "ended_at": str,
+            "error": str,
+        },
+        pk="id",
+    )
+    db["batches"].create_index(["bench_id", "state"])
+    db["batch_requests"].create(
+        {
+            "id": int,
+            "bench_id": str,
+            "custom_id": str,
+            "batch_id": int,
+            "run_id": int,  # the run whose call it is (the latest to ask for it)
+            "call_idx": int,  # that run's call number, from 1
+            "body": str,  # JSON: the request as sent, never a key
+            "state": str,  # stored / succeeded / errored / expired / cancelled
+            "result": str,  # JSON: the provider's response body
+            "error": str,
+        },
+        pk="id",
+    )
+    db["batch_requests"].create_index(["bench_id", "custom_id"], unique=True)
+    db["batch_requests"].create_index(["batch_id"])
+
+
 def migrate(
     db: sqlite_utils.Database,
     migrations: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] | None = None,

@@ -115,6 +115,7 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
         "provider": getattr(args, "provider", None) is not None,
         "base_url": getattr(args, "base_url", None) is not None,
         "judge": getattr(args, "judge", None) is not None,
+        "batch": getattr(args, "batch", None) is not None,
     }
     attempts = args.attempts if args.attempts is not None else 1
     for name in (
@@ -151,6 +152,8 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
         settings=RunSettings(budget=args.budget, max_tokens=args.max_tokens),
         provider_concurrency=getattr(args, "provider_concurrency", None),
         judge=getattr(args, "judge", None),
+        batch=getattr(args, "batch", None),
+        resubmit_expired=getattr(args, "resubmit_expired", False),
     )
 
 
@@ -179,6 +182,7 @@ def resume_command(args: argparse.Namespace) -> str:
         "budget",
         "max_tokens",
         "judge",
+        "batch",
     ):
         value = getattr(args, name, None)
         if value is not None and value != defaults.get(name):
@@ -225,6 +229,8 @@ def progress_line(p: BenchProgress) -> str:
     ]
     if p.paused_s > 0:
         parts.append(f"paused {p.paused_s:.1f} s")
+    if p.batches_waiting:
+        parts.append(f"waiting on {p.batches_waiting} batch{'es' if p.batches_waiting > 1 else ''}")
     return f"[{p.finished:>{width}}/{p.total}] " + " · ".join(parts)
 
 

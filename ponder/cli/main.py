@@ -256,6 +256,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-tokens", type=_int, default=4096, metavar="N", help="max output tokens per call"
     )
     b.add_argument("--judge", metavar="MODEL", help="an LLM judge marks proof runs as they finish")
+    b.add_argument(
+        "--batch",
+        nargs="?",
+        type=_int,
+        const=1000,
+        metavar="SIZE",
+        help="send the calls through the providers' batch APIs (half price, results within"
+        " 24 h), SIZE calls a batch (default 1000); --resume collects what was submitted",
+    )
+    b.add_argument(
+        "--resubmit-expired",
+        action="store_true",
+        help="with --batch: send again the requests whose batch expired or was cancelled",
+    )
 
     bl = sub.add_parser("benches", help="list benches: status, progress, spend")
     bl.add_argument("--json", action="store_true", help="print a JSON list")

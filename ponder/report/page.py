@@ -269,8 +269,9 @@ def problems_html(report: Report) -> str:
     head = "<th>key</th><th>problem</th><th>reference</th>" + "".join(
         f"<th>{_h(a.label)}</th>" for a in arms
     )
-    widths = '<col class="key" style="width:4.5rem"><col><col style="width:8rem">' + "".join(
-        "<col>" for _ in arms
+    widths = (
+        '<col class="key" style="width:4.5rem"><col style="width:24%"><col style="width:8rem">'
+        + "".join("<col>" for _ in arms)
     )
     body = []
     for line in report.lines[:PAGE_ROWS]:

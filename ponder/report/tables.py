@@ -27,10 +27,6 @@ def short(text: str | None, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _count(value: object) -> str:
-    return "-" if value is None else str(value)
-
-
 def with_provider(arms: tuple[Arm, ...]) -> bool:
     return any(arm.label.endswith(")") for arm in arms)
 
@@ -53,16 +49,12 @@ def summary_cells(report: Report) -> Table:
     rows = []
     for arm in report.arms:
         r = arm.row
-        planned = getattr(r, "planned", None)
-        no_protocol = getattr(r, "no_protocol", None)
-        done = r.n - r.failed
-        followed = None if no_protocol is None or arm.recorded_from else done - no_protocol
-        tokens = getattr(r, "mean_output_tokens", None)
+        tokens = r.mean_output_tokens
         cells = [r.model, r.paradigm] + [r.provider] * provider
-        cells += [r.total, mean_text(r.mean), ci_text(r.ci95), _count(planned)]
+        cells += [r.total, mean_text(r.mean), ci_text(r.ci95), str(r.planned)]
         cells += [str(r.graded), str(r.pending), str(r.failed)]
         cells += [
-            "recorded" if arm.recorded_from else _count(followed),
+            "recorded" if arm.recorded_from else f"{r.protocol_followed} of {r.done}",
             "-" if tokens is None or arm.recorded_from else f"{tokens:,.0f}",
             "-" if arm.recorded_from else usd(r.cost_usd),
         ]

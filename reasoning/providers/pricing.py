@@ -48,9 +48,33 @@ _SNAPSHOT = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|latest)$")
 _cache: dict[tuple[str, int], dict[str, Price]] = {}
 
 
+# The providers' batch APIs (OpenAI Batch, Anthropic Message Batches) bill half the live price.
+BATCH_DISCOUNT = 0.5
+BATCH_PREFIX = "batch:"  # "batch:gpt-4o-mini": that model's price through the batch API
+
+
+def batch_model(model: str) -> str:
+    """The name a model's batch price is found by (set it in the config as [prices."batch:M"])."""
+    return BATCH_PREFIX + model
+
+
 def price_for(model: str, overrides: dict[str, Price] | None = None) -> Price | None:
-    """The price of a model: config overrides first, then the table; snapshots map to their base."""
+    """The price of a model: config overrides first, then the table; snapshots map to their base.
+    `batch:MODEL` is the config's price of that name, else half the model's live price."""
     table = {**PRICES, **(overrides if overrides is not None else config_prices())}
+    if model.startswith(BATCH_PREFIX):
+        if model in table:
+            return table[model]
+        live = price_for(model.removeprefix(BATCH_PREFIX), overrides)
+        if live is None:
+            return None
+        half = BATCH_DISCOUNT
+        return Price(
+            live.input * half,
+            live.output * half,
+            None if live.cache_read is None else live.cache_read * half,
+            None if live.cache_write is None else live.cache_write * half,
+        )
     candidates = [model, _SNAPSHOT.sub("", model)]
     if "/" in model:  # OpenRouter-style "openai/gpt-4o-mini"
         tail = model.rsplit("/", 1)[1]

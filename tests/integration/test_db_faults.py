@@ -250,9 +250,19 @@ def room(monkeypatch):
     return limit
 
 
+def varied_text(size: int, seed: int) -> str:
+    """Text that does not repeat itself (the engine stops a stream that loops)."""
+    rng = random.Random(seed)
+    words = []
+    while sum(len(w) + 1 for w in words) < size:
+        words.append("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)))
+    return " ".join(words)[:size]
+
+
 def long_transcript(steps: int = 12, size: int = 5000) -> str:
     body = "".join(
-        f"<step>step {i} " + "z" * size + f"</step><count>{19 - i}</count>" for i in range(steps)
+        f"<step>step {i} " + varied_text(size, i) + f"</step><count>{19 - i}</count>"
+        for i in range(steps)
     )
     return (
         "<thinking>plan</thinking>"

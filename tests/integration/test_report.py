@@ -76,7 +76,10 @@ def test_markdown_report_has_its_tables_without_transcripts(capsys, db):
     table_lines = [line for line in out.splitlines() if line.startswith("| ")]
     header = next(line for line in table_lines if "paradigm" in line and "mean" in line)
     assert header.startswith("| model | paradigm | total | mean | 95% CI | planned | graded |")
-    assert "| good-model | dcot | 5/6 | 0.83 | [0.44, 0.97] |" in out
+    # planned, graded, pending, failed, protocol followed, mean output tokens, cost
+    assert (
+        "| good-model | dcot | 5/6 | 0.83 | [0.44, 0.97] | 6 | 6 | 0 | 0 | 6 of 6 | 0 | ? |" in out
+    )
     assert "no detectable difference on 6 problems" in out
     assert "max tokens 1024 · output budget 16384 · step budget 12 · reinforce self" in out
     assert "| good-model · dcot | auto 6 | 0 |" in out

@@ -33,6 +33,8 @@ def seeded(db) -> list[int]:
             params=params,
             base_url="http://127.0.0.1:8000/v1",
             steps=[("step", ESCAPE, ESCAPE)],
+            stop_reason="no_protocol" if i == 0 else "answer",
+            output_tokens=100 * (i + 1),
         )
         grade_right(db, run, i < 2)
     add_run(db, ids[2], None, status="failed", paradigm="direct", model="m", params=params)
@@ -90,5 +92,7 @@ def test_recorded_results_sit_beside_fresh_runs_and_say_where_they_came_from(db)
     assert recorded.graders == (("human the write-up", 2),)
     md = render_markdown(report)
     assert "| o1 | direct | 2/2 | 1.00 |" in md and "| recorded | - | - |" in md
+    # The fresh arm's counts: one run of three did not follow the protocol; tokens per run.
+    assert "| m | dcot | 2/3 | 0.67 | [0.21, 0.94] | 3 | 3 | 0 | 0 | 2 of 3 | 200 | ? |" in md
     html = render_html(report)
     assert "recorded result from" in html  # the viewer says so instead of showing no steps

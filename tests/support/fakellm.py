@@ -390,6 +390,15 @@ class FakeLLM:
         self._server: asyncio.Server | None = None
         self._stopping: asyncio.Event | None = None
         self._conns: set[asyncio.Task[None]] = set()
+        # The batch endpoints (fakebatch.py): processing delay, a hold, expiry, counts.
+        self.batch_delay = 0.0  # seconds a batch stays in_progress
+        self.batch_hold = False  # batches stay in_progress until this is False again
+        self.batch_expire: bool | set[str] = set()  # custom ids that expire (True: every one)
+        self.batch_creates = 0  # batches created (both protocols)
+        self.batch_cancels = 0
+        from fakebatch import FakeBatches
+
+        self.batches = FakeBatches(self)
 
     # ---- lifecycle ----
 
@@ -570,6 +579,9 @@ class FakeLLM:
                 body = json.loads(raw)
             except ValueError:
                 violations.append(f"{protocol}: body is not valid JSON")
+        batch = await self.batches.handle(method, path, headers, raw, writer)
+        if batch is not None:
+            return batch
         if method == "GET" and path in ("/v1/models", "/models"):
             self._record(
                 RecordedRequest(method, path, headers, body, "other", (), time.time(), query)

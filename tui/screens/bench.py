@@ -20,9 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from ponder.common import MAX_ATTEMPTS
 from ponder.score_text import ci_text, comparison_notes, diff_text, p_text
 from ponder.text import safe_text
-from reasoning.events import ARMS
+from reasoning.events import ARMS, REINFORCE_MODES
 from store.benchq import (
     BenchStatus,
     ConfigProgress,
@@ -58,6 +59,48 @@ PARADIGM_CHOICES = (
     ("g1: one JSON step per call", "g1", False),
     ("direct: no technique (baseline)", "direct", True),
 )
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A run setting of the form, as `ponder bench` has it: the field's name, its label, the
+    RunSettings field (or BenchPlan's) it sets, what empty means when no setting says."""
+
+    name: str
+    label: str
+    setting: str
+    default: str = ""
+    decimal: bool = False
+    most: float | None = None
+
+    def check(self, raw: str) -> str | None:
+        """What is wrong with a typed value, in one line; None when it is fine."""
+        try:
+            value = float(raw) if self.decimal else int(raw)
+        except ValueError:
+            value = -1
+        if not value > 0:
+            kind = "a positive amount" if self.decimal else "a whole number ≥ 1"
+            return f"{self.label} must be {kind}."
+        if self.most is not None and value > self.most:
+            return f"{self.label} must be at most {self.most:g}."
+        return None
+
+
+KNOBS = (
+    Knob("max-tokens", "Max tokens", "max_tokens"),  # per call
+    Knob("budget", "Budget", "budget"),  # dcot's steps
+    Knob("attempts", "Attempts", "attempts", "1", most=MAX_ATTEMPTS),
+    Knob("max-cost", "Max cost $", "max_cost", "no cap", decimal=True),
+    Knob("reinforce", "Reinforce", "reinforce"),
+    Knob("min-steps", "g1 min steps", "min_steps"),
+)
+KNOB_PAIRS = (KNOBS[0:2], KNOBS[2:4], KNOBS[4:6])
+# dcot's reinforcement as `ponder bench --reinforce` takes it (repeatable: both arms).
+REINFORCE_CHOICES: dict[str, tuple[str, ...]] = {
+    **{mode: (mode,) for mode in REINFORCE_MODES},
+    "both": REINFORCE_MODES,
+}
 
 
 MATRIX_ORDER = ARMS  # without the technique first
@@ -231,6 +274,7 @@ class BenchScreen(Screen[None]):
     BenchScreen.-short #bench-buttons { margin-top: 0; }
     BenchScreen #bench-paradigms { height: 5; }
     BenchScreen .bench-numbers { height: auto; }
+    BenchScreen .knob-label { color: $text-muted; }
     BenchScreen .bench-numbers Vertical { height: auto; }
     BenchScreen #bench-buttons { height: 3; margin-top: 1; }
     BenchScreen #bench-buttons Button { min-width: 10; margin-right: 1; }
@@ -271,6 +315,7 @@ class BenchScreen(Screen[None]):
         self._polling: asyncio.Task[None] | None = None
         self._poll_again = False
         self._sizes: dict[str, int] = {}  # problems per dataset, read once
+        self._reinforce_touched = False  # the form's reinforcement, once the user picks one
 
     @property
     def ponder(self) -> PonderApp:
@@ -306,6 +351,25 @@ class BenchScreen(Screen[None]):
                     with Vertical():
                         yield Label("Concurrency", classes="field-label")
                         yield Input("4", type="integer", id="bench-concurrency")
+                # The command line's knobs (ponder bench --max-tokens …): empty is the default
+                # the placeholder names, which is the Solve screen's setting (F4, F5).
+                yield Label("Each run", classes="field-label", id="bench-each-run")
+                for pair in KNOB_PAIRS:
+                    with Horizontal(classes="bench-numbers"):
+                        for knob in pair:
+                            with Vertical():
+                                yield Label(knob.label, classes="knob-label")
+                                if knob.name == "reinforce":
+                                    yield Select[str](
+                                        [(label, label) for label in REINFORCE_CHOICES],
+                                        allow_blank=False,
+                                        id="bench-reinforce",
+                                    )
+                                else:
+                                    yield Input(
+                                        type="number" if knob.decimal else "integer",
+                                        id=f"bench-{knob.name}",
+                                    )
                 with Horizontal(id="bench-buttons"):
                     yield Button("Start", variant="primary", id="start")
                     yield Button("Pause", id="pause")
@@ -331,6 +395,7 @@ class BenchScreen(Screen[None]):
         self.query_one("#bench-dataset", Select).focus(scroll_visible=False)
         self._fill_datasets()
         self.watch(self.app, "provider_state", self._on_provider, init=True)
+        self.watch(self.app, "session", self._show_defaults, init=True)
         db = self.db
         bench_id = latest_bench(db) if db is not None else None
         if bench_id is not None:
@@ -375,7 +440,7 @@ class BenchScreen(Screen[None]):
 
     def _plan(self, *, resume: bool) -> BenchPlan | None:
         """The plan from the form, or None (with a notification saying what is missing)."""
-        from workbench.bench.plan import BenchPlan
+        from workbench.bench.plan import BenchPlan, arms
 
         dataset = self.query_one("#bench-dataset", Select).selection
         if not dataset:
@@ -398,19 +463,66 @@ class BenchScreen(Screen[None]):
                 self.notify(f"{name.capitalize()} must be a whole number ≥ 1.", severity="warning")
                 return None
         session = self.ponder.session
+        knobs = self._knobs()
+        if knobs is None:
+            return None
         judge = self.query_one("#bench-judge", Input).value.strip() or None
+        attempts = knobs.pop("attempts", None)
+        max_cost = knobs.pop("max_cost", None)
+        # dcot runs once per reinforcement picked: "dcot" and/or the arm "dcot+guided".
+        modes = REINFORCE_CHOICES[str(knobs.pop("reinforce"))]
         return BenchPlan(
             dataset=str(dataset),
-            paradigms=paradigms,
+            paradigms=arms(paradigms, modes),
             models=models,
             provider=session.provider,
             base_url=session.base_url,
             concurrency=numbers["concurrency"] or 4,
             limit=numbers["limit"],
+            attempts=int(attempts or 1),
             resume=resume,
-            settings=session.settings,
+            max_cost=None if max_cost is None else float(max_cost),
+            settings=replace(session.settings, **knobs),
             judge=judge,
         )
+
+    def _knobs(self) -> dict[str, Any] | None:
+        """The run settings the form sets (those left empty are not in it), or None with a
+        notification naming the one that is wrong."""
+        values: dict[str, Any] = {
+            "reinforce": self.query_one("#bench-reinforce", Select).value,
+        }
+        for knob in KNOBS:
+            if knob.name == "reinforce":
+                continue
+            raw = self.query_one(f"#bench-{knob.name}", Input).value.strip()
+            if not raw:
+                continue
+            problem = knob.check(raw)
+            if problem:
+                self.notify(problem, severity="warning")
+                return None
+            values[knob.setting] = float(raw) if knob.decimal else int(raw)
+        return values
+
+    @on(Select.Changed, "#bench-reinforce")
+    def _reinforce_picked(self) -> None:
+        self._reinforce_touched = True
+
+    def _show_defaults(self, *_: object) -> None:
+        """Each knob's placeholder names what an empty field means: the Solve screen's
+        setting (budget, reinforcement…) or the command line's default."""
+        settings = self.ponder.session.settings
+        for knob in KNOBS:
+            if knob.name == "reinforce":
+                select = self.query_one("#bench-reinforce", Select)
+                if not self._reinforce_touched:
+                    with select.prevent(Select.Changed):
+                        select.value = settings.reinforce  # "self" or "guided": a choice
+                continue
+            default = getattr(settings, knob.setting, None) if knob.setting else None
+            shown = knob.default if default is None else str(default)
+            self.query_one(f"#bench-{knob.name}", Input).placeholder = shown
 
     # -- running -------------------------------------------------------------------------
 

@@ -10,8 +10,10 @@ from typing import Any, NamedTuple, Protocol
 
 from rich.text import Text
 from textual import events
+from textual._two_way_dict import TwoWayDict
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellKey, RowKey
 
 PAGE = 100
 PREFETCH = 20  # rows left above or below the cursor when the next page is fetched
@@ -224,19 +226,13 @@ class PagedTable(DataTable[Any]):
             # The row is gone (deleted meanwhile): the cursor where it was.
             self.move_cursor(row=min(len(above), self.row_count - 1), animate=False)
 
-    def _show(self, rows: Sequence[Row], cursor_key: int | None, screen_row: int | None = None):
-        """Replace the table's rows; the cursor on `cursor_key` if given (at `screen_row` lines
-        below the top of the view, if given), else on the first row."""
+    def _show(self, rows: Sequence[Row], cursor_key: int | None) -> None:
+        """Replace the table's rows; the cursor on `cursor_key` if given, else the first row."""
         self.clear()
         self._window = []
         self._append(rows)
-        if cursor_key is None or str(cursor_key) not in self.rows:
-            return
-        index = self.get_row_index(str(cursor_key))
-        self.move_cursor(row=index, animate=False, scroll=screen_row is None)
-        if screen_row is not None:
-            top = max(0, index - screen_row)
-            self.call_after_refresh(self.scroll_to, y=top, animate=False, immediate=True)
+        if cursor_key is not None and str(cursor_key) in self.rows:
+            self.move_cursor(row=self.get_row_index(str(cursor_key)), animate=False)
 
     def _append(self, rows: Sequence[Row]) -> None:
         for row in rows:
@@ -245,14 +241,9 @@ class PagedTable(DataTable[Any]):
             self.add_row(*row.cells, key=str(row.key))
             self._window.append(row)
 
-    def _regather(self, rows: list[Row]) -> None:
-        """Show `rows` as the new window, the cursor kept on its row and at its place on screen."""
-        key = self.current_key
-        screen_row = self.cursor_row - round(self.scroll_y)
-        self._show(rows, key, max(0, screen_row))
-
     def load_more(self) -> int:
-        """Append the next page below the window; return how many rows came."""
+        """Append the next page below the window; return how many rows came. Past WINDOW rows,
+        as many are let go at the top (the cursor stays on its row, and where it was on screen)."""
         if self._fetch is None or self._at_end:
             return 0
         anchor = self._window[-1].position if self._window else None
@@ -260,18 +251,21 @@ class PagedTable(DataTable[Any]):
             return 0  # rows without positions cannot be paged by key
         rows = [r for r in self._fetch(anchor, PAGE) if str(r.key) not in self.rows]
         self._at_end = len(rows) < PAGE
-        over = len(self._window) + len(rows) - WINDOW
-        if over <= 0:
-            self._append(rows)
-        else:  # let the rows farthest above go
+        self._append(rows)
+        over = len(self._window) - WINDOW
+        if over > 0:
+            row, scroll_y = self.cursor_row, self.scroll_y
+            self._let_go(over, from_top=True)
             self._at_start = False
             if self._first_index is not None:
                 self._first_index += over
-            self._regather(self._window[over:] + rows)
+            self.move_cursor(row=max(0, row - over), animate=False, scroll=False)
+            self.scroll_to(y=max(0, scroll_y - over), animate=False, immediate=True)
         return len(rows)
 
     def load_previous(self) -> int:
-        """Put the page before the window above it; return how many rows came."""
+        """Put the page before the window above it; return how many rows came. Past WINDOW
+        rows, as many are let go at the bottom."""
         if self._fetch is None or self._at_start or not self._window:
             return 0
         anchor = self._window[0].position
@@ -283,12 +277,53 @@ class PagedTable(DataTable[Any]):
             self._first_index = max(0, self._first_index - len(rows))
         if self._at_start:
             self._first_index = 0
-        window = rows + self._window
-        if len(window) > WINDOW:  # let the rows farthest below go
-            window = window[:WINDOW]
+        if not rows:
+            return 0
+        row, scroll_y = self.cursor_row, self.scroll_y
+        kept = self._window[:]
+        self._append(rows)  # at the bottom of the DataTable, then put above the others
+        self._window = rows + kept
+        self._reorder([str(r.key) for r in self._window])
+        over = len(self._window) - WINDOW
+        if over > 0:
+            self._let_go(over, from_top=False)
             self._at_end = False
-        self._regather(window)
+        self.move_cursor(row=row + len(rows), animate=False, scroll=False)
+        # The new rows are measured at the next refresh: scroll once the table has grown.
+        self.call_after_refresh(
+            self.scroll_to, y=scroll_y + len(rows), animate=False, immediate=True
+        )
         return len(rows)
+
+    # DataTable re-indexes every row for each row removed, and inserts only at the bottom: these
+    # two do it once for many rows (as DataTable.sort does), so a page that comes or goes costs
+    # the rows it moves, not a rebuild of the window (which measured every cell again).
+
+    def _let_go(self, count: int, *, from_top: bool) -> None:
+        """Remove `count` rows at the top or the bottom of the table in one pass."""
+        ordered = [row.key for row in self.ordered_rows]
+        gone, kept = (
+            (ordered[:count], ordered[count:])
+            if from_top
+            else (ordered[len(ordered) - count :], ordered[: len(ordered) - count])
+        )
+        for key in gone:
+            for column_key in self._data[key]:
+                self._updated_cells.discard(CellKey(key, column_key))
+            del self.rows[key]
+            del self._data[key]
+        self._row_locations = TwoWayDict({key: index for index, key in enumerate(kept)})
+        self._window = self._window[count:] if from_top else self._window[: len(kept)]
+        self._require_update_dimensions = True
+        self._update_count += 1
+        self.refresh(layout=True)
+
+    def _reorder(self, keys: Sequence[str]) -> None:
+        """Put the table's rows in this order (every row's key, once)."""
+        by_value: dict[str, RowKey] = {str(k.value): k for k in self.rows}
+        self._row_locations = TwoWayDict({by_value[key]: i for i, key in enumerate(keys)})
+        self._update_count += 1
+        self.refresh()
 
     def action_scroll_bottom(self) -> None:
         """Ctrl+End: the query's last row, in one query however far it is."""

@@ -8,7 +8,7 @@ run holds a judge call's share of the cap from its start until its judge call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, Protocol
 
 # What the scheduler does with the next run: start it, wait for a run in flight to end, leave it
@@ -37,8 +37,13 @@ class Spending(Protocol):
 class CostCap:
     """The cap (None: no cap) and what counts against it."""
 
-    def __init__(self, cap: float | None) -> None:
+    def __init__(
+        self, cap: float | None, worst_case: Callable[[str, str], float | None] | None = None
+    ) -> None:
         self.cap = cap
+        # Batch mode: what a run counts for until its results arrive, its call at its worst
+        # (max_tokens), whatever the runs before it cost.
+        self.worst_case = worst_case
         self.samples: dict[tuple[str, str], list[float]] = {}  # (model, paradigm) -> run costs
         self.runs_cost = 0.0  # known cost of the runs that have ended
         self.judge_cost = 0.0
@@ -60,6 +65,8 @@ class CostCap:
 
     def estimate(self, model: str, paradigm: str) -> float | None:
         """What a run of this configuration will likely cost: the mean of its runs so far."""
+        if self.worst_case is not None:
+            return self.worst_case(model, paradigm)
         same = self.samples.get((model, paradigm))
         if same:
             return sum(same) / len(same)

@@ -40,6 +40,11 @@ class BenchPlan:
     settings: RunSettings = field(default_factory=RunSettings)
     provider_concurrency: int | None = None  # calls in flight per endpoint; None: = concurrency
     judge: str | None = None  # a judge model: proof and free-text runs are judged as they finish
+    batch: int | None = None  # batch mode: calls sent through the batch APIs, this many a batch
+    batch_poll_s: float = 0.5  # batch mode: the first look at a submitted batch (then backoff)
+    # Batch mode: requests whose batch expired or was cancelled are sent again (else a resume
+    # answers them from the store: failed, with the reason).
+    resubmit_expired: bool = False
     resume_id: str | None = None  # with resume: this bench (None: the latest that matches)
     # With resume: the fields the caller left unset, taken from the resumed bench's own plan
     # (paradigms, models, limit, attempts, provider, base_url, judge).
@@ -83,7 +88,16 @@ class Resumed:
     started_at: str | None = None
 
 
-INHERITED = ("paradigms", "models", "limit", "attempts", "provider", "base_url", "judge")
+INHERITED = (
+    "paradigms",
+    "models",
+    "limit",
+    "attempts",
+    "provider",
+    "base_url",
+    "judge",
+    "batch",
+)
 
 
 def arms(paradigms: Sequence[str], reinforce: Sequence[str] = ()) -> tuple[str, ...]:
@@ -110,6 +124,7 @@ def _check(plan: BenchPlan) -> None:
         ("attempts", plan.attempts),
         ("limit", plan.limit),
         ("provider concurrency", plan.provider_concurrency),
+        ("batch size", plan.batch),
     ):
         if value is not None and value < 1:
             raise BenchError(f"{name} must be at least 1")
@@ -155,6 +170,7 @@ def stored_plan(plan: BenchPlan, specs: dict[str, Any]) -> dict[str, Any]:
         "judge": plan.judge,
         "budget": plan.settings.budget,
         "max_tokens": plan.settings.max_tokens,
+        "batch": plan.batch,
     }
 
 

@@ -37,6 +37,7 @@ class BenchProgress:
     # `tokens` and `cost_usd` until those calls end with the provider's figures.
     in_flight_tokens: int = 0
     in_flight_cost: float = 0.0
+    batches_waiting: int = 0  # batch mode: batches submitted and not ended yet
 
     @property
     def finished(self) -> int:

@@ -72,9 +72,17 @@ class _Bench:
         self.pause = pause  # while set, nothing new starts; runs in flight go on
         units = make_units(planned.jobs, plan.attempts)
         self.total = len(units)
-        self.scheduler = Scheduler(self, units, plan.concurrency)
+        # Batch mode: enough runs at once to fill a few batches (their calls wait in them).
+        concurrency = plan.concurrency
+        if plan.batch is not None:
+            from workbench.bench.batch import BATCHES_IN_FLIGHT
+
+            concurrency = max(concurrency, plan.batch * BATCHES_IN_FLIGHT)
+        self.scheduler = Scheduler(self, units, concurrency)
+        self.batchers: dict[tuple[str, str | None], Any] = {}  # batch mode: one per endpoint
         self.tally = Tally()
-        self.cap = CostCap(plan.max_cost)
+        self.cap = CostCap(plan.max_cost, self._worst_run if plan.batch is not None else None)
+        self.longest_prompt = max((len(j.prompt) for j in planned.jobs), default=0)
         self.breaker = Breaker()
         self.grading: set[asyncio.Task[None]] = set()
         self.to_grade: list[tuple[int, str]] = []  # done runs waiting for the grading thread
@@ -123,6 +131,7 @@ class _Bench:
                 if lv.estimate_tokens is not None and not lv.counted
             ),
             in_flight_cost=self.cap.in_flight(live),
+            batches_waiting=self.batches_waiting(),
         )
 
     def emit(self, note: str | None = None) -> None:
@@ -142,12 +151,46 @@ class _Bench:
             except Exception as exc:  # a missing SDK, a bad preset...
                 raise BenchError(f"cannot use provider {spec.name}: {exc}") from None
             key = (spec.name, spec.base_url)
+            if self.plan.batch is not None:
+                self.providers[model] = self._batched(inner, key)
+                continue
             gate = self.gates.get(key)
             if gate is None:
                 gate = self.gates[key] = RateGate(spec.name, limit, on_pause=self.emit)
             self.providers[model] = GatedProvider(inner, gate, on_notice=self.emit)
         if self.plan.judge is not None:
             self._build_judge(limit)
+
+    def _batched(self, inner: Any, key: tuple[str, str | None]) -> Any:
+        """Batch mode: the provider's calls go through one Batcher per endpoint."""
+        from workbench.bench.batch import Batcher, BatchProvider
+
+        inner.on_notice = self.emit
+        batcher = self.batchers.get(key)
+        if batcher is None:
+            assert self.plan.batch is not None
+            batcher = self.batchers[key] = Batcher(
+                self.writer,
+                self.bench_id,
+                inner,
+                self.plan.batch,
+                on_change=self.emit,
+                poll_s=self.plan.batch_poll_s,
+                resubmit_expired=self.plan.resubmit_expired,
+            )
+        return BatchProvider(inner, batcher)
+
+    def _worst_run(self, model: str, paradigm: str) -> float | None:
+        """Batch mode, before a configuration's first run ends: a call at its worst (the
+        longest prompt and max_tokens out) at the batch price."""
+        from reasoning.providers.pricing import batch_model, cost
+
+        usage = Usage(-(-self.longest_prompt // 4) + 1000, self.plan.settings.max_tokens)
+        return cost(batch_model(model), usage)
+
+    def batches_waiting(self) -> int:
+        """Batch mode: batches submitted and not ended yet."""
+        return sum(b.waiting() for b in self.batchers.values())
 
     def _build_judge(self, limit: int) -> None:
         from reasoning.providers import NoProvider, resolve_spec
@@ -254,6 +297,8 @@ class _Bench:
             running = self.scheduler.cancel_all()
             await asyncio.gather(*running, *self.grading, *extra, return_exceptions=True)
             await asyncio.to_thread(self.grader.close)  # a grade under way ends first
+            for batcher in self.batchers.values():
+                await batcher.aclose()
             for provider in self.providers.values():
                 with contextlib.suppress(Exception):
                     await provider.aclose()
@@ -306,6 +351,17 @@ class _Bench:
         job = live.unit.job
         paradigm, reinforce = split_arm(job.paradigm)  # an arm, checked by the plan
         settings = dataclasses.replace(self.plan.settings, paradigm=paradigm, reinforce=reinforce)
+        if self.plan.batch is not None:
+            from workbench.bench.batch import CALLER, Caller
+
+            def queued(worst: float | None) -> None:
+                # A call waiting in a batch counts at its worst until its result arrives.
+                live.estimate_cost = None if worst is None else (live.cost or 0.0) + worst
+
+            arm = job.paradigm.replace("+", "-")  # custom ids: letters, digits, _ and -
+            key = f"p{job.problem_id}_{arm}_a{live.unit.attempt}"
+            caller = Caller(key, lambda: live.run_id, on_queued=queued)
+            CALLER.set(caller)
 
         def seen(event: Event, run_id: int | None) -> None:
             if isinstance(event, UsageEstimate | UsageUpdate):
@@ -343,6 +399,8 @@ class _Bench:
             on_event=seen,
             writer=self.writer,
         )
+        if self.plan.batch is not None:
+            caller.run_id = lambda: driver.run_id
         try:
             driven = await driver.run()
         except asyncio.CancelledError:
