@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from math import comb
 
 import pytest
@@ -139,6 +140,24 @@ def test_sign_flip_with_differences_of_one_size_is_the_exact_mcnemar_test():
     value, exact = sign_flip_p_value([1.0] * 60 + [-1.0] * 40 + [0.0] * 3000)
     assert exact and value == pytest.approx(0.05688793364098078, rel=1e-12)
     assert sign_flip_p_value([1.0, -1.0]) == (1.0, True)
+
+
+@pytest.mark.parametrize(
+    "differences",
+    [
+        [1.0, 0.5, -0.5, 0.25, 1.0, -1.0, 0.75],
+        [0.5, 0.5, 0.5, -0.25, 1.0],
+        [-1.0, -0.5, -0.5, 0.0, 0.25, 0.25, 0.25, 1.0],
+    ],
+)
+def test_sign_flip_counted_size_by_size_equals_every_pattern(differences):
+    nonzero = [d for d in differences if d]
+    observed = abs(sum(differences))
+    extreme = sum(
+        abs(sum(s * d for s, d in zip(signs, nonzero, strict=True))) >= observed - 1e-9
+        for signs in itertools.product((1, -1), repeat=len(nonzero))
+    )
+    assert sign_flip_p_value(differences) == (pytest.approx(extreme / 2 ** len(nonzero)), True)
 
 
 def test_paired_comparison_n_0_and_n_1():
