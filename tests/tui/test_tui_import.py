@@ -47,6 +47,23 @@ async def test_f10_imports_a_seed_spreadsheet_and_the_bench_screen_offers_it(tmp
     assert {d["name"]: d["problems"] for d in list_datasets(db)}["putnam"] == 28
 
 
+WRITE_UP = SEED.with_name("experiment-o1.xlsx")
+
+
+@pytest.mark.skipif(not WRITE_UP.exists(), reason="the seed spreadsheets are beside the checkout")
+async def test_f10_says_what_a_sheets_verdict_columns_became(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    app = app_for(db)
+    notes: list[str] = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        await fill_and_send(pilot, app, str(WRITE_UP), "jee")
+        line = (
+            "jee: 47 added, 0 updated; 140 recorded results graded by experiment-o1.xlsx (140 new)"
+        )
+        assert line in notes, notes
+
+
 async def test_a_broken_file_is_one_error_and_nothing_imported(tmp_path):
     bad = tmp_path / "broken.csv"
     bad.write_text("title,notes\nx,y\n")  # no question column

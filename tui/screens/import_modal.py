@@ -282,6 +282,11 @@ def import_now(app: App[Any], db: Any, path: Path, dataset: str | None) -> bool:
     )
     if result.format != "columns":
         line += f" ({result.format_label})"
+    if result.recorded is not None:  # a sheet's verdict columns, or a results file
+        line += (
+            f"; {result.recorded.total} recorded results graded by {result.recorded.source}"
+            f" ({result.recorded.added} new)"
+        )
     app.notify(safe_text(line), markup=False, timeout=8)
     for warning in result.warnings[:3]:
         app.notify(safe_text(warning), severity="warning", markup=False, timeout=8)
