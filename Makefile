@@ -26,7 +26,13 @@ $(BIN)/ponder: pyproject.toml
 
 setup: $(BIN)/ponder
 
+# Python compiles each module the first time it is imported (silent, up to a minute on a busy
+# machine, and every time where PYTHONDONTWRITEBYTECODE is set): done here, once, saying so.
 run: setup
+	@echo "== compiling Ponder's Python files (once; the first time can take a minute)"
+	@$(BIN)/python -m compileall -q -j 0 reasoning graders store workbench tui ponder \
+		|| echo "== could not compile every file: Ponder compiles them as it starts"
+	@echo "== starting ponder"
 	$(BIN)/ponder
 
 # One worker per core this process may use, at most 4 (tests are isolated: own tmp dirs,

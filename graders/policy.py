@@ -42,7 +42,14 @@ def grade_run(
     kind = run.kind or "text"
     if not run.has_problem or not (run.reference or "").strip() or run.kind in HUMAN_KINDS:
         has_reference = bool((run.reference or "").strip())
-        why = "no problem" if not run.has_problem else kind if has_reference else "no reference"
+        # "no problem" read as "no worries": a prompt typed in has no reference to check against.
+        why = (
+            "typed in, not a stored problem: no reference"
+            if not run.has_problem
+            else kind
+            if has_reference
+            else "no reference"
+        )
         return needs_human(f"needs a human grade ({why})", kind)
     reference = run.reference or ""
     if not (run.answer or "").strip() and not run.full_text.strip():

@@ -20,6 +20,17 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 1000
 
 
+def user_name() -> str:
+    """Who is grading, when nobody said: the login name (as `ponder grade --by` defaults)."""
+    import getpass
+    import os
+
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (OSError, KeyError):  # no user database entry (a container): nobody in particular
+        return ""
+
+
 class UsageError(Exception):
     """Bad usage or bad input: exit 2 with this one line on stderr."""
 

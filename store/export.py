@@ -101,8 +101,12 @@ def _clean_stale_temporaries(path: Path) -> None:
             pass  # not ours to remove, or gone already
 
 
-def write_csv(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
-    """Write rows to a CSV through a temporary file, so a failed export leaves no half file."""
+def write_csv(
+    path: str | Path, header: Iterable[str], rows: Iterable[Iterable[Any]], *, bom: bool = True
+) -> int:
+    """Write rows to a CSV through a temporary file, so a failed export leaves no half file.
+    `bom`: start with UTF-8's byte order mark, for spreadsheets (a program reading the file
+    then opens it as utf-8-sig, or asks for none)."""
     path = Path(path)
     _clean_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -111,7 +115,8 @@ def write_csv(path: str | Path, header: Iterable[str], rows: Iterable[Iterable[A
         if fcntl is not None:  # held until the file is in place: another export leaves it be
             fcntl.flock(fd, fcntl.LOCK_EX)
         # utf-8-sig: Excel reads the accents right only with the BOM.
-        with os.fdopen(os.dup(fd), "w", newline="", encoding="utf-8-sig") as f:
+        encoding = "utf-8-sig" if bom else "utf-8"
+        with os.fdopen(os.dup(fd), "w", newline="", encoding=encoding) as f:
             writer = csv.writer(f)
             writer.writerow(header)
             for row in rows:
@@ -143,7 +148,9 @@ order by r.id
 """
 
 
-def export_runs_csv(db: sqlite_utils.Database, path: str | Path, dataset: str | None = None) -> int:
+def export_runs_csv(
+    db: sqlite_utils.Database, path: str | Path, dataset: str | None = None, *, bom: bool = True
+) -> int:
     """Write every run (of one dataset, if given) with its effective grade; return the row count."""
     # The condition only when a dataset is named (`:dataset is null or ...` defeats the index).
     where = "" if dataset is None else "where p.dataset = :dataset"
@@ -157,7 +164,7 @@ def export_runs_csv(db: sqlite_utils.Database, path: str | Path, dataset: str | 
             cells[elapsed] = round_seconds(cells[elapsed])
             yield cells
 
-    return write_csv(path, RUN_COLUMNS, rows())
+    return write_csv(path, RUN_COLUMNS, rows(), bom=bom)
 
 
 def usd_cell(usd: float | None) -> str | None:

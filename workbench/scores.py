@@ -88,7 +88,9 @@ def export_scores_csv(
     path: str | Path,
     dataset: str | None = None,
     rule: Rule | None = None,
+    *,
+    bom: bool = True,
 ) -> int:
     """Write the score table; return the row count."""
     rows = score_table(db, dataset, rule)
-    return write_csv(path, SCORE_COLUMNS, (score_cells(row) for row in rows))
+    return write_csv(path, SCORE_COLUMNS, (score_cells(row) for row in rows), bom=bom)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ponder.common import RunFailed, UsageError, open_store, out, store_path, store_writable
+from ponder.common import (
+    RunFailed,
+    UsageError,
+    open_store,
+    out,
+    store_path,
+    store_writable,
+    user_name,
+)
 from ponder.text import json_text, safe_text
 from ponder.words import usd
 
@@ -301,7 +307,7 @@ def _grade_by_hand(db: sqlite_utils.Database, args: argparse.Namespace) -> int:
     run_id = _run_id(args.target)
     if run_id is None:
         raise UsageError(f"RUN must be a run id, got {args.target!r} (for a dataset use --auto)")
-    by = args.by or os.environ.get("USER") or getpass.getuser()
+    by = args.by or user_name()
     human_grade(db, run_id, args.verdict, note=args.note, grader_name=by)
     g = effective_grade(db, run_id)
     assert g is not None
@@ -432,9 +438,9 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(f"export writes CSV: name the file FILE.csv, not {args.file!r}")
     try:
         if args.what == "scores":
-            count = export_scores_csv(db, args.file, args.dataset)
+            count = export_scores_csv(db, args.file, args.dataset, bom=args.bom)
         else:
-            count = export_runs_csv(db, args.file, args.dataset)
+            count = export_runs_csv(db, args.file, args.dataset, bom=args.bom)
     except OSError as exc:
         raise UsageError(f"cannot write {args.file}: {exc.strerror or exc}") from None
     out(f"wrote {_count(count, 'score row' if args.what == 'scores' else 'run')} to {args.file}")

@@ -359,6 +359,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="runs",
         help="runs: one row a run; scores: the score table (default runs)",
     )
+    e.add_argument(
+        "--bom",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="start with UTF-8's byte order mark, which spreadsheets need to read accents"
+        " (default); --no-bom for programs (else read it as utf-8-sig)",
+    )
     _db_flag(e)
 
     ru = sub.add_parser("runs", help="list runs, newest first")

@@ -190,6 +190,7 @@ def _print_detail(d: RunDetail, effective: StoredGrade | None, grades: list[Stor
     out(_indent(d.prompt))
     out()
     out(f"Steps ({len(d.steps)})" if d.steps else "Steps: none")
+    answer = (s.answer or "").strip()
     for step in d.steps:
         bits = [f"{step.index}. {step.kind}"]
         if step.title:
@@ -203,8 +204,12 @@ def _print_detail(d: RunDetail, effective: StoredGrade | None, grades: list[Stor
         if step.index in d.partial_steps:
             bits.append("unfinished")
         out("  " + " · ".join(bits))
-        if step.content.strip():
-            out(_indent(step.content.strip(), "      "))
+        content = step.content.strip()
+        if content and content == answer:
+            # A reply without the protocol is its own answer: shown once, under Answer.
+            out("      (the answer, below)")
+        elif content:
+            out(_indent(content, "      "))
     out()
     out("Answer" + (f" (final reward {s.final_reward:.2f})" if s.final_reward is not None else ""))
     out(_indent(s.answer) if s.answer else "    (none)")

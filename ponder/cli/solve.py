@@ -34,11 +34,13 @@ def _read_prompt(args: argparse.Namespace, db: Any) -> tuple[str, int | None]:
     """The problem text and its stored problem id, from PROMPT, stdin or --problem."""
     if args.problem:
         dataset, key = _problem_ref(args)
-        from store.problems import ensure_bundled, get_problem
+        from store.problems import ensure_bundled, get_problem, list_datasets
 
         ensure_bundled(db)
         problem = get_problem(db, dataset, key)
         if problem is None:
+            if not any(d["name"] == dataset for d in list_datasets(db)):
+                raise UsageError(f"no dataset {dataset!r} (see ponder datasets)")
             raise UsageError(f"no problem {key!r} in dataset {dataset!r}")
         return problem.text, problem.id
     if args.prompt is None:

@@ -110,7 +110,7 @@ def test_run_that_fails_exits_1_with_one_clear_line(openai_env, capsys):
         (["solve"], "PROMPT"),
         (["solve", "q", "--budget", "0"], "--budget"),
         (["solve", "q", "--paradigm", "nope"], "invalid choice"),
-        (["solve", "--problem", "nosuchset:1"], "no problem"),
+        (["solve", "--problem", "nosuchset:1"], "no dataset 'nosuchset'"),
         (["solve", "q", "--problem", "nosuchset:1"], "either PROMPT or --problem"),
         (["solve", "q", "--prompts", "/nonexistent/dir"], "prompt folder"),
         (["solve", "   "], "empty"),

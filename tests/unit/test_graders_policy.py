@@ -10,7 +10,7 @@ from graders.policy import HUMAN_KINDS, RunAnswer, grade_run
 @pytest.mark.parametrize(
     ("run", "verdict", "why"),
     [
-        (RunAnswer("42", "42", has_problem=False), "needs_human", "no problem"),
+        (RunAnswer("42", "42", has_problem=False), "needs_human", "not a stored problem"),
         (RunAnswer("42", "42", True, reference=None), "needs_human", "no reference"),
         (RunAnswer("42", "42", True, reference="  "), "needs_human", "no reference"),
         (RunAnswer("Q.E.D.", "Q.E.D.", True, "a proof", "proof"), "needs_human", "proof"),

@@ -316,6 +316,7 @@ class BenchScreen(Screen[None]):
         self._poll_again = False
         self._sizes: dict[str, int] = {}  # problems per dataset, read once
         self._reinforce_touched = False  # the form's reinforcement, once the user picks one
+        self._transient = False  # the log's last line says what is under way ("Starting…")
 
     @property
     def ponder(self) -> PonderApp:
@@ -573,7 +574,7 @@ class BenchScreen(Screen[None]):
         self._bench_done.clear()
         self._stop, self._pause = asyncio.Event(), asyncio.Event()
         self._update_buttons()
-        self._log("Resuming…" if resume else "Starting…")
+        self._log("Resuming…" if resume else "Starting…", transient=True)
         self._run(plan)
 
     @work(exclusive=True, group="bench", exit_on_error=False)
@@ -605,7 +606,7 @@ class BenchScreen(Screen[None]):
         """From the bench: keep the latest snapshot; `poll` shows it."""
         self._progress = progress
         if progress.note:
-            self._notes.append(progress.note)
+            self._note(progress.note)
 
     def action_pause(self) -> None:
         """Start nothing new; the runs in flight finish. Resume goes on from there."""
@@ -879,9 +880,16 @@ class BenchScreen(Screen[None]):
         verdicts = verdict_lines(rows, paradigms)
         self.query_one("#bench-verdicts", Static).update(Content("\n".join(verdicts)))
 
-    def _log(self, line: str) -> None:
-        self._notes.append(line)
+    def _log(self, line: str, *, transient: bool = False) -> None:
+        self._note(line, transient=transient)
         self._show_log()
+
+    def _note(self, line: str, *, transient: bool = False) -> None:
+        """Add a line to the log; a transient one ("Starting…") gives way to the next."""
+        if self._transient and self._notes:
+            self._notes.pop()
+        self._notes.append(line)
+        self._transient = transient
 
     def _show_log(self) -> None:
         lines = [one_line(n, 200) for n in list(self._notes)[-8:]]

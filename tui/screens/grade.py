@@ -16,6 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Label, Select, Static
 
+from ponder.common import user_name
 from ponder.text import safe_text
 from reasoning.events import PARADIGMS
 from store.grade_rows import (
@@ -457,7 +458,8 @@ class GradeScreen(RunTableScreen):
         self.app.push_screen(
             AskModal(
                 "Who is grading?",
-                [Field("Your name (stored with each grade you give; asked once)", "")],
+                # The login name to start from, as `ponder grade` uses: typing replaces it.
+                [Field("Your name (stored with each grade you give; asked once)", user_name())],
                 validate=lambda v: None if v[0] else "A name, please.",
             ),
             done,
