@@ -3,7 +3,9 @@
 A plain script, not a test: `python benches/bench_grading.py [--n N]`. Targets (SPEC §8 and
 issue #10): ≥ 2,000 answers/s for choice and numeric kinds, ≥ 100/s for expressions (warm
 worker); no grade exceeds its timeout by more than 0.5 s, multi-megabyte answers included.
-Exits 1 when a target is missed.
+Then the agreement and false fulls per answer family of issue 24 (Ponder, and Math-Verify
+beside it when its bench venv exists). Exits 1 when a target is missed or a grade is a false
+full.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import grading_families as gf
 
 from graders import extract_answer, grade
 from graders.worker import POOL
@@ -192,6 +197,9 @@ def bench_timeouts() -> list[tuple[str, float, float, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=3000, help="answers per kind (expression: n/3)")
+    parser.add_argument(
+        "--no-families", action="store_true", help="skip the agreement per answer family"
+    )
     args = parser.parse_args()
 
     POOL.close()
@@ -236,6 +244,16 @@ def main() -> int:
     print(f"\nworst grade vs its timeout: {worst_overrun:+.2f} s (target ≤ +0.5 s)")
     if worst_overrun > 0.5:
         missed.append(f"a grade overran its timeout by {worst_overrun:.2f} s")
+    if not args.no_families:
+        families = gf.family_cases()
+        ponder = gf.ponder_scores(families)
+        mv = gf.math_verify_scores(families) if gf.math_verify_available() else None
+        print("\nagreement per answer family (issue 24's tables in tests/unit; Math-Verify when")
+        print("benches/.mv-venv has it: make bench-mathverify):")
+        gf.print_table(ponder, mv)
+        false_full = sum(score.false_full for score in ponder.values())
+        if false_full:
+            missed.append(f"{false_full} false full grade(s) on the family tables")
     for m in missed:
         print(f"MISSED: {m}")
     return 1 if missed else 0

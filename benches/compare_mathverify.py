@@ -5,9 +5,11 @@ Math-Verify is installed only in this bench's own venv, benches/.mv-venv (create
 with `pip install math-verify`; gitignored), never in Ponder's environment. Each checker is
 scored against the truth labels written here, not against the other.
 
-Two sets: HELD_OUT, written before either grader was run on them (not tuned on), and the shape
-tables of tests/unit/test_graders_shape_*.py (Ponder was developed against those, so its figure
-there is an upper bound). Choice questions are left out: Math-Verify is not built for letters.
+Three held-out sets, written before either grader was run on them (not tuned on), then the
+shape tables of tests/unit/test_graders_shape_*.py and issue 24's answer-family tables (Ponder
+was developed against those, so its figure there is an upper bound). Both checkers' agreement
+and false fulls are printed per family too (grading_families.py). Choice letters are left out
+of the sets, but not of the families ("letters"), though Math-Verify is not built for them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benches"))
+
+import grading_families as gf  # noqa: E402
 
 from graders import grade  # noqa: E402
 from graders.worker import POOL  # noqa: E402
@@ -201,6 +206,100 @@ HELD_OUT_2: list[tuple[str, str, bool]] = [
 ]
 
 
+# A third held-out set, for issue 24: the answer families it names, our own cases, written
+# before Ponder ran on them (family, answer, gold, truth, question). At first run Ponder agreed
+# on 61 of 62 with one false full (`a+b` against `A+B`, read as options A and B); a reference
+# `A+B` has since been letters only where the question lists lettered options.
+HELD_OUT_3 = [
+    ("case of symbols", r"\boxed{2R}", "2r", False, None),
+    ("case of symbols", r"\boxed{\frac{M g}{2}}", r"\frac{Mg}{2}", True, None),
+    ("case of symbols", r"$T = 2\pi\sqrt{L/g}$", r"T = 2\pi\sqrt{l/g}", False, None),
+    ("case of symbols", r"\boxed{a+b}", "A+B", False, None),
+    ("sampling domain", r"\boxed{\sqrt{x^2 + 2x + 1}}", "x + 1", False, None),
+    ("sampling domain", r"\boxed{|x+1|}", r"\sqrt{(x+1)^2}", True, None),
+    ("sampling domain", r"\boxed{(1+x)^{50}}", "(1+x)^{49}", False, None),
+    ("sampling domain", r"\boxed{\frac{1}{x^{40}}}", "x^{-41}", False, None),
+    ("sampling domain", r"\boxed{e^{2\ln x}}", "x^2", True, None),
+    ("sampling domain", r"\boxed{\cos^2 x - \sin^2 x}", r"\cos 2x", True, None),
+    ("relations", r"$y^2 = 9$", "y = 3", False, None),
+    ("relations", r"$x = 3$ or $x = -3$", "x^2 - 9 = 0", True, None),
+    ("relations", r"$x = 1$ or $x = 4$", "x^2 - 5x + 4 = 0", True, None),
+    ("relations", r"$x = 1$ or $x = 5$", "x^2 - 5x + 4 = 0", False, None),
+    ("relations", r"$q > p$", "p < q", True, None),
+    ("relations", r"$q \ge p$", "p < q", False, None),
+    ("relations", r"$x^2 \le 9$", r"-3 \le x \le 3", True, None),
+    ("relations", r"$|x| \le 3$", r"-3 < x < 3", False, None),
+    ("relations", r"$3x - 6y = 9$", "x - 2y = 3", True, None),
+    ("relations", r"$x - 2y = 4$", "x - 2y = 3", False, None),
+    (
+        "no answer in prose",
+        "This gives 7, which contradicts the given data, so we must have made a mistake somewhere.",
+        "7",
+        False,
+        None,
+    ),
+    ("no answer in prose", "Thus the concentration is $c = 0.2 + 0.1t$.", "0.2", False, None),
+    (
+        "no answer in prose",
+        "We now need to recheck whether k = 4 satisfies the equation.",
+        "4",
+        False,
+        None,
+    ),
+    ("no answer in prose", "So the required value is 4.", "4", True, None),
+    ("ordered lists", "3, 1, 2", "1, 2, 3", False, "Write the values in ascending order."),
+    ("ordered lists", "1, 2, 3", "1, 2, 3", True, "Write the values in ascending order."),
+    ("ordered lists", "4, 9", "9, 4", False, "Find m and n respectively."),
+    ("ordered lists", "-1, 3", "3, -1", True, None),
+    ("functions", r"\boxed{4!/2!}", "12", True, None),
+    ("functions", r"\boxed{\binom{7}{2}}", "21", True, None),
+    ("functions", r"\boxed{\binom{7}{3}}", "21", False, None),
+    ("functions", r"\boxed{\Gamma(4)}", "6", True, None),
+    ("functions", r"\boxed{\cos(180^\circ - \theta)}", r"-\cos\theta", True, None),
+    ("functions", r"\boxed{\tan(60^\circ)}", r"\sqrt{3}", True, None),
+    ("functions", r"\boxed{2\sin^2 x + 2\cos^2 x}", "2", True, None),
+    ("functions", r"\boxed{\sin^2 x + \cos^2 x + x}", "1", False, None),
+    ("set operations", r"\boxed{[0, 5]}", r"[0, 2] \cup [2, 5]", True, None),
+    ("set operations", r"\boxed{[0, 5)}", r"[0, 2] \cup [2, 5]", False, None),
+    ("set operations", r"\boxed{(3, 4]}", r"(0, 4] \cap (3, 8)", True, None),
+    ("set operations", r"\boxed{(3, 8)}", r"(0, 4] \cap (3, 8)", False, None),
+    ("complex numbers", r"\boxed{-i}", r"\frac{1}{i}", True, None),
+    ("complex numbers", r"\boxed{i}", r"\frac{1}{i}", False, None),
+    ("complex numbers", r"\boxed{\sqrt{-9}}", "3i", True, None),
+    ("complex numbers", r"\boxed{2 - i}", "2 + i", False, None),
+    ("complex numbers", "i", r"i^{5}", True, None),
+    ("number formats", r"\boxed{7,\!205,\!000}", "7205000", True, None),
+    ("number formats", r"\boxed{12\,500}", "12500", True, None),
+    ("number formats", "2 3/4", "2.75", True, None),
+    ("number formats", r"\boxed{1\tfrac{1}{4}}", "1.25", True, None),
+    ("number formats", "2 3/4", "2.5", False, None),
+    ("number formats", "Ainsi la masse vaut 3,75 g.\nRéponse : 3,75", "3.75", True, None),
+    (
+        "number formats",
+        r"$3.2 \times 10^{-3}$ M",
+        "3.2",
+        True,
+        "The concentration is x × 10^{-3} M. Find x.",
+    ),
+    (
+        "number formats",
+        r"$3.2 \times 10^{-2}$ M",
+        "3.2",
+        False,
+        "The concentration is x × 10^{-3} M. Find x.",
+    ),
+    ("parts and lists", "(a) $\\boxed{4}$\n(b) $\\boxed{9}$", "4, 9", True, None),
+    ("parts and lists", "(a) $\\boxed{4}$\n(b) $\\boxed{8}$", "4, 9", False, None),
+    ("parts and lists", "m=1,n=2; m=3,n=4", "(1,2),(3,4)", True, None),
+    ("parts and lists", r"$|OP| = 5$", "5", True, None),
+    ("cues, other languages", "Donc x = 12.", "12", True, None),
+    ("cues, other languages", "Итак, ответ: 15", "15", True, None),
+    ("cues, other languages", "La respuesta es 9, ya que 3 × 3 = 9 y 2 + 2 = 4.", "9", True, None),
+    ("cues, other languages", "答案：$\\frac{1}{3}$", r"\frac13", True, None),
+    ("cues, other languages", "Antwort: 8\n\nIch hoffe, diese Antwort ist klar.", "8", True, None),
+]
+
+
 def _shape_tables() -> list[tuple[str, str, bool]]:
     """The non-choice, decided (full / zero) cases of the shape test tables."""
     out: list[tuple[str, str, bool]] = []
@@ -229,21 +328,27 @@ def _ensure_venv() -> Path:
     return python
 
 
-def _ponder(cases: list[tuple[str, str, bool]]) -> tuple[list[str], list[float]]:
+Case = tuple[str, str, bool] | tuple[str, str, bool, str | None]
+
+
+def _question(case: Case) -> str | None:
+    return case[3] if len(case) > 3 else None  # type: ignore[misc]
+
+
+def _ponder(cases: list[Case]) -> tuple[list[str], list[float]]:
     verdicts: list[str] = []
     seconds: list[float] = []
-    for answer, gold, _ in cases:
+    for case in cases:
+        answer, gold = case[0], case[1]
         started = time.perf_counter()
-        g = grade(answer=answer, reference=gold)
+        g = grade(answer=answer, reference=gold, question=_question(case))
         seconds.append(time.perf_counter() - started)
         verdicts.append(g.verdict)
     return verdicts, seconds
 
 
-def _math_verify(
-    python: Path, cases: list[tuple[str, str, bool]]
-) -> tuple[list[bool], list[float]]:
-    payload = json.dumps([[a, g] for a, g, _ in cases])
+def _math_verify(python: Path, cases: list[Case]) -> tuple[list[bool], list[float]]:
+    payload = json.dumps([[c[0], c[1]] for c in cases])
     done = subprocess.run(
         [str(python), str(DRIVER)], input=payload, capture_output=True, text=True, check=True
     )
@@ -251,8 +356,8 @@ def _math_verify(
     return result["equal"], result["seconds"]
 
 
-def _report(name: str, cases: list[tuple[str, str, bool]], python: Path, show: bool) -> None:
-    truth = [t for _, _, t in cases]
+def _report(name: str, cases: list[Case], python: Path, show: bool) -> None:
+    truth = [c[2] for c in cases]
     p_verdicts, p_seconds = _ponder(cases)
     p_verdicts, p_seconds = _ponder(cases)  # warm: the second pass is the one timed
     m_equal, m_seconds = _math_verify(python, cases)
@@ -270,7 +375,8 @@ def _report(name: str, cases: list[tuple[str, str, bool]], python: Path, show: b
     print(f"{'Math-Verify':<12} {m_right:>7} {m_right / n:>7.1%} {m_false:>11} {m_rate:>10.0f}")
     print(f"Ponder needs_human: {human}; speed ratio Ponder / Math-Verify: {p_rate / m_rate:.1f}×")
     if show:
-        for (a, g, t), v, e in zip(cases, p_verdicts, m_equal, strict=True):
+        for case, v, e in zip(cases, p_verdicts, m_equal, strict=True):
+            a, g, t = case[0], case[1], case[2]
             if (v == "full") != t or e != t:
                 print(f"  truth={t!s:<5} ponder={v:<11} mv={e!s:<5} {a!r} vs {g!r}")
 
@@ -290,9 +396,24 @@ def main() -> int:
         python,
         args.show,
     )
+    held_3: list[Case] = [(a, g, t, q) for _, a, g, t, q in HELD_OUT_3]
+    _report(
+        "held-out, third set (issue 24's answer families, written before Ponder ran on them)",
+        held_3,
+        python,
+        args.show,
+    )
     _report(
         "shape tables of tests/ (Ponder was tuned on these)", _shape_tables(), python, args.show
     )
+    print("\nheld-out, third set, per family:")
+    by_family: dict[str, list[gf.Case]] = {}
+    for family, a, g, t, q in HELD_OUT_3:
+        by_family.setdefault(family, []).append((a, g, q, t))
+    gf.print_table(gf.ponder_scores(by_family), gf.math_verify_scores(by_family))
+    print("\nissue 24's family tables of tests/unit (Ponder was developed against these):")
+    families = gf.family_cases()
+    gf.print_table(gf.ponder_scores(families), gf.math_verify_scores(families))
     POOL.close()
     return 0
 

@@ -28,8 +28,20 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _REF_LIST = re.compile(
-    r"^[\s(\[]*([A-Ha-h])[\s)\].]*(?:(?:[,;/&+]|\band\b|\s)+[\s(\[]*([A-Ha-h])[\s)\].]*)*$"
+    r"^[\s(\[]*([A-Ha-h])[\s)\].]*(?:(?:[,;/&]|\band\b|\s)+[\s(\[]*([A-Ha-h])[\s)\].]*)*$"
 )
+# `A+B` is options A and B only where the question lists lettered options; else a sum.
+_REF_PLUS = re.compile(r"^\s*\(?[A-H]\)?(?:\s*\+\s*\(?[A-H]\)?)+\s*$")
+
+
+def plus_letters(reference: str, options: dict[str, str]) -> tuple[str, ...] | None:
+    """`A+B` as options A and B, when the question lists those options; else None."""
+    if not options or not _REF_PLUS.match(reference):
+        return None
+    letters = tuple(sorted(set(re.findall(r"[A-H]", reference))))
+    return letters if set(letters) <= set(options) else None
+
+
 _REF_CONCAT = re.compile(r"^\(?([A-H]{2,8})\)?\.?$")
 # The longest lower-case word a whole answer may be and still be read as letters (`abd`).
 MAX_RUN_TOGETHER = 4
@@ -557,7 +569,9 @@ class ChoiceRule:
         options = {**question_options(rules.question), **dict(rules.options)}
         if reference:
             option = reference_option(text)
-            letters = reference_letters(text) or run_together_letters(text)
+            letters = (
+                reference_letters(text) or run_together_letters(text) or plus_letters(text, options)
+            )
             if not letters and option:
                 return Parsed(self.kind, (option[0],), option[0], "reference")
             if letters:

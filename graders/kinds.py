@@ -7,6 +7,7 @@ import re
 
 from graders.choice import (
     is_multi_question,
+    plus_letters,
     question_options,
     reference_letters,
     reference_option,
@@ -33,7 +34,7 @@ def _kind_of_one(reference: str, question: str | None) -> str | None:
         letters = (option[0],)
     if not letters and question:
         # `ba` where the question lists options (a), (b)...: those options, not a word.
-        run = run_together_letters(reference)
+        run = run_together_letters(reference) or plus_letters(reference, question_options(question))
         options = question_options(question)
         if run and options and set(run) <= set(options):
             letters = run
