@@ -379,6 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("show", help="show one run")
     sh.add_argument("run", type=_int, metavar="RUN", help="the run id (see ponder runs)")
     sh.add_argument("--json", action="store_true", help="print one JSON object")
+    sh.add_argument(
+        "--calls",
+        action="store_true",
+        help="also every provider call: its exact request (messages, parameters) and raw reply",
+    )
     _db_flag(sh)
 
     db = sub.add_parser("db", help="check the database, or recover what can be read of it")

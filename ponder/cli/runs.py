@@ -12,6 +12,7 @@ from ponder.text import json_text, safe_text
 from ponder.words import usd
 
 if TYPE_CHECKING:
+    from store.calls import StoredCall
     from store.grades import StoredGrade
     from store.queries import RunDetail, RunSummary
 
@@ -38,6 +39,7 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from store.calls import run_calls
     from store.grades import effective_grade, grade_history
     from store.queries import NoSuchRun, get_run, run_record
 
@@ -51,13 +53,56 @@ def _show(args: argparse.Namespace) -> int:
         effective = effective_grade(db, args.run)
         obj["grade"] = None if effective is None else _grade_json(effective)
         obj["grades"] = [_grade_json(g) for g in history]
+        if args.calls:
+            obj["calls"] = [_call_json(c) for c in run_calls(db, args.run)]
         out(json_text(obj))
         return 0
     detail = get_run(db, args.run)
     if detail is None:
         raise UsageError(f"no run {args.run}")
     _print_detail(detail, effective_grade(db, args.run), grade_history(db, args.run))
+    if args.calls:
+        _print_calls(run_calls(db, args.run))
     return 0
+
+
+def _call_json(c: StoredCall) -> dict[str, Any]:
+    """A call for `show --calls --json`: the request as the object it was sent as."""
+    import json
+
+    request: Any = c.request
+    if c.request is not None:
+        try:
+            request = json.loads(c.request)
+        except ValueError:
+            pass  # kept as the text it is
+    return {
+        "idx": c.idx,
+        "attempt": c.attempt,
+        "request": request,
+        "response": c.response,
+        "stop_reason": c.stop_reason,
+        "input_tokens": c.input_tokens,
+        "output_tokens": c.output_tokens,
+        "status": c.status,
+        "error": c.error,
+        "started_at": c.started_at,
+        "elapsed_s": c.elapsed_s,
+    }
+
+
+def _print_calls(calls: list[StoredCall]) -> None:
+    out(f"\ncalls ({len(calls)}):")
+    for c in calls:
+        head = f"call {c.idx}" + (f", attempt {c.attempt}" if c.attempt and c.attempt > 1 else "")
+        facts = [c.stop_reason or "", f"{c.input_tokens or 0:,} in, {c.output_tokens or 0:,} out"]
+        out(f"  {head}: {', '.join(f for f in facts if f)}")
+        out("    request: " + safe_text(c.request if c.request is not None else "(not recorded)"))
+        if c.response is not None:
+            out("    reply:")
+            out(_indent(c.response, "      "))
+        if c.error:
+            out(f"    error: {safe_text(c.error)}")
 
 
 def _grade_json(g: StoredGrade) -> dict[str, Any]:
