@@ -446,7 +446,6 @@ def bench(path: Path) -> int:
             "Bench poll: the bench's score rows",
             _time(lambda: candidate_rows(db, bench_dataset(db, BENCH), BENCH)),
         ),
-        ("scores of a dataset (every bench)", _time(lambda: candidate_rows(db, "imo"))),
     ]
     runs = db.execute("select count(*) from runs").fetchone()[0]
     steps = db.execute("select max(id) from steps").fetchone()[0]
