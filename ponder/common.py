@@ -151,3 +151,15 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
         if interrupted:
             raise KeyboardInterrupt from None
         raise
+
+
+def limits_from_args(args: argparse.Namespace) -> tuple[float, float | None]:
+    """--max-time and --timeout, for RunSettings' wall_time_s and timeout_s: the flag, else the
+    config's [limits] (its timeout reaches the provider through its spec), else the defaults."""
+    from reasoning.events import DEFAULT_MAX_TIME_S
+    from reasoning.providers.config import configured_limits
+
+    max_time = getattr(args, "max_time", None)
+    if max_time is None:
+        max_time = configured_limits()[0] or DEFAULT_MAX_TIME_S
+    return max_time, getattr(args, "timeout", None)

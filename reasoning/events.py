@@ -227,6 +227,9 @@ class RunSettings:
     cost_cap_usd: float | None = None
     # Output tokens over all the run's calls; None: see run_output_budget.
     output_budget: int | None = None
+    # A call's wait for its first byte and each next one (--timeout); None: the provider's own
+    # (its preset's, the config's [limits], else DEFAULT_TIMEOUT_S).
+    timeout_s: float | None = None
     prompt_dir: str | None = None  # a folder of the user's own prompt files
     prompt_cache: bool = True  # mark the stable prefix cacheable in multi-call paradigms
 

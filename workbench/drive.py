@@ -178,9 +178,14 @@ class Driver:
         from reasoning.providers.base import ProviderSpec
 
         if isinstance(self.provider, ProviderSpec):
+            from dataclasses import replace
+
             from reasoning.providers import build_provider
 
-            return build_provider(self.provider, on_notice=self.on_notice), True
+            spec = self.provider
+            if self.settings.timeout_s is not None:  # --timeout
+                spec = replace(spec, timeout_s=self.settings.timeout_s)
+            return build_provider(spec, on_notice=self.on_notice), True
         return self.provider, False
 
     def _tell(self, event: Event) -> None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ponder.common import UsageError, out, store_path
 from ponder.text import json_text, safe_text
+
+if TYPE_CHECKING:
+    from reasoning.providers.config import Config
 
 # Environment variables Ponder reads besides the providers' key variables.
 _ENV_VARS = (
@@ -99,6 +103,7 @@ def _config_show(args: argparse.Namespace) -> int:
     default = cfg.default or "none: the first of ANTHROPIC_API_KEY, OPENAI_API_KEY, a local Ollama"
     out(f"default      {safe_text(default)}")
     out(f"in use now   {_in_use(args)}")
+    out(f"limits       {_limits_line(cfg)}")
     out()
     rows: list[tuple[str, ...]] = [("provider", "kind", "base URL", "model", "key")]
     for p in cfg.presets.values():
@@ -185,3 +190,16 @@ def _walk(parser: argparse.ArgumentParser) -> list[argparse.Action]:
             for sub in dict.fromkeys(action.choices.values()):
                 actions.extend(_walk(sub))
     return actions
+
+
+def _limits_line(cfg: Config) -> str:
+    """A run's wall time and a call's timeout as a run gets them now (the flags override)."""
+    from reasoning.events import DEFAULT_MAX_TIME_S, DEFAULT_TIMEOUT_S
+
+    def given(value: float | None, default: float) -> str:
+        return f"{default:g} s" if value is None else f"{value:g} s ([limits])"
+
+    return (
+        f"a run's wall time {given(cfg.max_time_s, DEFAULT_MAX_TIME_S)},"
+        f" a call's wait for a byte {given(cfg.timeout_s, DEFAULT_TIMEOUT_S)}"
+    )

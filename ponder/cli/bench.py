@@ -10,7 +10,15 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING
 
-from ponder.common import MAX_ATTEMPTS, RunFailed, UsageError, open_store, out, store_path
+from ponder.common import (
+    MAX_ATTEMPTS,
+    RunFailed,
+    UsageError,
+    limits_from_args,
+    open_store,
+    out,
+    store_path,
+)
 from ponder.text import safe_text
 from ponder.words import usd
 
@@ -71,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 130
     display.close()
-    report(db, summary)
+    report(db, summary, max_cost=args.max_cost)
     if summary.stopped == "cancelled":
         sys.stderr.write(f"ponder: bench stopped. Continue with: {resume_command(args)}\n")
         return 130
@@ -133,6 +141,7 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
         raise UsageError(f"--attempts must be at most {MAX_ATTEMPTS}")
     if args.max_cost is not None and not args.max_cost > 0:
         raise UsageError("--max-cost must be a positive amount of USD")
+    max_time, timeout = limits_from_args(args)
     return BenchPlan(
         dataset=args.dataset,
         # On resume, what is not given comes from the resumed bench's own plan.
@@ -149,7 +158,9 @@ def plan_from_args(args: argparse.Namespace) -> BenchPlan:
         resume_id=args.resume if isinstance(args.resume, str) else None,
         inherit=frozenset(name for name, known in given.items() if resume and not known),
         max_cost=args.max_cost,
-        settings=RunSettings(budget=args.budget, max_tokens=args.max_tokens),
+        settings=RunSettings(
+            budget=args.budget, max_tokens=args.max_tokens, wall_time_s=max_time, timeout_s=timeout
+        ),
         provider_concurrency=getattr(args, "provider_concurrency", None),
         judge=getattr(args, "judge", None),
         batch=getattr(args, "batch", None),
@@ -181,6 +192,8 @@ def resume_command(args: argparse.Namespace) -> str:
         "max_cost",
         "budget",
         "max_tokens",
+        "max_time",
+        "timeout",
         "judge",
         "batch",
     ):
@@ -291,7 +304,7 @@ class Progress:
 # ---- the report ----------------------------------------------------------------------------
 
 
-def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
+def report(db: sqlite_utils.Database, s: BenchSummary, max_cost: float | None = None) -> None:
     """What the bench did, its spend per configuration, then the score table of the dataset."""
     from graders.scoring.counted import Rule
     from ponder.cli.grading import _print_comparison, _print_scores, _print_table
@@ -310,7 +323,12 @@ def report(db: sqlite_utils.Database, s: BenchSummary) -> None:
     if s.running_elsewhere:
         out(f"({s.running_elsewhere} of them are running in another process right now)")
     if s.stopped == "max_cost":
-        out("stopped by --max-cost: --resume with a higher cap to finish")
+        cap = f" ${max_cost:g}" if max_cost is not None else ""
+        out(
+            f"stopped by --max-cost{cap}: spent ${s.cost_usd + s.judge_cost_usd:.4f}, the calls"
+            " in flight counted as they streamed and cancelled at the cap (within one call of"
+            " it); --resume with a higher cap to finish"
+        )
     if s.not_judged:
         out(
             f"{s.not_judged} runs not judged: the judge would have passed --max-cost"

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from reasoning.events import ARMS, PARADIGMS, RUN_STATUSES
+from reasoning.events import PARADIGMS
 
 SQLITE_INT_MAX = 2**63 - 1  # run ids and counts are stored or compared in SQLite
 # Arguments that name files: any bytes the file system allows; every other argument is text.
@@ -32,6 +32,36 @@ def _int(text: str) -> int:
     if abs(value) > SQLITE_INT_MAX:
         raise argparse.ArgumentTypeError(f"{text} is out of range")
     return value
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
+    if not 0 < value < 10**9:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
+def _limit_flags(p: argparse.ArgumentParser) -> None:
+    """--max-time and --timeout (SPEC §6), for solve and bench."""
+    from reasoning.events import DEFAULT_MAX_TIME_S, DEFAULT_TIMEOUT_S
+
+    p.add_argument(
+        "--max-time",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"a run's wall time (default {DEFAULT_MAX_TIME_S:g}, or the config's [limits])",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="a call's wait for its first byte, and for each next one"
+        f" (default {DEFAULT_TIMEOUT_S:g}, or the config's)",
+    )
 
 
 def _check_text(args: argparse.Namespace) -> None:
@@ -137,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--max-tokens", type=_int, default=4096, metavar="N", help="max output tokens per call"
     )
+    _limit_flags(s)
     s.add_argument(
         "--temperature", type=float, default=None, metavar="T", help="sampling temperature"
     )
@@ -255,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--max-tokens", type=_int, default=4096, metavar="N", help="max output tokens per call"
     )
+    _limit_flags(b)
     b.add_argument("--judge", metavar="MODEL", help="an LLM judge marks proof runs as they finish")
     b.add_argument(
         "--batch",
@@ -373,30 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_int, default=20, metavar="N", help="how many runs (default 20)"
     )
     ru.add_argument("--search", metavar="TEXT", help="full-text search of runs and problems")
-    ru.add_argument("--dataset", metavar="D", help="only runs of this dataset's problems")
-    # Its own dest: `ponder --model M` (the TUI's model) must not filter the list.
-    ru.add_argument("--model", dest="only_model", metavar="M", help="only this model's runs")
-    ru.add_argument(
-        "--paradigm",
-        choices=ARMS,
-        metavar="P",
-        help=f"only this paradigm: {', '.join(ARMS)} (dcot: guided ones too)",
-    )
-    ru.add_argument(
-        "--status", choices=tuple(RUN_STATUSES), metavar="S", help=", ".join(RUN_STATUSES)
-    )
-    ru.add_argument("--bench", metavar="ID", help="only this bench's runs (see ponder benches)")
     ru.add_argument("--json", action="store_true", help="print a JSON list")
     _db_flag(ru)
 
     sh = sub.add_parser("show", help="show one run")
     sh.add_argument("run", type=_int, metavar="RUN", help="the run id (see ponder runs)")
     sh.add_argument("--json", action="store_true", help="print one JSON object")
-    sh.add_argument(
-        "--calls",
-        action="store_true",
-        help="also every provider call: its exact request (messages, parameters) and raw reply",
-    )
     _db_flag(sh)
 
     db = sub.add_parser("db", help="check the database, or recover what can be read of it")

@@ -8,7 +8,15 @@ import sys
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from ponder.common import MAX_ATTEMPTS, RunFailed, UsageError, open_store, out, run_async
+from ponder.common import (
+    MAX_ATTEMPTS,
+    RunFailed,
+    UsageError,
+    limits_from_args,
+    open_store,
+    out,
+    run_async,
+)
 from ponder.text import SafeStream, json_text, safe_text
 from ponder.words import usd
 from store.recorder import StoreFull
@@ -97,6 +105,7 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         and args.min_steps > args.max_steps
     ):
         raise UsageError(f"--min-steps ({args.min_steps}) is above --max-steps ({args.max_steps})")
+    max_time, timeout = limits_from_args(args)
     defaults = RunSettings()
     min_steps = defaults.min_steps if args.min_steps is None else args.min_steps
     max_steps = max(defaults.max_steps, min_steps + 1) if args.max_steps is None else args.max_steps
@@ -109,6 +118,8 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
         max_tokens=args.max_tokens,
         temperature=args.temperature,
         prompt_dir=args.prompts,
+        wall_time_s=max_time,
+        timeout_s=timeout,
     )
 
 
@@ -312,6 +323,8 @@ def _solve(args: argparse.Namespace) -> int:
         _problem_ref(args)
     typed = None if args.problem else _read_prompt(args, None)
     spec = resolve_provider(args.provider, args.model, args.base_url)
+    if settings.timeout_s is not None:
+        spec.timeout_s = settings.timeout_s
     if typed is not None:
         confirm_size(args, typed[0], spec)
     db = None if args.no_store else open_store(args, write=True)

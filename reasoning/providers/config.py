@@ -93,6 +93,11 @@ DEFAULT_CONFIG = """\
 # model = "llama3.1"
 # api_key_env = "LOCAL_API_KEY"         # optional
 
+# The limits every run keeps (the flags override them):
+# [limits]
+# max_time_s = 1800                     # a run's wall time (--max-time)
+# timeout_s = 60                        # a call's wait for its first byte, and each next one (--timeout)
+
 # Prices in USD per million tokens override the built-in table:
 # [prices."llama3.1"]
 # input = 0.0
@@ -110,6 +115,8 @@ class Config:
     default: str | None = None
     presets: dict[str, Preset] = field(default_factory=lambda: dict(BUILTIN_PRESETS))
     prices: dict[str, Price] = field(default_factory=dict)
+    max_time_s: float | None = None  # [limits]: a run's wall time
+    timeout_s: float | None = None  # [limits]: a call's wait for its first or next byte
 
 
 def config_path() -> Path:
@@ -154,7 +161,7 @@ def load_config(path: Path | str | None = None) -> Config:
 
 
 def _parse(data: dict[str, Any], path: Path, *, private: bool, mode: int) -> Config:
-    unknown = set(data) - {"default", "providers", "prices"}
+    unknown = set(data) - {"default", "providers", "prices", "limits"}
     if unknown:
         raise ConfigError(f"{path}: unknown setting {sorted(unknown)[0]!r}")
     default = data.get("default")
@@ -174,7 +181,34 @@ def _parse(data: dict[str, Any], path: Path, *, private: bool, mode: int) -> Con
         prices[model] = _price(model, p, path)
     if default is not None and default not in presets:
         raise ConfigError(f"{path}: default provider {default!r} is not defined")
-    return Config(path=path, default=default, presets=presets, prices=prices)
+    limits = _limits(data.get("limits", {}), path)
+    return Config(path=path, default=default, presets=presets, prices=prices, **limits)
+
+
+_LIMIT_KEYS = ("max_time_s", "timeout_s")
+
+
+def _limits(table: Any, path: Path) -> dict[str, float]:
+    """The [limits] table: positive numbers of seconds."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [limits] must be a table")
+    unknown = set(table) - set(_LIMIT_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: [limits]: unknown setting {sorted(unknown)[0]!r}")
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ConfigError(f"{path}: [limits]: {key} must be a number of seconds > 0")
+    return {key: float(value) for key, value in table.items()}
+
+
+def configured_limits() -> tuple[float | None, float | None]:
+    """The config file's [limits] (max_time_s, timeout_s); a file that cannot be read counts as
+    none here (whatever resolves the provider reports it)."""
+    try:
+        cfg = load_config()
+    except ConfigError:
+        return None, None
+    return cfg.max_time_s, cfg.timeout_s
 
 
 def _preset(

@@ -124,10 +124,10 @@ def resolve_spec(
         if models is None:
             raise NoProvider(f"no provider configured: {HOW_TO}")
         preset = replace(cfg.presets["ollama"], base_url=url)
-        return _spec(preset, model or _pick(preset.model, models), url)
+        return _with_limits(_spec(preset, model or _pick(preset.model, models), url), preset, cfg)
     if base_url is not None and model is None:
         model = served_model(preset, base_url, probe)
-    return _spec(preset, model, base_url, probe)
+    return _with_limits(_spec(preset, model, base_url, probe), preset, cfg)
 
 
 DISCOVER_TIMEOUT_S = 10.0
@@ -216,6 +216,13 @@ def _spec(
         spec.max_retries = preset.max_retries
     if preset.timeout_s is not None:
         spec.timeout_s = preset.timeout_s
+    return spec
+
+
+def _with_limits(spec: ProviderSpec, preset: Preset, cfg: Config) -> ProviderSpec:
+    """The config's [limits] timeout where the preset sets none of its own."""
+    if preset.timeout_s is None and cfg.timeout_s is not None:
+        spec.timeout_s = cfg.timeout_s
     return spec
 
 

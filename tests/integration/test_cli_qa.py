@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import TRANSCRIPT, exit_code
-from fakellm import Reply
+from fakellm import Reply, filler
 
 ROOT = Path(__file__).resolve().parents[2]
 PONDER = [sys.executable, "-m", "ponder"]
@@ -187,7 +187,7 @@ def ponder_process(fake, tmp_path: Path, *argv: str) -> subprocess.Popen[bytes]:
 def test_solve_into_a_closed_pipe_stops_quietly_and_records_the_run(fake_llm, tmp_path):
     from store.db import open_db
 
-    long = "<step>" + "a long step that keeps streaming. " * 200 + "</step><answer>4</answer>"
+    long = "<step>" + filler(6800) + "</step><answer>4</answer>"
     fake_llm.queue(Reply(long, chunk=5, delay=0.005))
     proc = ponder_process(fake_llm, tmp_path, "solve", "q")
     assert proc.stdout is not None and proc.stderr is not None
@@ -208,11 +208,7 @@ def test_ctrl_c_on_solve_says_which_runs_were_kept(fake_llm, tmp_path, attempts)
 
     from store.db import open_db
 
-    long = (
-        "<thinking>plan</thinking><step>"
-        + "a long step that keeps streaming. " * 200
-        + "</step><answer>4</answer>"
-    )
+    long = "<thinking>plan</thinking><step>" + filler(6800) + "</step><answer>4</answer>"
     fake_llm.responder = lambda body: Reply(long, chunk=5, delay=0.005)
     proc = ponder_process(fake_llm, tmp_path, "solve", "q", "--attempts", attempts)
     assert proc.stdout is not None and proc.stderr is not None
@@ -443,8 +439,11 @@ G1_STEP = '{"title": "t", "content": "c", "next_action": "continue", "confidence
 
 @pytest.mark.parametrize("extra", [[], ["--min-steps", "2"]])
 def test_max_steps_is_a_hard_cap_even_below_the_default_min_steps(openai_env, capsys, extra):
+    n = iter(range(100))
     openai_env.responder = lambda body: Reply(
-        "Final answer: 4" if "final answer" in json.dumps(body).lower()[-400:] else G1_STEP
+        "Final answer: 4"
+        if "final answer" in json.dumps(body).lower()[-400:]
+        else G1_STEP.replace('"c"', f'"idea {next(n)}"')  # the same step again is a loop
     )
     argv = ["solve", "q", "--paradigm", "g1", "--max-steps", "5", "--json", *extra]
     assert exit_code(argv) == 0, capsys.readouterr().err

@@ -3,14 +3,19 @@ the server does, through the real SDKs against the fake server, both protocols."
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import os
+import sqlite3
 
 import pytest
+from cli_helpers import exit_code
 from fakellm import FakeLLM, Reply, last_user_text
 from test_engine import PROTOCOLS, run_all
 
 from graders.extract import final_answer
+from ponder.launch import main
 from reasoning.engine import solve
 from reasoning.events import (
     CallFinished,
@@ -257,3 +262,136 @@ async def test_the_engine_stops_at_max_tokens_through_solve_events(fake_llm, mon
     ]
     finished = [e for e in events if isinstance(e, CallFinished)]
     assert [e.stop_reason for e in finished] == ["length"]
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(request, fake_llm, monkeypatch):
+    """The fake server reached through the SDKs' own environment, as a user's shell would."""
+    if request.param == "openai":
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cli")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.base_url_openai)
+    else:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-cli")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_llm.base_url_anthropic)
+    fake_llm.responder = lambda body: Reply("Thinking it over.")
+    return fake_llm
+
+
+def solve_json(capsys, *flags: str) -> tuple[int, dict, str]:
+    code = main(["solve", "What is 2+2?", "--paradigm", "direct", "--model", "m", "--json", *flags])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out), captured.err
+
+
+@pytest.mark.parametrize("cli_env", PROTOCOLS, indirect=True)
+def test_solve_stops_an_endless_stream_at_max_tokens(cli_env, capsys):
+    cli_env.fault = "endless"
+    code, obj, _ = solve_json(capsys, "--max-tokens", "50")
+    assert code == 1 and obj["status"] == "failed" and obj["stop_reason"] == "max_tokens"
+    # The reply and its 3 continuations (the rule of every paradigm), each stopped there.
+    assert obj["usage"]["calls"] == 4
+    assert 0 < obj["usage"]["output_tokens"] <= 4 * (chars_allowed(50) // 4 + 2)
+
+
+@pytest.mark.parametrize("cli_env", PROTOCOLS, indirect=True)
+def test_solve_stops_an_endless_stream_at_max_time(cli_env, capsys):
+    cli_env.fault = "endless"
+    code, obj, _ = solve_json(capsys, "--max-tokens", "1000000", "--max-time", "1.5")
+    assert code == 1 and obj["status"] == "failed" and obj["stop_reason"] == "wall_time"
+
+
+@pytest.mark.parametrize("cli_env", PROTOCOLS, indirect=True)
+def test_solve_timeout_ends_a_silent_server(cli_env, capsys):
+    cli_env.fault = "silent"
+    code, obj, err = solve_json(capsys, "--timeout", "0.3")
+    assert code == 1 and obj["stop_reason"] == "timeout"
+    assert "no answer within 0.3 s" in err
+
+
+@pytest.mark.parametrize("cli_env", ["openai"], indirect=True)
+def test_the_config_sets_the_timeout_and_max_time(cli_env, capsys, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text("[limits]\nmax_time_s = 900\ntimeout_s = 0.3\n")
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    cli_env.fault = "silent"
+    code, obj, _ = solve_json(capsys)
+    assert code == 1 and obj["stop_reason"] == "timeout"
+    with sqlite3.connect(os.environ["PONDER_DB"]) as conn:
+        (params,) = conn.execute(
+            "select params from runs where id = ?", (obj["run_id"],)
+        ).fetchone()
+    assert json.loads(params)["wall_time_s"] == 900  # recorded with the run
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--max-time", "0"), ("--max-time", "soon"), ("--timeout", "-1"), ("--timeout", "inf")],
+)
+def test_limits_must_be_positive_seconds(flag, value, capsys):
+    assert exit_code(["solve", "q", flag, value]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and flag in err
+
+
+def test_a_bad_limits_table_is_one_line(tmp_path, monkeypatch, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text('[limits]\ntimeout_s = "fast"\n')
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert exit_code(["solve", "q", "--provider", "openai"]) == 2
+    assert "[limits]: timeout_s must be a number of seconds" in capsys.readouterr().err
+
+
+def test_bench_takes_the_limits_and_its_resume_line_keeps_them(tmp_path, monkeypatch):
+    from ponder.cli.bench import plan_from_args, resume_command
+    from ponder.cli.main import build_parser
+
+    config = tmp_path / "config.toml"
+    config.write_text("[limits]\nmax_time_s = 900\n")
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    args = build_parser().parse_args(["bench", "ponder-mixed", "--timeout", "20"])
+    plan = plan_from_args(args)
+    assert plan.settings.wall_time_s == 900 and plan.settings.timeout_s == 20
+    assert "--timeout 20" in resume_command(args) and "--max-time" not in resume_command(args)
+
+
+async def test_a_cancelled_g1_step_keeps_its_streamed_text_and_tokens(db, fake_llm, monkeypatch):
+    from workbench.drive import Driver
+
+    prose = " ".join(f"I look at part {i} of the problem." for i in range(200))
+    fake_llm.responder = lambda body: Reply(prose, chunk=20, delay=0.002)
+    seen: list[str] = []
+    task: asyncio.Task | None = None
+
+    def on_event(event, run_id):
+        if isinstance(event, TextDelta):
+            seen.append(event.text)
+            if len("".join(seen)) >= 200 and task is not None:
+                task.cancel()  # Esc, once some of the step is on screen
+
+    driver = Driver(
+        "q",
+        provider(fake_llm, "openai", monkeypatch),
+        RunSettings(paradigm="g1"),
+        db=db,
+        on_event=on_event,
+    )
+    task = asyncio.ensure_future(driver.run())
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    run = db.conn.execute("select status, output_tokens from runs").fetchone()
+    step = db.conn.execute("select content from steps where idx = 1").fetchone()
+    assert run[0] == "cancelled" and run[1] > 0  # the token estimate kept
+    assert step[0].startswith("I look at part 0 of the problem.")  # the raw text kept
+
+
+def test_config_show_says_the_limits_a_run_gets(tmp_path, monkeypatch, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text("[limits]\ntimeout_s = 20\n")
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    assert main(["config", "show"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("limits"))
+    assert line == "limits       a run's wall time 1800 s, a call's wait for a byte 20 s ([limits])"

@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 from cli_helpers import wait_for
-from fakellm import Reply
+from fakellm import Reply, filler
 
 from ponder.launch import main
 from store.db import open_db
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = "".join(
-    f"<step>step {i} " + "w" * 400 + f"</step><count>{19 - i}</count>" for i in range(8)
+    f"<step>step {i} " + filler(400, f"{i}.") + f"</step><count>{19 - i}</count>" for i in range(8)
 )
 TRANSCRIPT = (
     "<thinking>plan</thinking>"

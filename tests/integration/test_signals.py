@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import wait_for
-from fakellm import Reply
+from fakellm import Reply, filler
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = "".join(
-    f"<step>step {i} " + "w" * 300 + f"</step><count>{19 - i}</count>" for i in range(8)
+    f"<step>step {i} " + filler(300, f"{i}.") + f"</step><count>{19 - i}</count>" for i in range(8)
 )
 SLOW = (
     "<thinking>plan</thinking>"

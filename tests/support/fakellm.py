@@ -53,6 +53,18 @@ PREFILL_OK = re.compile(r"^claude-(?:[23]|instant|(?:opus|sonnet|haiku)-4(?:-[01
 NO_SAMPLING_SINCE = "2026-10-21"
 
 
+def filler(n_chars: int, tag: str = "") -> str:
+    """About `n_chars` characters of text that never repeats itself ("w0 w1 w2 …"): a long stream
+    for a test, which the engine's repetition watch would stop if it were one phrase again and
+    again. `tag` makes two fillers differ."""
+    words: list[str] = []
+    size = 0
+    while size < n_chars:
+        words.append(f"w{tag}{len(words)}")
+        size += len(words[-1]) + 1
+    return " ".join(words)[:n_chars]
+
+
 def count_tokens(text: str) -> int:
     """The fake's token count: one token per 4 characters, rounded up."""
     return math.ceil(len(text) / TOKEN_CHARS)
@@ -627,7 +639,7 @@ class FakeLLM:
         elif self.fault == "silent":
             reply = replace(reply, hang=True)
         elif self.fault == "cut" and reply.cut_after is None:
-            reply = replace(reply, cut_after=self.cut_chars, text=reply.text or "x" * 200)
+            reply = replace(reply, cut_after=self.cut_chars, text=reply.text or filler(200))
         await asyncio.sleep(self.latency if reply.latency is None else reply.latency)
         if reply.hang:
             await self._wait_closed(reader)

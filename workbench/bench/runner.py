@@ -145,7 +145,10 @@ class _Bench:
         from reasoning.providers import build_provider
 
         limit = self.plan.provider_concurrency or self.plan.concurrency
+        timeout = self.plan.settings.timeout_s  # --timeout
         for model, spec in self.planned.specs.items():
+            if timeout is not None:
+                spec = dataclasses.replace(spec, timeout_s=timeout)
             try:
                 inner = build_provider(spec)
             except Exception as exc:  # a missing SDK, a bad preset...
