@@ -64,7 +64,8 @@ def responder_for(paradigm: str, steps: int):
             json.dumps(
                 {
                     "title": f"Step {count['n']}",
-                    "content": STEP,
+                    # Each step its own: the engine stops a run whose steps repeat themselves.
+                    "content": f"Step {count['n']} of the count. {STEP}",
                     "next_action": action,
                     "confidence": 0.8,
                 }

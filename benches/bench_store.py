@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benches"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
 
 from reasoning.events import (
     CallFinished,
@@ -38,9 +40,12 @@ from reasoning.events import (
     Usage,
     UsageUpdate,
 )
+from store.benchq import bench_dataset, bench_progress, bench_status
+from store.calls import run_requests
 from store.db import open_db
 from store.queries import count_runs, get_run, list_runs, mark_interrupted, run_json
 from store.recorder import RunRecorder
+from store.score_rows import candidate_rows
 from workbench.keeping import KEEPING
 
 TIME_LIMIT_S = 900  # `make bench` kills the bench after this
@@ -48,10 +53,11 @@ RUNS = 100_000
 STEPS_PER_RUN = 10
 PROBLEMS = 2_000
 DATASETS = ("jee", "putnam", "imo", "gsm", "mix")
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: runs belong to benches of 1,000 (a fifth are ad-hoc)
 DEFAULT_PATH = Path(tempfile.gettempdir()) / "ponder-bench-store.db"
 TARGET_S = 0.3
 BATCH = 10_000
+BENCH = "bench0042"  # one bench of 1,000 runs, for the Bench screen's poll
 
 
 def _words(rng: random.Random, n: int) -> list[str]:
@@ -151,6 +157,7 @@ def _build(path: Path) -> None:
                     started,
                     STEPS_PER_RUN * 350,
                     STEPS_PER_RUN * 120,
+                    None if i % 5 == 0 else f"bench{(i - 1) // 1_000:04d}",
                 )
             )
             for k in range(1, STEPS_PER_RUN + 1):
@@ -172,8 +179,9 @@ def _build(path: Path) -> None:
         conn.execute("begin")
         conn.executemany(
             "insert into runs (id, problem_id, prompt, paradigm, provider, model, params, status,"
-            " stop_reason, answer, final_reward, started_at, input_tokens, output_tokens, calls,"
-            " elapsed_s, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3, 12.5, 'x')",
+            " stop_reason, answer, final_reward, started_at, input_tokens, output_tokens, bench_id,"
+            " calls, elapsed_s, finished_at)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3, 12.5, 'x')",
             runs,
         )
         conn.executemany(
@@ -292,6 +300,106 @@ def _recorder_throughput(
     return 1 / per_event, per_delta, per_step
 
 
+# ---- storage per run ---------------------------------------------------------------------------
+
+
+async def _record_runs(db: Any, fake: Any, paradigm: str, steps: int, runs: int) -> list[int]:
+    """`runs` runs of one paradigm, the real engine against the fake server, recorded."""
+    from bench_cost import PROBLEM, responder_for
+    from fakellm import Reply
+
+    from reasoning.engine import solve
+    from reasoning.providers import build_provider
+    from reasoning.providers.base import ProviderSpec
+
+    spec = ProviderSpec(
+        kind="anthropic",
+        name="anthropic",
+        model="claude-sonnet-4-5",
+        base_url=fake.base_url_anthropic,
+        api_key_env="ANTHROPIC_API_KEY",
+    )
+    provider = build_provider(spec)
+    settings = RunSettings(
+        paradigm="g1" if paradigm == "g1" else "direct" if paradigm == "direct" else "dcot",
+        reinforce="guided" if paradigm == "dcot-guided" else "self",
+        budget=max(steps, 20),
+        min_steps=steps,
+        max_steps=steps + 5,
+        max_calls=200,
+    )
+    ids = []
+    try:
+        for _ in range(runs):
+            fake.responder = (
+                (lambda body: Reply("Counting the draws gives 7/22.\nFinal answer: 7/22"))
+                if paradigm == "direct"
+                else responder_for(paradigm, steps)
+            )
+            rec = RunRecorder(db, keeping=KEEPING)
+            async for event in solve(PROBLEM, provider, settings):
+                rec.handle(event)
+            assert rec.run_id is not None
+            ids.append(rec.run_id)
+    finally:
+        await provider.aclose()
+    return ids
+
+
+def _storage_per_run(runs: int = 10) -> list[tuple[str, int, int, float, float, float]]:
+    """(paradigm, steps, calls a run, database bytes a run, its requests whole and as stored
+    in characters) for each paradigm at 10 / 20 / 40 steps."""
+    import asyncio
+
+    from benchkit import free_port
+    from fakellm import FakeLLM
+
+    os.environ.setdefault("ANTHROPIC_API_KEY", "bench-key")
+    rows = []
+    with FakeLLM(port=free_port()) as fake:
+        for paradigm, steps in [
+            ("direct", 1),
+            *((p, n) for p in ("dcot", "dcot-guided", "g1") for n in (10, 20, 40)),
+        ]:
+            with tempfile.TemporaryDirectory() as tmp:
+                db = open_db(Path(tmp) / "runs.db")
+                db.execute("vacuum")
+                empty = _file_bytes(db)
+                ids = asyncio.run(_record_runs(db, fake, paradigm, steps, runs))
+                db.conn.execute("pragma wal_checkpoint(truncate)")
+                db.execute("vacuum")
+                size = (_file_bytes(db) - empty) / runs
+                calls = db.execute("select count(*) from calls").fetchone()[0] / runs
+                whole = sum(
+                    len(text or "") for run_id in ids for text in run_requests(db, run_id).values()
+                )
+                stored = db.execute("select sum(length(request)) from calls").fetchone()[0]
+                rows.append((paradigm, steps, round(calls), size, whole / runs, stored / runs))
+                db.close()
+    return rows
+
+
+def _file_bytes(db: Any) -> int:
+    page_size = db.execute("pragma page_size").fetchone()[0]
+    return int(db.execute("pragma page_count").fetchone()[0]) * int(page_size)
+
+
+def print_storage() -> None:
+    print(
+        "\nstorage per run (the real engine against the fake server, recorded; bytes after vacuum):"
+    )
+    print(
+        f"{'paradigm':<12} {'steps':>5} {'calls':>5} {'bytes a run':>12}"
+        f" {'requests whole':>15} {'stored':>9}  per step"
+    )
+    for paradigm, steps, calls, size, whole, stored in _storage_per_run():
+        print(
+            f"{paradigm:<12} {steps:>5} {calls:>5} {size:>12,.0f} {whole:>15,.0f}"
+            f" {stored:>9,.0f}  {size / max(1, steps):,.0f}"
+        )
+    print("(requests whole: what the calls would hold if each stored its whole conversation)")
+
+
 def bench(path: Path) -> int:
     opening = _time(lambda: open_db(path).close())
     db = open_db(path)
@@ -316,12 +424,28 @@ def bench(path: Path) -> int:
             f"list_runs: search {rare!r} ({n_rare:,} hits)",
             _time(lambda: list_runs(db, search=rare)),
         ),
+        (
+            "list_runs: last page (by key)",
+            _time(lambda: list_runs(db, limit=100, last=True)),
+        ),
+        (
+            "list_runs: the page after run 1,000 (by key)",
+            _time(lambda: list_runs(db, limit=100, after=1_000)),
+        ),
         ("list_runs: dataset 'imo', latest 50", _time(lambda: list_runs(db, dataset="imo"))),
         ("count_runs: all", _time(lambda: count_runs(db))),
         (f"count_runs: search {common!r}", _time(lambda: count_runs(db, search=common))),
         ("get_run: 10 steps", _time(lambda: get_run(db, 54_321))),
         ("run_json: 10 steps", _time(lambda: run_json(db, 12_345))),
         ("mark_interrupted", _time(lambda: mark_interrupted(db))),
+        # The Bench screen's poll, every 0.5 s while a bench runs: its bars, its heading, its
+        # score matrix (scores of that bench's runs only).
+        ("Bench poll: bench_progress (1,000 runs)", _time(lambda: bench_progress(db, BENCH))),
+        ("Bench poll: bench_status", _time(lambda: bench_status(db, BENCH))),
+        (
+            "Bench poll: the bench's score rows",
+            _time(lambda: candidate_rows(db, bench_dataset(db, BENCH), BENCH)),
+        ),
     ]
     runs = db.execute("select count(*) from runs").fetchone()[0]
     steps = db.execute("select max(id) from steps").fetchone()[0]
@@ -347,6 +471,7 @@ def bench(path: Path) -> int:
         f" {per_step * 1e6:.0f} µs"
     )
     db.close()
+    print_storage()
     return 0 if worst_ok else 1
 
 
@@ -361,9 +486,13 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="time against this bench db (default: cached under /tmp)",
     )
+    ap.add_argument("--storage", action="store_true", help="only the storage per run")
     args = ap.parse_args(argv)
     if args.build:
         print(ensure_bench_db(args.build))
+        return 0
+    if args.storage:
+        print_storage()
         return 0
     return bench(ensure_bench_db(args.db or DEFAULT_PATH))
 

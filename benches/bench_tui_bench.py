@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import csv
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,47 @@ def start_server() -> tuple[subprocess.Popen[str], int]:
     return proc, int(line[1])
 
 
+def write_sheet(folder: Path) -> Path:
+    sheet = folder / "bench48.csv"
+    with sheet.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "question", "answer", "kind"])
+        for i in range(1, PROBLEMS + 1):
+            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
+    return sheet
+
+
+def cli_bench(port: int, model: str) -> tuple[float, float, int]:
+    """The same bench by `ponder bench` in its own process: wall seconds, CPU seconds (its
+    start and imports included), exit code."""
+    tmp = Path(tempfile.mkdtemp())
+    env = {
+        **os.environ,
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
+        "OPENAI_API_KEY": "sk-bench-not-a-real-key",
+        "OLLAMA_HOST": "127.0.0.1:9",
+        "PONDER_CONFIG": str(tmp / "config.toml"),
+        "PONDER_DB": str(tmp / "cli.db"),
+    }
+    ponder = [sys.executable, "-m", "ponder"]
+    sheet = write_sheet(tmp)
+    subprocess.run([*ponder, "import", str(sheet), "--dataset", "bench48"], env=env, check=True)
+    arms = ("--paradigm", "dcot", "--paradigm", "direct")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    done = subprocess.run(
+        [*ponder, "bench", "bench48", *arms, "--model", model, "--concurrency", str(CONCURRENCY)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=BENCH_LIMIT_S,
+    )
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, done.returncode
+
+
 async def bench(port: int) -> dict[str, float]:
     from textual import events
     from textual.widgets import Input, Select
@@ -71,12 +113,7 @@ async def bench(port: int) -> dict[str, float]:
     os.environ["OPENAI_API_KEY"] = "sk-bench-not-a-real-key"
     os.environ["OLLAMA_HOST"] = "127.0.0.1:9"
     os.environ["PONDER_CONFIG"] = str(tmp / "config.toml")
-    sheet = tmp / "bench48.csv"
-    with sheet.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "question", "answer", "kind"])
-        for i in range(1, PROBLEMS + 1):
-            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
+    sheet = write_sheet(tmp)
     db = open_db(tmp / "bench.db")
     import_file(db, sheet, "bench48")
 
@@ -116,7 +153,7 @@ async def bench(port: int) -> dict[str, float]:
         screen.query_one("#bench-concurrency", Input).value = str(CONCURRENCY)
         field = screen.query_one("#bench-judge", Input)
         await pilot.pause()
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), time.process_time()
         screen.action_start()  # type: ignore[attr-defined]
         field.focus()
         running = asyncio.Event()
@@ -135,6 +172,7 @@ async def bench(port: int) -> dict[str, float]:
         running.clear()
         await lag_task
         figures["bench_s"] = time.monotonic() - t0
+        figures["cpu_s"] = time.process_time() - cpu0
         figures["state_done"] = float(screen.state == "done")  # type: ignore[attr-defined]
         await pilot.pause(0.3)
     Input.insert_text_at_cursor = original  # type: ignore[method-assign]
@@ -142,6 +180,7 @@ async def bench(port: int) -> dict[str, float]:
     graded = db.execute("select count(distinct run_id) from grades").fetchone()[0]
     deltas = db.execute("select coalesce(sum(length(content)), 0) from steps").fetchone()[0]
     figures.update(done=done, graded=graded, chars=deltas, keys=len(pressed))
+    figures["model"] = db.execute("select model from runs limit 1").fetchone()[0]
     figures["keys_handled"] = len(handled)
     handled.sort()
     figures["key_p50_ms"] = statistics.median(handled) * 1000 if handled else -1
@@ -164,7 +203,8 @@ def main() -> int:
     server, port = start_server()
     try:
         f = asyncio.run(bench(port))
-    except BenchTimeout as e:
+        cli_wall, cli_cpu, cli_exit = cli_bench(port, str(f["model"]))
+    except (BenchTimeout, subprocess.TimeoutExpired) as e:
         print(f"FAILED: {e}")
         return 1
     finally:
@@ -183,7 +223,14 @@ def main() -> int:
         " (target <= 100 ms)"
     )
     print(f"(b) loop lag: median {f['lag_p50_ms']:.1f} ms, max {f['lag_max_ms']:.1f} ms")
+    ratio = f["cpu_s"] / cli_cpu if cli_cpu else float("inf")
+    print(
+        f"(c) CPU for the bench: the screen {f['cpu_s']:.1f} s ({f['bench_s']:.1f} s wall),"
+        f" `ponder bench` {cli_cpu:.1f} s with its start ({cli_wall:.1f} s wall, exit {cli_exit}):"
+        f" {ratio:.2f}x (target <= 1.2x)"
+    )
     ok = f["key_max_ms"] <= 100 and f["done"] == runs and f["keys_handled"] >= f["keys"] - 1
+    ok = ok and ratio <= 1.2
     print("PASS" if ok else "MISS")
     return 0 if ok else 1
 

@@ -1,8 +1,11 @@
 """Find the final answer in a whole model response, in order of trust (SPEC §5).
 
-Order: the last `<answer>` tag (an unclosed one too), the last `\\boxed{}`, "final answer is …",
-"Answer: …" / "Ans) …", "the (correct) answer/option is …", then the last non-empty line.
-Every pattern here is linear in the text: responses can be megabytes of chain of thought.
+Order: the last `<answer>` tag (an unclosed one too); the latest strong cue with a value after
+it — `\\boxed{}`, "final answer is …", "Answer: …" / "Ans) …", "the (correct) answer/option is
+…", and the same cues in French, German, Spanish, Portuguese, Italian, Chinese and Russian;
+longer answer phrases and conclusions ("Donc x = 5"); then the last non-empty line, unless it
+stops mid-thought or doubts ("there must be an error …"). `final_answer` is the one public
+reader. Every pattern here is linear in the text: responses can be megabytes of reasoning.
 """
 
 from __future__ import annotations

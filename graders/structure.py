@@ -4,7 +4,9 @@ The same walk runs twice: in the calling process with a cheap scalar check (cano
 floating point, no sympy), and only when that cannot decide, in the worker with sympy's checks
 (compare.py). Shapes: sets and lists of answers match in any order, tuples and matrices in order,
 a tuple never equals a set, named values (`a = 4, b = 5`, `(p, q) = (3, 2)`) match by name,
-inequalities and `|z|` bounds read as intervals.
+inequalities and `|z|` bounds read as intervals, unions and intersections of intervals with
+constant ends are worked out, assignment lists (`p=5,q=2; p=7,q=2`) are lists of solutions, and
+a reference list in an order of its own is not matched by another order (needs_human).
 """
 
 from __future__ import annotations

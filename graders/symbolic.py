@@ -7,7 +7,7 @@ import time
 
 from graders.extract import Candidate, candidates, clean, cut_off, math_texts, part_answers
 from graders.mathparse import Node, ParseError, parse_math
-from graders.mathtree import quick_relations, quick_scalars
+from graders.mathtree import canon, quick_relations, quick_scalars
 from graders.parsed import Parsed, Rules
 from graders.result import Grade, Kind, needs_human
 from graders.structure import equivalent
@@ -117,6 +117,19 @@ class ExpressionRule:
         if gold_node.op == "list" and asks_for_order(rules.question):
             gold_node = Node("tuple", gold_node.args, "()")  # "in increasing order": in order
         ok, why = same_math(gold_node, answer.value, rules)
+        if ok is False and _in_degrees(answer, gold_node):  # 45° against π/4: one angle
+            per_degree = Node("pow", (Node("num", (), "180"), Node("neg", (Node("num", (), "1"),))))
+            radians = Node("mul", (answer.value, Node("const", (), "pi"), per_degree))
+            if same_math(gold_node, radians, rules)[0]:
+                return Grade(
+                    1.0,
+                    "full",
+                    extracted,
+                    f"{extracted} is {gold.text} in radians",
+                    None,
+                    None,
+                    kind,
+                )
         if ok is not True and _several_parts(gold_node, answer):
             texts = [t for t, _ in answer.parts]
             parts = Node("list", tuple(n for _, n in answer.parts))
@@ -139,6 +152,19 @@ class ExpressionRule:
 
 _TIMED_OUT = "symbolic check timed out"
 _WORKER = "worker: "
+
+
+_DEGREE_MARK = re.compile(r"\^\s*\{?\s*\\circ|°|\\degree")
+
+
+def _in_degrees(answer: Parsed, gold: Node) -> bool:
+    """An angle in degrees (`45^\\circ`) against a reference in radians (a multiple of π)."""
+    return (
+        bool(answer.text and _DEGREE_MARK.search(answer.text))
+        and isinstance(answer.value, Node)
+        and answer.value.op in ("num", "mul", "neg", "add")
+        and "pi" in canon(gold)
+    )
 
 
 def _several_parts(gold: Node, answer: Parsed) -> bool:

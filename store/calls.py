@@ -139,3 +139,32 @@ def convert_run(db: sqlite_utils.Database, run_id: int) -> int:
             saved += len(text) - len(middle)
         previous = (call_id, text)
     return saved
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    """One attempt of a provider request as recorded, its request rebuilt whole (the audit)."""
+
+    call_id: int
+    idx: int
+    attempt: int | None
+    request: str | None  # JSON text, exactly as the call sent it (keys redacted)
+    response: str | None
+    stop_reason: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    status: int | None
+    error: str | None
+    started_at: str | None
+    elapsed_s: float | None
+
+
+def run_calls(db: sqlite_utils.Database, run_id: int) -> list[StoredCall]:
+    """Every call of a run in the order made, each with its whole request."""
+    requests = run_requests(db, run_id)
+    rows = db.execute(
+        "select id, idx, attempt, response, stop_reason, input_tokens, output_tokens, status,"
+        " error, started_at, elapsed_s from calls where run_id = ? order by id",
+        (run_id,),
+    ).fetchall()
+    return [StoredCall(r[0], r[1], r[2], requests.get(r[0]), *r[3:]) for r in rows]

@@ -117,9 +117,42 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-def _filters(search: str | None, dataset: str | None) -> tuple[str, list[Any]]:
+@dataclass(frozen=True)
+class RunFilter:
+    """What `ponder runs` narrows the list to besides the search and the dataset (None: any).
+    `paradigm` is a paradigm (every dcot run for "dcot") or the arm "dcot+guided"; `status`
+    the stored one ("running" also finds runs now read as interrupted)."""
+
+    model: str | None = None
+    paradigm: str | None = None
+    status: str | None = None
+    bench: str | None = None
+
+
+NO_FILTER = RunFilter()
+
+
+def _filters(
+    search: str | None, dataset: str | None, more: RunFilter = NO_FILTER
+) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
+    if more.model is not None:
+        where.append("r0.model = ?")
+        params.append(more.model)
+    if more.paradigm is not None:
+        from store.arms import arm_sql
+
+        where.append(f"{arm_sql('r0')} = ?" if "+" in more.paradigm else "r0.paradigm = ?")
+        params.append(more.paradigm)
+    if more.status is not None:
+        # A run left running by a dead process is stored 'running' until the next start.
+        statuses = ("running", "interrupted") if more.status == "interrupted" else (more.status,)
+        where.append(f"r0.status in ({', '.join('?' * len(statuses))})")
+        params += statuses
+    if more.bench is not None:
+        where.append("r0.bench_id = ?")
+        params.append(more.bench)
     match = fts_query(search) if search and search.strip() else None
     if search and search.strip() and match is None:
         where.append("0")  # a search with no words in it matches nothing
@@ -145,13 +178,14 @@ def list_runs(
     after: int | None = None,
     before: int | None = None,
     last: bool = False,
+    more: RunFilter = NO_FILTER,
 ) -> list[RunSummary]:
     """Runs newest first, a page at a time; `search` is full-text over the run and its problem.
 
     Pages by key for a long list: `after=ID` the runs listed after run ID (older), `before=ID`
     the `limit` runs listed just before it (newer), `last` the list's last page; each page in
     list order. (`offset` walks every row it skips: for short lists only.)"""
-    where, params = _filters(search, dataset)
+    where, params = _filters(search, dataset, more)
     backward = before is not None or last
     if after is not None or before is not None:
         where += " and" if where else " where"
@@ -185,10 +219,14 @@ def _summary(row: Any, now: float, here: str) -> RunSummary:
 
 
 def count_runs(
-    db: sqlite_utils.Database, *, search: str | None = None, dataset: str | None = None
+    db: sqlite_utils.Database,
+    *,
+    search: str | None = None,
+    dataset: str | None = None,
+    more: RunFilter = NO_FILTER,
 ) -> int:
     """How many runs `list_runs` would page through."""
-    where, params = _filters(search, dataset)
+    where, params = _filters(search, dataset, more)
     return int(db.execute(f"select count(*) from runs r0{where}", params).fetchone()[0])
 
 

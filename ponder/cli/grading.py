@@ -76,15 +76,13 @@ def _cell(value: Any) -> str:
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int]) -> None:
-    """A plain aligned table: columns in `right` are right-aligned (numbers)."""
-    cells = [[_cell(h) for h in headers], *[[_cell(v) for v in row] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    for r in cells:
-        parts = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        ]
-        out("  ".join(parts).rstrip())
+    """A plain aligned table: columns in `right` are right-aligned (numbers); on a terminal
+    narrower than the table, the columns of lowest priority narrow, then go."""
+    from ponder.cli.table import table_lines, terminal_width
+
+    cells = [[_cell(v) for v in row] for row in rows]
+    for line in table_lines([_cell(h) for h in headers], cells, right, terminal_width()):
+        out(line)
 
 
 def _short(text: str | None, width: int) -> str:

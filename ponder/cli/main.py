@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from reasoning.events import PARADIGMS
+from reasoning.events import ARMS, PARADIGMS, RUN_STATUSES
 
 SQLITE_INT_MAX = 2**63 - 1  # run ids and counts are stored or compared in SQLite
 # Arguments that name files: any bytes the file system allows; every other argument is text.
@@ -405,12 +405,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_int, default=20, metavar="N", help="how many runs (default 20)"
     )
     ru.add_argument("--search", metavar="TEXT", help="full-text search of runs and problems")
+    ru.add_argument("--dataset", metavar="D", help="only runs of this dataset's problems")
+    # Its own dest: `ponder --model M` (the TUI's model) must not filter the list.
+    ru.add_argument("--model", dest="only_model", metavar="M", help="only this model's runs")
+    ru.add_argument(
+        "--paradigm",
+        choices=ARMS,
+        metavar="P",
+        help=f"only this paradigm: {', '.join(ARMS)} (dcot: guided ones too)",
+    )
+    ru.add_argument(
+        "--status", choices=tuple(RUN_STATUSES), metavar="S", help=", ".join(RUN_STATUSES)
+    )
+    ru.add_argument("--bench", metavar="ID", help="only this bench's runs (see ponder benches)")
     ru.add_argument("--json", action="store_true", help="print a JSON list")
     _db_flag(ru)
 
     sh = sub.add_parser("show", help="show one run")
     sh.add_argument("run", type=_int, metavar="RUN", help="the run id (see ponder runs)")
     sh.add_argument("--json", action="store_true", help="print one JSON object")
+    sh.add_argument(
+        "--calls",
+        action="store_true",
+        help="also every provider call: its exact request (messages, parameters) and raw reply",
+    )
     _db_flag(sh)
 
     db = sub.add_parser("db", help="check the database, or recover what can be read of it")

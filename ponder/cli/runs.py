@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
 from typing import TYPE_CHECKING, Any
 
 from ponder.common import UsageError, open_store, out
@@ -12,6 +11,7 @@ from ponder.text import json_text, safe_text
 from ponder.words import usd
 
 if TYPE_CHECKING:
+    from store.calls import StoredCall
     from store.grades import StoredGrade
     from store.queries import RunDetail, RunSummary
 
@@ -21,23 +21,35 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _runs(args: argparse.Namespace) -> int:
-    from store.queries import list_runs
+    from store.queries import NO_FILTER, RunFilter, list_runs
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     db = open_store(args)
-    runs = list_runs(db, limit=args.limit, search=args.search)
+    more = RunFilter(
+        model=getattr(args, "only_model", None),
+        paradigm=getattr(args, "paradigm", None),
+        status=getattr(args, "status", None),
+        bench=getattr(args, "bench", None),
+    )
+    dataset = getattr(args, "dataset", None)
+    runs = list_runs(db, limit=args.limit, search=args.search, dataset=dataset, more=more)
+    if more.status in ("running", "interrupted"):
+        # Stored 'running': whether its process still lives decides which it reads as.
+        runs = [r for r in runs if r.status == more.status]
     if args.json:
         out(json_text([r.as_json() for r in runs]))
         return 0
     if not runs:
-        out("no runs match" if args.search else "no runs yet (try: ponder solve 'your problem')")
+        narrowed = args.search or dataset or more != NO_FILTER
+        out("no runs match" if narrowed else "no runs yet (try: ponder solve 'your problem')")
         return 0
     _print_runs(runs)
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
+    from store.calls import run_calls
     from store.grades import effective_grade, grade_history
     from store.queries import NoSuchRun, get_run, run_record
 
@@ -51,13 +63,56 @@ def _show(args: argparse.Namespace) -> int:
         effective = effective_grade(db, args.run)
         obj["grade"] = None if effective is None else _grade_json(effective)
         obj["grades"] = [_grade_json(g) for g in history]
+        if args.calls:
+            obj["calls"] = [_call_json(c) for c in run_calls(db, args.run)]
         out(json_text(obj))
         return 0
     detail = get_run(db, args.run)
     if detail is None:
         raise UsageError(f"no run {args.run}")
     _print_detail(detail, effective_grade(db, args.run), grade_history(db, args.run))
+    if args.calls:
+        _print_calls(run_calls(db, args.run))
     return 0
+
+
+def _call_json(c: StoredCall) -> dict[str, Any]:
+    """A call for `show --calls --json`: the request as the object it was sent as."""
+    import json
+
+    request: Any = c.request
+    if c.request is not None:
+        try:
+            request = json.loads(c.request)
+        except ValueError:
+            pass  # kept as the text it is
+    return {
+        "idx": c.idx,
+        "attempt": c.attempt,
+        "request": request,
+        "response": c.response,
+        "stop_reason": c.stop_reason,
+        "input_tokens": c.input_tokens,
+        "output_tokens": c.output_tokens,
+        "status": c.status,
+        "error": c.error,
+        "started_at": c.started_at,
+        "elapsed_s": c.elapsed_s,
+    }
+
+
+def _print_calls(calls: list[StoredCall]) -> None:
+    out(f"\ncalls ({len(calls)}):")
+    for c in calls:
+        head = f"call {c.idx}" + (f", attempt {c.attempt}" if c.attempt and c.attempt > 1 else "")
+        facts = [c.stop_reason or "", f"{c.input_tokens or 0:,} in, {c.output_tokens or 0:,} out"]
+        out(f"  {head}: {', '.join(f for f in facts if f)}")
+        out("    request: " + safe_text(c.request if c.request is not None else "(not recorded)"))
+        if c.response is not None:
+            out("    reply:")
+            out(_indent(c.response, "      "))
+        if c.error:
+            out(f"    error: {safe_text(c.error)}")
 
 
 def _grade_json(g: StoredGrade) -> dict[str, Any]:
@@ -109,43 +164,27 @@ def _num(value: float | None, fmt: str = "{:.2f}") -> str:
 
 
 def _print_runs(runs: list[RunSummary]) -> None:
-    headers = [
-        "id",
-        "status",
-        "paradigm",
-        "model",
-        "problem",
-        "answer",
-        "reward",
-        "grade",
-        "started",
-    ]
+    from ponder.cli.table import table_lines, terminal_width
 
-    def cells(r: RunSummary, answer_width: int) -> list[str]:
-        return [
+    headers = ["id", "status", "paradigm", "model", "problem", "answer", "reward", "grade"]
+    headers.append("started")
+    rows = [
+        [
             str(r.run_id),
             r.status,
             r.paradigm or "",
             _one_line(r.model, 28),
             _one_line(r.problem, 24) if r.problem else _quoted(r.prompt, 24),
-            _one_line(r.answer, answer_width),
+            _one_line(r.answer, 60),
             _num(r.final_reward),
             _num(r.grade),
             _local_time(r.started_at),
         ]
-
-    # The answer takes the width the other columns leave on the terminal.
-    others = [cells(r, 0) for r in runs]
-    used = sum(max(len(h), *(len(c[i]) for c in others)) for i, h in enumerate(headers))
-    room = shutil.get_terminal_size((120, 24)).columns - used - 2 * (len(headers) - 1)
-    rows = [headers, *(cells(r, max(12, min(60, room))) for r in runs)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+        for r in runs
+    ]
     right = {0, headers.index("reward"), headers.index("grade")}
-    for row in rows:
-        line = "  ".join(
-            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(row)
-        )
-        out(line.rstrip())
+    for line in table_lines(headers, rows, right, terminal_width()):
+        out(line)
 
 
 def _indent(text: str, prefix: str = "    ") -> str:

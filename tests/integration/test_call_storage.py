@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+from cli_helpers import ponder
 from fakellm import FakeLLM, Reply, last_user_text
 from store_helpers import recorder
 
@@ -181,3 +182,13 @@ def test_the_migration_stores_an_older_databases_requests_as_deltas(tmp_path):
     assert list(run_requests(db, run_id + 1).values()) == [*sent, None]  # a call never sent
     assert stored_chars(db, run_id) < whole / 3
     assert migrate(db) == []
+
+
+async def test_show_calls_prints_every_calls_exact_request(db, fake_llm, openai_key, capsys):
+    run_id, sent = await record_g1(db, fake_llm, steps=4)
+    code, out, _ = ponder(capsys, "show", str(run_id), "--calls", "--json")
+    calls = json.loads(out)["calls"]
+    assert code == 0 and [c["request"] for c in calls] == [json.loads(s) for s in sent]
+    assert [c["idx"] for c in calls] == list(range(1, len(sent) + 1))
+    code, out, _ = ponder(capsys, "show", str(run_id), "--calls")
+    assert code == 0 and f"calls ({len(sent)}):" in out and "Final answer: 7/22" in out

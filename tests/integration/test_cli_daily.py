@@ -4,6 +4,7 @@ once, `solve --problem` names a dataset that does not exist, ..."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,110 @@ def test_export_has_a_bom_for_spreadsheets_and_none_on_asking(
     with target.open(encoding="utf-8-sig" if not flag else "utf-8", newline="") as f:
         first = next(csv.DictReader(f))
     assert first["run_id"] and first["answer"] == "4"
+
+
+# ---- runs: filters, and tables that fit 80 columns ----------------------------------------
+
+
+@pytest.fixture
+def bench_runs(dbpath: Path, tmp_path: Path) -> dict[str, int]:
+    """A bench's dcot, guided dcot and direct runs of two models on a problem of `algebra`,
+    graded, and an ad-hoc failed run."""
+    from store.grades import add_grade
+    from store.problems import import_file
+
+    db = open_db(dbpath)
+    sheet = tmp_path / "algebra.csv"
+    sheet.write_text("question,answer\nWhat is 2+3?,5\n")
+    import_file(db, sheet, "algebra")
+    problem = db.execute("select id from problems where dataset = 'algebra'").fetchone()[0]
+    ids = {}
+    for name, paradigm, reinforce, model, bench in [
+        ("dcot-a", "dcot", "self", "model-a", "b1"),
+        ("guided-a", "dcot", "guided", "model-a", "b1"),
+        ("direct-a", "direct", "self", "model-a", "b1"),
+        ("dcot-b", "dcot", "self", "model-b-with-a-rather-long-name", "b1"),
+        ("direct-b", "direct", "self", "model-b-with-a-rather-long-name", "b1"),
+    ]:
+        ids[name] = record_run(
+            db,
+            f"problem for {name}",
+            f"an answer from {name} that goes on for a while",
+            paradigm=paradigm,
+            model=model,
+            settings=RunSettings(paradigm=paradigm, reinforce=reinforce),  # type: ignore[arg-type]
+            bench_id=bench,
+            problem_id=problem,
+        )
+        add_grade(db, ids[name], grader="auto", score=1.0, verdict="full", extracted="5")
+    ids["failed"] = record_run(
+        db, "an ad-hoc prompt", None, status="failed", stop_reason="error", settings=RunSettings()
+    )
+    db.close()
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("flags", "names"),
+    [
+        (["--paradigm", "direct"], ["direct-b", "direct-a"]),
+        (["--paradigm", "dcot"], ["failed", "dcot-b", "guided-a", "dcot-a"]),  # guided too
+        (["--paradigm", "dcot+guided"], ["guided-a"]),
+        (["--model", "model-a"], ["direct-a", "guided-a", "dcot-a"]),
+        (["--status", "failed"], ["failed"]),
+        (["--bench", "b1", "--limit", "2"], ["direct-b", "dcot-b"]),
+        (["--bench", "b1", "--model", "model-a", "--paradigm", "direct"], ["direct-a"]),
+        (["--bench", "nope"], []),
+    ],
+)
+def test_runs_filters(
+    dbpath: Path, bench_runs: dict[str, int], capsys, flags: list[str], names: list[str]
+) -> None:
+    code, out, _ = ponder(capsys, "runs", *flags, "--json", "--db", str(dbpath))
+    assert code == 0
+    assert [r["run_id"] for r in json.loads(out)] == [bench_runs[n] for n in names]
+
+
+def test_runs_filtered_to_nothing_says_so(dbpath: Path, bench_runs: dict[str, int], capsys):
+    code, out, _ = ponder(capsys, "runs", "--status", "cancelled", "--db", str(dbpath))
+    assert (code, out.strip()) == (0, "no runs match")
+
+
+def test_runs_with_a_dataset_keeps_its_problems_runs(tmp_path: Path, capsys) -> None:
+    from store.problems import import_file
+
+    dbpath = tmp_path / "p.db"
+    db = open_db(dbpath)
+    sheet = tmp_path / "algebra.csv"
+    sheet.write_text("question,answer\nWhat is 2+3?,5\n")
+    import_file(db, sheet, "algebra")
+    problem = db.execute("select id from problems where dataset = 'algebra'").fetchone()[0]
+    on_it = record_run(db, "What is 2+3?", "5", settings=RunSettings(), problem_id=problem)
+    record_run(db, "free prompt", "x", settings=RunSettings())
+    db.close()
+    code, out, _ = ponder(capsys, "runs", "--dataset", "algebra", "--json", "--db", str(dbpath))
+    assert [r["run_id"] for r in json.loads(out)] == [on_it]
+
+
+@pytest.mark.parametrize("command", [["runs"], ["scores"]])
+def test_runs_and_scores_fit_80_columns_and_keep_the_paradigm(
+    dbpath: Path, bench_runs: dict[str, int], capsys, monkeypatch, command: list[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = ponder(capsys, *command, "--db", str(dbpath))
+    assert code == 0
+    lines = out.splitlines()
+    table = lines[: len(bench_runs) + 1 if command == ["runs"] else 6]  # scores: 5 arms
+    assert max(len(ln) for ln in table) <= 80
+    header = table[0].split()
+    assert {"status" if command == ["runs"] else "dataset", "paradigm", "model"} <= set(header)
+    paradigms = {ln.split()[header.index("paradigm")] for ln in table[1:]}
+    assert {"direct", "dcot"} <= paradigms
+
+
+def test_a_table_piped_to_a_program_keeps_every_column(
+    dbpath: Path, bench_runs: dict[str, int], capsys, monkeypatch
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    code, out, _ = ponder(capsys, "runs", "--db", str(dbpath))  # captured: not a terminal
+    assert out.splitlines()[0].split()[-1] == "started"

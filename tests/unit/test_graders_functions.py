@@ -31,6 +31,9 @@ FUNCTIONS = [
     ("\\cos(60°)", "0.5", "full"),
     ("\\sin(90^\\circ + x)", "\\sin x", "zero"),
     ("\\boxed{12^\\circ}", "12", "full"),
+    ("45^\\circ", "\\frac{\\pi}{4}", "full"),  # an angle in degrees against radians
+    ("45°", "\\pi/4", "full"),
+    ("60^\\circ", "\\frac{\\pi}{4}", "zero"),
     ("(\\cos x)^2 + (\\sin x)^2", "1", "full"),
     ("\\sin^2 x + \\cos^2 x", "1", "full"),
     ("\\frac{x^2 - 1}{x - 1} - x", "1", "full"),
