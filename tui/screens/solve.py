@@ -34,6 +34,7 @@ from reasoning.events import (
 from tui.screens.ask import AskModal, Field
 from tui.widgets.calm_footer import CalmFooter
 from tui.widgets.prompt_box import PromptBox
+from tui.widgets.run_cells import one_line
 from tui.widgets.run_view import RunView
 from tui.widgets.sidebar import Sidebar
 from tui.widgets.status_line import StatusInfo, StatusLine
@@ -64,6 +65,22 @@ WELCOME = (
     "stored problem, F10 imports a problem set; Ctrl+L empties the prompt box (Ctrl+Z brings "
     "it back). Every command, with its key, is in the palette: Ctrl+P."
 )
+
+
+def grade_words(
+    verdict: str, score: float | None, extracted: str | None, reference: str | None
+) -> str:
+    """A stored problem's run's automatic grade for its end line: the verdict, the answer read
+    from the run and the reference it was checked against."""
+    if verdict == "needs_human":
+        said = "needs a human grade (Ctrl+G)"
+    else:
+        said = f"graded {verdict} {score:.2f}" if score is not None else f"graded {verdict}"
+    parts = [said]
+    if extracted:
+        parts.append(f"answer read: {one_line(extracted, 60)}")
+    parts.append(f"reference: {one_line(reference, 60)}" if reference else "no reference")
+    return ", ".join(parts)
 
 
 class SolveScreen(Screen[None]):
@@ -438,9 +455,33 @@ class SolveScreen(Screen[None]):
             if result.answer is not None:
                 self.last_answer = result.answer
             self.end_run(result, result.status)
+            if result.status == "done" and run_id is not None and self.last_problem_id:
+                self._grade_finished(view, run_id, self.last_problem_id)
             if result.status == "failed":
                 reason = result.error or result.stop_reason or "the run failed"
                 self.notify(safe_text(reason), severity="error", markup=False, timeout=10)
+
+    @work(thread=True, group="end-grade", exit_on_error=False)
+    def _grade_finished(self, view: RunView, run_id: int, problem_id: int) -> None:
+        """A stored problem's run is graded as it ends (as `ponder grade --auto` would), and
+        its end line says how, beside the reference. sympy may take seconds: off the UI."""
+        from store.problems import get_problem_by_id
+        from store.thread_db import thread_db
+        from workbench.grading import GRADE_TIMEOUT_S, auto_grade_run
+
+        db = self.ponder.db
+        if db is None:
+            return
+        try:
+            with thread_db(db) as own:
+                grade = auto_grade_run(own, run_id, timeout=GRADE_TIMEOUT_S, redo=False)
+                problem = get_problem_by_id(own, problem_id)
+        except Exception as exc:  # a read-only or damaged store: the run stands ungraded
+            line = f"not graded: {type(exc).__name__}: {exc}"
+        else:
+            reference = problem.reference if problem is not None else None
+            line = grade_words(grade.verdict, grade.score, grade.extracted, reference)
+        self.app.call_from_thread(view.add_to_end, line)
 
     def _start_step(self, view: RunView, index: int, kind: Any, title: str | None) -> StepBlock:
         block = view.start_step(index, kind, title)

@@ -144,6 +144,11 @@ class RunView(Vertical):
         for name in STATUS_MARKS:
             line.set_class(name == status, f"-{name}")
 
+    def add_to_end(self, text: str) -> None:
+        """Add to the outcome line (a stored problem's automatic grade and reference)."""
+        self.outcome = "  ·  ".join(p for p in (self.outcome, safe_text(text)) if p)
+        self._end.update(Content(self.outcome))
+
     def set_math(self, math: bool) -> None:
         self.math = math
         self._prompt.update(render_math(self.prompt, raw=not math))
