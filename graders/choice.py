@@ -50,7 +50,7 @@ MAX_RUN_TOGETHER = 4
 _REF_CONCAT_ANY_CASE = re.compile(r"^\(?([A-Ha-h]{2,8})\)?\.?$")
 _TOKEN = re.compile(
     r"\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|\b([A-Za-z])\)|\b([A-Za-z])\b(?!['’-]\w)"
-    r"|([A-Za-z]{2,})|([,/&+])|(:)|(\d+)|([^\sA-Za-z\d,/&+:])"
+    r"|([A-Za-z]{2,})|([,;/&+])|(:)|(\d+)|([^\sA-Za-z\d,;/&+:])"
 )
 _WRAPPERS = re.compile(r"\\(?:text|textbf|mathbf|mathrm|textrm|mbox|mathit|textit)\s*\{([^{}]*)\}")
 _QUESTION_OPTION = re.compile(r"(?:^|(?<=[\s:?.;]))(?:\(([A-Ha-h])\)|([A-Ha-h])\))[ \t]*")
@@ -294,6 +294,7 @@ class _Run:
     start: int
     end: int  # token index after the run
     strong: bool  # at least one letter written as (A), [A] or A)
+    before_semicolon: int = 0  # letters before the run's last ";" ("C; A and B are wrong")
 
 
 def _tokens(s: str) -> list[tuple[str, str]]:
@@ -359,6 +360,8 @@ def _runs(toks: list[tuple[str, str]], valid: frozenset[str], *, lower_ok: bool)
         while j < len(toks):
             k, v = toks[j]
             if k == "sep" or (k == "word" and v.lower() in _SEPARATOR_WORDS):
+                if v == ";":
+                    run.before_semicolon = len(run.letters)
                 j += 1
                 continue
             nxt = _letter_at(toks, j, valid, lower_ok=lower_ok or _after_cue(toks, i))
@@ -403,6 +406,14 @@ def _negated(toks: list[tuple[str, str]], run: _Run, asks_false: bool = False) -
     if asks_false:  # "A and C are false" answers "which statements are false?"
         return any(w in ("not", "isn", "aren", "cannot") for w in after[:3])
     return any(w in _NEG_AFTER for w in after[:3])
+
+
+def _kept_part(run: _Run) -> _Run | None:
+    """Of a run whose end is negated, the letters before its last ";": in "C; A and B are both
+    wrong" the negation is about A and B."""
+    if not run.before_semicolon:
+        return None
+    return _Run(run.letters[: run.before_semicolon], run.start, run.start + 1, run.strong)
 
 
 def _without_reasons(toks: list[tuple[str, str]], runs: list[_Run]) -> list[_Run]:
@@ -475,7 +486,11 @@ def letters_in(
                 and len(set(word)) == len(word)
             ):
                 return Picked(tuple(sorted(word.upper())), "run-together letters")
-    runs = [r for r in _runs(toks, valid, lower_ok=False) if not _negated(toks, r, asks_false)]
+    kept = [
+        _kept_part(r) if _negated(toks, r, asks_false) else r
+        for r in _runs(toks, valid, lower_ok=False)
+    ]
+    runs = [r for r in kept if r is not None]
     runs = _without_reasons(toks, runs)
     cued = [r for r in runs if _after_cue(toks, r.start)]
     if cued:

@@ -24,6 +24,8 @@ REJECTED = [
     ("(D) since (A) and (B) fail", "B", None, "zero"),
     ("A and D, since B and C fail the test", "A,D", MULTI_Q, "full"),
     ("A, since B and C fail the test", "A,D", MULTI_Q, "partial"),
+    ("Answer: A; D", "A,D", MULTI_Q, "full"),  # a semicolon between chosen letters
+    ("A; B and C are both wrong", "A", SINGLE_Q, "full"),
 ]
 
 
