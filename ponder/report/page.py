@@ -2,11 +2,13 @@
 and the per-problem table whose rows open each run's transcript in the page (no network).
 
 Model text is only ever escaped text: in the markup through html.escape, in the embedded JSON
-with every <, > and & as \\u escapes, and in the transcript viewer through textContent."""
+with every <, > and & as \\u escapes, in the packed runs as base64, and in the transcript viewer
+through textContent."""
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import re
@@ -91,16 +93,32 @@ _SCRIPT = """
     body.append(el("h4", name));
     body.append(el("pre", text === null || text === undefined || text === "" ? "(none)" : text));
   }
-  function show(runId) {
+  // Every run's transcript, packed (gzip, base64): unpacked once, when one first opens.
+  let packedRuns = null;
+  const runs = () => packedRuns || (packedRuns = (async () => {
+    const text = document.getElementById("report-runs").textContent.trim();
+    let bytes;
+    if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(text);
+    else {
+      const bin = atob(text);
+      bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    }
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(stream).text());
+  })());
+  let drawn = Promise.resolve();
+  const show = runId => (drawn = draw(String(runId)));
+  async function draw(runId) {
     const d = load();
-    const run = d.runs[runId];
+    const run = (await runs())[runId];
     if (!run) return;
     const problem = d.problems[run.p];
     title.textContent = `Problem ${problem[0]} · ${d.arms[run.a]} · run ${runId}`;
     body.replaceChildren();
     arms.replaceChildren();
-    for (const other of problem[3]) {
-      const b = el("button", d.arms[d.runs[other].a]);
+    for (const [other, arm] of problem[3]) {
+      const b = el("button", d.arms[arm]);
       b.type = "button";
       b.setAttribute("aria-pressed", String(other === Number(runId)));
       b.addEventListener("click", () => show(other));
@@ -216,7 +234,9 @@ _SCRIPT = """
   }
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(filter, 150); });
   if (pager.dataset.total) drawPager(Number(pager.dataset.total), 0);
-  window.ponderReport = { show, filter };
+  window.ponderReport = { show, filter, drawn: () => drawn };
+  // Unpack the transcripts once the page is idle, so that the first one opens at once.
+  (window.requestIdleCallback || setTimeout)(() => runs());
   const m = location.hash.match(/^#run-(\\d+)$/);
   if (m) show(m[1]);
 })();
@@ -297,13 +317,14 @@ def problems_html(report: Report) -> str:
     )
 
 
-def _data(report: Report) -> dict[str, Any]:
-    """What the transcript viewer and the search read: problems, arms, every counted run."""
+def _data(report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the search, the pages and the transcript viewer read: problems, arms and rows; and
+    apart, every counted run with its transcript (the bulk, read when a transcript opens)."""
     from store.recorded import SOURCE_PARAM
 
-    runs_of: dict[int, list[int]] = {}
+    runs_of: dict[int, list[list[int]]] = {}
     for line in report.lines:
-        runs_of[line.problem_id] = [c.run_id for c in line.cells if c is not None]
+        runs_of[line.problem_id] = [[c.run_id, i] for i, c in enumerate(line.cells) if c]
     problems: dict[str, list[Any]] = {}
     for line in report.lines:
         problems[str(line.problem_id)] = [
@@ -364,14 +385,14 @@ def _data(report: Report) -> dict[str, Any]:
         ]
         for line in report.lines
     ]
-    return {
+    data = {
         "arms": [a.label for a in report.arms],
         "problems": problems,
-        "runs": runs,
         "rows": rows,
         "page": PAGE_ROWS,
         "marks": VERDICT_MARK,
     }
+    return data, runs
 
 
 def _grader(grader: str, name: str | None) -> str:
@@ -489,7 +510,7 @@ def render_html(report: Report) -> str:
             f"Accuracy per final-reward band: {CALIBRATION_NOTE}.",
         )
     )
-    return _page(title, "\n".join(parts), _data(report))
+    return _page(title, "\n".join(parts), *_data(report))
 
 
 def _csp() -> str:
@@ -501,12 +522,21 @@ def _csp() -> str:
     )
 
 
-def strip_policy(html: str) -> str:
-    """The page without its Content-Security-Policy (for tests and benches that add a probe)."""
-    return re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n', "", html, count=1)
+def packed(value: Any) -> str:
+    """JSON, gzipped, in base64: a third of the text or less for the browser to read through
+    at load (the page unpacks it with DecompressionStream when a transcript first opens)."""
+    raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
 
-def _page(title: str, body: str, data: dict[str, Any] | None) -> str:
+def unpacked(text: str) -> Any:
+    """The value `packed` packed (for tests)."""
+    return json.loads(gzip.decompress(base64.b64decode(text)))
+
+
+def _page(
+    title: str, body: str, data: dict[str, Any] | None, runs: dict[str, Any] | None = None
+) -> str:
     viewer = ""
     if data is not None:
         viewer = (
@@ -514,6 +544,8 @@ def _page(title: str, body: str, data: dict[str, Any] | None) -> str:
             '<span class="arms"></span><button type="button" class="close">Close</button></div>'
             '<div class="body"></div></dialog>\n'
             f'<script type="application/json" id="report-data">{_json_text(data)}</script>\n'
+            '<script type="application/octet-stream" id="report-runs"'
+            f' data-packing="gzip+base64">{packed(runs or {})}</script>\n'
             f"<script>{_SCRIPT}</script>"
         )
     return (

@@ -10,11 +10,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+from chromium import Browser
 from cli_helpers import ponder
 from store_helpers import add_problems, add_run, grade_right
 
 from ponder.report import page as report_html
-from ponder.report.page import strip_policy
 from store.grades import add_grade
 
 EVIL = '<img src=x onerror="document.title=1">|m'
@@ -135,55 +135,51 @@ needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (.ci/run installs the Debian package)"
 )
 
-# Appended to a copy of the report (its Content-Security-Policy taken out, so that this script
-# may run): after layout, what the browser drew and did, into the DOM.
-PROBE = """
-<script>
-window.addEventListener("load", () => {
+# Evaluated in the page (the report itself, under its own Content-Security-Policy: the page's
+# script is its own; this one comes through the DevTools protocol): what the browser drew, and
+# what a reader's clicks and typing do.
+PROBE = """(async () => {
   const charts = [...document.querySelectorAll("svg.chart")].map(svg => ({
     bars: [...svg.querySelectorAll("rect.bar")].map(r => {
       const b = r.getBBox(); return [r.dataset.series, +r.dataset.value, b.width, b.height]; }),
     whiskers: [...svg.querySelectorAll("path.whisker")].map(p => p.getBBox().height),
-    labels: [...svg.querySelectorAll("text.value")].map(t => t.textContent),
     shown: svg.getBoundingClientRect().width,
   }));
   const root = document.documentElement;
   const summary = document.querySelector("table.summary").getBoundingClientRect();
   // Open a transcript from the per-problem table: problem 2, good-model with dcot.
+  const column = [...document.querySelectorAll("#problems th")]
+    .findIndex(th => th.textContent === "good-model · dcot");
   const row = document.querySelectorAll("#problems tbody tr")[1];
-  const link = [...row.querySelectorAll("a[data-run]")].find(
-    a => a.closest("td").cellIndex === [...document.querySelectorAll("#problems th")]
-      .findIndex(th => th.textContent === "good-model · dcot"));
-  link.click();
+  [...row.querySelectorAll("a[data-run]")].find(a => a.closest("td").cellIndex === column).click();
+  await window.ponderReport.drawn();
   const dialog = document.getElementById("transcript");
   const transcript = {
     open: dialog.open, title: dialog.querySelector("h3").textContent,
     steps: [...dialog.querySelectorAll(".step h4")].map(h => h.textContent),
     text: dialog.querySelector(".body").textContent,
-    arms: dialog.querySelectorAll(".arms button").length,
+    arms: [...dialog.querySelectorAll(".arms button")].map(b => b.textContent),
   };
+  // Another arm's run of the same problem, from the dialog's buttons.
+  [...dialog.querySelectorAll(".arms button")].find(b => b.textContent.startsWith("good-model · direct")).click();
+  await window.ponderReport.drawn();
+  transcript.other = dialog.querySelector("h3").textContent;
   dialog.close();
   // Paging: the first page is in the HTML, the next one drawn from the data.
   const keys = () => [...document.querySelectorAll("#problems tbody tr")].map(r => r.cells[0].textContent);
   const pages = [keys(), document.getElementById("pager").textContent];
   [...document.querySelectorAll("#pager button")].find(b => b.textContent.startsWith("next")).click();
   pages.push(keys(), document.getElementById("pager").textContent);
+  // The search box, typed into: the rows whose text has every word, once the count shows.
   const input = document.getElementById("search");
   input.value = "answer 3";
   input.dispatchEvent(new Event("input"));
-  window.ponderReport.filter();
-  const visible = [...document.querySelectorAll("#problems tbody tr")].filter(r => !r.hidden);
-  const out = document.createElement("pre");
-  out.id = "probe";
-  out.textContent = JSON.stringify({charts, title: document.title,
-    images: document.querySelectorAll("img").length,
+  const said = document.getElementById("shown");
+  await new Promise(done => { const t = setInterval(() => said.textContent && (clearInterval(t), done()), 20); });
+  return {charts, title: document.title, images: document.querySelectorAll("img").length,
     scroll: [root.scrollWidth, root.clientWidth], summaryRight: summary.right, transcript, pages,
-    search: {keys: visible.map(r => r.cells[0].textContent),
-             said: document.getElementById("shown").textContent}});
-  document.body.appendChild(out);
-});
-</script>
-"""
+    search: {keys: keys(), said: said.textContent}};
+})()"""
 
 
 CHART_ONLY = (
@@ -253,15 +249,6 @@ def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     return width, channels, rows
 
 
-def _probe(dump: str) -> dict:
-    assert '<pre id="probe">' in dump
-    start = dump.index('<pre id="probe">') + len('<pre id="probe">')
-    text = dump[start : dump.index("</pre>", start)]
-    return json.loads(
-        text.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    )
-
-
 @needs_chromium
 @pytest.mark.slow
 def test_html_report_in_chromium_fits_1280_opens_a_transcript_and_searches(
@@ -274,16 +261,20 @@ def test_html_report_in_chromium_fits_1280_opens_a_transcript_and_searches(
     html = page.read_text()
     # One file, nothing fetched, only its own script; model text never markup.
     assert html.count("<svg") == 2 and "default-src 'none'" in html
-    assert html.count("<script") == 2 and "src=" not in html.replace("src=x onerror", "")
+    assert html.count("<script") == 3 and "src=" not in html.replace("src=x onerror", "")
     assert "<img" not in html
-    probed = tmp_path / "probed.html"
-    probed.write_text(strip_policy(html).replace("</body>", PROBE + "</body>"))
 
-    dom = _chromium(
-        "--window-size=1280,900", "--dump-dom", probed.as_uri(), profile=tmp_path / "profile-dom"
-    )
-    assert 'id="probe"' in dom.stdout, dom.stderr[-2000:]
-    probe = _probe(dom.stdout)
+    with Browser(1280, 900) as browser:
+        browser.open(page.as_uri())
+        assert browser.eval("typeof window.ponderReport") == "object"  # allowed by its policy
+        probe = browser.eval(PROBE)
+        # The page's own script opens the run named in the address (a new load, not a jump).
+        browser.open("about:blank")
+        browser.open(page.as_uri() + "#run-4")
+        opened = browser.eval(
+            "window.ponderReport.drawn().then(() => document.getElementById('transcript').open)"
+        )
+    assert opened
     assert probe["images"] == 0 and probe["title"] == "Ponder report: exam"  # no injected markup
     # No horizontal scroll at a 1280 px window: the summary table fits.
     scroll_width, client_width = probe["scroll"]
@@ -293,7 +284,8 @@ def test_html_report_in_chromium_fits_1280_opens_a_transcript_and_searches(
     assert t["open"] and t["title"] == "Problem 2 · good-model · dcot · run 4"
     assert t["steps"] == ["1. step: Plan", "2. reflection"]
     assert "step text 2" in t["text"] and "answer 2" in t["text"] and EVIL in t["text"]
-    assert "auto" in t["text"] and t["arms"] == 4  # the problem's four runs, one per arm
+    assert "auto" in t["text"] and len(t["arms"]) == 4  # the problem's four runs, one per arm
+    assert t["other"] == "Problem 2 · good-model · direct · run 3"
     assert probe["pages"] == [
         ["1", "2", "3", "4"],
         "‹ previous rows 1–4 of 6 next ›",
@@ -311,15 +303,6 @@ def test_html_report_in_chromium_fits_1280_opens_a_transcript_and_searches(
     assert heights[("direct", 0.5)] == pytest.approx(110, abs=1)
     assert all(h > 10 for h in with_without["whiskers"])  # intervals, not points
     assert calibration["bars"] and calibration["shown"] > 300
-
-    # The page itself, under its own policy: its script opens the run named in the address.
-    shown = _chromium(
-        "--window-size=1280,900",
-        "--dump-dom",
-        page.as_uri() + "#run-4",
-        profile=tmp_path / "profile-own",
-    )
-    assert "<dialog" in shown.stdout and "step text 2" in shown.stdout, shown.stderr[-2000:]
 
     # A screenshot of the first chart alone (small, so that decoding it here stays quick).
     only_chart = tmp_path / "chart.html"

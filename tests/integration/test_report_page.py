@@ -11,7 +11,7 @@ from store_helpers import add_problems, add_run, grade_right
 from graders.scoring.counted import Rule
 from ponder.report.build import build_report
 from ponder.report.markdown import render_markdown
-from ponder.report.page import render_html
+from ponder.report.page import render_html, unpacked
 from store.grades import add_grade
 from store.importers.recorded import RecordedResult, Verdict
 from store.importers.rows import Warnings
@@ -44,13 +44,16 @@ def seeded(db) -> list[int]:
 def test_model_text_is_never_markup_or_script_in_the_page(db):
     seeded(db)
     html = render_html(build_report(db, "exam", Rule()))
-    # Exactly the page's two script elements; nothing of the model's ends or opens one.
-    assert len(re.findall(r"<script", html)) == 2 and html.count("</script>") == 2
+    # Exactly the page's three script elements (its data, its packed runs, its code); nothing
+    # of the model's ends or opens one.
+    assert len(re.findall(r"<script", html)) == 3 and html.count("</script>") == 3
     assert "<img" not in html and "alert(1)</script>" not in html
     assert "\u2028" not in html.split('id="report-data">')[1]
-    data = html.split('id="report-data">')[1].split("</script>")[0]
-    decoded = json.loads(data)
-    run = next(iter(decoded["runs"].values()))
+    data = json.loads(html.split('id="report-data">')[1].split("</script>")[0])
+    assert data["rows"][0][4][0][1].startswith("</script><script>alert(1)")  # text, decoded
+    packed = html.split('data-packing="gzip+base64">')[1].split("</script>")[0]
+    assert re.fullmatch(r"[A-Za-z0-9+/=]*", packed)  # base64: nothing in it is markup
+    run = next(iter(unpacked(packed).values()))
     assert run["ans"] == ESCAPE and run["st"][0][3] == ESCAPE  # the text itself, whole
 
 
