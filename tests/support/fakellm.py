@@ -1392,6 +1392,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chunk", type=int, default=7, help="characters per streamed delta")
     p.add_argument("--delay", type=float, default=0.0, help="seconds between deltas")
     p.add_argument(
+        "--batch-delay", type=float, default=0.0, help="seconds a batch stays in progress"
+    )
+    p.add_argument(
         "--fault",
         choices=("endless", "silent", "cut"),
         help="every reply: a stream without end, no answer at all, or a stream cut mid-way",
@@ -1410,6 +1413,7 @@ def main(argv: list[str] | None = None) -> int:
     fake.responder = responder
     fake.fault = args.fault
     fake.allow_violations = True
+    fake.batch_delay = args.batch_delay
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())

@@ -297,3 +297,24 @@ def test_snapshot_bench_live_160x48(snap_compare: Any, tmp_path: Path) -> None:
 
     app = fixed_app(arith_bench(tmp_path, live=True))
     assert snap_compare(app, terminal_size=(160, 48), run_before=before)
+
+
+async def test_the_batch_toggle_runs_the_bench_through_the_batch_api_and_shows_its_batches(
+    openai_env: FakeLLM, tmp_path: Path
+) -> None:
+    openai_env.responder = dcot_responder
+    openai_env.batch_hold = True  # in progress until the screen has shown it so
+    db = make_db(tmp_path)
+    app = PonderApp(db=db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.provider_state.resolving)
+        screen = await start_bench(pilot, "putnam_mini", ("dcot",))
+        screen.query_one("#bench-batch").value = True
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "batches: 1 in progress (3 requests" in totals(screen))
+        assert openai_env.chat_requests == [] and openai_env.batch_creates == 1
+        openai_env.batch_hold = False
+        await wait_for(pilot, lambda: screen.state == "done", timeout=60)
+        await wait_for(pilot, lambda: "batches: 1 ended" in totals(screen))
+    statuses = [r[0] for r in db.execute("select status from runs")]
+    assert statuses == ["done"] * 3

@@ -17,7 +17,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+)
 from textual.widgets.selection_list import Selection
 
 from ponder.common import MAX_ATTEMPTS
@@ -53,6 +62,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 POLL_S = 0.5  # the store is read this often while the screen is on show
+BATCH_SIZE = 1000  # the form's batch mode: calls a batch (ponder bench --batch's default)
 STOP_WAIT_S = 10.0  # on quit, how long the runs in flight get to be recorded as cancelled
 PARADIGM_CHOICES = (
     ("dcot: dynamic CoT + reflection + reward", "dcot", True),
@@ -345,6 +355,7 @@ class BenchScreen(Screen[None]):
                 yield Input(placeholder="the current model", id="bench-models")
                 yield Label("Judge model (marks proofs)", classes="field-label")
                 yield Input(placeholder="none: proofs wait for a human", id="bench-judge")
+                yield Checkbox("Batch API (half price)", id="bench-batch", compact=True)
                 with Horizontal(classes="bench-numbers"):
                     with Vertical():
                         yield Label("Limit", classes="field-label")
@@ -485,6 +496,7 @@ class BenchScreen(Screen[None]):
             max_cost=None if max_cost is None else float(max_cost),
             settings=replace(session.settings, **knobs),
             judge=judge,
+            batch=BATCH_SIZE if self.query_one("#bench-batch", Checkbox).value else None,
         )
 
     def _knobs(self) -> dict[str, Any] | None:
@@ -758,6 +770,7 @@ class BenchScreen(Screen[None]):
             return
         configs = await self._read(bench_progress, watched.bench_id)
         status = await self._read(bench_status, watched.bench_id)
+        batches = await self._read(_batches_of, watched.bench_id)
         signature = tuple((c.model, c.paradigm, c.done, c.failed, c.graded) for c in configs)
         rows: list[ComparisonRow] | None = None
         if signature != self._signature:
@@ -767,7 +780,7 @@ class BenchScreen(Screen[None]):
         if watched.dataset is not None and not watched.expected:
             await self._size_of(watched.dataset)
         self._show_bars(watched, configs)
-        self._show_head(watched, configs, status, self._progress if watched.own else None)
+        self._show_head(watched, configs, status, self._progress if watched.own else None, batches)
         if rows is not None:
             self._signature = signature
             self._show_matrix(configs, rows)
@@ -814,6 +827,7 @@ class BenchScreen(Screen[None]):
         configs: list[ConfigProgress],
         status: BenchStatus | None,
         progress: BenchProgress | None,
+        batches: list[dict[str, Any]] | None = None,
     ) -> None:
         where = "this screen" if watched.own else "the store"
         running = any(c.running for c in configs)
@@ -853,6 +867,8 @@ class BenchScreen(Screen[None]):
             ]
             if status.started_at:
                 parts.append(f"started {status.started_at[:16].replace('T', ' ')}")
+        if batches:
+            parts.append(batches_text(batches))
         self.query_one("#bench-totals", Static).update(Content(safe_text(" · ".join(parts))))
 
     def on_resize(self) -> None:
@@ -922,3 +938,46 @@ class BenchScreen(Screen[None]):
                 self.action_pause,
             )
         yield SystemCommand("Export scores", "F8 · score table or runs as CSV", self.action_export)
+
+
+def _batches_of(db: sqlite_utils.Database, bench_id: str) -> list[dict[str, Any]]:
+    """A batched bench's provider batches (none for a live bench, or an older store)."""
+    from store.batches import batch_states
+
+    try:
+        return batch_states(db, bench_id)
+    except Exception:  # an older store opened read-only: no batches table
+        return []
+
+
+BATCH_WORDS = {
+    "stored": "stored",
+    "submitted": "in progress",
+    "collected": "ended",
+    "ended": "ended",
+    "expired": "expired",
+    "cancelled": "cancelled",
+    "failed": "failed",
+}
+
+
+def batches_text(batches: list[dict[str, Any]]) -> str:
+    """`batches: 2 in progress (1,000 requests, 400 done), 3 ended`: a batched bench's state."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for b in batches:
+        groups.setdefault(BATCH_WORDS.get(b["state"], b["state"]), []).append(b)
+    parts = []
+    for word, group in groups.items():
+        text = f"{len(group)} {word}"
+        if word == "in progress":
+            requests = sum(b["requests"] or 0 for b in group)
+            done = sum(
+                b["counts"].get("completed", 0)
+                + b["counts"].get("succeeded", 0)
+                + b["counts"].get("errored", 0)
+                + b["counts"].get("failed", 0)
+                for b in group
+            )
+            text += f" ({requests:,} requests, {done:,} done)"
+        parts.append(text)
+    return "batches: " + ", ".join(parts)

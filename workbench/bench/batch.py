@@ -34,6 +34,8 @@ BATCH_WAIT_S = 0.5  # a batch not full is sent this long after its first request
 POLL_FIRST_S = 0.5  # the first look at a submitted batch; then 1.5x longer each time
 POLL_MAX_S = 60.0
 BATCHES_IN_FLIGHT = 4  # runs started at once in batch mode: this many batches' worth
+API_TIMEOUT_S = 300.0  # a batch API call (an upload, a results file of thousands of lines)
+RESULT_TRIES = 5  # an ended batch's results are downloaded up to this many times
 ENDED = ("succeeded", "errored", "expired", "cancelled")
 
 
@@ -105,19 +107,22 @@ class _OpenAIBatches:
             for cid, body in requests
         )
         upload = await self.client.files.create(
-            file=("ponder-batch.jsonl", io.BytesIO(lines.encode())), purpose="batch"
+            file=("ponder-batch.jsonl", io.BytesIO(lines.encode())),
+            purpose="batch",
+            timeout=API_TIMEOUT_S,
         )
         batch = await self.client.batches.create(
             input_file_id=upload.id,
             endpoint="/v1/chat/completions",
             completion_window="24h",
             metadata={"ponder_batch": tag},
+            timeout=API_TIMEOUT_S,
         )
         return str(batch.id)
 
     async def status(self, batch_id: str) -> tuple[str | None, dict[str, int]]:
         """(None while it runs, else how it ended: ended / expired / cancelled / failed), counts."""
-        b = await self.client.batches.retrieve(batch_id)
+        b = await self.client.batches.retrieve(batch_id, timeout=API_TIMEOUT_S)
         counts = b.request_counts
         seen = {"total": counts.total, "completed": counts.completed, "failed": counts.failed}
         ended = {
@@ -131,12 +136,12 @@ class _OpenAIBatches:
     async def results(
         self, batch_id: str
     ) -> list[tuple[str, str, dict[str, Any] | None, str | None]]:
-        b = await self.client.batches.retrieve(batch_id)
+        b = await self.client.batches.retrieve(batch_id, timeout=API_TIMEOUT_S)
         found: list[tuple[str, str, dict[str, Any] | None, str | None]] = []
         for file_id in (b.output_file_id, b.error_file_id):
             if not file_id:
                 continue
-            content = await self.client.files.content(file_id)
+            content = await self.client.files.content(file_id, timeout=API_TIMEOUT_S)
             for line in content.text.splitlines():
                 if line.strip():
                     found.append(_openai_line(json.loads(line)))
@@ -184,12 +189,13 @@ class _AnthropicBatches:
 
     async def submit(self, requests: list[tuple[str, dict[str, Any]]], tag: str) -> str:
         batch = await self.client.messages.batches.create(
-            requests=[{"custom_id": cid, "params": body} for cid, body in requests]
+            requests=[{"custom_id": cid, "params": body} for cid, body in requests],
+            timeout=API_TIMEOUT_S,
         )
         return str(batch.id)
 
     async def status(self, batch_id: str) -> tuple[str | None, dict[str, int]]:
-        b = await self.client.messages.batches.retrieve(batch_id)
+        b = await self.client.messages.batches.retrieve(batch_id, timeout=API_TIMEOUT_S)
         c = b.request_counts
         seen = {
             "processing": c.processing,
@@ -210,7 +216,8 @@ class _AnthropicBatches:
         self, batch_id: str
     ) -> list[tuple[str, str, dict[str, Any] | None, str | None]]:
         found: list[tuple[str, str, dict[str, Any] | None, str | None]] = []
-        async for item in await self.client.messages.batches.results(batch_id):
+        results = await self.client.messages.batches.results(batch_id, timeout=API_TIMEOUT_S)
+        async for item in results:
             result = item.result
             kind = result.type
             if kind == "succeeded":
@@ -460,7 +467,7 @@ class Batcher:
                     self._tell(None)
                 if ended is not None:
                     break
-            results = [] if ended == "failed" else await self.api.results(provider_id)
+            results = [] if ended == "failed" else await self._results(provider_id)
             waiting = self.waiters.get(local_id, {})
             got = {cid for cid, *_ in results}
             missing = [
@@ -490,6 +497,20 @@ class Batcher:
             self._tell(why)
         finally:
             self.pollers.pop(local_id, None)
+
+    async def _results(self, provider_id: str) -> list[tuple[str, str, Any, str | None]]:
+        """The ended batch's results; a failed download is tried again a few times."""
+        wait = self.poll_s
+        for attempt in range(RESULT_TRIES):
+            try:
+                return await self.api.results(provider_id)
+            except Exception as exc:
+                if attempt == RESULT_TRIES - 1:
+                    raise
+                self._tell(f"batch {provider_id}: results: {_message(exc)}; trying again")
+                await asyncio.sleep(wait)
+                wait = min(POLL_MAX_S, wait * 2)
+        return []
 
     def _fail(self, items: list[_Pending], why: str) -> None:
         for it in items:
