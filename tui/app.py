@@ -121,9 +121,12 @@ class PonderApp(App[int]):
         clock: Callable[[], float] = time.monotonic,
         provider_state: ProviderState | None = None,
         list_models: Callable[[ProviderSpec], Awaitable[list[str]]] | None = None,
+        remember_picks: bool = False,
     ) -> None:
         """`provider_state` given: use it as is (tests); else resolve the provider on mount.
-        `list_models`: how the model picker asks an endpoint (default: its models endpoint)."""
+        `list_models`: how the model picker asks an endpoint (default: its models endpoint).
+        `remember_picks`: a provider or model picked (F3, F2) is written to the config file's
+        [last] table, for the next start (`ponder` does; tests need not)."""
         self._modes_available = [m for m in SCREEN_MODES if m.available()]
         super().__init__()
         for m in self._modes_available:
@@ -142,6 +145,8 @@ class PonderApp(App[int]):
         self.list_models = list_models
         self._key_order = KeyOrder(self, self._handle_key)
         self._last_db_fault: str | None = None
+        self._remember_picks = remember_picks
+        self._picked = False  # a provider or model was just picked: remember it once resolved
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Paste):
@@ -182,6 +187,9 @@ class PonderApp(App[int]):
     def _resolve(self, provider: str | None, model: str | None, base_url: str | None) -> None:
         state = resolve_provider_state(provider, model, base_url)
         self.call_from_thread(setattr, self, "provider_state", state)
+        if self._picked and state.spec is not None:
+            self._picked = False
+            self._remember(state.spec.name, state.spec.model, base_url)
         self.call_from_thread(_freeze_startup_objects)  # the SDK just imported: its objects too
 
     # -- the database --------------------------------------------------------------------
@@ -217,7 +225,27 @@ class PonderApp(App[int]):
         self.update_settings(paradigm=nxt)
         return nxt
 
+    def _remember(self, provider: str, model: str | None, base_url: str | None) -> None:
+        """Write the pick to the config file for the next start, and say so (off the UI)."""
+        from reasoning.providers.config import LastUsed, remember_last
+
+        try:
+            path = remember_last(LastUsed(provider, model, base_url))
+        except Exception as exc:  # a read-only home, a broken file: the pick still holds now
+            line = f"Not remembered for the next start: {type(exc).__name__}: {exc}"
+            self.call_from_thread(self.notify, line, severity="warning", markup=False)
+            return
+        what = f"{provider} · {model}" if model else provider
+        line = (
+            f"The next start uses {what} too (remembered in {path}, [last]; no key is"
+            " written there). A default for every command: its `default` line."
+        )
+        from ponder.text import safe_text
+
+        self.call_from_thread(self.notify, safe_text(line), markup=False, timeout=8)
+
     def set_model(self, model: str | None) -> None:
+        self._picked = self._remember_picks
         self.session = replace(self.session, model=model or None)
         fixed = self._fixed_provider
         if fixed is not None and fixed.spec is not None and model:
@@ -228,6 +256,7 @@ class PonderApp(App[int]):
 
     def set_provider(self, provider: str | None, base_url: str | None) -> None:
         # A new provider starts from its own default model.
+        self._picked = self._remember_picks
         self.session = replace(
             self.session, provider=provider or None, base_url=base_url or None, model=None
         )
@@ -324,6 +353,19 @@ def resolve_provider_state(
     return ProviderState(spec=spec, resolving=False)
 
 
+def last_used() -> tuple[str | None, str | None, str | None]:
+    """The provider, model and base URL the TUI last used (the config's [last]), if any."""
+    from reasoning.providers.config import ConfigError, load_config
+
+    try:
+        last = load_config().last
+    except ConfigError:  # reported when the provider is resolved
+        return None, None, None
+    if last is None:
+        return None, None, None
+    return last.provider, last.model, last.base_url
+
+
 def run_app(args: argparse.Namespace) -> int:
     """`ponder` with no subcommand: open the TUI on the chosen database."""
     from ponder.common import open_store
@@ -331,12 +373,12 @@ def run_app(args: argparse.Namespace) -> int:
 
     db = open_store(args)
     mark_interrupted(db)
-    app = PonderApp(
-        db=db,
-        provider=getattr(args, "provider", None),
-        model=getattr(args, "model", None),
-        base_url=getattr(args, "base_url", None),
-    )
+    provider = getattr(args, "provider", None)
+    model = getattr(args, "model", None)
+    base_url = getattr(args, "base_url", None)
+    if provider is None and model is None and base_url is None:
+        provider, model, base_url = last_used()
+    app = PonderApp(db=db, provider=provider, model=model, base_url=base_url, remember_picks=True)
     from ponder.signals import StopLikeCtrlC
 
     def stop() -> None:  # SIGTERM, or the terminal closed: leave as Ctrl+Q would

@@ -108,11 +108,22 @@ DEFAULT_CONFIG = """\
 
 
 @dataclass(frozen=True)
+class LastUsed:
+    """The provider and model last picked in the TUI (F3, F2): its next start uses them. Names
+    and an address only: never a key."""
+
+    provider: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """What the config file says, merged over the built-in presets."""
 
     path: Path | None = None
     default: str | None = None
+    last: LastUsed | None = None
     presets: dict[str, Preset] = field(default_factory=lambda: dict(BUILTIN_PRESETS))
     prices: dict[str, Price] = field(default_factory=dict)
     max_time_s: float | None = None  # [limits]: a run's wall time
@@ -161,7 +172,7 @@ def load_config(path: Path | str | None = None) -> Config:
 
 
 def _parse(data: dict[str, Any], path: Path, *, private: bool, mode: int) -> Config:
-    unknown = set(data) - {"default", "providers", "prices", "limits"}
+    unknown = set(data) - {"default", "providers", "prices", "limits", "last"}
     if unknown:
         raise ConfigError(f"{path}: unknown setting {sorted(unknown)[0]!r}")
     default = data.get("default")
@@ -182,7 +193,74 @@ def _parse(data: dict[str, Any], path: Path, *, private: bool, mode: int) -> Con
     if default is not None and default not in presets:
         raise ConfigError(f"{path}: default provider {default!r} is not defined")
     limits = _limits(data.get("limits", {}), path)
-    return Config(path=path, default=default, presets=presets, prices=prices, **limits)
+    last = _last(data.get("last"), path)
+    if last is not None and last.provider is not None and last.provider not in presets:
+        last = None  # a preset since removed: forgotten, not an error
+    return Config(path=path, default=default, last=last, presets=presets, prices=prices, **limits)
+
+
+def _last(table: Any, path: Path) -> LastUsed | None:
+    """The [last] table: what the TUI last used (written by remember_last)."""
+    if table is None:
+        return None
+    if not isinstance(table, dict) or set(table) - {"provider", "model", "base_url"}:
+        raise ConfigError(f"{path}: [last] takes provider, model and base_url")
+    if any(not isinstance(v, str) for v in table.values()):
+        raise ConfigError(f"{path}: [last]: provider, model and base_url are strings")
+    return LastUsed(table.get("provider"), table.get("model"), table.get("base_url"))
+
+
+LAST_HEADER = "# What the TUI last used (F3, F2), for its next start; rewritten as you pick."
+
+
+def public_url(url: str | None) -> str | None:
+    """A base URL as it may be written down: without a user, a password or a query (where
+    keys hide)."""
+    if not url:
+        return None
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def remember_last(last: LastUsed, path: Path | None = None) -> Path:
+    """Write `last` as the config file's [last] table, the rest of the file as it was (a new
+    file is made private, 0600, as `ponder config init` makes it; an existing one keeps its
+    mode). Only names and a public URL are written, never a key."""
+    import json
+    import re
+    import tempfile
+
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        text, mode = "", 0o600
+    # Drop the old [last] table (up to the next table or the end) and its comment.
+    text = re.sub(
+        r"(?ms)^(?:" + re.escape(LAST_HEADER) + r"\n)?\[last\][ \t]*\n.*?(?=^\[|\Z)", "", text
+    )
+    lines = [LAST_HEADER, "[last]"]
+    values = {"provider": last.provider, "model": last.model, "base_url": public_url(last.base_url)}
+    lines += [f"{key} = {json.dumps(value)}" for key, value in values.items() if value]
+    text = text.rstrip("\n") + ("\n\n" if text.strip() else "") + "\n".join(lines) + "\n"
+    tomllib.loads(text)  # what is written reads back
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 _LIMIT_KEYS = ("max_time_s", "timeout_s")

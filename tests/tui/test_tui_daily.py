@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fakellm import FakeLLM, Reply
 from test_tui_screens import grades, make_db, seed_runs
-from tui_helpers import fixed_app, wait_for
+from tui_helpers import fixed_app, notes_of, wait_for
 
 from store.db import open_db
 from store.problems import import_file, list_problems
@@ -109,3 +109,26 @@ async def test_the_bench_log_s_starting_line_gives_way(tmp_path: Path) -> None:
         screen._log("Finished: 3 done, 0 failed, 0 cancelled")
         assert list(screen._notes)[-2:] != ["Starting…", "Finished: 3 done, 0 failed, 0 cancelled"]
         assert "Starting…" not in screen._notes
+
+
+async def test_a_provider_picked_with_f3_is_remembered_for_the_next_start(
+    openai_env: FakeLLM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reasoning.providers.config import LastUsed, load_config
+
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    app = PonderApp(db=open_db(tmp_path / "p.db"), remember_picks=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: not app.provider_state.resolving)
+        notes = notes_of(app)
+        assert not config.exists()  # nothing written until the user picks
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, AskModal))
+        await pilot.press(*"openai", "enter", "enter")
+        await wait_for(pilot, lambda: config.exists())
+        await wait_for(pilot, lambda: any("The next start uses openai" in n for n in notes))
+    last = load_config(config).last
+    assert last is not None and last.provider == "openai"
+    assert "sk-" not in config.read_text()  # the key stays in the environment
+    assert last == LastUsed("openai", app.provider_state.model, None)
