@@ -107,6 +107,43 @@ def test_every_paradigm_ends_done_with_an_answer(server, db, protocol, config):
     )
 
 
+# Issue 23: at the default limits (max_tokens 4,096, min_steps 15), dcot wrote 4,096 tokens of
+# "24*6, 24*6, ..." and g1 made 41 calls for one problem. Now they end within their limits.
+HANDFUL = 8  # calls
+
+
+@pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+@pytest.mark.parametrize("paradigm", ["dcot", "g1"])
+def test_at_the_default_limits_a_run_ends_within_them_in_a_handful_of_calls(
+    server, tmp_path, protocol, paradigm
+):
+    from reasoning.events import STOP_REASONS, RunSettings
+
+    args = ["solve", "--problem", PROBLEM, "--paradigm", paradigm, "--json"]
+    args += ["--provider", protocol, "--model", MODEL]
+    t0 = time.monotonic()
+    done = ponder(args, server, protocol, tmp_path / "limits.db")
+    seconds = time.monotonic() - t0
+    run = json.loads(done.stdout)
+    assert run["stop_reason"] in STOP_REASONS, run
+    assert run["stop_reason"] not in ("max_calls", "wall_time", "timeout"), run
+    usage = run["usage"]
+    assert 1 <= usage["calls"] <= HANDFUL, run["stop_reason"]
+    assert usage["output_tokens"] <= RunSettings().run_output_budget
+    FIGURES.append(
+        (
+            f"{paradigm} defaults",
+            protocol,
+            seconds,
+            run["elapsed_s"],
+            usage["output_tokens"],
+            usage["calls"],
+            run["stop_reason"],
+            run["answer"] or "",
+        )
+    )
+
+
 def test_every_solved_run_is_graded(server, db):
     if not db.exists():
         pytest.skip("no runs")

@@ -880,3 +880,25 @@ async def test_after_ctrl_n_the_chat_follows_the_new_run_to_its_answer(
         assert chat.scroll_y >= 0  # no blank gap above the run
         if chat.max_scroll_y == 0:
             assert "The second problem" in text  # short: read from its start
+
+
+async def test_a_g1_step_in_prose_shows_as_it_streams_and_esc_keeps_it(
+    openai_env: FakeLLM, tmp_path: Path
+) -> None:
+    # A model that writes prose where g1 asks for JSON, then goes silent mid-step: the step's
+    # text is on screen while it streams (not a blank header), and Esc keeps it with its tokens.
+    prose = "First I look at what is asked, then I multiply six by seven to get the product."
+    openai_env.queue(Reply(prose + " And then more.", stall_after=len(prose), chunk=8))
+    db = open_db(tmp_path / "p.db")
+    app = PonderApp(db=db, settings=RunSettings(paradigm="g1"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready_app(pilot)
+        await submit(pilot, "What is 6 times 7?")
+        await wait_for(pilot, lambda: "to get the product." in screen_text(app))
+        assert screen.state == "running"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.state == "cancelled")
+        await settle(pilot)
+        kept = db.execute("select content from steps where idx = 1").fetchone()[0]
+        assert kept == prose
+        assert db.execute("select output_tokens from runs").fetchone()[0] > 0
