@@ -96,11 +96,13 @@ async def main():
         if SCREEN == "history":
             field = screen.query_one("#history-search")
             for name, word in (("search_common_s", sys.argv[6]), ("search_rare_s", sys.argv[7])):
+                field.focus()
+                field.value = word  # as typed; Enter searches at once
+                await pilot.pause()
                 generation = screen._generation
 
                 async def search():
-                    field.value = word
-                    screen._run_search()
+                    await pilot.press("enter")
 
                 out[name] = await timed(
                     pilot, f"the search for {word!r}", search,

@@ -83,7 +83,12 @@ def cli_bench(port: int, model: str) -> tuple[float, float, int]:
     }
     ponder = [sys.executable, "-m", "ponder"]
     sheet = write_sheet(tmp)
-    subprocess.run([*ponder, "import", str(sheet), "--dataset", "bench48"], env=env, check=True)
+    subprocess.run(
+        [*ponder, "import", str(sheet), "--dataset", "bench48"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     arms = ("--paradigm", "dcot", "--paradigm", "direct")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
