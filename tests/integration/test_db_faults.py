@@ -417,3 +417,50 @@ def test_db_recover_says_unknown_when_a_tables_only_page_is_lost(tmp_path, capsy
         "runs: 0 rows copied, an unknown number of rows unreadable,"
         " at least 3 of them named by other rows"
     ), out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["runs"],
+        ["scores"],
+        ["show", "1"],
+        ["datasets"],
+        ["problems", "ponder-mixed"],
+        ["solve", "q"],
+        ["export", "{tmp}/out.csv"],
+        ["grade", "--auto"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_database_that_cannot_be_opened_is_exit_1_with_the_check_in_every_command(
+    openai_env, tmp_path, capsys, argv
+):
+    path = tmp_path / "ponder.db"
+    record_runs(path, 5)
+    destroy_the_header(path)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert exit_code([*argv, "--db", str(path)]) == 1
+    line = one_error_line(capsys)
+    assert str(path) in line and "check it with `ponder db check" in line
+    assert not openai_env.requests
+
+
+def test_the_tui_on_a_damaged_database_exits_1_with_the_check(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "ponder.db"
+    record_runs(path, 5)
+    destroy_the_header(path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ponder", "--db", str(path)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 1
+    line = one_line(proc.stderr)
+    assert str(path) in line and "check it with `ponder db check" in line
