@@ -171,7 +171,30 @@ class PonderApp(App[int]):
         else:
             self.resolve_provider()
         self.switch_mode("solve")
+        self._say_if_newer()
         self.call_after_refresh(_freeze_startup_objects)
+
+    def _say_if_newer(self) -> None:
+        """A database written by a newer Ponder is open read-only: say so once, at the start."""
+        import sqlite3
+
+        from store.db import database_file, newer_migrations
+
+        if self.db is None:
+            return
+        try:
+            newer = newer_migrations(self.db)
+            path = database_file(self.db)
+        except sqlite3.DatabaseError:
+            return  # a damaged one is said where it is met
+        if newer:
+            self.notify(
+                f"The database {path or ''} was written by a newer Ponder: it is open"
+                " read-only (History and Grade read it). Upgrade Ponder to write to it.",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
 
     # -- provider ------------------------------------------------------------------------
 

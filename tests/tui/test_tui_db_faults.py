@@ -87,3 +87,17 @@ async def test_a_damaged_page_met_in_history_is_one_line_not_a_traceback(tmp_pat
         await pilot.press("ctrl+s")  # the app goes on
         await pilot.pause()
         assert app.is_running and type(app.screen).__name__ == "SolveScreen"
+
+
+async def test_a_database_from_a_newer_ponder_is_said_at_the_start(tmp_path: Path) -> None:
+    from test_store_migrations import newer_database
+
+    path = tmp_path / "newer.db"
+    newer_database(path)
+    db = open_db(path)
+    app = fixed_app(db)
+    notes: list[str] = []
+    app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("newer Ponder" in n and "read-only" in n for n in notes), notes
