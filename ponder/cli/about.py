@@ -169,26 +169,30 @@ def _table(table: list[tuple[str, ...]]) -> None:
 def _completion(args: argparse.Namespace) -> int:
     import shtab
 
+    from ponder.cli.complete import dynamic, kind_for
     from ponder.cli.main import _PATH_ARGS, build_parser
 
     parser = build_parser()
-    for action in _walk(parser):
+    for command, action in _walk(parser):
         if action.dest == "prompts":
             action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
         elif action.dest in _PATH_ARGS:
             action.complete = shtab.FILE  # type: ignore[attr-defined]
+        elif (kind := kind_for(command, action.dest)) is not None:
+            # Asked of ponder as the user presses Tab: the datasets, runs… there are now.
+            action.complete = dynamic(kind)  # type: ignore[attr-defined]
     out(shtab.complete(parser, shell=args.shell).rstrip("\n"))
     return 0
 
 
-def _walk(parser: argparse.ArgumentParser) -> list[argparse.Action]:
-    """Every action of a parser and of its subcommands."""
-    actions: list[argparse.Action] = []
+def _walk(parser: argparse.ArgumentParser, command: str = "") -> list[tuple[str, argparse.Action]]:
+    """Every action of a parser and of its subcommands, with the subcommand's name."""
+    actions: list[tuple[str, argparse.Action]] = []
     for action in parser._actions:
-        actions.append(action)
+        actions.append((command, action))
         if isinstance(action, argparse._SubParsersAction):
-            for sub in dict.fromkeys(action.choices.values()):
-                actions.extend(_walk(sub))
+            for name, sub in action.choices.items():
+                actions.extend(_walk(sub, name))
     return actions
 
 

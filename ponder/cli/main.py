@@ -104,6 +104,18 @@ def _db_flag(p: argparse.ArgumentParser) -> None:
     )
 
 
+COMPLETE_KINDS = ("datasets", "runs", "benches", "presets")
+
+
+class _Complete(argparse.Action):
+    """`--complete KIND`: ponder.cli.complete prints the names and exits (imported then only)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from ponder.cli.complete import CompleteAction
+
+        CompleteAction(self.option_strings, self.dest)(parser, *args, **kwargs)
+
+
 class _Version(argparse.Action):
     """`--version`: the installed distribution's version, looked up only when asked."""
 
@@ -141,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal workbench for reasoning by reflection. With no command, opens the TUI.",
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
+    # For the completion script (ponder completion SHELL): the names there are now.
+    parser.add_argument(
+        "--complete", action=_Complete, choices=COMPLETE_KINDS, help=argparse.SUPPRESS
+    )
     _provider_flags(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

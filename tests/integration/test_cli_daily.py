@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from cli_helpers import ponder
 from store_helpers import record_run
 
+from ponder.launch import main
 from reasoning.events import RunSettings, Step
 from store.db import open_db
 
@@ -188,3 +192,57 @@ def test_a_table_piped_to_a_program_keeps_every_column(
     monkeypatch.delenv("COLUMNS", raising=False)
     code, out, _ = ponder(capsys, "runs", "--db", str(dbpath))  # captured: not a terminal
     assert out.splitlines()[0].split()[-1] == "started"
+
+
+# ---- shell completion knows the names there are now ----------------------------------------
+
+
+def test_complete_prints_the_names_there_are(
+    dbpath: Path, bench_runs: dict[str, int], capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("PONDER_DB", str(dbpath))
+    names = {}
+    for kind in ("datasets", "runs", "benches", "presets"):
+        with pytest.raises(SystemExit) as done:
+            main(["--complete", kind])
+        assert done.value.code == 0
+        names[kind] = capsys.readouterr().out.split()
+    assert {"algebra", "ponder-mixed"} <= set(names["datasets"])
+    assert names["runs"] == [str(i) for i in sorted(bench_runs.values(), reverse=True)]
+    assert "openai" in names["presets"] and "ollama" in names["presets"]
+
+
+def test_complete_without_a_database_creates_none(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PONDER_DB", str(tmp_path / "none.db"))
+    with pytest.raises(SystemExit):
+        main(["--complete", "runs"])
+    assert capsys.readouterr().out == ""
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_bash_completes_datasets_run_ids_and_presets(
+    dbpath: Path, bench_runs: dict[str, int], tmp_path: Path, capsys
+) -> None:
+    code, script, _ = ponder(capsys, "completion", "bash")
+    assert code == 0
+    (tmp_path / "ponder.bash").write_text(script)
+    probe = f"""
+source {tmp_path / "ponder.bash"}
+complete_words() {{ COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _shtab_ponder;
+                    echo "${{COMPREPLY[*]}}"; }}
+complete_words ponder bench ''
+complete_words ponder show ''
+complete_words ponder solve --provider o
+"""
+    env = {
+        **os.environ,
+        "PONDER_DB": str(dbpath),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    done = subprocess.run(
+        ["bash", "-c", probe], env=env, capture_output=True, text=True, timeout=60
+    )
+    datasets, runs, presets = done.stdout.splitlines()
+    assert "algebra" in datasets.split()
+    assert runs.split()[0] == str(max(bench_runs.values()))
+    assert set(presets.split()) == {"openai", "ollama", "openrouter"}
