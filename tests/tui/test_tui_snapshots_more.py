@@ -10,9 +10,10 @@ import pytest
 from test_tui_screens import snap_app
 from test_tui_solve import GOOD_RUN, PROBLEM, feed, run_events, settle
 from textual.pilot import Pilot
-from tui_helpers import fixed_app, wait_for
+from tui_helpers import fixed_app, still_cursors, wait_for
 
 from tui.screens.copy_modal import CopyModal
+from tui.screens.history import HistoryScreen
 from tui.widgets.prompt_box import PromptBox
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
@@ -20,11 +21,21 @@ SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_history(snap_compare: Any, tmp_path: Path, size: str) -> None:
+    app = snap_app(tmp_path)
+    assert app.db is not None
+    runs = app.db.execute("select count(*) from runs").fetchone()[0]
+
     async def before(pilot: Pilot[Any]) -> None:
+        # The same picture however loaded the machine: every row in, no cursor mid-blink.
         await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, HistoryScreen)
+        await wait_for(pilot, lambda: screen.table.row_count == runs)
+        still_cursors(pilot.app)  # type: ignore[arg-type]
         await pilot.pause()
 
-    assert snap_compare(snap_app(tmp_path), terminal_size=SIZES[size], run_before=before)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=before)
 
 
 def _finished_run_app(copy: bool) -> tuple[Any, Any]:
