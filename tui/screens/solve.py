@@ -1006,8 +1006,8 @@ def _no_provider(problem: str) -> str:
     """A provider problem as a TUI user can act on it, in one line: F3, not command-line flags."""
     text = problem.replace(
         "choose one with --provider NAME / --base-url URL",
-        "press F3 to pick one (remembered for the next start; `ponder config init` writes a"
-        " config file whose `default` names one)",
+        "press F3 to pick one (kept for next time; or a `default` in the config file:"
+        " ponder config init)",
     )
     if text.lower().startswith("no provider"):
         return text[:1].upper() + text[1:] + "."
