@@ -572,7 +572,8 @@ async def test_without_a_provider_the_screen_says_how_and_the_rest_works(tmp_pat
         assert app.provider_state.spec is None
         text = screen_text(app)
         assert "No provider configured: set ANTHROPIC_API_KEY" in text
-        assert "press F3 to pick one (kept for next time" in text  # the TUI's way, not flags
+        banner = str(screen.query_one("#provider-banner").render())
+        assert "press F3 to pick one (kept for next time" in banner  # the TUI's way, not flags
         assert "--provider" not in text
         assert "provider none" in text
         await submit(pilot, "What is 2 + 2?")
