@@ -133,9 +133,11 @@ class PonderApp(App[int]):
             self.add_mode(m.name, m.factory())
         self.db = db
         self.clock = clock
+        from reasoning.providers.config import configured_settings
+
         self.set_reactive(
             PonderApp.session,
-            Session(provider, model, base_url, settings or RunSettings()),
+            Session(provider, model, base_url, settings or configured_settings()),
         )
         self._fixed_provider = provider_state
         if list_models is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from reasoning.events import Price
+from reasoning.events import Price, RunSettings
 from reasoning.providers.base import Secret
 from reasoning.secrets import remember, remember_url
 
@@ -277,6 +277,13 @@ def _limits(table: Any, path: Path) -> dict[str, float]:
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
             raise ConfigError(f"{path}: [limits]: {key} must be a number of seconds > 0")
     return {key: float(value) for key, value in table.items()}
+
+
+def configured_settings() -> RunSettings:
+    """The run settings a front door starts from: the defaults, with the config's [limits]
+    wall time (its timeout reaches the provider through the spec)."""
+    max_time = configured_limits()[0]
+    return RunSettings() if max_time is None else RunSettings(wall_time_s=max_time)
 
 
 def configured_limits() -> tuple[float | None, float | None]:

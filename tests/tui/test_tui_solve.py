@@ -903,3 +903,10 @@ async def test_a_g1_step_in_prose_shows_as_it_streams_and_esc_keeps_it(
         kept = db.execute("select content from steps where idx = 1").fetchone()[0]
         assert kept == prose
         assert db.execute("select output_tokens from runs").fetchone()[0] > 0
+
+
+def test_the_tui_runs_under_the_configs_wall_time(tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[limits]\nmax_time_s = 900\n")
+    monkeypatch.setenv("PONDER_CONFIG", str(config))
+    assert PonderApp().session.settings.wall_time_s == 900  # the Solve and Bench screens' runs
