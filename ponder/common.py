@@ -7,6 +7,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -88,6 +89,8 @@ def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils
         raise UsageError(f"database {path} is read-only, and this command writes to it")
     if path.is_dir():
         raise UsageError(f"cannot open database {path}: it is a folder")
+    new = not path.exists()
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     try:
         db = open_db(path)
     except (FileExistsError, NotADirectoryError) as exc:  # a parent that is a file
@@ -98,6 +101,8 @@ def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils
         raise StoreFault(path, exc) from None
     except OSError as exc:  # permissions, a full disk...
         raise RunFailed(f"cannot open database {path}: {exc.strerror or exc}") from None
+    if new:
+        _created.append(_Created(path, path.stat().st_ino, missing))
     newer = newer_migrations(db)
     if newer:
         what = f"{path} was written by a newer Ponder (it knows {', '.join(newer)})"
@@ -106,6 +111,55 @@ def open_store(args: argparse.Namespace, *, write: bool = False) -> sqlite_utils
             raise RunFailed(f"database {what}: this command writes to it; upgrade Ponder")
         sys.stderr.write(f"ponder: database {what}: opened read-only; upgrade Ponder to write\n")
     return db
+
+
+@dataclass(frozen=True)
+class _Created:
+    """A database this command made (and the folders it made for it)."""
+
+    path: Path
+    inode: int
+    folders: list[Path]
+
+
+_created: list[_Created] = []
+
+
+def forget_created() -> None:
+    """A new command begins: what earlier ones in this process created is theirs."""
+    _created.clear()
+
+
+def discard_created() -> None:
+    """A command that failed on usage leaves nothing behind: the database it created (still
+    empty: no run, no imported set; the same file, not one made since by another process),
+    its WAL files and the folders made for it."""
+    import contextlib
+    import sqlite3
+
+    while _created:
+        made = _created.pop()
+        try:
+            if made.path.stat().st_ino != made.inode:
+                continue
+            conn = sqlite3.connect(f"file:{made.path}?mode=ro", uri=True)
+            try:
+                used = conn.execute(
+                    "select exists(select 1 from runs)"
+                    " or exists(select 1 from datasets where source != 'bundled')"
+                ).fetchone()[0]
+            finally:
+                conn.close()
+        except (OSError, sqlite3.Error):
+            continue
+        if used:
+            continue
+        for suffix in ("", "-wal", "-shm", "-room"):
+            with contextlib.suppress(OSError):
+                Path(f"{made.path}{suffix}").unlink()
+        for folder in made.folders:  # innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def out(line: str = "") -> None:

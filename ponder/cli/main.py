@@ -511,9 +511,10 @@ def main(
     args = build_parser().parse_args(argv)
     from importlib import import_module
 
-    from ponder.common import RunFailed, StoreFault, UsageError
+    from ponder.common import RunFailed, StoreFault, UsageError, forget_created
     from store.owner import RunTakenOver
 
+    forget_created()
     try:
         _check_text(args)
         if args.command is None:
@@ -531,6 +532,9 @@ def main(
                 code = 130
         return stop.exit_code(code)
     except UsageError as exc:
+        from ponder.common import discard_created
+
+        discard_created()  # a command that fails on usage creates nothing
         where = f"ponder {args.command}" if args.command else "ponder"
         sys.stderr.write(f"{where}: error: {_one_line(exc)}\n")
         return 2

@@ -76,6 +76,33 @@ def test_a_command_that_fails_on_usage_creates_no_database(openai_env, capsys, t
     assert not path.exists() and not path.parent.exists()
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "5"],
+        ["bench", "nosuchset"],
+        ["grade", "3", "full"],
+        ["scores", "nosuchset"],
+        ["problems", "nosuchset"],
+        ["report", "nosuchset"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_any_command_that_fails_on_usage_leaves_no_new_database(capsys, tmp_path, argv):
+    path = tmp_path / "home" / "data" / "ponder.db"
+    code, _, err = ponder(capsys, *argv, "--db", str(path))
+    assert code == 2
+    one_line(err)
+    assert not (tmp_path / "home").exists()
+
+
+def test_a_failed_command_keeps_a_database_it_did_not_create(capsys, tmp_path):
+    path = tmp_path / "ponder.db"
+    assert ponder(capsys, "problems", "ponder-mixed", "--db", str(path))[0] == 0
+    assert ponder(capsys, "show", "5", "--db", str(path))[0] == 2
+    assert path.exists()
+
+
 # ---- a very large prompt --------------------------------------------------------------------
 
 
