@@ -16,7 +16,9 @@ from collections import Counter, deque
 # is a loop: no answer has 240 characters of one short pattern (a wide table's rule is shorter).
 PERIODIC_WINDOW = 240
 PERIODIC_MAX = 32
-PERIODIC_CHECK_EVERY = 16  # characters between two checks: the check reads the whole window
+# The checks run once this many characters have come (a delta is a token or two): the cost is
+# per batch, and a loop is stopped at most this many characters later.
+CHECK_EVERY = 32
 
 # 2. The same line again and again: a non-blank line of at least LINE_MIN_CHARS characters seen
 # LINE_REPEATS times among the last LINE_WINDOW non-blank lines. (Solutions repeat short lines:
@@ -46,7 +48,16 @@ def periodic(tail: str, window: int = PERIODIC_WINDOW, longest: int = PERIODIC_M
     if len(tail) < window:
         return False
     w = tail[-window:]
-    return any(w[p:] == w[:-p] for p in range(1, longest + 1))
+    # A window of period p has its last `longest` characters again p characters earlier: find
+    # those earlier places (in C), and compare the window with itself shifted only there.
+    needle, first = w[-longest:], window - 2 * longest
+    at = w.rfind(needle, first, window - 1)
+    while at != -1:
+        p = window - longest - at
+        if w[p:] == w[:-p]:
+            return True
+        at = w.rfind(needle, first, at + longest - 1)
+    return False
 
 
 class Repetition:
@@ -54,27 +65,32 @@ class Repetition:
 
     def __init__(self) -> None:
         self._tail = ""  # the last PERIODIC_WINDOW characters
-        self._unchecked = 0  # characters since the last periodic check
+        self._unchecked: list[str] = []  # text come since the last check
+        self._size = 0  # its characters
         self._line = ""  # the line being written
         self._lines: deque[str] = deque(maxlen=LINE_WINDOW)
         self._line_counts: Counter[str] = Counter()
         self._word = ""  # the word being written
         self._words: deque[str] = deque(maxlen=NGRAM)
         self._grams: deque[int] = deque()
-        self._gram_counts: Counter[int] = Counter()
+        self._gram_counts: dict[int, int] = {}
         self.reason: str | None = None
 
     def feed(self, text: str) -> str | None:
         """Take the next delta; the reason (one line) once the text repeats itself, else None."""
         if self.reason is not None or not text:
             return self.reason
+        self._unchecked.append(text)
+        self._size += len(text)
+        if self._size < CHECK_EVERY:
+            return None
+        text = "".join(self._unchecked)
+        self._unchecked.clear()
+        self._size = 0
         self._tail = (self._tail + text)[-PERIODIC_WINDOW:]
-        self._unchecked += len(text)
-        if self._unchecked >= PERIODIC_CHECK_EVERY:
-            self._unchecked = 0
-            if periodic(self._tail):
-                self.reason = f"the same short pattern over and over ({self._pattern()!r})"
-                return self.reason
+        if periodic(self._tail):
+            self.reason = f"the same short pattern over and over ({self._pattern()!r})"
+            return self.reason
         self._lines_of(text)
         if self.reason is None:
             self._words_of(text)
@@ -96,9 +112,10 @@ class Repetition:
                 continue
             if len(self._lines) == LINE_WINDOW:
                 old = self._lines[0]
-                self._line_counts[old] -= 1
-                if not self._line_counts[old]:
-                    del self._line_counts[old]
+                if len(old) >= LINE_MIN_CHARS:  # only those are counted
+                    self._line_counts[old] -= 1
+                    if not self._line_counts[old]:
+                        del self._line_counts[old]
             self._lines.append(line)
             if len(line) < LINE_MIN_CHARS:
                 continue
@@ -112,27 +129,26 @@ class Repetition:
         buf = self._word + text
         done = buf.split()
         self._word = done.pop()[:WORD_MAX_CHARS] if done and not buf[-1].isspace() else ""
+        words, grams, counts = self._words, self._grams, self._gram_counts
         for word in done:
-            self._words.append(word[:WORD_MAX_CHARS])
-            if len(self._words) < NGRAM:
+            words.append(word[:WORD_MAX_CHARS])
+            if len(words) < NGRAM:
                 continue
-            gram = hash(tuple(self._words))
-            self._grams.append(gram)
-            self._gram_counts[gram] += 1
-            if len(self._grams) > NGRAM_WINDOW:
-                old = self._grams.popleft()
-                self._gram_counts[old] -= 1
-                if not self._gram_counts[old]:
-                    del self._gram_counts[old]
-            if (
-                len(self._grams) == NGRAM_WINDOW
-                and len(self._gram_counts) < NGRAM_DISTINCT_BELOW * NGRAM_WINDOW
-            ):
-                self.reason = (
-                    f"the same words in a loop (of its last {NGRAM_WINDOW} word {NGRAM}-grams,"
-                    f" {len(self._gram_counts)} are distinct)"
-                )
-                return
+            gram = hash(tuple(words))
+            grams.append(gram)
+            counts[gram] = counts.get(gram, 0) + 1
+            if len(grams) > NGRAM_WINDOW:
+                old = grams.popleft()
+                left = counts[old] - 1
+                if left:
+                    counts[old] = left
+                else:
+                    del counts[old]
+        if len(grams) == NGRAM_WINDOW and len(counts) < NGRAM_DISTINCT_BELOW * NGRAM_WINDOW:
+            self.reason = (
+                f"the same words in a loop (of its last {NGRAM_WINDOW} word {NGRAM}-grams,"
+                f" {len(counts)} are distinct)"
+            )
 
 
 def same_text(text: str, earlier: str | None) -> bool:

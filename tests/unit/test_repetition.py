@@ -48,7 +48,7 @@ def test_smollm2_ordinary_replies_are_not_stopped(reply):
         "24*6, " * 60,  # dcot on SmolLM2 wrote 4,096 tokens of this
         "\n" * (PERIODIC_WINDOW + 20),  # endless newlines under a server's JSON grammar
         "12" * 200,
-        "The answer is 144 because 12 times 12 is 144.\n" * LINE_REPEATS,
+        "The answer is 144 because 12 times 12 is 144.\n" * (LINE_REPEATS + 1),
         " ".join(
             ["First we add the numbers. Then we check the sum twice and carry on."] * 30
         ),  # a loop of several sentences
