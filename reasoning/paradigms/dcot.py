@@ -298,12 +298,15 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         events = builder.handle(parser.feed(text))
         return events, builder.over_budget or builder.over_max_steps
 
-    def no_protocol(why: str, reason: StopReason = "no_protocol") -> list[Event]:
+    def no_protocol(
+        why: str, reason: StopReason = "no_protocol", *, looped: bool = False
+    ) -> list[Event]:
         """End the run with the answer taken from its text, marked as such (`reason`:
         no_protocol, or repetition when the model looped); a run whose every call was cut
-        short fails instead (its text kept in its steps)."""
+        short fails instead (its text kept in its steps), unless it `looped`: a model that says
+        the same again has said what it will (direct ends the same way)."""
         out = builder.handle(parser.flush()) + builder.finish()
-        if ctx.session.every_call_cut():
+        if ctx.session.every_call_cut() and not looped and reason != "repetition":
             raise never_ended(ctx, f"no <answer> ({why})")
         answer = answer_from_steps(ctx.log.steps, ctx)
         if answer is None:
@@ -401,7 +404,8 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         if not builder.answered and repeated:
             why = f"call {ctx.session.calls} repeated the one before"
             # Untagged text said twice is a model ignoring the protocol; tagged, a loop.
-            for ev in no_protocol(why, "repetition" if builder.tags_in_run else "no_protocol"):
+            reason: StopReason = "repetition" if builder.tags_in_run else "no_protocol"
+            for ev in no_protocol(why, reason, looped=True):
                 yield ev
             return
 

@@ -180,3 +180,20 @@ def test_the_answer_is_read_from_prose_by_the_graders_extractor(
     run = json.loads(capsys.readouterr().out)
     assert run["answer"] == "42"
     assert run["stop_reason"] == ("answer" if paradigm == "direct" else "no_protocol")
+
+
+@pytest.mark.parametrize("paradigm", ["direct", "dcot"])
+@pytest.mark.parametrize("kind", PROTOCOLS)
+async def test_a_cut_reply_continued_into_the_same_text_ends_with_its_answer_in_both_arms(
+    fake_llm, kind, paradigm, monkeypatch
+):
+    # A small model at --max-tokens: cut, and the continuation says the same again.
+    looping = "The answer is 42 because 17 + 25 makes 42 and so on and on"
+    fake_llm.responder = lambda body: Reply(looping, finish="length")
+    _, r = await run_all(
+        "q",
+        provider_for(fake_llm, kind, monkeypatch),
+        RunSettings(paradigm=paradigm),  # type: ignore[arg-type]
+    )
+    assert r.status == "done" and r.calls == 2 and r.answer
+    assert r.stop_reason == ("repetition" if paradigm == "direct" else "no_protocol")
