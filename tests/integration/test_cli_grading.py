@@ -204,13 +204,15 @@ def test_scores_table_json_and_csv(capsys, db):
     _graded_runs(capsys, db)
     code, out, _ = ponder(capsys, "scores", "ponder-proofs")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split()[:6] == [
+    assert code == 0 and lines[0].split()[:8] == [
         "dataset",
         "model",
         "paradigm",
+        "planned",
         "n",
+        "done",
         "graded",
-        "total",
+        "total/scored",
     ]
     assert "2/2" in lines[1] and "0/2" in lines[2] and "2 of 10" in lines[1]
     assert "with technique vs without" in out and "+1.00" in out
