@@ -200,7 +200,8 @@ def _graded_runs(capsys, db) -> None:
             ponder(capsys, "grade", str(run), verdict)
 
 
-def test_scores_table_json_and_csv(capsys, db):
+def test_scores_table_json_and_csv(capsys, db, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # every column
     _graded_runs(capsys, db)
     code, out, _ = ponder(capsys, "scores", "ponder-proofs")
     lines = out.splitlines()

@@ -72,7 +72,8 @@ def test_comparisons_pair_on_the_problems_scored_in_both_and_say_how_many(db, ca
     assert c["dcot+guided"]["paradigm"] == "dcot+guided"
 
 
-def test_the_verdicts_are_provisional_and_name_a_protocol_not_followed(db, capsys):
+def test_the_verdicts_are_provisional_and_name_a_protocol_not_followed(db, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # every column, the verdicts whole
     bench_of_ten(db)
     assert exit_code(["scores", "exam"]) == 0
     out = capsys.readouterr().out
@@ -85,7 +86,8 @@ def test_the_verdicts_are_provisional_and_name_a_protocol_not_followed(db, capsy
     assert "dcot+guided vs dcot" in out
 
 
-def test_a_settled_comparison_is_not_provisional(db, capsys):
+def test_a_settled_comparison_is_not_provisional(db, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")
     ids = add_problems(db, "exam", 4)
     for pid in ids:
         run(db, pid, "direct", False)
