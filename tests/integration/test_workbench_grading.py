@@ -14,7 +14,7 @@ def test_auto_grade_without_problem_or_reference_needs_a_human(db):
     for run in (free, proof):
         g = auto_grade_run(db, run)
         assert (g.grader, g.verdict, g.score) == ("auto", "needs_human", None)
-    assert "no problem" in effective_grade(db, free).note
+    assert "not a stored problem" in effective_grade(db, free).note
 
 
 def test_auto_grade_of_a_run_with_no_answer_is_zero(db):
