@@ -298,15 +298,13 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         events = builder.handle(parser.feed(text))
         return events, builder.over_budget or builder.over_max_steps
 
-    def no_protocol(
-        why: str, reason: StopReason = "no_protocol", *, looped: bool = False
-    ) -> list[Event]:
+    def no_protocol(why: str, reason: StopReason = "no_protocol") -> list[Event]:
         """End the run with the answer taken from its text, marked as such (`reason`:
         no_protocol, or repetition when the model looped); a run whose every call was cut
-        short fails instead (its text kept in its steps), unless it `looped`: a model that says
-        the same again has said what it will (direct ends the same way)."""
+        short fails instead (its text kept in its steps): text that never once came to its
+        end ("Working it out, the answe") is not an answer, repeated or not."""
         out = builder.handle(parser.flush()) + builder.finish()
-        if ctx.session.every_call_cut() and not looped and reason != "repetition":
+        if ctx.session.every_call_cut():
             raise never_ended(ctx, f"no <answer> ({why})")
         answer = answer_from_steps(ctx.log.steps, ctx)
         if answer is None:
@@ -405,7 +403,7 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
             why = f"call {ctx.session.calls} repeated the one before"
             # Untagged text said twice is a model ignoring the protocol; tagged, a loop.
             reason: StopReason = "repetition" if builder.tags_in_run else "no_protocol"
-            for ev in no_protocol(why, reason, looped=True):
+            for ev in no_protocol(why, reason):
                 yield ev
             return
 

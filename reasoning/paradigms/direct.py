@@ -9,7 +9,6 @@ from contextlib import aclosing
 from reasoning.events import Event, Notice, Step, StepFinished, StepStarted, TextDelta
 from reasoning.paradigms.base import RunContext, may_continue, never_ended, now
 from reasoning.providers.base import ChatRequest, Message
-from reasoning.repetition import same_text
 from reasoning.session import LimitReached
 
 FINAL_LINE = re.compile(r"final\s+answer\s*(?:is)?\s*[:：]?\s*(.+)", re.IGNORECASE)
@@ -61,15 +60,8 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         )
         ctx.log.steps.append(step)
         yield StepFinished(step)
-        repeated = same_text(text, parts[-1] if parts else None)
         parts.append(text)
         if not outcome.cut_short:
-            break
-        if repeated:
-            # A continuation that says again what the reply said: the model has said what it
-            # will (as dcot ends on a repeated segment); continuing would only repeat it again.
-            yield Notice(f"call {ctx.session.calls} repeated the one before: taking the answer")
-            ctx.log.stop_reason = "repetition"
             break
         if not may_continue(ctx, continuations):
             raise never_ended(ctx, "the reply was never finished")
@@ -85,5 +77,4 @@ async def run(ctx: RunContext) -> AsyncIterator[Event]:
         raise LimitReached("no_answer", "the model returned no text")
     ctx.log.answer = ctx.answer_in(whole)
     # Stopped in a loop (the session's repetition watch): the answer is what the text says.
-    looped = ctx.log.stop_reason == "repetition" or outcome.limit == "repetition"
-    ctx.log.stop_reason = "repetition" if looped else "answer"
+    ctx.log.stop_reason = "repetition" if outcome.limit == "repetition" else "answer"
