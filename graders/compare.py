@@ -196,8 +196,8 @@ def _sample(
             why = f"differ at {_where(point)}: {_show(gv)} vs {_show(av)}"
             if kind == "positive" or (kind == "large" and not (branchy or inexact)):
                 return False, why
-            if branchy and not (_real(gv) and _real(av)):
-                continue  # outside one side's real domain (`\\ln x` at x < 0): no evidence
+            if branchy and not _real(gv) and not _real(av):
+                continue  # both outside their real domain: which branch is taken says nothing
             elsewhere = elsewhere or why
             continue
         agreed[kind] = agreed.get(kind, 0) + 1

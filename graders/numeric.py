@@ -340,7 +340,37 @@ def value_of(node: Node, text: str) -> Number | Node | None:
     return None
 
 
+# "The answer is not 5", "it cannot be 5", "5 is wrong": a value ruled out, not given.
+_RULED_OUT_BEFORE = re.compile(
+    r"(?:\bnot|n't|\bcannot|\bnever|≠|\\neq?)\s*(?:be\s+|equal\s+to\s+|equals?\s+)?[$\\(\s]*$",
+    re.IGNORECASE,
+)
+_RULED_OUT_AFTER = re.compile(
+    r"^[$)\s]*(?:is|was|would\s+be|seems)\s+(?:wrong|incorrect|not\b|false|impossible)",
+    re.IGNORECASE,
+)
+
+
+def _ruled_out(raw: str, n: Number) -> bool:
+    """True when the sentence rules the number out ("the answer is not 5", "5 is wrong")."""
+    at = raw.rfind(n.text) if n.text else -1
+    if at < 0:
+        return False
+    return bool(
+        _RULED_OUT_BEFORE.search(raw[max(0, at - 40) : at])
+        or _RULED_OUT_AFTER.match(raw[at + len(n.text) : at + len(n.text) + 40])
+    )
+
+
 def _reading(cand: Candidate) -> Number | Node | None:
+    """The number one candidate states, unless the sentence rules it out."""
+    got = _reading_of(cand)
+    if isinstance(got, Number) and _ruled_out(cand.raw, got):
+        return None
+    return got
+
+
+def _reading_of(cand: Candidate) -> Number | Node | None:
     """The number one candidate states: bare, as a formula's value, or in a sentence."""
     if cand.source == "last_line" and cut_off(cand.raw):
         return None  # a response cut off mid-thought has no final answer

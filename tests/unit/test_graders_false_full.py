@@ -54,8 +54,11 @@ SAMPLING_DOMAIN = [
     ("|x|", "\\sqrt{x^2}", ("full",)),
     ("(x-1)^2", "x^2 - 2x + 1", ("full",)),
     ("\\sin^2 x", "1 - \\cos^2 x", ("full",)),
-    ("\\ln(xy)", "\\ln x + \\ln y", ("full",)),
-    ("x^{2/3}", "\\sqrt[3]{x^2}", ("full",)),
+    ("\\ln(xy)", "\\ln x + \\ln y", NOT_FULL),  # x, y < 0: ln(xy) is real, the sum is not
+    ("2\\ln x", "\\ln(x^2)", NOT_FULL),
+    ("\\sqrt{|x|}", "\\sqrt{x}", NOT_FULL),
+    ("x^{2/3}", "\\sqrt[3]{x^2}", NOT_FULL),  # x < 0: the principal x^{2/3} is not real
+    ("\\sqrt{x^3}", "x\\sqrt{x}", ("full",)),
     ("2^{-100}", "\\frac{1}{2^{100}}", ("full",)),
     ("0.0000675", "6.75 \\times 10^{-5}", ("full",)),
     ("(x-a)^{100}", "(a-x)^{100}", ("full",)),
@@ -107,6 +110,9 @@ NO_ANSWER_IN_PROSE = [
     ),
     ("Hmm, the value 2 cannot be right. Let us re-evaluate with m = 2.", "2"),
     ("Is the answer 2?", "2"),
+    ("The answer is not 5.", "5"),
+    ("5 is wrong", "5"),
+    ("The answer cannot be 5.", "5"),
     # an expression that holds the reference as one of its terms
     ("t = 0.5 + \\frac{5x}{4} - 1", "0.5"),
     ("The time is $t = 0.5 + \\frac{5x}{4} - 1$.", "0.5"),
