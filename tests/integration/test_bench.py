@@ -126,6 +126,12 @@ def right_answer(problem: Problem, *_: Any) -> str:
     return problem.reference or ""
 
 
+def small_plan(fake: FakeLLM, **changes: Any) -> BenchPlan:
+    """The "small" set, direct, gpt-4o-mini, on the fake's OpenAI endpoint; `changes` override."""
+    fields: dict[str, Any] = {"paradigms": ("direct",), "models": ("gpt-4o-mini",)}
+    return BenchPlan("small", base_url=fake.base_url_openai, **{**fields, **changes})
+
+
 def import_answered(tmp_path: Path, db: sqlite_utils.Database, fake: FakeLLM, n: int) -> None:
     """The dataset `small` of `n` problems imported, the fake server answering each one right."""
     import_small(tmp_path, n=n)
@@ -350,11 +356,8 @@ async def test_a_429_pauses_every_run_of_the_provider_without_failing_any(
     with FakeLLM(latency=0.05) as fake:
         fake.queue(Reply(status=429, retry_after=0.6))
         fake.responder = responder(db, "small", right_answer)
-        plan = BenchPlan(
-            "small",
-            paradigms=("direct",),
-            models=("gpt-4o-mini",),
-            base_url=fake.base_url_openai,
+        plan = small_plan(
+            fake,
             concurrency=4,
         )
         summary = await run_bench(db, plan, lambda p: notes.append(p.note or ""))
@@ -378,11 +381,8 @@ async def test_calls_in_flight_are_bounded_globally_and_per_provider(
     for concurrency, per_provider in ((6, None), (6, 2)):
         with FakeLLM(chunk=2, delay=0.02) as fake:  # each stream lasts ~0.25 s
             fake.responder = responder(db, "small", right_answer)
-            plan = BenchPlan(
-                "small",
-                paradigms=("direct",),
-                models=("gpt-4o-mini",),
-                base_url=fake.base_url_openai,
+            plan = small_plan(
+                fake,
                 concurrency=concurrency,
                 provider_concurrency=per_provider,
             )
@@ -432,11 +432,8 @@ async def test_max_cost_stops_starting_runs_before_the_cap(
         fake.responder = responder(
             db, "small", lambda p, *_: Reply(f"Final answer: {p.reference}", usage=big)
         )
-        plan = BenchPlan(
-            "small",
-            paradigms=("direct",),
-            models=("gpt-4o-mini",),
-            base_url=fake.base_url_openai,
+        plan = small_plan(
+            fake,
             concurrency=4,
             max_cost=0.2,
         )
@@ -457,11 +454,9 @@ async def test_max_cost_passed_mid_run_cancels_the_run_in_flight(
     )
     with FakeLLM() as fake:
         fake.responder = lambda body: Reply(step, usage=big)
-        plan = BenchPlan(
-            "small",
+        plan = small_plan(
+            fake,
             paradigms=("g1",),
-            models=("gpt-4o-mini",),
-            base_url=fake.base_url_openai,
             max_cost=0.1,
             # The fake's usage (100,000 tokens a call) would pass the output budget first.
             settings=RunSettings(output_budget=10**9),
@@ -491,11 +486,9 @@ async def test_max_cost_counts_calls_in_flight_and_ends_within_one_call_of_the_c
 
     with FakeLLM() as fake:
         fake.responder = responder(db, "small", answer)
-        plan = BenchPlan(
-            "small",
-            paradigms=("direct",),
+        plan = small_plan(
+            fake,
             models=("pricey",),
-            base_url=fake.base_url_openai,
             concurrency=4,
             max_cost=1.0,
             settings=RunSettings(max_tokens=5000),
@@ -596,11 +589,8 @@ async def test_stop_cancels_runs_in_flight_and_resume_completes(
     import_small(tmp_path, n=6)
     with FakeLLM(latency=0.3) as fake:
         fake.responder = responder(db, "small", right_answer)
-        plan = BenchPlan(
-            "small",
-            paradigms=("direct",),
-            models=("gpt-4o-mini",),
-            base_url=fake.base_url_openai,
+        plan = small_plan(
+            fake,
             concurrency=2,
         )
         stop = asyncio.Event()
