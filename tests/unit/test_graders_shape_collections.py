@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from graders import grade
+from grader_helpers import check_verdict
 
 SEVERAL_ANSWERS = [
     (r"\boxed{2} and \boxed{3}", r"\{2, 3\}", "full"),
@@ -101,23 +100,18 @@ TUPLES_AND_SETS = [
 ]
 
 
-def _check(answer: str, reference: str, verdict: str) -> None:
-    g = grade(answer=answer, reference=reference, timeout=5.0)
-    assert g.verdict == verdict, f"{answer!r} vs {reference!r}: {g.verdict}, {g.reason}"
-
-
 @pytest.mark.parametrize(("answer", "reference", "verdict"), SEVERAL_ANSWERS)
 def test_several_answers_are_compared_as_a_set(answer: str, reference: str, verdict: str) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "verdict"), NAMED_VALUES)
 def test_named_values_are_matched_by_name(answer: str, reference: str, verdict: str) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "verdict"), TUPLES_AND_SETS)
 def test_tuples_stay_ordered_and_never_equal_a_set(
     answer: str, reference: str, verdict: str
 ) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from graders import grade
+from grader_helpers import check_verdict
 
 MULTI_Q = "Which of the following statement(s) is(are) correct?\n(A) p (B) q (C) r (D) s"
 FALSE_Q = "Which of the following statements is(are) FALSE?\n(A) p (B) q (C) r (D) s"
@@ -74,25 +73,20 @@ CHOICE_READING = [
 ]
 
 
-def _check(answer: str, reference: str, verdict: str, question: str | None = None) -> None:
-    g = grade(answer=answer, reference=reference, question=question, timeout=5.0)
-    assert g.verdict == verdict, f"{answer!r} vs {reference!r}: {g.verdict}, {g.reason}"
-
-
 @pytest.mark.parametrize(("answer", "reference", "verdict"), LATEST_CUE)
 def test_the_latest_strong_cue_wins(answer: str, reference: str, verdict: str) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "verdict"), NO_INVENTED_ANSWER)
 def test_a_cut_off_response_gets_no_invented_answer(
     answer: str, reference: str, verdict: str
 ) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "question", "verdict"), CHOICE_READING)
 def test_choice_answers_are_read_as_an_examiner_would(
     answer: str, reference: str, question: str | None, verdict: str
 ) -> None:
-    _check(answer, reference, verdict, question)
+    check_verdict(answer, reference, verdict, question)

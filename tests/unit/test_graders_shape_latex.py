@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from graders import grade
+from grader_helpers import check_verdict
 
 CHAINS = [
     ("x = 5+5+1 = 11", "11", "full"),
@@ -84,20 +83,15 @@ WRAPPERS = [
 ]
 
 
-def _check(answer: str, reference: str, verdict: str) -> None:
-    g = grade(answer=answer, reference=reference, timeout=5.0)
-    assert g.verdict == verdict, f"{answer!r} vs {reference!r}: {g.verdict}, {g.reason}"
-
-
 @pytest.mark.parametrize(("answer", "reference", "verdict"), CHAINS)
 def test_an_equation_chain_means_its_last_exact_value(
     answer: str, reference: str, verdict: str
 ) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "verdict"), WRAPPERS)
 def test_spacing_and_wrappers_do_not_change_the_value(
     answer: str, reference: str, verdict: str
 ) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from grader_helpers import check_verdict
 
-from graders import grade, infer_kind
+from graders import infer_kind
 
 # (answer, reference, verdict): the kind is inferred from the reference, as `ponder check` does.
 AS_EXPRESSIONS = [
@@ -180,38 +181,33 @@ SIGNS = [
 ]
 
 
-def _check(answer: str, reference: str, verdict: str) -> None:
-    g = grade(answer=answer, reference=reference, timeout=5.0)
-    assert g.verdict == verdict, f"{answer!r} vs {reference!r}: {g.verdict}, {g.reason}"
-
-
 @pytest.mark.parametrize(("answer", "reference", "verdict"), AS_EXPRESSIONS)
 def test_a_number_written_as_an_expression_is_graded_by_its_value(
     answer: str, reference: str, verdict: str
 ) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "verdict"), SEPARATORS)
 def test_decimal_commas_and_thousands_separators(answer: str, reference: str, verdict: str) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "verdict"), UNITS)
 def test_units_currency_and_percent(answer: str, reference: str, verdict: str) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "verdict"), EXACT_OR_APPROXIMATE)
 def test_tolerance_only_when_a_side_is_an_approximation(
     answer: str, reference: str, verdict: str
 ) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(("answer", "reference", "verdict"), SIGNS)
 def test_signs_factorials_and_infinities(answer: str, reference: str, verdict: str) -> None:
-    _check(answer, reference, verdict)
+    check_verdict(answer, reference, verdict)
 
 
 @pytest.mark.parametrize(
