@@ -13,7 +13,6 @@ the rows the store holds per request at the end (runs, steps, calls, grades, bat
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import os
 import sqlite3
@@ -28,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benches"))
 
-from benchkit import free_port  # noqa: E402
+from benchkit import free_port, times_seven_store  # noqa: E402
 
 SIZE = 1000
 IN_FLIGHT = 4 * SIZE  # workbench.bench.batch.BATCHES_IN_FLIGHT batches' worth of runs
@@ -79,20 +78,7 @@ def main() -> int:
 
 
 def bench_once(home: Path, port: int, n: int, delay: float) -> None:
-    from store.db import open_db
-    from store.problems import import_file
-
-    home.mkdir()
-    db_path = home / "ponder.db"
-    sheet = home / "set.csv"
-    with sheet.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "question", "answer", "kind"])
-        for i in range(1, n + 1):
-            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
-    db = open_db(db_path)
-    import_file(db, sheet, "batchset")
-    db.conn.close()
+    db_path = times_seven_store(home, "batchset", n)
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BASE_URL")}
     env.update(
         PONDER_DB=str(db_path),

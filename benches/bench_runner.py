@@ -12,7 +12,6 @@ median: the machine is shared, and one invocation can land on a busy second.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import resource
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benches"))
 
-from benchkit import free_port  # noqa: E402
+from benchkit import free_port, times_seven_store  # noqa: E402
 
 PROBLEMS = 200
 LATENCY_S = 0.5
@@ -87,20 +86,7 @@ def main() -> int:
 
 def bench_once(home: Path, port: int) -> Timing:
     """Import the 200 problems into a fresh store, then time `ponder bench` over them."""
-    from store.db import open_db
-    from store.problems import import_file
-
-    home.mkdir()
-    db_path = home / "ponder.db"
-    sheet = home / "bench200.csv"
-    with sheet.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "question", "answer", "kind"])
-        for i in range(1, PROBLEMS + 1):
-            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
-    db = open_db(db_path)
-    import_file(db, sheet, "bench200")
-    db.conn.close()
+    db_path = times_seven_store(home, "bench200", PROBLEMS)
     env = {
         k: v
         for k, v in os.environ.items()

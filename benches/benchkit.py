@@ -1,4 +1,5 @@
-"""What every bench shares: the port its fake server listens on, and a deadline for its waits.
+"""What every bench shares: the port its fake server listens on, a deadline for its waits, and a
+fresh store of simple problems to bench over.
 
 Ports come from the system (port 0: the kernel picks a free one) unless `PONDER_BENCH_PORTS`
 names a range, `LOW-HIGH` (e.g. `20000-20099`), for a machine whose firewall or neighbours
@@ -7,9 +8,11 @@ want the benches in a known place; the first port of the range that binds is use
 
 from __future__ import annotations
 
+import csv
 import os
 import socket
 import time
+from pathlib import Path
 
 PORTS_ENV = "PONDER_BENCH_PORTS"
 
@@ -61,3 +64,23 @@ class Deadline:
     def check(self, what: str) -> None:
         if time.monotonic() > self.at:
             raise BenchTimeout(f"{what}: not within {self.seconds:.0f} s")
+
+
+def times_seven_store(home: Path, dataset: str, n: int) -> Path:
+    """A new folder `home` holding a store (ponder.db, returned) into which `n` problems ("what is
+    i times 7?", integer answers) are imported as `dataset` from a sheet `dataset`.csv beside it."""
+    from store.db import open_db
+    from store.problems import import_file
+
+    home.mkdir()
+    db_path = home / "ponder.db"
+    sheet = home / f"{dataset}.csv"
+    with sheet.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "question", "answer", "kind"])
+        for i in range(1, n + 1):
+            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
+    db = open_db(db_path)
+    import_file(db, sheet, dataset)
+    db.conn.close()
+    return db_path
