@@ -11,17 +11,13 @@ finished sending each stream; both processes read the same monotonic clock.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import io
 import os
-import pty
 import select
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 
@@ -30,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 sys.path.insert(0, str(ROOT / "benches"))
 
-from benchkit import BenchTimeout, Deadline, free_port  # noqa: E402
+from benchkit import BenchTimeout, Deadline, free_port, ready_port, spawn_in_pty  # noqa: E402
 
 TIME_LIMIT_S = 300  # `make bench` kills the bench after this
 STREAM_LIMIT_S = 120  # the 10 s stream, on a busy machine
@@ -103,11 +99,7 @@ def start_server() -> tuple[subprocess.Popen[str], int]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline().split()
-    if not line or line[0] != "READY":
-        raise SystemExit(f"fake server did not start: {line}")
-    return proc, int(line[1])
+    return proc, ready_port(proc)
 
 
 # ---- (a) and (b): the stream in a headless app ----------------------------------------------
@@ -228,18 +220,8 @@ def first_screen(port: int, runs: int = 3) -> list[float]:
             "OPENAI_API_KEY": "sk-bench-not-a-real-key",
             "PONDER_CONFIG": os.path.join(tmp, "config.toml"),
         }
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
         start = time.monotonic()
-        proc = subprocess.Popen(
-            [ponder, "--db", os.path.join(tmp, "first.db")],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            start_new_session=True,
-        )
-        os.close(slave)
+        proc, master = spawn_in_pty([ponder, "--db", os.path.join(tmp, "first.db")], env, SIZE)
         seen = b""
         elapsed = float("nan")
         deadline = start + 10

@@ -31,7 +31,7 @@ TIME_LIMIT_S = 300  # `make bench` kills the bench after this
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benches"))
 
-from benchkit import BenchTimeout, Deadline, free_port  # noqa: E402
+from benchkit import BenchTimeout, Deadline, free_port, ready_port  # noqa: E402
 
 PROBLEMS = 48
 CONCURRENCY = 16
@@ -52,11 +52,7 @@ def start_server() -> tuple[subprocess.Popen[str], int]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline().split()
-    if not line or line[0] != "READY":
-        raise SystemExit(f"fake server did not start: {line}")
-    return proc, int(line[1])
+    return proc, ready_port(proc)
 
 
 def write_sheet(folder: Path) -> Path:

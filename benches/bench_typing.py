@@ -14,15 +14,11 @@ until the last word is in what the app wrote back.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import os
-import pty
 import select
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "support"))
+sys.path.insert(0, str(ROOT / "benches"))
+
+from benchkit import spawn_in_pty  # noqa: E402
 
 SIZE = (80, 24)
 WORDS = "let x be a real number such that x squared minus five x plus six is zero find x "
@@ -116,17 +115,7 @@ def pty_case(data: bytes, marker: bytes, timeout: float = 60.0) -> float:
         XDG_CONFIG_HOME=tmp,
         XDG_DATA_HOME=tmp,
     )
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-    proc = subprocess.Popen(
-        [ponder, "--db", os.path.join(tmp, "typing.db")],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
+    proc, master = spawn_in_pty([ponder, "--db", os.path.join(tmp, "typing.db")], env, SIZE)
     seen = b""
     try:
         deadline = time.monotonic() + 20

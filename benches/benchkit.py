@@ -1,5 +1,6 @@
-"""What every bench shares: the port its fake server listens on, a deadline for its waits, and a
-fresh store of simple problems to bench over.
+"""What every bench shares: the port its fake server listens on and the port it says it took, a
+deadline for its waits, a fresh store of simple problems to bench over, and `ponder` started in a
+pseudo-terminal.
 
 Ports come from the system (port 0: the kernel picks a free one) unless `PONDER_BENCH_PORTS`
 names a range, `LOW-HIGH` (e.g. `20000-20099`), for a machine whose firewall or neighbours
@@ -9,8 +10,13 @@ want the benches in a known place; the first port of the range that binds is use
 from __future__ import annotations
 
 import csv
+import fcntl
 import os
+import pty
 import socket
+import struct
+import subprocess
+import termios
 import time
 from pathlib import Path
 
@@ -51,6 +57,15 @@ def free_port() -> int:
     raise SystemExit(f"{PORTS_ENV}: no free port in {ports.start}-{ports.stop - 1}")
 
 
+def ready_port(proc: subprocess.Popen[str]) -> int:
+    """The port a fake server process took, from its first line (`READY <port>`)."""
+    assert proc.stdout is not None
+    line = proc.stdout.readline().split()
+    if not line or line[0] != "READY":
+        raise SystemExit(f"fake server did not start: {line}")
+    return int(line[1])
+
+
 class Deadline:
     """A wall-clock limit for one wait; `check(what)` raises BenchTimeout naming what never came."""
 
@@ -84,3 +99,22 @@ def times_seven_store(home: Path, dataset: str, n: int) -> Path:
     import_file(db, sheet, dataset)
     db.conn.close()
     return db_path
+
+
+def spawn_in_pty(
+    argv: list[str], env: dict[str, str], size: tuple[int, int]
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`argv` started in its own session on a new pseudo-terminal of `size` (columns, rows) as its
+    stdin, stdout and stderr; returns the process and the terminal's master side to read."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    proc = subprocess.Popen(
+        argv,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    return proc, master
