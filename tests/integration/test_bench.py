@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+from cli_helpers import import_small
 from fakellm import FakeLLM, Reply, system_text
 
 from ponder.cli.bench import progress_line
@@ -110,17 +111,6 @@ def done_per_job(db: sqlite_utils.Database) -> dict[tuple[str, str, str], int]:
     return counts
 
 
-def import_small(tmp_path: Path, name: str = "small", n: int = 6) -> Path:
-    path = tmp_path / f"{name}.csv"
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "question", "answer", "kind"])
-        for i in range(1, n + 1):
-            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
-    assert main(["import", str(path), "--dataset", name]) == 0
-    return path
-
-
 def right_answer(problem: Problem, *_: Any) -> str:
     """What a model that is always right answers."""
     return problem.reference or ""
@@ -187,7 +177,7 @@ def test_bench_over_bundled_set_two_paradigms_runs_grades_and_scores(
 def test_bench_over_imported_set_compares_two_models(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path)
+    import_small(tmp_path, n=6)
 
     def answer(p: Problem, paradigm: str, model: str) -> str:
         assert p.reference is not None
@@ -230,7 +220,7 @@ def test_plan_is_problem_x_model_x_paradigm_in_problem_order(
 def test_failed_runs_are_recorded_and_resume_reruns_only_what_is_not_done(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path)
+    import_small(tmp_path, n=6)
     broken = {"2", "5"}
 
     def answer(p: Problem, paradigm: str, model: str) -> str | Reply:

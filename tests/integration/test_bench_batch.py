@@ -5,7 +5,6 @@ request failed, expired or was cancelled in its batch fails with the reason."""
 from __future__ import annotations
 
 import asyncio
-import csv
 import dataclasses
 import json
 import os
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+from cli_helpers import import_small
 from fakellm import FakeLLM, Reply, demo_responder
 
 from ponder.launch import main
@@ -32,16 +32,6 @@ MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
 def keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-batch")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-batch")
-
-
-def import_small(tmp_path: Path, n: int = 3) -> None:
-    path = tmp_path / "small.csv"
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "question", "answer", "kind"])
-        for i in range(1, n + 1):
-            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
-    assert main(["import", str(path), "--dataset", "small"]) == 0
 
 
 def number(body: dict[str, Any]) -> int:
@@ -86,7 +76,7 @@ def stored_runs(db: sqlite_utils.Database, bench_id: str) -> list[tuple[Any, ...
 def test_a_batched_bench_ends_with_the_same_runs_as_a_live_one_at_half_the_price(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, protocol: str
 ) -> None:
-    import_small(tmp_path)
+    import_small(tmp_path, n=3)
     fake_llm.responder = demo_responder
     live = asyncio.run(run_bench(db, plan(fake_llm, protocol)))
     assert fake_llm.batch_creates == 0

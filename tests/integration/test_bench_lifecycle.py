@@ -3,7 +3,6 @@ or the latest matching bench and says which, and refuses one another live proces
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+from cli_helpers import import_small
 from fakellm import FakeLLM, Reply
 
 from ponder.launch import main
@@ -24,16 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-lifecycle")
-
-
-def import_small(tmp_path: Path, n: int = 4) -> None:
-    path = tmp_path / "small.csv"
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "question", "answer", "kind"])
-        for i in range(1, n + 1):
-            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
-    assert main(["import", str(path), "--dataset", "small"]) == 0
 
 
 def answer_right(body: dict[str, Any]) -> Reply:
@@ -56,7 +46,7 @@ def benches_json(capsys: pytest.CaptureFixture) -> list[dict[str, Any]]:
 def test_resume_without_arms_continues_the_latest_bench_with_its_own_arms_and_says_so(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path)
+    import_small(tmp_path, n=4)
     url = fake_llm.base_url_openai
     fake_llm.responder = answer_right
     flags = ["--base-url", url, "--paradigm", "direct", "--model", "gpt-4o-mini"]
@@ -76,7 +66,7 @@ def test_resume_without_arms_continues_the_latest_bench_with_its_own_arms_and_sa
 def test_resume_of_a_named_bench_continues_that_one_not_the_latest(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path)
+    import_small(tmp_path, n=4)
     url = fake_llm.base_url_openai
     fake_llm.responder = answer_right
     model = ["--base-url", url, "--model", "gpt-4o-mini"]
@@ -112,7 +102,7 @@ def test_resume_of_an_unknown_or_other_dataset_bench_is_one_line(
     resume: str,
     message: str,
 ) -> None:
-    import_small(tmp_path)
+    import_small(tmp_path, n=4)
     other = tmp_path / "other.csv"
     other.write_text("id,question,answer\n1,Problem 1: what is 1 times 7?,7\n")
     assert main(["import", str(other), "--dataset", "other"]) == 0
@@ -130,7 +120,7 @@ def test_resume_of_an_unknown_or_other_dataset_bench_is_one_line(
 def test_benches_lists_status_progress_and_spend(
     fake_llm: FakeLLM, db: sqlite_utils.Database, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    import_small(tmp_path)
+    import_small(tmp_path, n=4)
     fake_llm.responder = lambda body: Reply(status=401, error="invalid api key")
     url = ["--base-url", fake_llm.base_url_openai, "--model", "gpt-4o-mini"]
     assert main(["bench", "small", *url, "--paradigm", "direct", "--limit", "2"]) == 1

@@ -1,9 +1,12 @@
-"""`ponder` as tests drive it: a command run in-process, and waiting on a real process."""
+"""`ponder` as tests drive it: a command run in-process, a small set imported by it, and waiting on
+a real process."""
 
 from __future__ import annotations
 
+import csv
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from ponder.launch import main
 
@@ -36,3 +39,16 @@ def wait_for(condition: Callable[[], object], timeout: float = 60.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def import_small(tmp_path: Path, n: int, dataset: str = "small") -> Path:
+    """`n` problems "Problem i: what is i times 7?" (integer answers) written to `dataset`.csv in
+    `tmp_path` and imported by `ponder import` as `dataset`; returns the sheet."""
+    path = tmp_path / f"{dataset}.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "question", "answer", "kind"])
+        for i in range(1, n + 1):
+            w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
+    assert main(["import", str(path), "--dataset", dataset]) == 0
+    return path
