@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from cli_helpers import import_small
+from cli_helpers import fake_process, import_small
 from fakellm import FakeLLM, Reply, system_text
 
 from ponder.cli.bench import progress_line
@@ -608,30 +608,6 @@ def dataclass_replace(plan: BenchPlan, **changes: Any) -> BenchPlan:
     return dataclasses.replace(plan, **changes)
 
 
-def _start_fake(tmp_path: Path, *replies: dict[str, Any], latency: float) -> tuple[Any, int]:
-    script = tmp_path / "script.jsonl"
-    script.write_text("".join(json.dumps(r) + "\n" for r in replies))
-    fakellm = str(ROOT / "tests" / "support" / "fakellm.py")
-    fake = subprocess.Popen(
-        [
-            sys.executable,
-            fakellm,
-            "--port",
-            "0",
-            "--script",
-            str(script),
-            "--latency",
-            str(latency),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert fake.stdout is not None
-    line = fake.stdout.readline()
-    assert line.startswith("READY "), line
-    return fake, int(line.split()[1])
-
-
 def _wait_for(db_path: str, predicate: Callable[[list[str]], bool], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -662,7 +638,7 @@ def test_kill_9_mid_bench_then_resume_completes_with_one_finished_run_per_job(
 ) -> None:
     import_small(tmp_path, n=8)
     slow = {"text": "Working it out.\nFinal answer: 7", "chunk": 4, "delay": 0.08}
-    fake, port = _start_fake(tmp_path, slow, latency=0.2)
+    fake, port = fake_process(tmp_path, slow, flags=("--latency", "0.2"))
     try:
         bench_proc = _bench_process(port, "--concurrency", "2")
         db_path = os.environ["PONDER_DB"]
@@ -703,7 +679,7 @@ def test_ctrl_c_marks_runs_in_flight_cancelled_and_exits_130(
 ) -> None:
     import_small(tmp_path, n=6)
     slow = {"text": "Working it out.\nFinal answer: 7", "chunk": 4, "delay": 0.08}
-    fake, port = _start_fake(tmp_path, slow, latency=0.2)
+    fake, port = fake_process(tmp_path, slow, flags=("--latency", "0.2"))
     try:
         bench_proc = _bench_process(port, "--concurrency", "2")
         _wait_for(os.environ["PONDER_DB"], lambda s: s.count("done") >= 1 and "running" in s)

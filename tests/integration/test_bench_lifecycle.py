@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from cli_helpers import import_small
+from cli_helpers import fake_process, import_small
 from fakellm import FakeLLM, Reply
 
 from ponder.launch import main
@@ -148,25 +148,8 @@ def test_benches_on_an_empty_store_says_so(db: sqlite_utils.Database, capsys) ->
 
 
 def _start_slow_fake(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
-    script = tmp_path / "script.jsonl"
     slow = {"text": "Working it out.\nFinal answer: 7", "chunk": 4, "delay": 0.2}
-    script.write_text(json.dumps(slow) + "\n")
-    fake = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "support" / "fakellm.py"),
-            "--port",
-            "0",
-            "--script",
-            str(script),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert fake.stdout is not None
-    line = fake.stdout.readline()
-    assert line.startswith("READY "), line
-    return fake, int(line.split()[1])
+    return fake_process(tmp_path, slow)
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import wait_for
+from cli_helpers import fake_process, wait_for
 
 from store.db import open_db
 from store.queries import get_run
@@ -35,26 +35,10 @@ RESUMED = "<answer>x = 4</answer>\n<reflection>Verified after resuming.</reflect
 
 @pytest.fixture
 def slow_server(tmp_path):
-    script = tmp_path / "script.jsonl"
-    with script.open("w") as f:
-        f.write(json.dumps({"text": SLOW, "chunk": 7, "delay": 0.02}) + "\n")
-        f.write(json.dumps({"text": RESUMED}) + "\n")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "support" / "fakellm.py"),
-            "--port",
-            "0",
-            "--script",
-            str(script),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
+    proc, port = fake_process(
+        tmp_path, {"text": SLOW, "chunk": 7, "delay": 0.02}, {"text": RESUMED}
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line.startswith("READY"), line
-    yield int(line.split()[1])
+    yield port
     proc.send_signal(signal.SIGTERM)
     proc.wait(10)
 

@@ -1,12 +1,16 @@
-"""`ponder` as tests drive it: a command run in-process, a small set imported by it, and waiting on
-a real process."""
+"""`ponder` as tests drive it: a command run in-process, a small set imported by it, the fake
+server in a process of its own, and waiting on a real process."""
 
 from __future__ import annotations
 
 import csv
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ponder.launch import main
 
@@ -52,3 +56,22 @@ def import_small(tmp_path: Path, n: int, dataset: str = "small") -> Path:
             w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
     assert main(["import", str(path), "--dataset", dataset]) == 0
     return path
+
+
+def fake_process(
+    tmp_path: Path, *replies: dict[str, Any], flags: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen[str], int]:
+    """The fake server in a process of its own on a free port, serving `replies` in turn (a script
+    written to tmp_path/script.jsonl), with its `flags`; returns the process and its port."""
+    script = tmp_path / "script.jsonl"
+    script.write_text("".join(json.dumps(r) + "\n" for r in replies))
+    fakellm = str(Path(__file__).resolve().with_name("fakellm.py"))
+    proc = subprocess.Popen(
+        [sys.executable, fakellm, "--port", "0", "--script", str(script), *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("READY "), line
+    return proc, int(line.split()[1])
