@@ -9,7 +9,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from cli_helpers import fake_process, import_small
+from cli_helpers import fake_process, import_small, ponder_process
 from fakellm import FakeLLM, Reply, system_text
 
 from ponder.cli.bench import progress_line
@@ -32,7 +31,6 @@ from workbench.bench.plan import BenchPlan, plan_jobs
 from workbench.ratelimit import GatedProvider, RateGate
 from workbench.scores import score_table
 
-ROOT = Path(__file__).resolve().parents[2]
 MIXED = "ponder-mixed"
 KEY = "sk-test-bench-not-a-real-key"
 
@@ -620,16 +618,9 @@ def _wait_for(db_path: str, predicate: Callable[[list[str]], bool], timeout: flo
 
 
 def _bench_process(port: int, *flags: str) -> subprocess.Popen[str]:
-    args = [sys.executable, "-m", "ponder", "bench", "small", "--paradigm", "direct"]
-    args += ["--base-url", f"http://127.0.0.1:{port}/v1", "--model", "gpt-4o-mini", *flags]
-    return subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    url = f"http://127.0.0.1:{port}/v1"
+    args = ["--paradigm", "direct", "--base-url", url, "--model", "gpt-4o-mini", *flags]
+    return ponder_process("bench", "small", *args)
 
 
 @pytest.mark.slow

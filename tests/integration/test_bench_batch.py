@@ -7,24 +7,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
-from cli_helpers import import_small
+from cli_helpers import import_small, ponder_process
 from fakellm import FakeLLM, Reply, demo_responder
 
 from ponder.launch import main
 from reasoning.events import RunSettings
 from workbench.bench import BenchPlan, run_bench
 
-ROOT = Path(__file__).resolve().parents[2]
 MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
 
 
@@ -220,14 +216,7 @@ def test_kill_9_after_submit_then_resume_collects_without_resubmitting(
     base = fake_llm.base_url_openai if protocol == "openai" else fake_llm.base_url_anthropic
     flags = ["--provider", protocol, "--base-url", base, "--model", MODELS[protocol]]
     flags += ["--paradigm", "direct"]
-    bench = subprocess.Popen(
-        [sys.executable, "-m", "ponder", "bench", "small", *flags, "--batch", "10"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    bench = ponder_process("bench", "small", *flags, "--batch", "10")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

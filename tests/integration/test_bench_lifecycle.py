@@ -4,21 +4,17 @@ or the latest matching bench and says which, and refuses one another live proces
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
-from cli_helpers import fake_process, import_small
+from cli_helpers import fake_process, import_small, ponder_process
 from fakellm import FakeLLM, Reply
 
 from ponder.launch import main
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -160,14 +156,7 @@ def test_a_resume_while_another_process_runs_the_bench_is_refused_in_one_line(
     fake, port = _start_slow_fake(tmp_path)
     url = f"http://127.0.0.1:{port}/v1"
     flags = ["--base-url", url, "--paradigm", "direct", "--model", "gpt-4o-mini"]
-    other = subprocess.Popen(
-        [sys.executable, "-m", "ponder", "bench", "small", *flags, "--concurrency", "1"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    other = ponder_process("bench", "small", *flags, "--concurrency", "1")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

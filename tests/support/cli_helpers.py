@@ -1,10 +1,11 @@
-"""`ponder` as tests drive it: a command run in-process, a small set imported by it, the fake
-server in a process of its own, and waiting on a real process."""
+"""`ponder` as tests drive it: a command run in-process or as a process of its own, a small set
+imported by it, the fake server in a process of its own, and waiting on a real process."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 import time
@@ -56,6 +57,19 @@ def import_small(tmp_path: Path, n: int, dataset: str = "small") -> Path:
             w.writerow([i, f"Problem {i}: what is {i} times 7?", str(7 * i), "integer"])
     assert main(["import", str(path), "--dataset", dataset]) == 0
     return path
+
+
+def ponder_process(*argv: str) -> subprocess.Popen[str]:
+    """`python -m ponder ARGV` as a process of its own, from the checkout, in this environment, its
+    output and errors piped as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ponder", *argv],
+        cwd=Path(__file__).resolve().parents[2],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def fake_process(
