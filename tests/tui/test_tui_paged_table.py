@@ -3,10 +3,12 @@ key in either direction, and a jump to either end in one query (issue 30)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from tui.widgets.paged_table import PAGE, WINDOW, Column, PagedTable, Position, Row
 
@@ -49,6 +51,17 @@ class TableApp(App[None]):
         table.focus()
 
 
+@asynccontextmanager
+async def opened_table() -> AsyncIterator[tuple[Pilot, PagedTable, Numbers]]:
+    """The table over a fresh Numbers in a 60 x 30 app, mounted and settled once."""
+    fetch = Numbers()
+    app = TableApp(fetch)
+    async with app.run_test(size=(60, 30)) as pilot:
+        table = app.query_one(PagedTable)
+        await pilot.pause()
+        yield pilot, table, fetch
+
+
 def held(table: PagedTable) -> list[int]:
     """The keys in the table, checked against the rows the DataTable itself holds."""
     keys = table.keys()
@@ -57,11 +70,7 @@ def held(table: PagedTable) -> list[int]:
 
 
 async def test_ctrl_end_jumps_to_the_last_row_in_one_query():
-    fetch = Numbers()
-    app = TableApp(fetch)
-    async with app.run_test(size=(60, 30)) as pilot:
-        table = app.query_one(PagedTable)
-        await pilot.pause()
+    async with opened_table() as (pilot, table, fetch):
         fetch.asked.clear()
         await pilot.press("ctrl+end")
         await pilot.pause()
@@ -76,11 +85,7 @@ async def test_ctrl_end_jumps_to_the_last_row_in_one_query():
 
 
 async def test_scrolling_down_holds_a_bounded_window_and_loses_no_row():
-    fetch = Numbers()
-    app = TableApp(fetch)
-    async with app.run_test(size=(60, 30)) as pilot:
-        table = app.query_one(PagedTable)
-        await pilot.pause()
+    async with opened_table() as (pilot, table, fetch):
         visited = [table.current_key]
         for _ in range(2 * WINDOW // 25):  # pages of the screen, well past the window
             await pilot.press("pagedown")
@@ -97,11 +102,7 @@ async def test_scrolling_down_holds_a_bounded_window_and_loses_no_row():
 
 
 async def test_scrolling_up_from_the_end_reads_the_pages_before_it():
-    fetch = Numbers()
-    app = TableApp(fetch)
-    async with app.run_test(size=(60, 30)) as pilot:
-        table = app.query_one(PagedTable)
-        await pilot.pause()
+    async with opened_table() as (pilot, table, fetch):
         await pilot.press("ctrl+end")
         seen = []
         for _ in range(3 * PAGE):
@@ -117,11 +118,7 @@ async def test_scrolling_up_from_the_end_reads_the_pages_before_it():
 
 
 async def test_a_reload_keeps_the_cursor_on_its_row_far_down():
-    fetch = Numbers()
-    app = TableApp(fetch)
-    async with app.run_test(size=(60, 30)) as pilot:
-        table = app.query_one(PagedTable)
-        await pilot.pause()
+    async with opened_table() as (pilot, table, fetch):
         await pilot.press("ctrl+end")
         for _ in range(5):
             await pilot.press("up")
