@@ -75,10 +75,8 @@ def responder_for(paradigm: str, steps: int):
     return g1
 
 
-async def measure(
-    fake: FakeLLM, paradigm: str, steps: int, cache: bool
-) -> tuple[int, int, int, int]:
-    fake.responder = responder_for(paradigm, steps)
+def sonnet_provider(fake):
+    """claude-sonnet-4-5 on the fake server's Anthropic endpoint: the model the figures are for."""
     spec = ProviderSpec(
         kind="anthropic",
         name="anthropic",
@@ -86,7 +84,14 @@ async def measure(
         base_url=fake.base_url_anthropic,
         api_key_env="ANTHROPIC_API_KEY",
     )
-    provider = build_provider(spec)
+    return build_provider(spec)
+
+
+async def measure(
+    fake: FakeLLM, paradigm: str, steps: int, cache: bool
+) -> tuple[int, int, int, int]:
+    fake.responder = responder_for(paradigm, steps)
+    provider = sonnet_provider(fake)
     settings = RunSettings(
         paradigm="g1" if paradigm == "g1" else "dcot",
         reinforce="guided" if paradigm == "dcot-guided" else "self",

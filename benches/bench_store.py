@@ -305,21 +305,12 @@ def _recorder_throughput(
 
 async def _record_runs(db: Any, fake: Any, paradigm: str, steps: int, runs: int) -> list[int]:
     """`runs` runs of one paradigm, the real engine against the fake server, recorded."""
-    from bench_cost import PROBLEM, responder_for
+    from bench_cost import PROBLEM, responder_for, sonnet_provider
     from fakellm import Reply
 
     from reasoning.engine import solve
-    from reasoning.providers import build_provider
-    from reasoning.providers.base import ProviderSpec
 
-    spec = ProviderSpec(
-        kind="anthropic",
-        name="anthropic",
-        model="claude-sonnet-4-5",
-        base_url=fake.base_url_anthropic,
-        api_key_env="ANTHROPIC_API_KEY",
-    )
-    provider = build_provider(spec)
+    provider = sonnet_provider(fake)
     settings = RunSettings(
         paradigm="g1" if paradigm == "g1" else "direct" if paradigm == "direct" else "dcot",
         reinforce="guided" if paradigm == "dcot-guided" else "self",
