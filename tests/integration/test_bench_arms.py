@@ -121,3 +121,31 @@ async def test_show_json_and_the_runs_csv_say_the_arm_and_where_a_run_belongs(
     assert exit_code(["show", str(run_id)]) == 0
     text = capsys.readouterr().out
     assert "Engine feedback: continue" in text and "Reward 0.9" in text
+
+
+async def test_a_bench_records_the_settings_each_arm_ran_with(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    from reasoning.events import RunSettings
+
+    import_small(tmp_path, n=1)
+    with FakeLLM() as fake:
+        fake.responder = arms_responder(db)
+        plan = BenchPlan(
+            "small",
+            paradigms=arms(("direct", "dcot"), ("self", "guided")),
+            models=("gpt-4o-mini",),
+            base_url=fake.base_url_openai,
+            settings=RunSettings(max_tokens=512),
+        )
+        summary = await run_bench(db, plan)
+    [stored] = db.conn.execute("select plan from benches where id = ?", [summary.bench_id])
+    by_arm = json.loads(stored[0])["arms"]
+    assert sorted(by_arm) == ["dcot", "dcot+guided", "direct"]
+    assert (by_arm["dcot+guided"]["paradigm"], by_arm["dcot+guided"]["reinforce"]) == (
+        "dcot", "guided",
+    )  # fmt: skip
+    # One budget and one continuation rule for every arm.
+    for key in ("max_tokens", "output_budget", "max_continuations", "wall_time_s"):
+        assert len({json.dumps(s[key]) for s in by_arm.values()}) == 1, key
+    assert by_arm["direct"]["max_tokens"] == 512

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from reasoning.events import ARMS, PARADIGMS, RunSettings, arm_of
+from reasoning.events import ARMS, PARADIGMS, RunSettings, arm_of, split_arm
 
 
 class BenchError(Exception):
@@ -171,7 +171,17 @@ def stored_plan(plan: BenchPlan, specs: dict[str, Any]) -> dict[str, Any]:
         "budget": plan.settings.budget,
         "max_tokens": plan.settings.max_tokens,
         "batch": plan.batch,
+        # The settings each arm ran with, whole: the same budget and continuation rule for
+        # every arm is then there to be checked (its prompt folder, if any, by its path).
+        "arms": {arm: arm_settings(plan.settings, arm).as_dict() for arm in plan.paradigms},
     }
+
+
+def arm_settings(settings: RunSettings, arm: str) -> RunSettings:
+    """The settings a run of `arm` is made with: the bench's, with the arm's paradigm and
+    reinforcement."""
+    paradigm, reinforce = split_arm(arm)
+    return dataclasses.replace(settings, paradigm=paradigm, reinforce=reinforce)
 
 
 def _without_secrets(url: str | None) -> str | None:

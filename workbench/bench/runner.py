@@ -29,12 +29,19 @@ from reasoning.events import (
     Usage,
     UsageEstimate,
     UsageUpdate,
-    split_arm,
 )
 from store.writer import DbWriter
 from workbench.bench.breaker import Breaker
 from workbench.bench.costcap import CostCap, Decision
-from workbench.bench.plan import BenchBusy, BenchError, BenchPlan, Planned, plan_runs, stored_plan
+from workbench.bench.plan import (
+    BenchBusy,
+    BenchError,
+    BenchPlan,
+    Planned,
+    arm_settings,
+    plan_runs,
+    stored_plan,
+)
 from workbench.bench.progress import (
     BenchProgress,
     BenchSummary,
@@ -352,8 +359,7 @@ class _Bench:
         from workbench.drive import Driver
 
         job = live.unit.job
-        paradigm, reinforce = split_arm(job.paradigm)  # an arm, checked by the plan
-        settings = dataclasses.replace(self.plan.settings, paradigm=paradigm, reinforce=reinforce)
+        settings = arm_settings(self.plan.settings, job.paradigm)  # an arm, checked by the plan
         if self.plan.batch is not None:
             from workbench.bench.batch import CALLER, Caller
 
