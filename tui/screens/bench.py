@@ -285,6 +285,9 @@ class BenchScreen(Screen[None]):
     BenchScreen #bench-paradigms { height: 5; }
     BenchScreen .bench-numbers { height: auto; }
     BenchScreen .knob-label { color: $text-muted; }
+    BenchScreen #bench-each-run-row { height: auto; }
+    BenchScreen #bench-batch { margin-top: 1; margin-left: 2; }
+    BenchScreen.-short #bench-batch { margin-top: 0; }
     BenchScreen .bench-numbers Vertical { height: auto; }
     BenchScreen #bench-buttons { height: 3; margin-top: 1; }
     BenchScreen #bench-buttons Button { min-width: 10; margin-right: 1; }
@@ -355,7 +358,6 @@ class BenchScreen(Screen[None]):
                 yield Input(placeholder="the current model", id="bench-models")
                 yield Label("Judge model (marks proofs)", classes="field-label")
                 yield Input(placeholder="none: proofs wait for a human", id="bench-judge")
-                yield Checkbox("Batch API (half price)", id="bench-batch", compact=True)
                 with Horizontal(classes="bench-numbers"):
                     with Vertical():
                         yield Label("Limit", classes="field-label")
@@ -365,7 +367,10 @@ class BenchScreen(Screen[None]):
                         yield Input("4", type="integer", id="bench-concurrency")
                 # The command line's knobs (ponder bench --max-tokens …): empty is the default
                 # the placeholder names, which is the Solve screen's setting (F4, F5).
-                yield Label("Each run", classes="field-label", id="bench-each-run")
+                with Horizontal(id="bench-each-run-row"):
+                    yield Label("Each run", classes="field-label", id="bench-each-run")
+                    # Batch mode (ponder bench --batch): the bench's calls through the batch APIs.
+                    yield Checkbox("Batch API (½ price)", id="bench-batch", compact=True)
                 for pair in KNOB_PAIRS:
                     with Horizontal(classes="bench-numbers"):
                         for knob in pair:
