@@ -135,24 +135,15 @@ def discard_created() -> None:
     empty: no run, no imported set; the same file, not one made since by another process),
     its WAL files and the folders made for it."""
     import contextlib
-    import sqlite3
+
+    from store.db import holds_work
 
     while _created:
         made = _created.pop()
         try:
-            if made.path.stat().st_ino != made.inode:
+            if made.path.stat().st_ino != made.inode or holds_work(made.path):
                 continue
-            conn = sqlite3.connect(f"file:{made.path}?mode=ro", uri=True)
-            try:
-                used = conn.execute(
-                    "select exists(select 1 from runs)"
-                    " or exists(select 1 from datasets where source != 'bundled')"
-                ).fetchone()[0]
-            finally:
-                conn.close()
-        except (OSError, sqlite3.Error):
-            continue
-        if used:
+        except OSError:
             continue
         for suffix in ("", "-wal", "-shm", "-room"):
             with contextlib.suppress(OSError):

@@ -90,6 +90,24 @@ def newer_migrations(db: sqlite_utils.Database) -> list[str]:
     return [name for name in applied if name not in known]
 
 
+def holds_work(path: Path) -> bool:
+    """Does the database at `path` hold anything of the user's (a run, an imported set)? True
+    when it cannot be told: only an empty one may be removed."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return bool(
+                conn.execute(
+                    "select exists(select 1 from runs)"
+                    " or exists(select 1 from datasets where source != 'bundled')"
+                ).fetchone()[0]
+            )
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True
+
+
 def database_file(db: sqlite_utils.Database) -> Path | None:
     """The file the database lives in (None: in memory)."""
     for row in db.execute("pragma database_list").fetchall():
