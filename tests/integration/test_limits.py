@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 from cli_helpers import exit_code
-from fakellm import FakeLLM, Reply, last_user_text
+from fakellm import FakeLLM, Reply, filler, last_user_text
 from test_engine import PROTOCOLS, run_all
 
 from graders.extract import final_answer
@@ -289,6 +289,9 @@ def solve_json(capsys, *flags: str) -> tuple[int, dict, str]:
 @pytest.mark.parametrize("cli_env", PROTOCOLS, indirect=True)
 def test_solve_stops_an_endless_stream_at_max_tokens(cli_env, capsys):
     cli_env.fault = "endless"
+    calls = iter(range(100))
+    # Each call's text its own: a continuation that says the same again ends the run at once.
+    cli_env.responder = lambda body: Reply(filler(400, f"c{next(calls)}."))
     code, obj, _ = solve_json(capsys, "--max-tokens", "50")
     assert code == 1 and obj["status"] == "failed" and obj["stop_reason"] == "max_tokens"
     # The reply and its 3 continuations (the rule of every paradigm), each stopped there.
