@@ -316,6 +316,7 @@ class PagedTable(DataTable[Any]):
         self._window = self._window[count:] if from_top else self._window[: len(kept)]
         self._require_update_dimensions = True
         self._update_count += 1
+        self.hover_coordinate = self.hover_coordinate  # clamped to the rows left, as remove_row
         self.refresh(layout=True)
 
     def _reorder(self, keys: Sequence[str]) -> None:
