@@ -49,12 +49,12 @@ LEAST: Mapping[str, int] = {"model": 12, "problem": 12, "answer": 12, "verdict":
 
 
 def terminal_width() -> int | None:
-    """The terminal's columns when the output is read there (or COLUMNS says); None for a pipe
-    or a file, whose reader is a program: it gets every column."""
-    if os.environ.get("COLUMNS", "").isdigit():
-        return int(os.environ["COLUMNS"])
+    """The terminal's columns (COLUMNS when set) when the output is read there; None for a
+    pipe or a file, whose reader is a program: it gets every column."""
     if not sys.stdout.isatty():
         return None
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
     return shutil.get_terminal_size((120, 24)).columns
 
 

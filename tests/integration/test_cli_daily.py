@@ -174,7 +174,7 @@ def test_runs_with_a_dataset_keeps_its_problems_runs(tmp_path: Path, capsys) -> 
 def test_runs_and_scores_fit_80_columns_and_keep_the_paradigm(
     dbpath: Path, bench_runs: dict[str, int], capsys, monkeypatch, command: list[str]
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr("ponder.cli.table.terminal_width", lambda: 80)  # a terminal of 80
     code, out, _ = ponder(capsys, *command, "--db", str(dbpath))
     assert code == 0
     lines = out.splitlines()

@@ -365,8 +365,13 @@ class BenchScreen(Screen[None]):
                     with Vertical():
                         yield Label("Concurrency", classes="field-label")
                         yield Input("4", type="integer", id="bench-concurrency")
-                # The command line's knobs (ponder bench --max-tokens …): empty is the default
-                # the placeholder names, which is the Solve screen's setting (F4, F5).
+                with Horizontal(id="bench-buttons"):
+                    yield Button("Start", variant="primary", id="start")
+                    yield Button("Pause", id="pause")
+                    yield Button("Resume", id="resume")
+                # Below Start (in view at 80x24), the command line's knobs (ponder bench
+                # --max-tokens …): empty is what the placeholder names, the Solve screen's
+                # setting (F4, F5).
                 with Horizontal(id="bench-each-run-row"):
                     yield Label("Each run", classes="field-label", id="bench-each-run")
                     # Batch mode (ponder bench --batch): the bench's calls through the batch APIs.
@@ -387,10 +392,6 @@ class BenchScreen(Screen[None]):
                                         type="number" if knob.decimal else "integer",
                                         id=f"bench-{knob.name}",
                                     )
-                with Horizontal(id="bench-buttons"):
-                    yield Button("Start", variant="primary", id="start")
-                    yield Button("Pause", id="pause")
-                    yield Button("Resume", id="resume")
             with Vertical(id="bench-live"):
                 yield Static("", id="bench-head", markup=False)
                 yield Static("", id="bench-totals", markup=False)
