@@ -92,7 +92,8 @@ def test_scores_json_has_the_pinned_fields(capsys, db):
     assert pair["gain_dcot"] == 2
 
 
-def test_scores_text_shows_coverage_rule_ci_and_verdict(capsys, db):
+def test_scores_text_shows_coverage_rule_ci_and_verdict(capsys, db, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # every column (a narrow terminal drops coverage)
     seed(db)
     code, out, _ = ponder(capsys, "scores", "exam")
     assert code == 0
