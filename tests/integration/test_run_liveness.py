@@ -44,6 +44,15 @@ def run_cli(argv: list[str], capsys) -> str:
     return capsys.readouterr().out
 
 
+def zombie(pid: int) -> bool:
+    """The process has exited and waits to be reaped (its state in /proc is Z)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # gone altogether
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
 def test_a_killed_run_reads_interrupted_everywhere_with_what_it_recorded(
     fake_llm, tmp_path, capsys
 ):
@@ -66,7 +75,9 @@ def test_a_killed_run_reads_interrupted_everywhere_with_what_it_recorded(
     try:
         wait_for(lambda: finished_steps(path) >= 2)
         proc.send_signal(signal.SIGKILL)
-        # Not reaped yet: the process is a zombie, which must read as dead all the same.
+        # Not reaped yet: the process is a zombie, which must read as dead all the same. A kill
+        # lands asynchronously (later still on a loaded machine): wait until it has.
+        wait_for(lambda: zombie(proc.pid))
         db = ["--db", str(path)]
         listed = json.loads(run_cli(["runs", "--json", *db], capsys))
         shown = json.loads(run_cli(["show", "1", "--json", *db], capsys))
